@@ -1,0 +1,56 @@
+/** Client authentication methods (RFC 7591 §2, OIDC Core §9). */
+export type TokenEndpointAuthMethod = 'none' | 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+
+export interface JsonWebKeySet {
+  keys: Array<Record<string, unknown>>;
+}
+
+/**
+ * Client metadata as registered (RFC 7591 §2 plus the OIDC and SMART fields
+ * we honour). This is what the registration endpoint returns, minus secrets.
+ */
+export interface ClientMetadata {
+  redirect_uris: string[];
+  token_endpoint_auth_method: TokenEndpointAuthMethod;
+  grant_types: string[];
+  response_types: string[];
+  client_name?: string;
+  client_uri?: string;
+  logo_uri?: string;
+  scope: string;
+  contacts?: string[];
+  tos_uri?: string;
+  policy_uri?: string;
+  jwks_uri?: string;
+  jwks?: JsonWebKeySet;
+  software_id?: string;
+  software_version?: string;
+  post_logout_redirect_uris?: string[];
+  id_token_signed_response_alg?: string;
+  token_endpoint_auth_signing_alg?: string;
+  application_type?: 'web' | 'native';
+}
+
+/**
+ * The internal view of a client that token, introspection and authorization
+ * services cache. Carries the secret *hash*, never the secret.
+ */
+export interface ClientRecord {
+  client_id: string;
+  metadata: ClientMetadata;
+  /** SHA-256 (hex) of the client secret, for symmetric clients. */
+  client_secret_hash?: string;
+  /** Seconds since epoch; 0 means the secret never expires. */
+  client_secret_expires_at?: number;
+  client_id_issued_at: number;
+  /** Bumped on every update, so caches can tell stale copies apart. */
+  revision: number;
+}
+
+/** Credentials as the gateway extracted them from the HTTP request (RFC 6749 §2.3). */
+export type PresentedClientAuth =
+  | { method: 'client_secret_basic'; clientId: string; clientSecret: string }
+  | { method: 'client_secret_post'; clientId: string; clientSecret: string }
+  | { method: 'private_key_jwt'; clientId?: string; assertionType: string; assertion: string }
+  | { method: 'none'; clientId: string }
+  | { method: 'absent' };

@@ -1,0 +1,13 @@
+/**
+ * Every NATS subject of the suite lives under one namespace so that several
+ * installations (or test runs) can share a NATS server without hearing each
+ * other. `SUBJECT_PREFIX` is read once, when the contracts are loaded.
+ */
+export const SUBJECT_PREFIX: string = (process.env.SUBJECT_PREFIX ?? 'smart').trim() || 'smart';
+
+/** Name of the JetStream stream holding the durable events of this installation. */
+export const EVENT_STREAM: string = `${SUBJECT_PREFIX.replace(/[^A-Za-z0-9_-]/g, '_').toUpperCase()}_EVENTS`;
+
+export function subject<S extends string>(local: S): `${string}.${S}` {
+  return `${SUBJECT_PREFIX}.${local}`;
+}

@@ -1,0 +1,74 @@
+import { subject } from './namespace.js';
+import type { ClientRecord } from './client-record.js';
+import type { DiscoveryFragment, HealthReport } from './discovery.js';
+import type { PublicJwksResponse, SigningKeysResponse } from './jwks-payloads.js';
+import type {
+  ClientInformationResponse,
+  ClientLookupRequest,
+  ManageClientRequest,
+  RegisterClientRequest,
+  UpdateClientRequest,
+} from './registration-payloads.js';
+import type {
+  IntrospectionRequest,
+  IntrospectionResponseBody,
+  RevocationRequest,
+  TokenRequest,
+  TokenResponseBody,
+} from './token-payloads.js';
+
+/**
+ * A request/reply subject tied to its payload types. Handlers listen on
+ * `route.subject`; callers go through the typed bus, never raw strings.
+ */
+export interface RpcRoute<Req, Res> {
+  readonly subject: string;
+  /** Phantom field carrying the types; never set at run time. */
+  readonly __types?: (req: Req) => Res;
+}
+
+export type RpcRequestOf<R> = R extends RpcRoute<infer Req, unknown> ? Req : never;
+export type RpcResponseOf<R> = R extends RpcRoute<unknown, infer Res> ? Res : never;
+
+function rpc<Req, Res>(local: string): RpcRoute<Req, Res> {
+  return { subject: subject(local) };
+}
+
+export type Empty = Record<string, never>;
+
+/** The services of the suite, as they name themselves on the bus. */
+export const SERVICES = ['authorization', 'token', 'registration', 'introspection', 'jwks', 'audit'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+function serviceRoutes(service: ServiceName) {
+  return {
+    /** Discovery metadata this service contributes. */
+    metadata: rpc<Empty, DiscoveryFragment>(`${service}.v1.metadata`),
+    /** Liveness of the service's own dependencies (database, NATS). */
+    health: rpc<Empty, HealthReport>(`${service}.v1.health`),
+  };
+}
+
+/** Every request/reply subject of the suite. */
+export const Rpc = {
+  service: Object.fromEntries(SERVICES.map((s) => [s, serviceRoutes(s)])) as Record<ServiceName, ReturnType<typeof serviceRoutes>>,
+  registration: {
+    register: rpc<RegisterClientRequest, ClientInformationResponse>('registration.v1.register'),
+    read: rpc<ManageClientRequest, ClientInformationResponse>('registration.v1.read'),
+    update: rpc<UpdateClientRequest, ClientInformationResponse>('registration.v1.update'),
+    delete: rpc<ManageClientRequest, { deleted: true }>('registration.v1.delete'),
+    /** Internal: the cached view of a client used on the token path. */
+    lookup: rpc<ClientLookupRequest, ClientRecord | null>('registration.v1.client.lookup'),
+  },
+  token: {
+    issue: rpc<TokenRequest, TokenResponseBody>('token.v1.issue'),
+  },
+  introspection: {
+    introspect: rpc<IntrospectionRequest, IntrospectionResponseBody>('introspection.v1.introspect'),
+    revoke: rpc<RevocationRequest, { revoked: boolean }>('introspection.v1.revoke'),
+  },
+  jwks: {
+    publicKeys: rpc<Empty, PublicJwksResponse>('jwks.v1.public'),
+    signingKeys: rpc<Empty, SigningKeysResponse>('jwks.v1.signing'),
+  },
+} as const;

@@ -1,0 +1,61 @@
+import type { PresentedClientAuth } from './client-record.js';
+
+/** Form parameters exactly as received; duplicates already refused by the gateway. */
+export type FormParams = Record<string, string>;
+
+export interface TokenRequest {
+  params: FormParams;
+  auth: PresentedClientAuth;
+  requestId?: string;
+}
+
+/** RFC 6749 §5.1 plus SMART launch context fields. */
+export interface TokenResponseBody {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  scope: string;
+  refresh_token?: string;
+  id_token?: string;
+  patient?: string;
+  encounter?: string;
+  fhirUser?: string;
+  need_patient_banner?: boolean;
+  smart_style_url?: string;
+  fhirContext?: Array<Record<string, unknown>>;
+  intent?: string;
+}
+
+/** Caller of /introspect and /revoke: a client, or a bearer token (SMART token-introspection). */
+export type IntrospectionCaller = PresentedClientAuth | { method: 'bearer'; token: string };
+
+export interface IntrospectionRequest {
+  params: FormParams;
+  caller: IntrospectionCaller;
+  requestId?: string;
+}
+
+/** RFC 7662 §2.2 with the SMART additions. */
+export type IntrospectionResponseBody =
+  | { active: false }
+  | {
+      active: true;
+      scope: string;
+      client_id: string;
+      sub: string;
+      exp: number;
+      iat: number;
+      iss: string;
+      aud: string | string[];
+      token_type: 'Bearer';
+      jti?: string;
+      patient?: string;
+      encounter?: string;
+      fhirUser?: string;
+    };
+
+export interface RevocationRequest {
+  params: FormParams;
+  auth: PresentedClientAuth;
+  requestId?: string;
+}

@@ -1,0 +1,61 @@
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
+
+/** Settings every service reads. Names are the environment variables. */
+export class CommonConfig {
+  /** NATS server URL(s), comma separated. Absent only in embedded mode. */
+  @IsOptional()
+  @Matches(/^(nats|tls|ws|wss):\/\/[^\s,]+(,(nats|tls|ws|wss):\/\/[^\s,]+)*$/, { message: 'must be nats://host:port (comma separated for several)' })
+  NATS_URL?: string;
+
+  /** PostgreSQL connection URL. Absent only in embedded mode. */
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// URL' })
+  DATABASE_URL?: string;
+
+  /** The OAuth/OIDC issuer identifier: https, no query, no fragment (RFC 8414 §2). */
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'must be an absolute http(s) URL' })
+  @Matches(/^[^?#]*[^/?#]$/, { message: 'must not end with a slash, nor carry a query or fragment' })
+  ISSUER = 'http://localhost:8080';
+
+  /** The FHIR base URL of the protected resource server: the `aud` of access tokens. */
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'must be an absolute http(s) URL' })
+  FHIR_BASE_URL = 'http://localhost:8080/fhir';
+
+  /** Namespace of every NATS subject and of the JetStream stream. */
+  @Matches(/^[A-Za-z0-9_-]+$/, { message: 'must be letters, digits, - or _' })
+  SUBJECT_PREFIX = 'smart';
+
+  @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
+  LOG_LEVEL = 'log';
+
+  /** How long a service waits for another's answer over NATS, in milliseconds. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60000)
+  RPC_TIMEOUT_MS = 5000;
+}
+
+export class DatabaseConfig extends CommonConfig {
+  /** Connections in this service's PostgreSQL pool. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  DATABASE_POOL_SIZE = 10;
+
+  /** Run this service's migrations at start (true by default; a Helm job may run them instead). */
+  @IsIn(['true', 'false'])
+  MIGRATIONS_RUN = 'true';
+}
+
+export { toInt };
+
+export class SecretsConfig {
+  @IsOptional()
+  @IsString()
+  KEY_ENCRYPTION_KEY?: string;
+}

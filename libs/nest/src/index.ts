@@ -1,0 +1,4 @@
+export * from './config/index.js';
+export * from './messaging/index.js';
+export * from './runtime/index.js';
+export * from './persistence/index.js';

@@ -1,0 +1,102 @@
+import { BaseRpcContext, ClientProxy, Server, type CustomTransportStrategy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
+import { isObservable, lastValueFrom, type Observable } from 'rxjs';
+
+type Handler = (data: unknown, ctx: BaseRpcContext) => Promise<unknown>;
+
+/**
+ * The in-process stand-in for NATS request/reply used by the embedded
+ * development mode (`npm start` with no NATS_URL): every service runs in one
+ * process and registers its handlers here. Payloads are JSON round-tripped so
+ * nothing can rely on sharing object identity with the caller.
+ */
+export class InProcessRouter {
+  private readonly handlers = new Map<string, Handler[]>();
+  private readonly cursor = new Map<string, number>();
+
+  register(pattern: string, handler: Handler): () => void {
+    const list = this.handlers.get(pattern) ?? [];
+    list.push(handler);
+    this.handlers.set(pattern, list);
+    return () => {
+      const remaining = (this.handlers.get(pattern) ?? []).filter((h) => h !== handler);
+      if (remaining.length) this.handlers.set(pattern, remaining);
+      else this.handlers.delete(pattern);
+    };
+  }
+
+  /** Round-robin between handlers of the same pattern, like a NATS queue group. */
+  resolve(pattern: string): Handler | undefined {
+    const list = this.handlers.get(pattern);
+    if (!list?.length) return undefined;
+    const next = (this.cursor.get(pattern) ?? 0) % list.length;
+    this.cursor.set(pattern, next + 1);
+    return list[next];
+  }
+}
+
+export class InProcessServer extends Server implements CustomTransportStrategy {
+  private unregister: Array<() => void> = [];
+
+  constructor(private readonly router: InProcessRouter) {
+    super();
+  }
+
+  listen(callback: (...optionalParams: unknown[]) => void): void {
+    for (const [pattern, handler] of this.getHandlers()) {
+      this.unregister.push(
+        this.router.register(pattern, async (data, ctx) => {
+          const result: unknown = await handler(data, ctx);
+          return isObservable(result) ? lastValueFrom(result as Observable<unknown>) : result;
+        }),
+      );
+    }
+    callback();
+  }
+
+  close(): void {
+    for (const off of this.unregister) off();
+    this.unregister = [];
+  }
+
+  on(): void {
+    // No connection events in process.
+  }
+
+  unwrap<T>(): T {
+    return this.router as T;
+  }
+}
+
+export class InProcessClient extends ClientProxy {
+  constructor(private readonly router: InProcessRouter) {
+    super();
+  }
+
+  async connect(): Promise<void> {}
+
+  close(): void {}
+
+  unwrap<T>(): T {
+    return this.router as T;
+  }
+
+  protected publish(packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {
+    const pattern = this.normalizePattern(packet.pattern);
+    const handler = this.router.resolve(pattern);
+    if (!handler) {
+      queueMicrotask(() => callback({ err: `There is no matching message handler defined in the remote service.`, isDisposed: true }));
+      return () => undefined;
+    }
+    const data: unknown = packet.data === undefined ? undefined : JSON.parse(JSON.stringify(packet.data));
+    handler(data, new BaseRpcContext([pattern]))
+      .then((response) => callback({ response: response === undefined ? undefined : JSON.parse(JSON.stringify(response)), isDisposed: true }))
+      .catch((err: unknown) => callback({ err, isDisposed: true }));
+    return () => undefined;
+  }
+
+  protected async dispatchEvent<T = unknown>(packet: ReadPacket): Promise<T> {
+    const handler = this.router.resolve(this.normalizePattern(packet.pattern));
+    if (handler) await handler(packet.data, new BaseRpcContext([String(packet.pattern)]));
+    return undefined as T;
+  }
+}

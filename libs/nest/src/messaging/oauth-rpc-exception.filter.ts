@@ -1,0 +1,31 @@
+import { Catch, Logger, type ArgumentsHost, type RpcExceptionFilter } from '@nestjs/common';
+import { throwError, type Observable } from 'rxjs';
+import { OAuthError, ServerError, type OAuthErrorEnvelope } from '#oauth';
+
+/**
+ * Turns whatever a message handler throws into the plain error envelope that
+ * crosses NATS. OAuth errors keep their code and description; anything else
+ * becomes `server_error` and is logged here, with its detail, and only here.
+ */
+@Catch()
+export class OAuthRpcExceptionFilter implements RpcExceptionFilter<unknown> {
+  private readonly logger: Logger;
+
+  constructor(service: string) {
+    this.logger = new Logger(`${service}:rpc`);
+  }
+
+  catch(exception: unknown, host: ArgumentsHost): Observable<never> {
+    let envelope: OAuthErrorEnvelope;
+    if (exception instanceof OAuthError) {
+      if (exception.status >= 500) this.logger.error(`${exception.error}: ${exception.detail ?? exception.description ?? ''}`);
+      envelope = exception.toEnvelope();
+    } else {
+      const pattern = host.getType() === 'rpc' ? host.switchToRpc().getContext<{ getPattern?: () => string }>()?.getPattern?.() : undefined;
+      const err = exception instanceof Error ? exception : new Error(String(exception));
+      this.logger.error(`unhandled error${pattern ? ` on ${pattern}` : ''}: ${err.message}`, err.stack);
+      envelope = new ServerError(err.message).toEnvelope();
+    }
+    return throwError(() => envelope);
+  }
+}

@@ -1,0 +1,41 @@
+import { ClientNats, ServerNats } from '@nestjs/microservices';
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+
+/**
+ * NestJS's NATS transport, bound to the process's one NATS connection.
+ * Sharing the connection with the event bus keeps the order in which the
+ * NATS server delivers messages to this process: a revocation broadcast
+ * published before a later introspection request is processed first.
+ */
+export class SharedNatsServer extends ServerNats {
+  constructor(private readonly connection: NatsConnection, queue: string) {
+    super({ queue });
+  }
+
+  override async createNatsClient(): Promise<NatsConnection> {
+    return this.connection;
+  }
+
+  /** Drains this server's subscriptions; the shared connection stays open for its owner to close. */
+  override async close(): Promise<void> {
+    // ServerNats keeps its subscriptions private; drain them without closing the connection.
+    const own = this as unknown as { subscriptions: Subscription[] };
+    await Promise.all(own.subscriptions.map((sub) => sub.drain().catch(() => undefined)));
+    own.subscriptions = [];
+  }
+}
+
+export class SharedNatsClient extends ClientNats {
+  constructor(private readonly connection: NatsConnection) {
+    super({});
+  }
+
+  override async createClient(): Promise<NatsConnection> {
+    return this.connection;
+  }
+
+  override async close(): Promise<void> {
+    this.handleClose();
+    this.natsClient = null;
+  }
+}

@@ -1,0 +1,62 @@
+import type { ClientProxy, CustomTransportStrategy } from '@nestjs/microservices';
+import { EventBus } from './event-bus.js';
+import { InProcessEventBus } from './in-process-event-bus.js';
+import { InProcessClient, InProcessRouter, InProcessServer } from './in-process.transport.js';
+import { NatsEventBus } from './nats-event-bus.js';
+import { ServiceBus } from './service-bus.js';
+import { SharedNatsClient, SharedNatsServer } from './shared-nats.transport.js';
+
+/**
+ * How a process reaches the rest of the suite: over NATS (one connection per
+ * process, shared by request/reply and events), or in process for the
+ * embedded development mode.
+ */
+export interface SuiteRuntime {
+  readonly mode: 'nats' | 'in-process';
+  readonly events: EventBus;
+  /** Transport strategy for a service's message handlers (queue group = service name). */
+  serverStrategy(service: string): CustomTransportStrategy;
+  /** A typed request/reply client. */
+  serviceBus(timeoutMs: number): ServiceBus;
+  close(): Promise<void>;
+}
+
+export class NatsRuntime implements SuiteRuntime {
+  readonly mode = 'nats' as const;
+
+  private constructor(readonly events: NatsEventBus) {}
+
+  static async connect(natsUrl: string, processName: string): Promise<NatsRuntime> {
+    return new NatsRuntime(await NatsEventBus.connect(natsUrl, processName));
+  }
+
+  serverStrategy(service: string): CustomTransportStrategy {
+    return new SharedNatsServer(this.events.connection, service) as unknown as CustomTransportStrategy;
+  }
+
+  serviceBus(timeoutMs: number): ServiceBus {
+    return new ServiceBus(new SharedNatsClient(this.events.connection) as unknown as ClientProxy, timeoutMs);
+  }
+
+  async close(): Promise<void> {
+    await this.events.close();
+  }
+}
+
+export class InProcessRuntime implements SuiteRuntime {
+  readonly mode = 'in-process' as const;
+  readonly events = new InProcessEventBus();
+  private readonly router = new InProcessRouter();
+
+  serverStrategy(): CustomTransportStrategy {
+    return new InProcessServer(this.router);
+  }
+
+  serviceBus(timeoutMs: number): ServiceBus {
+    return new ServiceBus(new InProcessClient(this.router), timeoutMs);
+  }
+
+  async close(): Promise<void> {
+    await this.events.close();
+  }
+}

@@ -1,0 +1,36 @@
+import { type DynamicModule } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { MixedList, EntitySchema } from 'typeorm';
+
+export interface ServiceDatabaseOptions {
+  service: string;
+  url: string;
+  poolSize: number;
+  migrationsRun: boolean;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities: MixedList<Function | string | EntitySchema>;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: MixedList<Function | string>;
+}
+
+/**
+ * One service's PostgreSQL connection. Each service owns its tables and its
+ * own migrations history table (`<service>_migrations`), so services can share
+ * a database without sharing a schema history. Never `synchronize`.
+ */
+export function databaseModule(options: ServiceDatabaseOptions): DynamicModule {
+  return TypeOrmModule.forRoot({
+    type: 'postgres',
+    url: options.url,
+    entities: options.entities,
+    migrations: options.migrations,
+    migrationsTableName: `${options.service}_migrations`,
+    migrationsRun: options.migrationsRun,
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logging: ['error'],
+    extra: { max: options.poolSize, connectionTimeoutMillis: 5000 },
+    retryAttempts: 10,
+    retryDelay: 1000,
+  });
+}

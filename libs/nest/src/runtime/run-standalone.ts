@@ -1,0 +1,46 @@
+import { Logger } from '@nestjs/common';
+import { ConfigurationError } from '../config/load-config.js';
+import { NatsRuntime } from '../messaging/suite-runtime.js';
+import type { SuiteRuntime } from '../messaging/suite-runtime.js';
+
+export interface Closable {
+  close(): Promise<void>;
+}
+
+/** Starts one service of the suite (however many may run in a process). */
+export type ServiceStarter = (runtime: SuiteRuntime, env: NodeJS.ProcessEnv) => Promise<Closable>;
+
+/**
+ * Entry point of `node dist/apps/<service>/main.js`: the way Kubernetes runs
+ * a service. NATS_URL is required here; the embedded development mode is
+ * `npm start` (apps/suite), which runs every service in one process.
+ */
+export async function runStandalone(service: string, start: ServiceStarter, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const logger = new Logger(service);
+  const fail = (err: unknown): never => {
+    if (err instanceof ConfigurationError) logger.error(err.message);
+    else logger.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    process.exit(1);
+  };
+  if (!env.NATS_URL) fail(new ConfigurationError(['NATS_URL: required to run a single service (use `npm start` for the embedded all-in-one mode)']));
+  let runtime: SuiteRuntime | undefined;
+  let app: Closable | undefined;
+  try {
+    runtime = await NatsRuntime.connect(env.NATS_URL!, `${service}-${process.pid}`);
+    app = await start(runtime, env);
+  } catch (err: unknown) {
+    await runtime?.close().catch(() => undefined);
+    fail(err);
+  }
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal} received, shutting down`);
+    await app?.close().catch((e: unknown) => logger.error(String(e)));
+    await runtime?.close().catch(() => undefined);
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}

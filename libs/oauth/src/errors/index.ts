@@ -1,0 +1,2 @@
+export * from './oauth-error.js';
+export * from './oauth-errors.js';

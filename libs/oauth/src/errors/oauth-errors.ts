@@ -1,0 +1,132 @@
+import { OAuthError } from './oauth-error.js';
+
+type Options = { detail?: string; headers?: Record<string, string> };
+
+// RFC 6749 §4.1.2.1 / §5.2
+export class InvalidRequest extends OAuthError {
+  constructor(description?: string, options: Options = {}) {
+    super('invalid_request', 400, description, { ...options, redirectable: true });
+  }
+}
+
+/**
+ * RFC 6749 §5.2: 401 when the client tried to authenticate; the
+ * `WWW-Authenticate` header is added when it used HTTP Basic.
+ */
+export class InvalidClient extends OAuthError {
+  constructor(description = 'client authentication failed', options: Options & { basic?: boolean } = {}) {
+    super('invalid_client', 401, description, {
+      detail: options.detail,
+      headers: options.basic ? { 'www-authenticate': 'Basic realm="token", charset="UTF-8"', ...options.headers } : options.headers,
+    });
+  }
+}
+
+export class InvalidGrant extends OAuthError {
+  constructor(description?: string, options: Options = {}) {
+    super('invalid_grant', 400, description, options);
+  }
+}
+
+export class UnauthorizedClient extends OAuthError {
+  constructor(description?: string, options: Options = {}) {
+    super('unauthorized_client', 400, description, { ...options, redirectable: true });
+  }
+}
+
+export class UnsupportedGrantType extends OAuthError {
+  constructor(description?: string, options: Options = {}) {
+    super('unsupported_grant_type', 400, description, options);
+  }
+}
+
+export class UnsupportedResponseType extends OAuthError {
+  constructor(description?: string, options: Options = {}) {
+    super('unsupported_response_type', 400, description, { ...options, redirectable: true });
+  }
+}
+
+export class UnsupportedTokenType extends OAuthError {
+  constructor(description?: string, options: Options = {}) {
+    super('unsupported_token_type', 400, description, options);
+  }
+}
+
+export class InvalidScope extends OAuthError {
+  constructor(description?: string, options: Options = {}) {
+    super('invalid_scope', 400, description, { ...options, redirectable: true });
+  }
+}
+
+export class AccessDenied extends OAuthError {
+  constructor(description?: string, options: Options = {}) {
+    super('access_denied', 403, description, { ...options, redirectable: true });
+  }
+}
+
+// RFC 6750 §3.1
+export class InvalidToken extends OAuthError {
+  constructor(description?: string, options: Options & { realm?: string } = {}) {
+    const challenge = `Bearer realm="${options.realm ?? 'smart'}", error="invalid_token"` +
+      (description ? `, error_description="${description.replace(/"/g, "'")}"` : '');
+    super('invalid_token', 401, description, { detail: options.detail, headers: { 'www-authenticate': challenge, ...options.headers } });
+  }
+}
+
+export class InsufficientScope extends OAuthError {
+  constructor(description?: string, options: Options & { scope?: string } = {}) {
+    const challenge = `Bearer realm="smart", error="insufficient_scope"` + (options.scope ? `, scope="${options.scope}"` : '');
+    super('insufficient_scope', 403, description, { detail: options.detail, headers: { 'www-authenticate': challenge, ...options.headers } });
+  }
+}
+
+// RFC 7591 §3.2.2
+export class InvalidClientMetadata extends OAuthError {
+  constructor(description?: string, options: Options = {}) {
+    super('invalid_client_metadata', 400, description, options);
+  }
+}
+
+export class InvalidRedirectUri extends OAuthError {
+  constructor(description?: string, options: Options = {}) {
+    super('invalid_redirect_uri', 400, description, options);
+  }
+}
+
+export class InvalidSoftwareStatement extends OAuthError {
+  constructor(description?: string, options: Options = {}) {
+    super('invalid_software_statement', 400, description, options);
+  }
+}
+
+/** Not an RFC code: a route that does not exist. Rendered as JSON with 404. */
+export class NotFound extends OAuthError {
+  constructor(description = 'not found') {
+    super('not_found', 404, description);
+  }
+}
+
+export class MethodNotAllowed extends OAuthError {
+  constructor(allow: string) {
+    super('invalid_request', 405, 'method not allowed', { headers: { allow } });
+  }
+}
+
+export class PayloadTooLarge extends OAuthError {
+  constructor() {
+    super('invalid_request', 413, 'request body too large');
+  }
+}
+
+export class TemporarilyUnavailable extends OAuthError {
+  constructor(description = 'the service is temporarily unavailable', retryAfterSeconds = 1) {
+    super('temporarily_unavailable', 503, description, { redirectable: true, headers: { 'retry-after': String(retryAfterSeconds) } });
+  }
+}
+
+/** Any failure that is not the caller's fault. The detail goes to the log only. */
+export class ServerError extends OAuthError {
+  constructor(detail?: string) {
+    super('server_error', 500, 'the authorization server encountered an unexpected condition', { redirectable: true, detail });
+  }
+}
