@@ -6,3 +6,4 @@ export * from './registration-payloads.js';
 export * from './jwks-payloads.js';
 export * from './rpc.js';
 export * from './events.js';
+export * from './audit-payloads.js';

@@ -1,6 +1,7 @@
 import { subject } from './namespace.js';
 import type { ClientRecord } from './client-record.js';
 import type { DiscoveryFragment, HealthReport } from './discovery.js';
+import type { AuditPage, AuditQuery } from './audit-payloads.js';
 import type { PublicJwksResponse, SigningKeysResponse } from './jwks-payloads.js';
 import type {
   ClientInformationResponse,
@@ -66,6 +67,10 @@ export const Rpc = {
   introspection: {
     introspect: rpc<IntrospectionRequest, IntrospectionResponseBody>('introspection.v1.introspect'),
     revoke: rpc<RevocationRequest, { revoked: boolean }>('introspection.v1.revoke'),
+  },
+  audit: {
+    /** Internal: read back stored events (the admin API of issue #5 builds on it). */
+    find: rpc<AuditQuery, AuditPage>('audit.v1.find'),
   },
   jwks: {
     publicKeys: rpc<Empty, PublicJwksResponse>('jwks.v1.public'),

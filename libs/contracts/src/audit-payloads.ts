@@ -1,0 +1,24 @@
+import type { EventEnvelope, EventType } from './events.js';
+
+export interface AuditQuery {
+  /** Only these event ids. */
+  ids?: string[];
+  type?: EventType;
+  clientId?: string;
+  /** Events stored after this sequence number (paging cursor). */
+  afterSeq?: number;
+  /** At most 1000; default 100. */
+  limit?: number;
+}
+
+export interface StoredAuditEvent {
+  seq: number;
+  event: EventEnvelope;
+  received_at: string;
+}
+
+export interface AuditPage {
+  events: StoredAuditEvent[];
+  /** Pass as `afterSeq` for the next page; absent at the end. */
+  nextAfterSeq?: number;
+}
