@@ -1,0 +1,476 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import { OAuthError } from '../errors/oauth-error.js';
+import { InvalidScope } from '../errors/oauth-errors.js';
+import {
+  isSymmetric,
+  SUPPORTED_AUTH_METHODS,
+  SUPPORTED_GRANT_TYPES,
+  validateClientMetadata,
+  type RegistrationPolicy,
+} from './index.js';
+
+const KNOWN_SCOPE =
+  /^(launch(\/patient)?|openid|fhirUser|offline_access|online_access|admin|introspect|(patient|user|system)\/[*A-Za-z]+\.[a-z*]+)$/;
+
+const policy: RegistrationPolicy = {
+  validateScope: (scope) => {
+    for (const token of scope.split(' ')) {
+      if (!KNOWN_SCOPE.test(token)) throw new Error(`unknown scope: ${token}`);
+    }
+  },
+  defaultScope: 'launch/patient openid fhirUser patient/*.rs',
+};
+
+const ecP384 = { ...generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey.export({ format: 'jwk' }), kid: 'ec-384' };
+const rsa = { ...generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' }), kid: 'rsa-1' };
+const ecPrivate = { ...generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey.export({ format: 'jwk' }), kid: 'ec-priv' };
+
+const PUBLIC = {
+  client_name: 'Public App',
+  redirect_uris: ['https://app.example.com/callback'],
+  token_endpoint_auth_method: 'none',
+  grant_types: ['authorization_code'],
+  response_types: ['code'],
+  scope: 'launch/patient openid fhirUser patient/*.read',
+};
+const SYMMETRIC = {
+  ...PUBLIC,
+  client_name: 'Confidential App',
+  token_endpoint_auth_method: 'client_secret_basic',
+  grant_types: ['authorization_code', 'refresh_token'],
+  scope: 'launch/patient openid fhirUser offline_access patient/*.read',
+};
+const ASYMMETRIC = {
+  ...SYMMETRIC,
+  client_name: 'Asymmetric App',
+  token_endpoint_auth_method: 'private_key_jwt',
+  jwks_uri: 'https://app.example.com/jwks.json',
+};
+const BULK = {
+  client_name: 'Bulk Client',
+  token_endpoint_auth_method: 'private_key_jwt',
+  grant_types: ['client_credentials'],
+  jwks: { keys: [ecP384] },
+  scope: 'system/*.rs',
+};
+const MACHINE_SECRET = {
+  client_name: 'Machine Client',
+  token_endpoint_auth_method: 'client_secret_basic',
+  grant_types: ['client_credentials'],
+  scope: 'system/*.rs',
+};
+
+/** Run the validator and return the OAuthError it throws. */
+function rejection(input: unknown): OAuthError {
+  try {
+    validateClientMetadata(input, policy);
+  } catch (error: unknown) {
+    assert.ok(error instanceof OAuthError, `expected an OAuthError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('expected the registration to be rejected');
+}
+
+describe('validateClientMetadata: accepted registrations', () => {
+  const cases: Array<{ name: string; input: Record<string, unknown>; expect: Record<string, unknown> }> = [
+    {
+      name: 'public app (auth method none)',
+      input: PUBLIC,
+      expect: {
+        redirect_uris: ['https://app.example.com/callback'],
+        token_endpoint_auth_method: 'none',
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        scope: 'launch/patient openid fhirUser patient/*.read',
+        application_type: 'web',
+        client_name: 'Public App',
+      },
+    },
+    {
+      name: 'confidential symmetric app with refresh tokens',
+      input: SYMMETRIC,
+      expect: {
+        redirect_uris: ['https://app.example.com/callback'],
+        token_endpoint_auth_method: 'client_secret_basic',
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        scope: 'launch/patient openid fhirUser offline_access patient/*.read',
+        application_type: 'web',
+        client_name: 'Confidential App',
+      },
+    },
+    {
+      name: 'asymmetric app with jwks_uri',
+      input: ASYMMETRIC,
+      expect: {
+        redirect_uris: ['https://app.example.com/callback'],
+        token_endpoint_auth_method: 'private_key_jwt',
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        scope: 'launch/patient openid fhirUser offline_access patient/*.read',
+        application_type: 'web',
+        client_name: 'Asymmetric App',
+        jwks_uri: 'https://app.example.com/jwks.json',
+      },
+    },
+    {
+      name: 'asymmetric app with an inline EC P-384 jwks',
+      input: { ...ASYMMETRIC, jwks_uri: undefined, jwks: { keys: [ecP384] } },
+      expect: {
+        redirect_uris: ['https://app.example.com/callback'],
+        token_endpoint_auth_method: 'private_key_jwt',
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        scope: 'launch/patient openid fhirUser offline_access patient/*.read',
+        application_type: 'web',
+        client_name: 'Asymmetric App',
+        jwks: { keys: [ecP384] },
+      },
+    },
+    {
+      name: 'bulk data client: private_key_jwt + client_credentials, no redirect URIs',
+      input: BULK,
+      expect: {
+        redirect_uris: [],
+        token_endpoint_auth_method: 'private_key_jwt',
+        grant_types: ['client_credentials'],
+        response_types: [],
+        scope: 'system/*.rs',
+        application_type: 'web',
+        client_name: 'Bulk Client',
+        jwks: { keys: [ecP384] },
+      },
+    },
+    {
+      name: 'machine client: client_secret_basic + client_credentials',
+      input: MACHINE_SECRET,
+      expect: {
+        redirect_uris: [],
+        token_endpoint_auth_method: 'client_secret_basic',
+        grant_types: ['client_credentials'],
+        response_types: [],
+        scope: 'system/*.rs',
+        application_type: 'web',
+        client_name: 'Machine Client',
+      },
+    },
+    {
+      name: 'minimal registration gets the RFC 7591 §2 defaults and the policy scope',
+      input: { redirect_uris: ['https://app.example.com/cb'] },
+      expect: {
+        redirect_uris: ['https://app.example.com/cb'],
+        token_endpoint_auth_method: 'client_secret_basic',
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        scope: policy.defaultScope,
+        application_type: 'web',
+      },
+    },
+    {
+      name: 'native app with loopback and private-use redirect URIs',
+      input: {
+        application_type: 'native',
+        token_endpoint_auth_method: 'none',
+        redirect_uris: [
+          'http://127.0.0.1/cb',
+          'http://127.0.0.1:51004/oauth2redirect',
+          'http://[::1]:61023/cb',
+          'http://localhost:8080/cb?x=1',
+          'com.example.app:/callback',
+        ],
+      },
+      expect: {
+        redirect_uris: [
+          'http://127.0.0.1/cb',
+          'http://127.0.0.1:51004/oauth2redirect',
+          'http://[::1]:61023/cb',
+          'http://localhost:8080/cb?x=1',
+          'com.example.app:/callback',
+        ],
+        token_endpoint_auth_method: 'none',
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        scope: policy.defaultScope,
+        application_type: 'native',
+      },
+    },
+    {
+      name: 'every optional field, normalised (duplicates, scope whitespace)',
+      input: {
+        ...ASYMMETRIC,
+        jwks_uri: 'http://localhost:4000/jwks.json',
+        redirect_uris: ['https://app.example.com/cb', 'https://app.example.com/cb'],
+        grant_types: ['authorization_code', 'refresh_token', 'authorization_code'],
+        scope: '  openid   fhirUser\tlaunch/patient openid ',
+        client_uri: 'https://app.example.com',
+        logo_uri: 'https://app.example.com/logo.png',
+        tos_uri: 'http://app.example.com/tos',
+        policy_uri: 'https://app.example.com/privacy#top',
+        contacts: ['ops@app.example.com', 'ops@app.example.com'],
+        software_id: '4NRB1-0XZABZI9E6-5SM3R',
+        software_version: '2.1',
+        post_logout_redirect_uris: ['https://app.example.com/bye'],
+        id_token_signed_response_alg: 'RS256',
+        token_endpoint_auth_signing_alg: 'ES384',
+        application_type: 'web',
+      },
+      expect: {
+        redirect_uris: ['https://app.example.com/cb'],
+        token_endpoint_auth_method: 'private_key_jwt',
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        scope: 'openid fhirUser launch/patient',
+        application_type: 'web',
+        client_name: 'Asymmetric App',
+        client_uri: 'https://app.example.com',
+        logo_uri: 'https://app.example.com/logo.png',
+        contacts: ['ops@app.example.com'],
+        tos_uri: 'http://app.example.com/tos',
+        policy_uri: 'https://app.example.com/privacy#top',
+        jwks_uri: 'http://localhost:4000/jwks.json',
+        software_id: '4NRB1-0XZABZI9E6-5SM3R',
+        software_version: '2.1',
+        post_logout_redirect_uris: ['https://app.example.com/bye'],
+        id_token_signed_response_alg: 'RS256',
+        token_endpoint_auth_signing_alg: 'ES384',
+      },
+    },
+    {
+      name: 'jwt-bearer grant with refresh_token',
+      input: { ...BULK, grant_types: [SUPPORTED_GRANT_TYPES[3], 'refresh_token'], jwks: { keys: [rsa, ecP384] } },
+      expect: {
+        redirect_uris: [],
+        token_endpoint_auth_method: 'private_key_jwt',
+        grant_types: ['urn:ietf:params:oauth:grant-type:jwt-bearer', 'refresh_token'],
+        response_types: [],
+        scope: 'system/*.rs',
+        application_type: 'web',
+        client_name: 'Bulk Client',
+        jwks: { keys: [rsa, ecP384] },
+      },
+    },
+    {
+      name: 'extension, server-controlled and null fields are dropped',
+      input: {
+        ...PUBLIC,
+        'client_name#ja-Jpan-JP': 'アプリ',
+        software_statement_extra: { nested: true },
+        client_secret: 'chosen-by-client',
+        registration_access_token: 'rat',
+        registration_client_uri: 'https://evil.example/reg',
+        client_id_issued_at: 1,
+        client_secret_expires_at: 0,
+        logo_uri: null,
+        contacts: null,
+      },
+      expect: {
+        redirect_uris: ['https://app.example.com/callback'],
+        token_endpoint_auth_method: 'none',
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        scope: 'launch/patient openid fhirUser patient/*.read',
+        application_type: 'web',
+        client_name: 'Public App',
+      },
+    },
+  ];
+
+  for (const { name, input, expect } of cases) {
+    it(name, () => {
+      const result = validateClientMetadata(JSON.parse(JSON.stringify(input)), policy);
+      assert.deepEqual(result.metadata, expect);
+      assert.equal(result.requestedClientId, undefined);
+      assert.ok(!('requestedClientId' in result), 'no undefined requestedClientId key');
+      for (const [key, value] of Object.entries(result.metadata)) {
+        assert.notEqual(value, undefined, `metadata.${key} is undefined`);
+      }
+    });
+  }
+
+  it('returns a requested client_id', () => {
+    const result = validateClientMetadata({ ...PUBLIC, client_id: 'my-app_1.0~beta' }, policy);
+    assert.equal(result.requestedClientId, 'my-app_1.0~beta');
+    assert.ok(!('client_id' in result.metadata));
+  });
+
+  it('does not mutate its input', () => {
+    const input = JSON.parse(JSON.stringify({ ...SYMMETRIC, grant_types: ['authorization_code', 'authorization_code'] }));
+    const copy = structuredClone(input);
+    validateClientMetadata(input, policy);
+    assert.deepEqual(input, copy);
+  });
+
+  it('passes the normalised scope to the policy', () => {
+    const seen: string[] = [];
+    validateClientMetadata({ ...PUBLIC, scope: ' openid  fhirUser ' }, { ...policy, validateScope: (s) => void seen.push(s) });
+    assert.deepEqual(seen, ['openid fhirUser']);
+  });
+
+  it('does not call the policy for an omitted scope', () => {
+    let calls = 0;
+    const result = validateClientMetadata({ redirect_uris: ['https://a.example/cb'] }, { ...policy, validateScope: () => void calls++ });
+    assert.equal(calls, 0);
+    assert.equal(result.metadata.scope, policy.defaultScope);
+  });
+});
+
+describe('validateClientMetadata: rejected registrations', () => {
+  type Case = { name: string; input: unknown; error: 'invalid_client_metadata' | 'invalid_redirect_uri'; field: string; mentions?: string };
+  const uri = (redirect: unknown): Record<string, unknown> => ({ ...PUBLIC, redirect_uris: [redirect] });
+  const cases: Case[] = [
+    // the document itself
+    { name: 'an array body', input: [PUBLIC], error: 'invalid_client_metadata', field: 'JSON object' },
+    { name: 'a null body', input: null, error: 'invalid_client_metadata', field: 'JSON object' },
+    { name: 'a string body', input: 'client', error: 'invalid_client_metadata', field: 'JSON object' },
+
+    // types and sizes (DTO)
+    { name: 'redirect_uris not an array', input: { ...PUBLIC, redirect_uris: 'https://app.example.com/cb' }, error: 'invalid_redirect_uri', field: 'redirect_uris' },
+    { name: 'redirect_uris with a number', input: uri(42), error: 'invalid_redirect_uri', field: 'redirect_uris' },
+    { name: 'too many redirect_uris', input: { ...PUBLIC, redirect_uris: Array.from({ length: 201 }, (_, i) => `https://app.example.com/${i}`) }, error: 'invalid_redirect_uri', field: 'redirect_uris' },
+    { name: 'overlong redirect URI', input: uri(`https://app.example.com/${'a'.repeat(2048)}`), error: 'invalid_redirect_uri', field: 'redirect_uris' },
+    { name: 'grant_types not an array', input: { ...PUBLIC, grant_types: 'authorization_code' }, error: 'invalid_client_metadata', field: 'grant_types' },
+    { name: 'response_types with a number', input: { ...PUBLIC, response_types: [1] }, error: 'invalid_client_metadata', field: 'response_types' },
+    { name: 'token_endpoint_auth_method not a string', input: { ...PUBLIC, token_endpoint_auth_method: 1 }, error: 'invalid_client_metadata', field: 'token_endpoint_auth_method' },
+    { name: 'unsupported token_endpoint_auth_method', input: { ...PUBLIC, token_endpoint_auth_method: 'client_secret_jwt' }, error: 'invalid_client_metadata', field: 'token_endpoint_auth_method' },
+    { name: 'client_name not a string', input: { ...PUBLIC, client_name: ['x'] }, error: 'invalid_client_metadata', field: 'client_name' },
+    { name: 'empty client_name', input: { ...PUBLIC, client_name: '' }, error: 'invalid_client_metadata', field: 'client_name' },
+    { name: 'overlong client_name', input: { ...PUBLIC, client_name: 'x'.repeat(257) }, error: 'invalid_client_metadata', field: 'client_name' },
+    { name: 'scope not a string', input: { ...PUBLIC, scope: ['openid'] }, error: 'invalid_client_metadata', field: 'scope' },
+    { name: 'overlong scope', input: { ...PUBLIC, scope: 'openid '.repeat(2000) }, error: 'invalid_client_metadata', field: 'scope' },
+    { name: 'contacts not an array', input: { ...PUBLIC, contacts: 'ops@app.example.com' }, error: 'invalid_client_metadata', field: 'contacts' },
+    { name: 'contacts with a number', input: { ...PUBLIC, contacts: [5] }, error: 'invalid_client_metadata', field: 'contacts' },
+    { name: 'empty contact', input: { ...PUBLIC, contacts: [''] }, error: 'invalid_client_metadata', field: 'contacts' },
+    { name: 'too many contacts', input: { ...PUBLIC, contacts: Array.from({ length: 21 }, (_, i) => `c${i}@x.example`) }, error: 'invalid_client_metadata', field: 'contacts' },
+    { name: 'client_uri not a string', input: { ...PUBLIC, client_uri: 1 }, error: 'invalid_client_metadata', field: 'client_uri' },
+    { name: 'jwks not an object', input: { ...BULK, jwks: [ecP384] }, error: 'invalid_client_metadata', field: 'jwks' },
+    { name: 'jwks_uri not a string', input: { ...ASYMMETRIC, jwks_uri: { url: 'x' } }, error: 'invalid_client_metadata', field: 'jwks_uri' },
+    { name: 'software_id not a string', input: { ...PUBLIC, software_id: 7 }, error: 'invalid_client_metadata', field: 'software_id' },
+    { name: 'software_version not a string', input: { ...PUBLIC, software_version: 2.1 }, error: 'invalid_client_metadata', field: 'software_version' },
+    { name: 'post_logout_redirect_uris not an array', input: { ...PUBLIC, post_logout_redirect_uris: 'https://app.example.com/bye' }, error: 'invalid_client_metadata', field: 'post_logout_redirect_uris' },
+    { name: 'unsupported id_token_signed_response_alg', input: { ...PUBLIC, id_token_signed_response_alg: 'none' }, error: 'invalid_client_metadata', field: 'id_token_signed_response_alg' },
+    { name: 'unsupported token_endpoint_auth_signing_alg', input: { ...ASYMMETRIC, token_endpoint_auth_signing_alg: 'HS256' }, error: 'invalid_client_metadata', field: 'token_endpoint_auth_signing_alg' },
+    { name: 'unsupported application_type', input: { ...PUBLIC, application_type: 'desktop' }, error: 'invalid_client_metadata', field: 'application_type' },
+    { name: 'client_id too short', input: { ...PUBLIC, client_id: 'ab' }, error: 'invalid_client_metadata', field: 'client_id' },
+    { name: 'client_id with a slash', input: { ...PUBLIC, client_id: 'a/b/c' }, error: 'invalid_client_metadata', field: 'client_id' },
+    { name: 'client_id not a string', input: { ...PUBLIC, client_id: 12345 }, error: 'invalid_client_metadata', field: 'client_id' },
+
+    // redirect URIs (RFC 6749 §3.1.2, RFC 8252, RFC 9700)
+    { name: 'relative redirect URI', input: uri('/callback'), error: 'invalid_redirect_uri', field: 'redirect_uris[0]' },
+    { name: 'empty redirect URI', input: uri(''), error: 'invalid_redirect_uri', field: 'redirect_uris[0]' },
+    { name: 'redirect URI with a fragment', input: uri('https://app.example.com/cb#frag'), error: 'invalid_redirect_uri', field: 'redirect_uris[0]' },
+    { name: 'redirect URI with an empty fragment', input: uri('https://app.example.com/cb#'), error: 'invalid_redirect_uri', field: 'redirect_uris[0]' },
+    { name: 'plain http redirect URI', input: uri('http://app.example/cb'), error: 'invalid_redirect_uri', field: 'redirect_uris[0]', mentions: 'RFC 9700' },
+    { name: 'http on a look-alike loopback host', input: uri('http://127.0.0.1.evil.example/cb'), error: 'invalid_redirect_uri', field: 'redirect_uris[0]' },
+    { name: 'http on localhost.evil', input: uri('http://localhost.evil.example/cb'), error: 'invalid_redirect_uri', field: 'redirect_uris[0]' },
+    { name: 'wildcard host', input: uri('https://*.example.com/cb'), error: 'invalid_redirect_uri', field: 'redirect_uris[0]' },
+    { name: 'wildcard path', input: uri('https://app.example.com/*'), error: 'invalid_redirect_uri', field: 'redirect_uris[0]' },
+    { name: 'javascript: scheme', input: uri('javascript:alert(1)'), error: 'invalid_redirect_uri', field: 'redirect_uris[0]' },
+    { name: 'data: scheme', input: uri('data:text/html,hi'), error: 'invalid_redirect_uri', field: 'redirect_uris[0]' },
+    { name: 'custom scheme without a dot', input: uri('myapp:/callback'), error: 'invalid_redirect_uri', field: 'redirect_uris[0]', mentions: 'RFC 8252' },
+    { name: 'https without a host', input: uri('https:/app.example.com/cb'), error: 'invalid_redirect_uri', field: 'redirect_uris[0]' },
+    { name: 'https with user information', input: uri('https://app.example.com@evil.example/cb'), error: 'invalid_redirect_uri', field: 'redirect_uris[0]' },
+    { name: 'redirect URI with whitespace', input: uri('https://app.example.com/c b'), error: 'invalid_redirect_uri', field: 'redirect_uris[0]' },
+    { name: 'redirect URI with a backslash', input: uri('https://app.example.com\\@evil.example/cb'), error: 'invalid_redirect_uri', field: 'redirect_uris[0]' },
+    { name: 'second redirect URI bad', input: { ...PUBLIC, redirect_uris: ['https://app.example.com/cb', 'http://app.example.com/cb'] }, error: 'invalid_redirect_uri', field: 'redirect_uris[1]' },
+    { name: 'authorization_code without redirect_uris', input: { ...PUBLIC, redirect_uris: undefined }, error: 'invalid_redirect_uri', field: 'redirect_uris' },
+    { name: 'authorization_code with empty redirect_uris', input: { ...PUBLIC, redirect_uris: [] }, error: 'invalid_redirect_uri', field: 'redirect_uris' },
+    { name: 'post-logout URI over plain http', input: { ...PUBLIC, post_logout_redirect_uris: ['http://app.example.com/bye'] }, error: 'invalid_client_metadata', field: 'post_logout_redirect_uris[0]' },
+    { name: 'post-logout URI with a fragment', input: { ...PUBLIC, post_logout_redirect_uris: ['https://app.example.com/bye#x'] }, error: 'invalid_client_metadata', field: 'post_logout_redirect_uris[0]' },
+
+    // grant and response types (RFC 7591 §2.1, RFC 9700)
+    { name: 'implicit grant', input: { ...PUBLIC, grant_types: ['authorization_code', 'implicit'] }, error: 'invalid_client_metadata', field: 'grant_types', mentions: 'RFC 9700' },
+    { name: 'password grant', input: { ...PUBLIC, grant_types: ['password'] }, error: 'invalid_client_metadata', field: 'grant_types', mentions: 'RFC 9700' },
+    { name: 'unknown grant type', input: { ...PUBLIC, grant_types: ['authorization_code', 'urn:example:magic'] }, error: 'invalid_client_metadata', field: 'grant_types' },
+    { name: 'empty grant_types', input: { ...PUBLIC, grant_types: [] }, error: 'invalid_client_metadata', field: 'grant_types' },
+    { name: 'token response type', input: { ...PUBLIC, response_types: ['token'] }, error: 'invalid_client_metadata', field: 'response_types', mentions: 'RFC 9700' },
+    { name: 'id_token response type', input: { ...PUBLIC, response_types: ['id_token'] }, error: 'invalid_client_metadata', field: 'response_types', mentions: 'RFC 9700' },
+    { name: 'hybrid code id_token response type', input: { ...PUBLIC, response_types: ['code', 'code id_token'] }, error: 'invalid_client_metadata', field: 'response_types', mentions: 'RFC 9700' },
+    { name: 'unknown response type', input: { ...PUBLIC, response_types: ['none'] }, error: 'invalid_client_metadata', field: 'response_types' },
+    { name: 'authorization_code without the code response type', input: { ...PUBLIC, response_types: [] }, error: 'invalid_client_metadata', field: 'response_types' },
+    { name: 'code response type without authorization_code', input: { ...MACHINE_SECRET, response_types: ['code'] }, error: 'invalid_client_metadata', field: 'grant_types' },
+    { name: 'refresh_token alone', input: { ...MACHINE_SECRET, grant_types: ['refresh_token'] }, error: 'invalid_client_metadata', field: 'refresh_token' },
+    { name: 'refresh_token with client_credentials', input: { ...MACHINE_SECRET, grant_types: ['client_credentials', 'refresh_token'] }, error: 'invalid_client_metadata', field: 'grant_types' },
+    { name: 'client_credentials for a public client', input: { ...MACHINE_SECRET, token_endpoint_auth_method: 'none' }, error: 'invalid_client_metadata', field: 'token_endpoint_auth_method' },
+
+    // keys (RFC 7591 §2, RFC 7517)
+    { name: 'private_key_jwt without keys', input: { ...ASYMMETRIC, jwks_uri: undefined }, error: 'invalid_client_metadata', field: 'jwks' },
+    { name: 'both jwks and jwks_uri', input: { ...ASYMMETRIC, jwks: { keys: [ecP384] } }, error: 'invalid_client_metadata', field: 'jwks_uri' },
+    { name: 'jwks_uri with client_secret_basic', input: { ...SYMMETRIC, jwks_uri: 'https://app.example.com/jwks.json' }, error: 'invalid_client_metadata', field: 'jwks_uri' },
+    { name: 'jwks with auth method none', input: { ...PUBLIC, jwks: { keys: [ecP384] } }, error: 'invalid_client_metadata', field: 'jwks' },
+    { name: 'jwks_uri over plain http', input: { ...ASYMMETRIC, jwks_uri: 'http://app.example.com/jwks.json' }, error: 'invalid_client_metadata', field: 'jwks_uri' },
+    { name: 'relative jwks_uri', input: { ...ASYMMETRIC, jwks_uri: '/jwks.json' }, error: 'invalid_client_metadata', field: 'jwks_uri' },
+    { name: 'jwks_uri with another scheme', input: { ...ASYMMETRIC, jwks_uri: 'ftp://app.example.com/jwks.json' }, error: 'invalid_client_metadata', field: 'jwks_uri' },
+    { name: 'jwks without keys', input: { ...BULK, jwks: { kty: 'EC' } }, error: 'invalid_client_metadata', field: 'jwks' },
+    { name: 'jwks with an empty keys array', input: { ...BULK, jwks: { keys: [] } }, error: 'invalid_client_metadata', field: 'jwks.keys' },
+    { name: 'jwks key not an object', input: { ...BULK, jwks: { keys: ['key'] } }, error: 'invalid_client_metadata', field: 'jwks.keys[0]' },
+    { name: 'jwks key without kty', input: { ...BULK, jwks: { keys: [{ ...ecP384, kty: undefined }] } }, error: 'invalid_client_metadata', field: 'jwks.keys[0]' },
+    { name: 'jwks key without kid', input: { ...BULK, jwks: { keys: [{ ...ecP384, kid: undefined }] } }, error: 'invalid_client_metadata', field: 'jwks.keys[0]' },
+    { name: 'jwks with duplicate kids', input: { ...BULK, jwks: { keys: [rsa, { ...ecP384, kid: rsa.kid }] } }, error: 'invalid_client_metadata', field: 'jwks.keys[1]' },
+    { name: 'jwks with a private EC key', input: { ...BULK, jwks: { keys: [ecPrivate] } }, error: 'invalid_client_metadata', field: 'jwks.keys[0]' },
+    ...['p', 'q', 'dp', 'dq', 'qi'].map((member): Case => ({
+      name: `jwks with RSA private member ${member}`,
+      input: { ...BULK, jwks: { keys: [{ ...rsa, [member]: 'AQAB' }] } },
+      error: 'invalid_client_metadata',
+      field: 'jwks.keys[0]',
+    })),
+    { name: 'jwks with a symmetric oct key', input: { ...BULK, jwks: { keys: [{ kty: 'oct', kid: 'h', k: 'c2VjcmV0' }] } }, error: 'invalid_client_metadata', field: 'jwks.keys[0]' },
+    { name: 'jwks with an unknown kty', input: { ...BULK, jwks: { keys: [{ ...ecP384, kty: 'XYZ' }] } }, error: 'invalid_client_metadata', field: 'jwks.keys[0]' },
+    { name: 'jwks key that does not import', input: { ...BULK, jwks: { keys: [{ kty: 'EC', kid: 'bad', crv: 'P-384', x: 'AA', y: 'AA' }] } }, error: 'invalid_client_metadata', field: 'jwks.keys[0]' },
+
+    // scope
+    { name: 'unknown scope', input: { ...PUBLIC, scope: 'openid patient/*.read superpowers' }, error: 'invalid_client_metadata', field: 'scope', mentions: 'unknown scope: superpowers' },
+    { name: 'blank scope', input: { ...PUBLIC, scope: '   ' }, error: 'invalid_client_metadata', field: 'scope' },
+
+    // informational URIs
+    ...(['client_uri', 'logo_uri', 'tos_uri', 'policy_uri'] as const).flatMap((field): Case[] => [
+      { name: `relative ${field}`, input: { ...PUBLIC, [field]: '/about' }, error: 'invalid_client_metadata', field },
+      { name: `non-http ${field}`, input: { ...PUBLIC, [field]: 'javascript:alert(1)' }, error: 'invalid_client_metadata', field },
+    ]),
+  ];
+
+  for (const { name, input, error, field, mentions } of cases) {
+    it(name, () => {
+      const err = rejection(input === undefined ? input : JSON.parse(JSON.stringify(input)));
+      assert.equal(err.error, error, `error code (description: ${err.description})`);
+      assert.equal(err.status, 400);
+      assert.ok(err.description?.includes(field), `description "${err.description}" should mention ${field}`);
+      if (mentions) assert.ok(err.description?.includes(mentions), `description "${err.description}" should mention ${mentions}`);
+    });
+  }
+
+  it('keeps the description of an OAuthError thrown by the scope validator', () => {
+    const err = (() => {
+      try {
+        validateClientMetadata(PUBLIC, { ...policy, validateScope: () => { throw new InvalidScope('patient/Foo.zz is malformed'); } });
+      } catch (e: unknown) {
+        return e;
+      }
+      return undefined;
+    })();
+    assert.ok(err instanceof OAuthError);
+    assert.equal(err.error, 'invalid_client_metadata');
+    assert.equal(err.description, 'unknown or malformed scope: patient/Foo.zz is malformed');
+  });
+});
+
+describe('registration constants', () => {
+  it('lists the supported grant types', () => {
+    assert.deepEqual(SUPPORTED_GRANT_TYPES, ['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:jwt-bearer']);
+  });
+
+  it('lists the supported auth methods', () => {
+    assert.deepEqual(SUPPORTED_AUTH_METHODS, ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt']);
+  });
+
+  const symmetric = [
+    { method: 'none', expected: false },
+    { method: 'client_secret_basic', expected: true },
+    { method: 'client_secret_post', expected: true },
+    { method: 'private_key_jwt', expected: false },
+  ] as const;
+  for (const { method, expected } of symmetric) {
+    it(`isSymmetric(${method}) is ${expected}`, () => assert.equal(isSymmetric(method), expected));
+  }
+});

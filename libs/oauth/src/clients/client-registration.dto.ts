@@ -1,0 +1,205 @@
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  MinLength,
+} from 'class-validator';
+import {
+  REGISTRATION_LIMITS as L,
+  REQUESTED_CLIENT_ID_PATTERN,
+  SUPPORTED_APPLICATION_TYPES,
+  SUPPORTED_AUTH_METHODS,
+  SUPPORTED_ID_TOKEN_SIGNING_ALGS,
+  SUPPORTED_TOKEN_ENDPOINT_AUTH_SIGNING_ALGS,
+} from './client-metadata.constants.js';
+
+const STRING = { message: '$property must be a string' };
+const STRING_ARRAY = { message: '$property must be an array of strings' };
+const EACH_STRING = { each: true, message: '$property must be an array of strings' };
+const NOT_EMPTY = { message: '$property must not be empty' };
+const EACH_NOT_EMPTY = { each: true, message: 'entries of $property must not be empty' };
+const tooLong = (max: number) => ({ message: `$property must be at most ${max} characters` });
+const entryTooLong = (max: number) => ({ each: true, message: `entries of $property must be at most ${max} characters` });
+const tooMany = (max: number) => ({ message: `$property must have at most ${max} entries` });
+const oneOf = (values: readonly string[]) => ({ message: `$property must be one of: ${values.join(', ')}` });
+
+/**
+ * The shape of an RFC 7591 §2 client metadata document, as far as types and
+ * sizes go. Only the fields we understand are declared: the validator copies
+ * just these from the request, so extension metadata is ignored as RFC 7591 §2
+ * requires, and server-controlled fields (`client_secret`,
+ * `registration_access_token`, `client_id_issued_at`, …, RFC 7591 §3.2.1 and
+ * RFC 7592 §3) never reach it. Cross-field and semantic rules live in
+ * `client-metadata.validator.ts`.
+ *
+ * JSON `null` is treated as "omitted" before this class is populated, so every
+ * property is either absent or of the declared type once validation passes.
+ */
+export class ClientRegistrationDto {
+  /** RFC 7591 §2. */
+  @IsOptional()
+  @IsArray(STRING_ARRAY)
+  @ArrayMaxSize(L.redirectUris, tooMany(L.redirectUris))
+  @IsString(EACH_STRING)
+  @MaxLength(L.uriLength, entryTooLong(L.uriLength))
+  redirect_uris?: string[];
+
+  /** RFC 7591 §2. */
+  @IsOptional()
+  @IsString(STRING)
+  @IsIn(SUPPORTED_AUTH_METHODS, oneOf(SUPPORTED_AUTH_METHODS))
+  token_endpoint_auth_method?: string;
+
+  /** RFC 7591 §2. */
+  @IsOptional()
+  @IsArray(STRING_ARRAY)
+  @ArrayMaxSize(L.typeEntries, tooMany(L.typeEntries))
+  @IsString(EACH_STRING)
+  @MaxLength(L.typeLength, entryTooLong(L.typeLength))
+  grant_types?: string[];
+
+  /** RFC 7591 §2. */
+  @IsOptional()
+  @IsArray(STRING_ARRAY)
+  @ArrayMaxSize(L.typeEntries, tooMany(L.typeEntries))
+  @IsString(EACH_STRING)
+  @MaxLength(L.typeLength, entryTooLong(L.typeLength))
+  response_types?: string[];
+
+  /** RFC 7591 §2. */
+  @IsOptional()
+  @IsString(STRING)
+  @MinLength(1, NOT_EMPTY)
+  @MaxLength(L.clientNameLength, tooLong(L.clientNameLength))
+  client_name?: string;
+
+  /** RFC 7591 §2. */
+  @IsOptional()
+  @IsString(STRING)
+  @MaxLength(L.uriLength, tooLong(L.uriLength))
+  client_uri?: string;
+
+  /** RFC 7591 §2. */
+  @IsOptional()
+  @IsString(STRING)
+  @MaxLength(L.uriLength, tooLong(L.uriLength))
+  logo_uri?: string;
+
+  /** RFC 7591 §2: space-separated scope values (RFC 6749 §3.3). */
+  @IsOptional()
+  @IsString(STRING)
+  @MaxLength(L.scopeLength, tooLong(L.scopeLength))
+  scope?: string;
+
+  /** RFC 7591 §2. */
+  @IsOptional()
+  @IsArray(STRING_ARRAY)
+  @ArrayMaxSize(L.contacts, tooMany(L.contacts))
+  @IsString(EACH_STRING)
+  @MinLength(1, EACH_NOT_EMPTY)
+  @MaxLength(L.contactLength, entryTooLong(L.contactLength))
+  contacts?: string[];
+
+  /** RFC 7591 §2. */
+  @IsOptional()
+  @IsString(STRING)
+  @MaxLength(L.uriLength, tooLong(L.uriLength))
+  tos_uri?: string;
+
+  /** RFC 7591 §2. */
+  @IsOptional()
+  @IsString(STRING)
+  @MaxLength(L.uriLength, tooLong(L.uriLength))
+  policy_uri?: string;
+
+  /** RFC 7591 §2. */
+  @IsOptional()
+  @IsString(STRING)
+  @MaxLength(L.uriLength, tooLong(L.uriLength))
+  jwks_uri?: string;
+
+  /** RFC 7591 §2: a JWK Set (RFC 7517 §5); its members are checked by the validator. */
+  @IsOptional()
+  @IsObject({ message: '$property must be a JSON object (a JWK Set, RFC 7517 §5)' })
+  jwks?: Record<string, unknown>;
+
+  /** RFC 7591 §2. */
+  @IsOptional()
+  @IsString(STRING)
+  @MinLength(1, NOT_EMPTY)
+  @MaxLength(L.softwareFieldLength, tooLong(L.softwareFieldLength))
+  software_id?: string;
+
+  /** RFC 7591 §2. */
+  @IsOptional()
+  @IsString(STRING)
+  @MinLength(1, NOT_EMPTY)
+  @MaxLength(L.softwareFieldLength, tooLong(L.softwareFieldLength))
+  software_version?: string;
+
+  /** OpenID Connect RP-Initiated Logout 1.0 §3.1. */
+  @IsOptional()
+  @IsArray(STRING_ARRAY)
+  @ArrayMaxSize(L.redirectUris, tooMany(L.redirectUris))
+  @IsString(EACH_STRING)
+  @MaxLength(L.uriLength, entryTooLong(L.uriLength))
+  post_logout_redirect_uris?: string[];
+
+  /** OIDC Registration §2. */
+  @IsOptional()
+  @IsString(STRING)
+  @IsIn(SUPPORTED_ID_TOKEN_SIGNING_ALGS, oneOf(SUPPORTED_ID_TOKEN_SIGNING_ALGS))
+  id_token_signed_response_alg?: string;
+
+  /** OIDC Registration §2. */
+  @IsOptional()
+  @IsString(STRING)
+  @IsIn(SUPPORTED_TOKEN_ENDPOINT_AUTH_SIGNING_ALGS, oneOf(SUPPORTED_TOKEN_ENDPOINT_AUTH_SIGNING_ALGS))
+  token_endpoint_auth_signing_alg?: string;
+
+  /** OIDC Registration §2. */
+  @IsOptional()
+  @IsString(STRING)
+  @IsIn(SUPPORTED_APPLICATION_TYPES, oneOf(SUPPORTED_APPLICATION_TYPES))
+  application_type?: string;
+
+  /**
+   * Not an RFC 7591 field: a `client_id` the registrant would like. Honoured by
+   * the registration service only when it is free.
+   */
+  @IsOptional()
+  @IsString(STRING)
+  @Matches(REQUESTED_CLIENT_ID_PATTERN, {
+    message: '$property must be 3 to 128 characters from A-Z a-z 0-9 . _ ~ -',
+  })
+  client_id?: string;
+}
+
+/** The properties of {@link ClientRegistrationDto}: the only input keys the validator copies. */
+export const CLIENT_REGISTRATION_FIELDS: readonly (keyof ClientRegistrationDto)[] = Object.freeze([
+  'redirect_uris',
+  'token_endpoint_auth_method',
+  'grant_types',
+  'response_types',
+  'client_name',
+  'client_uri',
+  'logo_uri',
+  'scope',
+  'contacts',
+  'tos_uri',
+  'policy_uri',
+  'jwks_uri',
+  'jwks',
+  'software_id',
+  'software_version',
+  'post_logout_redirect_uris',
+  'id_token_signed_response_alg',
+  'token_endpoint_auth_signing_alg',
+  'application_type',
+  'client_id',
+] as const);

@@ -1,0 +1,15 @@
+export {
+  JWT_BEARER_GRANT_TYPE,
+  REGISTRATION_LIMITS,
+  REQUESTED_CLIENT_ID_PATTERN,
+  SUPPORTED_APPLICATION_TYPES,
+  SUPPORTED_AUTH_METHODS,
+  SUPPORTED_GRANT_TYPES,
+  SUPPORTED_ID_TOKEN_SIGNING_ALGS,
+  SUPPORTED_RESPONSE_TYPES,
+  SUPPORTED_TOKEN_ENDPOINT_AUTH_SIGNING_ALGS,
+  isSymmetric,
+} from './client-metadata.constants.js';
+export { validateClientMetadata } from './client-metadata.validator.js';
+export type { RegistrationPolicy, ValidatedClientRegistration } from './client-metadata.validator.js';
+export { ClientRegistrationDto } from './client-registration.dto.js';
