@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 
@@ -20,16 +21,24 @@ function describe(errors: ValidationError[]): string[] {
  * Properties are named exactly like the environment variables. Every
  * `*_FILE` variant is honoured: `FOO_FILE=/run/secrets/foo` sets `FOO`.
  */
-export function loadConfig<T extends object>(cls: new () => T, env: NodeJS.ProcessEnv = process.env, readFile?: (path: string) => string): T {
+export function loadConfig<T extends object>(cls: new () => T, env: NodeJS.ProcessEnv = process.env, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): T {
+  const known = new Set(Object.keys(new cls()));
   const source: Record<string, string> = {};
+  const problems: string[] = [];
   for (const [key, value] of Object.entries(env)) {
-    if (value === undefined) continue;
-    if (key.endsWith('_FILE') && readFile) {
-      source[key.slice(0, -'_FILE'.length)] = readFile(value).trim();
-    } else if (value !== '') {
-      source[key] = source[key] ?? value;
+    if (value === undefined || value === '' || !known.has(key)) continue;
+    source[key] = value;
+  }
+  for (const name of known) {
+    const file = env[`${name}_FILE`];
+    if (source[name] !== undefined || !file) continue;
+    try {
+      source[name] = readFile(file).trim();
+    } catch (err: unknown) {
+      problems.push(`${name}_FILE: cannot read ${file}: ${(err as Error).message}`);
     }
   }
+  if (problems.length > 0) throw new ConfigurationError(problems);
   const instance = plainToInstance(cls, source, { enableImplicitConversion: false, exposeDefaultValues: true });
   const errors = validateSync(instance, { whitelist: false, forbidUnknownValues: false });
   if (errors.length > 0) throw new ConfigurationError(describe(errors));

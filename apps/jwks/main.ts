@@ -1,0 +1,5 @@
+import 'reflect-metadata';
+import { runStandalone } from '#nest';
+import { startJwks } from './src/start.js';
+
+await runStandalone('jwks', startJwks);

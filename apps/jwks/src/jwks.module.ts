@@ -1,0 +1,29 @@
+import type { DynamicModule } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { databaseModule, healthControllerFor, RuntimeModule, type SuiteRuntime } from '#nest';
+import { JwksConfig } from './config/jwks.config.js';
+import { JwksController } from './jwks.controller.js';
+import { KeyRingService } from './keys/key-ring.service.js';
+import { SigningKeyEntity } from './persistence/entities/signing-key.entity.js';
+import { CreateSigningKey1764050000000 } from './persistence/migrations/1764050000000-CreateSigningKey.js';
+import { KeyStore } from './persistence/key.store.js';
+
+export function jwksModule(config: JwksConfig, runtime: SuiteRuntime): DynamicModule {
+  return {
+    module: class JwksModule {},
+    imports: [
+      RuntimeModule.forService('jwks', runtime, config.RPC_TIMEOUT_MS),
+      databaseModule({
+        service: 'jwks',
+        url: config.DATABASE_URL!,
+        poolSize: config.DATABASE_POOL_SIZE,
+        migrationsRun: config.MIGRATIONS_RUN === 'true',
+        entities: [SigningKeyEntity],
+        migrations: [CreateSigningKey1764050000000],
+      }),
+      TypeOrmModule.forFeature([SigningKeyEntity]),
+    ],
+    controllers: [JwksController, healthControllerFor('jwks')],
+    providers: [{ provide: JwksConfig, useValue: config }, KeyStore, KeyRingService],
+  };
+}
