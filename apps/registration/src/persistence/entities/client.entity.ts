@@ -1,0 +1,37 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { ClientMetadata } from '#contracts';
+
+/** A registered client. Secrets only as SHA-256 hashes. */
+@Entity({ name: 'client' })
+export class ClientEntity {
+  @PrimaryColumn({ name: 'client_id', type: 'varchar', length: 128 })
+  clientId: string;
+
+  @Column({ type: 'jsonb' })
+  metadata: ClientMetadata;
+
+  @Column({ name: 'client_secret_hash', type: 'char', length: 64, nullable: true })
+  clientSecretHash: string | null;
+
+  @Column({ name: 'client_secret_expires_at', type: 'bigint', default: 0, transformer: { to: (v: number) => v, from: (v: string) => Number(v) } })
+  clientSecretExpiresAt: number;
+
+  @Column({ name: 'registration_token_hash', type: 'char', length: 64 })
+  registrationTokenHash: string;
+
+  @Column({ name: 'client_id_issued_at', type: 'bigint', transformer: { to: (v: number) => v, from: (v: string) => Number(v) } })
+  clientIdIssuedAt: number;
+
+  @Column({ type: 'int' })
+  revision: number;
+
+  /** Managed by configuration (the admin bootstrap), not through /register. */
+  @Column({ type: 'boolean', default: false })
+  managed: boolean;
+
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  createdAt: Date;
+
+  @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
+  updatedAt: Date;
+}

@@ -1,0 +1,30 @@
+import type { DynamicModule } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { databaseModule, healthControllerFor, RuntimeModule, type SuiteRuntime } from '#nest';
+import { AdminClientBootstrap } from './clients/admin-client.bootstrap.js';
+import { RegistrationController } from './clients/registration.controller.js';
+import { RegistrationService } from './clients/registration.service.js';
+import { RegistrationConfig } from './config/registration.config.js';
+import { ClientStore } from './persistence/client.store.js';
+import { ClientEntity } from './persistence/entities/client.entity.js';
+import { CreateClient1764050100000 } from './persistence/migrations/1764050100000-CreateClient.js';
+
+export function registrationModule(config: RegistrationConfig, runtime: SuiteRuntime): DynamicModule {
+  return {
+    module: class RegistrationModule {},
+    imports: [
+      RuntimeModule.forService('registration', runtime, config.RPC_TIMEOUT_MS),
+      databaseModule({
+        service: 'registration',
+        url: config.DATABASE_URL!,
+        poolSize: config.DATABASE_POOL_SIZE,
+        migrationsRun: config.MIGRATIONS_RUN === 'true',
+        entities: [ClientEntity],
+        migrations: [CreateClient1764050100000],
+      }),
+      TypeOrmModule.forFeature([ClientEntity]),
+    ],
+    controllers: [RegistrationController, healthControllerFor('registration')],
+    providers: [{ provide: RegistrationConfig, useValue: config }, ClientStore, RegistrationService, AdminClientBootstrap],
+  };
+}
