@@ -1,0 +1,3 @@
+import { DatabaseConfig } from '#nest';
+
+export class IntrospectionConfig extends DatabaseConfig {}

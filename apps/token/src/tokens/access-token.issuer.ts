@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { SignJWT } from 'jose';
+import { EventBus, SigningKeyRing } from '#nest';
+import { TemporarilyUnavailable } from '#oauth';
+import { TokenConfig } from '../config/token.config.js';
+
+export interface AccessTokenRequest {
+  clientId: string;
+  subject: string;
+  scope: string;
+  grantType: string;
+  ttlSeconds: number;
+  requestId?: string;
+  /** Launch context and identity claims (patient, encounter, fhirUser). */
+  extraClaims?: Record<string, string>;
+}
+
+export interface IssuedAccessToken {
+  token: string;
+  jti: string;
+  expiresIn: number;
+}
+
+/**
+ * Mints RFC 9068 JWT access tokens (`typ: at+jwt`) and announces each one as
+ * `token.issued` before handing it out: a token the audit trail does not
+ * know about is never returned.
+ */
+@Injectable()
+export class AccessTokenIssuer {
+  private readonly logger = new Logger('AccessTokenIssuer');
+
+  constructor(
+    private readonly config: TokenConfig,
+    private readonly keys: SigningKeyRing,
+    @Inject(EventBus) private readonly events: EventBus,
+  ) {}
+
+  async issue(request: AccessTokenRequest): Promise<IssuedAccessToken> {
+    const key = this.keys.current(this.config.ACCESS_TOKEN_ALG);
+    const iat = Math.floor(Date.now() / 1000);
+    const exp = iat + request.ttlSeconds;
+    const jti = randomBytes(16).toString('base64url');
+    const token = await new SignJWT({ ...request.extraClaims, client_id: request.clientId, scope: request.scope })
+      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
+      .setIssuer(this.config.ISSUER)
+      .setSubject(request.subject)
+      .setAudience(this.config.FHIR_BASE_URL)
+      .setJti(jti)
+      .setIssuedAt(iat)
+      .setExpirationTime(exp)
+      .sign(key.key);
+    try {
+      await this.events.publish(
+        'token.issued',
+        { jti, client_id: request.clientId, sub: request.subject, grant_type: request.grantType, scope: request.scope, aud: this.config.FHIR_BASE_URL, iat, exp, kid: key.kid },
+        { source: 'token', requestId: request.requestId },
+      );
+    } catch (err: unknown) {
+      this.logger.error(`token.issued for ${jti} could not be published: ${(err as Error).message}`);
+      throw new TemporarilyUnavailable('the token could not be recorded; try again');
+    }
+    return { token, jti, expiresIn: request.ttlSeconds };
+  }
+}

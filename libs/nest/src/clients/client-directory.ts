@@ -1,0 +1,65 @@
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { entityEventsSubject, Rpc, type ClientRecord } from '#contracts';
+import { EventBus } from '../messaging/event-bus.js';
+import { ServiceBus } from '../messaging/service-bus.js';
+
+const POSITIVE_TTL_MS = 5 * 60_000;
+const NEGATIVE_TTL_MS = 5_000;
+const MAX_ENTRIES = 10_000;
+
+interface Entry {
+  record: ClientRecord | null;
+  expires: number;
+}
+
+/**
+ * The token path's view of registered clients: looked up from the
+ * registration service once, kept in memory, dropped when a `client.*` event
+ * says the client changed. Concurrent misses share one lookup.
+ */
+@Injectable()
+export class ClientDirectory implements OnModuleDestroy {
+  private readonly entries = new Map<string, Entry>();
+  private readonly inflight = new Map<string, Promise<ClientRecord | null>>();
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    @Inject(ServiceBus) private readonly bus: ServiceBus,
+    @Inject(EventBus) events: EventBus,
+  ) {
+    this.unsubscribe = events.subscribe(entityEventsSubject('client'), (event) => {
+      const clientId = (event.data as { client_id?: unknown }).client_id;
+      if (typeof clientId === 'string') this.forget(clientId);
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe();
+  }
+
+  forget(clientId: string): void {
+    this.entries.delete(clientId);
+    this.inflight.delete(clientId);
+  }
+
+  async get(clientId: string): Promise<ClientRecord | null> {
+    const cached = this.entries.get(clientId);
+    if (cached && cached.expires > Date.now()) return cached.record;
+    const pending = this.inflight.get(clientId);
+    if (pending) return pending;
+    const lookup = this.bus
+      .request(Rpc.registration.lookup, { clientId })
+      .then((record) => {
+        if (this.inflight.get(clientId) === lookup) {
+          if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value as string);
+          this.entries.set(clientId, { record: record ?? null, expires: Date.now() + (record ? POSITIVE_TTL_MS : NEGATIVE_TTL_MS) });
+        }
+        return record ?? null;
+      })
+      .finally(() => {
+        if (this.inflight.get(clientId) === lookup) this.inflight.delete(clientId);
+      });
+    this.inflight.set(clientId, lookup);
+    return lookup;
+  }
+}

@@ -1,0 +1,2 @@
+export * from './client-directory.js';
+export * from './client-authenticator.js';

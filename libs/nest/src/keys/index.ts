@@ -1,0 +1,2 @@
+export * from './signing-key-ring.js';
+export * from './public-key-ring.js';
