@@ -1,0 +1,29 @@
+import type { DynamicModule } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { databaseModule, healthControllerFor, RuntimeModule, type SuiteRuntime } from '#nest';
+import { AuditConfig } from './config/audit.config.js';
+import { AuditEventEntity } from './persistence/entities/audit-event.entity.js';
+import { CreateAuditEvent1764050300000 } from './persistence/migrations/1764050300000-CreateAuditEvent.js';
+import { AuditConsumerService } from './trail/audit-consumer.service.js';
+import { AuditTrailStore } from './trail/audit-trail.store.js';
+import { AuditController } from './trail/audit.controller.js';
+
+export function auditModule(config: AuditConfig, runtime: SuiteRuntime): DynamicModule {
+  return {
+    module: class AuditModule {},
+    imports: [
+      RuntimeModule.forService('audit', runtime, config.RPC_TIMEOUT_MS),
+      databaseModule({
+        service: 'audit',
+        url: config.DATABASE_URL!,
+        poolSize: config.DATABASE_POOL_SIZE,
+        migrationsRun: config.MIGRATIONS_RUN === 'true',
+        entities: [AuditEventEntity],
+        migrations: [CreateAuditEvent1764050300000],
+      }),
+      TypeOrmModule.forFeature([AuditEventEntity]),
+    ],
+    controllers: [AuditController, healthControllerFor('audit')],
+    providers: [{ provide: AuditConfig, useValue: config }, AuditTrailStore, AuditConsumerService],
+  };
+}
