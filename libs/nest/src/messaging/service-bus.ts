@@ -38,7 +38,7 @@ export class ServiceBus {
     }
     const message = err instanceof Error ? err.message : typeof err === 'string' ? err : JSON.stringify(err);
     if (/no matching message handler|no responders|connection (closed|lost)|503/i.test(message)) {
-      this.logger.warn(`${subject} unavailable: ${message}`);
+      this.logger.debug(`${subject} unavailable: ${message}`);
       return new TemporarilyUnavailable('a backing service is not available');
     }
     this.logger.error(`${subject} failed: ${message}`);

@@ -1,0 +1,41 @@
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { Rpc, SERVICES, type HealthReport, type ServiceName } from '#contracts';
+import { EventBus, ServiceBus } from '#nest';
+
+/** Services the gateway needs before it can serve (the authorization service arrives with issue #3). */
+const REQUIRED: ServiceName[] = SERVICES.filter((s) => s !== 'authorization');
+
+@Controller('/health')
+export class HealthController {
+  constructor(
+    @Inject(ServiceBus) private readonly bus: ServiceBus,
+    @Inject(EventBus) private readonly events: EventBus,
+  ) {}
+
+  @Get('/live')
+  live(@Res() reply: FastifyReply): void {
+    reply.header('content-type', 'application/json; charset=utf-8').send('{"status":"ok"}');
+  }
+
+  /** Ready when NATS answers and every service reports its database and broker up. */
+  @Get('/ready')
+  async ready(@Res() reply: FastifyReply): Promise<void> {
+    const broker = await Promise.race([this.events.isHealthy(), new Promise<boolean>((r) => setTimeout(() => r(false), 1000))]);
+    const reports = await Promise.all(
+      REQUIRED.map((s) =>
+        this.bus
+          .request(Rpc.service[s].health, {}, { timeoutMs: 1000 })
+          .then((r: HealthReport) => [s, r.status === 'ok' ? 'ok' : r.checks] as const)
+          .catch(() => [s, 'down'] as const),
+      ),
+    );
+    const services = Object.fromEntries(reports);
+    const ok = broker && reports.every(([, status]) => status === 'ok');
+    if (!ok) reply.header('retry-after', '1');
+    reply
+      .code(ok ? 200 : 503)
+      .header('content-type', 'application/json; charset=utf-8')
+      .send(JSON.stringify({ status: ok ? 'ok' : 'unavailable', broker: broker ? 'ok' : 'down', services }));
+  }
+}

@@ -1,0 +1,19 @@
+import { Controller, Inject, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Rpc } from '#contracts';
+import { ServiceBus } from '#nest';
+import { extractClientAuth } from '../http/client-credentials.extractor.js';
+import { authorizationOf, formOf, requestIdOf } from '../http/request-input.js';
+
+@Controller()
+export class TokenController {
+  constructor(@Inject(ServiceBus) private readonly bus: ServiceBus) {}
+
+  /** RFC 6749 §3.2; Cache-Control/Pragma are set for every /token answer by the edge hook. */
+  @Post('/token')
+  async token(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const { auth, params } = extractClientAuth(authorizationOf(req), formOf(req));
+    const body = await this.bus.request(Rpc.token.issue, { params, auth, requestId: requestIdOf(req) });
+    reply.header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(body));
+  }
+}

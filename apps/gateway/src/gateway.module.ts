@@ -1,0 +1,22 @@
+import type { DynamicModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { RuntimeModule, type SuiteRuntime } from '#nest';
+import { GatewayConfig } from './config/gateway.config.js';
+import { DiscoveryController } from './discovery/discovery.controller.js';
+import { DiscoveryService } from './discovery/discovery.service.js';
+import { HealthController } from './endpoints/health.controller.js';
+import { IntrospectionController } from './endpoints/introspection.controller.js';
+import { JwksController } from './endpoints/jwks.controller.js';
+import { RegistrationController } from './endpoints/registration.controller.js';
+import { TokenController } from './endpoints/token.controller.js';
+import { EdgePolicy } from './http/edge-policy.js';
+import { OAuthErrorFilter } from './http/oauth-error.filter.js';
+
+export function gatewayModule(config: GatewayConfig, runtime: SuiteRuntime, policy: EdgePolicy): DynamicModule {
+  return {
+    module: class GatewayModule {},
+    imports: [RuntimeModule.forService('gateway', runtime, config.RPC_TIMEOUT_MS)],
+    controllers: [DiscoveryController, TokenController, IntrospectionController, RegistrationController, JwksController, HealthController],
+    providers: [{ provide: GatewayConfig, useValue: config }, { provide: EdgePolicy, useValue: policy }, { provide: APP_FILTER, useClass: OAuthErrorFilter }, DiscoveryService],
+  };
+}

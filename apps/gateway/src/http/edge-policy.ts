@@ -1,0 +1,45 @@
+/**
+ * Per-path HTTP policy of the edge: which paths exist (and their methods),
+ * which get CORS (RFC 9700 §2.6: metadata, JWKS, token and registration
+ * endpoints; never the authorization endpoint or pages), and which responses
+ * must not be cached (RFC 6749 §5.1, RFC 7591 §3.2.1).
+ */
+export interface PathPolicy {
+  methods: string[];
+  cors: boolean;
+  noStore: boolean;
+}
+
+const DISCOVERY = { methods: ['GET'], cors: true, noStore: false };
+
+export class EdgePolicy {
+  private readonly exact: Map<string, PathPolicy>;
+
+  constructor(fhirSmartConfigPath: string) {
+    this.exact = new Map<string, PathPolicy>([
+      ['/.well-known/openid-configuration', DISCOVERY],
+      ['/.well-known/smart-configuration', DISCOVERY],
+      ['/.well-known/oauth-authorization-server', DISCOVERY],
+      [fhirSmartConfigPath, DISCOVERY],
+      ['/jwks', { methods: ['GET'], cors: true, noStore: false }],
+      ['/token', { methods: ['POST'], cors: true, noStore: true }],
+      ['/register', { methods: ['POST'], cors: true, noStore: true }],
+      ['/introspect', { methods: ['POST'], cors: false, noStore: true }],
+      ['/revoke', { methods: ['POST'], cors: false, noStore: true }],
+      ['/health/live', { methods: ['GET'], cors: false, noStore: true }],
+      ['/health/ready', { methods: ['GET'], cors: false, noStore: true }],
+    ]);
+  }
+
+  of(path: string): PathPolicy | undefined {
+    const exact = this.exact.get(path);
+    if (exact) return exact;
+    if (/^\/register\/[^/]+$/.test(path)) return { methods: ['GET', 'PUT', 'DELETE'], cors: true, noStore: true };
+    return undefined;
+  }
+}
+
+export function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}

@@ -1,0 +1,31 @@
+import type { FastifyRequest } from 'fastify';
+import type { FormParams } from '#contracts';
+import { InvalidClientMetadata, InvalidRequest } from '#oauth';
+import { parseForm } from './form-body.js';
+
+function mediaType(req: FastifyRequest): string {
+  return (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+/** The form parameters of a POST that must be `application/x-www-form-urlencoded` (RFC 6749 §3.2). */
+export function formOf(req: FastifyRequest): FormParams {
+  if (mediaType(req) !== 'application/x-www-form-urlencoded') {
+    throw new InvalidRequest('the request body must be application/x-www-form-urlencoded');
+  }
+  return parseForm(typeof req.body === 'string' ? req.body : '');
+}
+
+/** The JSON object body of a registration request (RFC 7591 §3.1). */
+export function jsonOf(req: FastifyRequest): unknown {
+  if (mediaType(req) !== 'application/json') throw new InvalidClientMetadata('the request body must be application/json');
+  return req.body;
+}
+
+export function authorizationOf(req: FastifyRequest): string | undefined {
+  const value = req.headers.authorization;
+  return typeof value === 'string' ? value : undefined;
+}
+
+export function requestIdOf(req: FastifyRequest): string {
+  return String(req.id);
+}

@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { loadConfig, logLevels, type SuiteRuntime } from '#nest';
+import { InvalidClientMetadata, InvalidRequest } from '#oauth';
+import { GatewayConfig } from './config/gateway.config.js';
+import { fhirSmartConfiguration } from './discovery/discovery.controller.js';
+import { DiscoveryService } from './discovery/discovery.service.js';
+import { gatewayModule } from './gateway.module.js';
+import { EdgePolicy, pathOf } from './http/edge-policy.js';
+import { renderOAuthError } from './http/oauth-error.filter.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+/** Path of the SMART document under the FHIR base, when the FHIR base is served by this issuer. */
+function fhirSmartConfigPath(config: GatewayConfig): string {
+  const fhir = new URL(config.FHIR_BASE_URL);
+  const issuer = new URL(config.ISSUER);
+  const base = fhir.origin === issuer.origin ? fhir.pathname.replace(/\/$/, '') : '/fhir';
+  return `${base}/.well-known/smart-configuration`;
+}
+
+function installEdge(fastify: FastifyInstance, policy: EdgePolicy): void {
+  // Bodies are parsed here, not by Nest: forms stay raw (duplicates are checked later), JSON errors are OAuth-shaped.
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    try {
+      done(null, body === '' ? undefined : JSON.parse(body as string));
+    } catch {
+      const error = pathOf(req.url).startsWith('/register') ? new InvalidClientMetadata('the body is not valid JSON') : new InvalidRequest('the body is not valid JSON');
+      done(error, undefined);
+    }
+  });
+  // Any other media type is accepted here and refused by the endpoint with a precise error.
+  fastify.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+  fastify.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
+    reply.header('x-request-id', String(req.id));
+    const path = pathOf(req.url);
+    const rule = policy.of(path);
+    if (rule?.noStore) reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+    if (rule?.cors) {
+      reply.header('access-control-allow-origin', '*');
+      if (req.method === 'OPTIONS') {
+        reply
+          .code(204)
+          .header('access-control-allow-methods', [...rule.methods, 'OPTIONS'].join(', '))
+          .header('access-control-allow-headers', 'Authorization, Content-Type, X-Request-Id')
+          .header('access-control-max-age', '600')
+          .send();
+        return;
+      }
+      reply.header('access-control-expose-headers', 'WWW-Authenticate, X-Request-Id');
+    }
+    done();
+  });
+
+  fastify.setErrorHandler((error, _req, reply) => renderOAuthError(reply, error));
+}
+
+/** Starts the HTTP edge of the suite. */
+export async function startGateway(runtime: SuiteRuntime, env: NodeJS.ProcessEnv): Promise<NestFastifyApplication> {
+  const config = loadConfig(GatewayConfig, env);
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    trustProxy: config.TRUST_PROXY === 'true',
+    requestIdHeader: false,
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    logger: false,
+  });
+  const policy = new EdgePolicy(fhirSmartConfigPath(config));
+  const app = await NestFactory.create<NestFastifyApplication>(gatewayModule(config, runtime, policy), adapter, {
+    bodyParser: false,
+    logger: logLevels(config.LOG_LEVEL),
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  installEdge(fastify, policy);
+  const discovery = app.get(DiscoveryService);
+  fastify.get(fhirSmartConfigPath(config), (_req, reply) => fhirSmartConfiguration(discovery, reply));
+  await app.listen(config.PORT, config.HOST);
+  return app;
+}

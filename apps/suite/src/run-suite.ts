@@ -1,0 +1,108 @@
+import { Logger } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { InProcessRuntime, NatsRuntime, type Closable, type ServiceStarter, type SuiteRuntime } from '#nest';
+import { KeyEncryption } from '#oauth';
+import { startAudit } from '../../audit/src/start.js';
+import { startGateway } from '../../gateway/src/start.js';
+import { startIntrospection } from '../../introspection/src/start.js';
+import { startJwks } from '../../jwks/src/start.js';
+import { startRegistration } from '../../registration/src/start.js';
+import { startToken } from '../../token/src/start.js';
+import { EmbeddedDatabase } from './embedded-database.js';
+
+/** Start order: keys first (issuers load them), the HTTP edge last. */
+const STARTERS: Array<[string, ServiceStarter]> = [
+  ['jwks', startJwks],
+  ['registration', startRegistration],
+  ['introspection', startIntrospection],
+  ['audit', startAudit],
+  ['token', startToken],
+  ['gateway', startGateway],
+];
+
+const logger = new Logger('suite');
+
+/** A value kept in the data folder across restarts, generated the first time. */
+function persisted(dataDir: string, name: string, generate: () => string): string {
+  const file = join(dataDir, name);
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const value = generate();
+  writeFileSync(file, `${value}\n`, { mode: 0o600 });
+  return value;
+}
+
+function banner(lines: string[]): void {
+  const width = Math.max(...lines.map((l) => l.length)) + 4;
+  const rule = '#'.repeat(width);
+  const body = lines.map((l) => `# ${l.padEnd(width - 4)} #`).join('\n');
+  process.stdout.write(`\n${rule}\n${body}\n${rule}\n\n`);
+}
+
+/**
+ * The whole suite in one process. With NATS_URL and DATABASE_URL it uses
+ * them; without, it is the embedded development mode: PGlite in the data
+ * folder and an in-process transport, with generated secrets kept there.
+ */
+export async function runSuite(baseEnv: NodeJS.ProcessEnv): Promise<Closable> {
+  const env: NodeJS.ProcessEnv = { ...baseEnv };
+  const closers: Array<() => Promise<void>> = [];
+  const embedded = !env.NATS_URL || !env.DATABASE_URL;
+  let runtime: SuiteRuntime;
+  let printAdmin = false;
+
+  if (embedded) {
+    if (env.NATS_URL || env.DATABASE_URL) {
+      throw new Error('set both NATS_URL and DATABASE_URL, or neither (embedded development mode)');
+    }
+    const dataDir = resolve(env.SMART_DATA_DIR ?? '.data');
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    const database = await EmbeddedDatabase.start(dataDir);
+    closers.push(() => database.stop());
+    env.DATABASE_URL = database.url;
+    env.DATABASE_POOL_SIZE = env.DATABASE_POOL_SIZE ?? '4';
+    env.KEY_ENCRYPTION_KEY = env.KEY_ENCRYPTION_KEY ?? persisted(dataDir, 'key-encryption-key', () => KeyEncryption.generateSetting());
+    printAdmin = !env.ADMIN_CLIENT_SECRET;
+    env.ADMIN_CLIENT_ID = env.ADMIN_CLIENT_ID ?? 'admin';
+    env.ADMIN_CLIENT_SECRET = env.ADMIN_CLIENT_SECRET ?? persisted(dataDir, 'admin-client-secret', () => randomBytes(32).toString('base64url'));
+    runtime = new InProcessRuntime();
+    banner([
+      'DEVELOPMENT MODE - not for production',
+      `embedded PostgreSQL (PGlite) in ${dataDir}`,
+      'in-process transport in place of NATS; every service in this process',
+      'generated key-encryption key and admin secret are kept in that folder',
+    ]);
+  } else {
+    runtime = await NatsRuntime.connect(env.NATS_URL!, `suite-${process.pid}`);
+  }
+  closers.push(() => runtime.close());
+
+  const apps: Closable[] = [];
+  try {
+    for (const [name, start] of STARTERS) {
+      apps.push(await start(runtime, env));
+      logger.log(`${name} started`);
+    }
+  } catch (err: unknown) {
+    for (const app of apps.reverse()) await app.close().catch(() => undefined);
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+    throw err;
+  }
+
+  const issuer = env.ISSUER ?? 'http://localhost:8080';
+  const lines = [
+    `SMART authorization suite ready at ${issuer}`,
+    `discovery: ${issuer}/.well-known/smart-configuration`,
+  ];
+  // The issue asks for the generated development credentials to be printed; set them to keep them out of the log.
+  if (printAdmin) lines.push(`admin client: ${env.ADMIN_CLIENT_ID} / ${env.ADMIN_CLIENT_SECRET}`);
+  banner(lines);
+
+  return {
+    async close() {
+      for (const app of apps.reverse()) await app.close().catch((e: unknown) => logger.error(String(e)));
+      for (const close of closers.reverse()) await close().catch(() => undefined);
+    },
+  };
+}

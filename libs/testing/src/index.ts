@@ -1,0 +1,3 @@
+export * from './free-port.js';
+export * from './suite-harness.js';
+export * from './shared-suite.js';

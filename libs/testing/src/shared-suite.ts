@@ -1,0 +1,40 @@
+import { startSuite, type RunningSuite } from './suite-harness.js';
+
+/**
+ * The suite the end-to-end files share. tools/run-tests.mjs starts one suite
+ * for the whole run and hands it over in E2E_* variables; a test file run on
+ * its own starts (and stops) its own.
+ */
+export async function sharedSuite(): Promise<RunningSuite & { owned: boolean }> {
+  const baseUrl = process.env.E2E_BASE_URL;
+  if (baseUrl) {
+    return {
+      owned: false,
+      mode: (process.env.E2E_MODE as RunningSuite['mode']) ?? 'processes',
+      baseUrl,
+      issuer: baseUrl,
+      fhirBaseUrl: `${baseUrl}/fhir`,
+      adminClientId: process.env.E2E_ADMIN_CLIENT_ID ?? '',
+      adminClientSecret: process.env.E2E_ADMIN_CLIENT_SECRET ?? '',
+      env: JSON.parse(process.env.E2E_SERVICE_ENV ?? '{}') as NodeJS.ProcessEnv,
+      databaseUrl: process.env.E2E_DATABASE_URL || undefined,
+      async startService() {
+        throw new Error('the shared suite cannot start services; start your own suite');
+      },
+      async stop() {},
+    };
+  }
+  return { ...(await startSuite()), owned: true };
+}
+
+/** Environment that hands a running suite over to test processes. */
+export function suiteEnvironment(suite: RunningSuite): NodeJS.ProcessEnv {
+  return {
+    E2E_BASE_URL: suite.baseUrl,
+    E2E_MODE: suite.mode,
+    E2E_ADMIN_CLIENT_ID: suite.adminClientId,
+    E2E_ADMIN_CLIENT_SECRET: suite.adminClientSecret,
+    E2E_DATABASE_URL: suite.databaseUrl ?? '',
+    E2E_SERVICE_ENV: JSON.stringify(suite.env),
+  };
+}

@@ -1,0 +1,185 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import pg from 'pg';
+import { freePort } from './free-port.js';
+
+export const SERVICE_NAMES = ['jwks', 'registration', 'introspection', 'audit', 'token', 'gateway'] as const;
+export type SuiteService = (typeof SERVICE_NAMES)[number];
+
+export interface RunningSuite {
+  mode: 'processes' | 'embedded';
+  baseUrl: string;
+  issuer: string;
+  fhirBaseUrl: string;
+  adminClientId: string;
+  adminClientSecret: string;
+  /** Environment the services were started with (real-infrastructure mode only). */
+  env: NodeJS.ProcessEnv;
+  /** Database URL of this run (real-infrastructure mode only). */
+  databaseUrl?: string;
+  /** Starts one more process of a service (real-infrastructure mode only). */
+  startService(service: SuiteService, extraEnv?: NodeJS.ProcessEnv): Promise<ChildProcess>;
+  stop(): Promise<void>;
+}
+
+export interface SuiteOptions {
+  /** Extra environment for every service. */
+  env?: NodeJS.ProcessEnv;
+  /** Show the services' logs on this process's stderr. */
+  verbose?: boolean;
+  /** Where the compiled apps are (default: dist/apps under the working directory). */
+  distDir?: string;
+}
+
+const ROOT = process.cwd();
+
+function waitForExitOrTimeout(child: ChildProcess, ms: number): Promise<void> {
+  return new Promise((resolvePromise) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolvePromise();
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolvePromise();
+    }, ms);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolvePromise();
+    });
+  });
+}
+
+async function waitUntilReady(baseUrl: string, children: ChildProcess[], timeoutMs: number, logs: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    const dead = children.find((c) => c.exitCode !== null);
+    if (dead) throw new Error(`a service exited with code ${dead.exitCode} during start-up:\n${logs()}`);
+    try {
+      const res = await fetch(`${baseUrl}/health/ready`);
+      last = `${res.status} ${await res.text()}`;
+      if (res.status === 200) return;
+    } catch (err: unknown) {
+      last = (err as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`suite not ready after ${timeoutMs} ms (last: ${last}):\n${logs()}`);
+}
+
+/**
+ * Starts the whole suite for black-box tests.
+ *
+ * With NATS_URL and DATABASE_URL set, every service runs as its own process
+ * against the real NATS and a fresh PostgreSQL database, under a subject
+ * prefix of its own, so runs never collide. Without them, the embedded
+ * all-in-one process (`apps/suite`) runs instead, as `npm start` would.
+ */
+export async function startSuite(options: SuiteOptions = {}): Promise<RunningSuite> {
+  const distDir = options.distDir ?? join(ROOT, 'dist', 'apps');
+  const port = await freePort();
+  const issuer = `http://127.0.0.1:${port}`;
+  const runId = randomBytes(5).toString('hex');
+  const adminClientId = `admin-${runId}`;
+  const adminClientSecret = randomBytes(32).toString('base64url');
+  const logBuffer: string[] = [];
+  const children: ChildProcess[] = [];
+  const natsUrl = process.env.NATS_URL;
+  const baseDbUrl = process.env.DATABASE_URL;
+  const real = Boolean(natsUrl && baseDbUrl);
+
+  const common: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_OPTIONS: process.env.NODE_OPTIONS,
+    ISSUER: issuer,
+    FHIR_BASE_URL: `${issuer}/fhir`,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
+    ADMIN_CLIENT_ID: adminClientId,
+    ADMIN_CLIENT_SECRET: adminClientSecret,
+    ...options.env,
+  };
+
+  const launch = (script: string, env: NodeJS.ProcessEnv, name: string): ChildProcess => {
+    const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
+    const collect = (chunk: Buffer) => {
+      const text = chunk.toString();
+      logBuffer.push(...text.split('\n').filter(Boolean).map((l) => `[${name}] ${l}`));
+      if (logBuffer.length > 2000) logBuffer.splice(0, logBuffer.length - 2000);
+      if (options.verbose) process.stderr.write(text.replace(/^/gm, `[${name}] `));
+    };
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
+    children.push(child);
+    return child;
+  };
+  const logs = () => logBuffer.slice(-200).join('\n');
+
+  let cleanup: () => Promise<void> = async () => undefined;
+  let databaseUrl: string | undefined;
+  let serviceEnv: NodeJS.ProcessEnv = common;
+
+  if (real) {
+    const dbName = `smart_e2e_${runId}`;
+    const admin = new pg.Client({ connectionString: baseDbUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${dbName}`);
+    await admin.end();
+    const url = new URL(baseDbUrl!);
+    url.pathname = `/${dbName}`;
+    databaseUrl = url.toString();
+    serviceEnv = {
+      ...common,
+      NATS_URL: natsUrl,
+      DATABASE_URL: databaseUrl,
+      SUBJECT_PREFIX: `e2e_${runId}`,
+      KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
+      DATABASE_POOL_SIZE: '5',
+    };
+    // jwks first: the token service loads its signing keys from it.
+    for (const service of SERVICE_NAMES) launch(join(distDir, service, 'main.js'), serviceEnv, service);
+    cleanup = async () => {
+      const drop = new pg.Client({ connectionString: baseDbUrl });
+      await drop.connect();
+      await drop.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
+      await drop.end();
+    };
+  } else {
+    const dataDir = mkdtempSync(join(tmpdir(), 'smart-suite-'));
+    serviceEnv = { ...common, SMART_DATA_DIR: dataDir };
+    launch(join(distDir, 'suite', 'main.js'), serviceEnv, 'suite');
+    cleanup = async () => rmSync(dataDir, { recursive: true, force: true });
+  }
+
+  const stop = async () => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+    await Promise.all(children.map((c) => waitForExitOrTimeout(c, 10_000)));
+    await cleanup().catch(() => undefined);
+  };
+
+  try {
+    await waitUntilReady(issuer, children, 60_000, logs);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+
+  return {
+    mode: real ? 'processes' : 'embedded',
+    baseUrl: issuer,
+    issuer,
+    fhirBaseUrl: `${issuer}/fhir`,
+    adminClientId,
+    adminClientSecret,
+    env: serviceEnv,
+    databaseUrl,
+    async startService(service: SuiteService, extraEnv: NodeJS.ProcessEnv = {}) {
+      if (!real) throw new Error('startService needs NATS_URL and DATABASE_URL');
+      return launch(resolve(distDir, service, 'main.js'), { ...serviceEnv, ...extraEnv }, `${service}+`);
+    },
+    stop,
+  };
+}

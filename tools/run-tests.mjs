@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+// The one test command (`npm test`, called by .ci/run): unit specs and the
+// end-to-end suite in one `node --test` run. The suite under test is started
+// once here (real NATS + PostgreSQL when NATS_URL and DATABASE_URL are set,
+// the embedded all-in-one process otherwise) and handed to the e2e files.
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = process.cwd();
+const only = process.argv.slice(2);
+
+function find(dir, suffix, out = []) {
+  let entries = [];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return out;
+  }
+  for (const name of entries) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) find(path, suffix, out);
+    else if (name.endsWith(suffix)) out.push(path);
+  }
+  return out;
+}
+
+const unit = [...find(join(root, 'dist/libs'), '.spec.js'), ...find(join(root, 'dist/apps'), '.spec.js')];
+const e2e = find(join(root, 'dist/test'), '.test.js');
+let files = [...unit, ...e2e].sort();
+if (only.length) files = files.filter((f) => only.some((o) => f.includes(o)));
+
+const { startSuite, suiteEnvironment } = await import(join(root, 'dist/libs/testing/src/index.js'));
+let suite;
+const needsSuite = files.some((f) => f.includes('/dist/test/'));
+if (needsSuite) {
+  const started = Date.now();
+  suite = await startSuite({ verbose: process.env.E2E_VERBOSE === '1' });
+  console.log(`# suite under test: ${suite.mode} at ${suite.baseUrl} (ready in ${Date.now() - started} ms)`);
+}
+
+const child = spawn(process.execPath, ['--test', '--test-concurrency=2', ...files], {
+  stdio: 'inherit',
+  env: { ...process.env, ...(suite ? suiteEnvironment(suite) : {}) },
+});
+const code = await new Promise((resolve) => child.on('exit', (c, s) => resolve(c ?? (s ? 1 : 0))));
+if (suite) await suite.stop();
+process.exit(code);
