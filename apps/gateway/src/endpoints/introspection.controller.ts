@@ -27,7 +27,7 @@ export class IntrospectionController {
       params = extracted.params;
     }
     const body = await this.bus.request(Rpc.introspection.introspect, { params, caller, requestId: requestIdOf(req) });
-    reply.header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(body));
+    reply.code(200).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(body));
   }
 
   /** RFC 7009 §2.2: 200 whether or not the token was known. */

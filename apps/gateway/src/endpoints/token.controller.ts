@@ -14,6 +14,6 @@ export class TokenController {
   async token(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const { auth, params } = extractClientAuth(authorizationOf(req), formOf(req));
     const body = await this.bus.request(Rpc.token.issue, { params, auth, requestId: requestIdOf(req) });
-    reply.header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(body));
+    reply.code(200).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(body));
   }
 }

@@ -9,6 +9,11 @@ const logger = new Logger('gateway');
 export function toOAuthError(error: unknown): OAuthError {
   if (error instanceof OAuthError) return error;
   if (error instanceof HttpException && error.getStatus() === 404) return new NotFound();
+  if (error instanceof HttpException && error.getStatus() >= 400 && error.getStatus() < 500) {
+    // Fastify's own 4xx (body too large, malformed body), as Nest wraps them: shape them as OAuth.
+    const status = error.getStatus() === 415 ? 400 : error.getStatus();
+    return new OAuthError('invalid_request', status, status === 413 ? 'request body too large' : error.message);
+  }
   const err = error as { statusCode?: number; code?: string; message?: string };
   if (typeof err?.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
     // Fastify's own 4xx (body too large, bad content type, malformed body): shape it as OAuth.
