@@ -9,6 +9,7 @@ import { fhirSmartConfiguration } from './discovery/discovery.controller.js';
 import { DiscoveryService } from './discovery/discovery.service.js';
 import { gatewayModule } from './gateway.module.js';
 import { EdgePolicy, pathOf } from './http/edge-policy.js';
+import { jsonDepth, MAX_JSON_DEPTH } from './http/json-body.js';
 import { renderOAuthError } from './http/oauth-error.filter.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -26,11 +27,13 @@ function installEdge(fastify: FastifyInstance, policy: EdgePolicy): void {
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, body));
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    const refuse = (description: string) =>
+      done(pathOf(req.url).startsWith('/register') ? new InvalidClientMetadata(description) : new InvalidRequest(description), undefined);
+    if (jsonDepth(body as string) > MAX_JSON_DEPTH) return refuse(`the body is nested more than ${MAX_JSON_DEPTH} levels deep`);
     try {
       done(null, body === '' ? undefined : JSON.parse(body as string));
     } catch {
-      const error = pathOf(req.url).startsWith('/register') ? new InvalidClientMetadata('the body is not valid JSON') : new InvalidRequest('the body is not valid JSON');
-      done(error, undefined);
+      refuse('the body is not valid JSON');
     }
   });
   // Any other media type is accepted here and refused by the endpoint with a precise error.
