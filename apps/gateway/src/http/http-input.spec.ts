@@ -1,0 +1,66 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { bearerToken, extractClientAuth } from './client-credentials.extractor.js';
+import { parseForm } from './form-body.js';
+import { jsonDepth } from './json-body.js';
+
+const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
+
+describe('parseForm', () => {
+  it('parses parameters and drops empty ones (RFC 6749 §3.1)', () => {
+    assert.deepEqual(parseForm('grant_type=client_credentials&scope=&x=a+b%20c'), { grant_type: 'client_credentials', x: 'a b c' });
+  });
+  it('refuses repeated parameters (RFC 6749 §3.2)', () => {
+    assert.throws(() => parseForm('a=1&a=2'), { error: 'invalid_request' });
+  });
+});
+
+describe('extractClientAuth', () => {
+  const cases: Array<[string, string | undefined, Record<string, string>, string]> = [
+    ['Basic', basic('app', 's3cret'), { grant_type: 'x' }, 'client_secret_basic'],
+    ['Basic with form-encoded parts', basic('my%20app', 'a%3Ab'), {}, 'client_secret_basic'],
+    ['post', undefined, { client_id: 'app', client_secret: 's' }, 'client_secret_post'],
+    ['assertion', undefined, { client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: 'j.w.t' }, 'private_key_jwt'],
+    ['public', undefined, { client_id: 'app' }, 'none'],
+    ['nothing', undefined, {}, 'absent'],
+  ];
+  for (const [name, header, form, method] of cases) {
+    it(`recognises ${name}`, () => {
+      const { auth, params } = extractClientAuth(header, form);
+      assert.equal(auth.method, method);
+      for (const p of ['client_id', 'client_secret', 'client_assertion', 'client_assertion_type']) assert.equal(params[p], undefined);
+    });
+  }
+  it('decodes form-encoded Basic credentials (RFC 6749 §2.3.1)', () => {
+    const { auth } = extractClientAuth(basic('my%20app', 'a%3Ab'), {});
+    assert.deepEqual(auth, { method: 'client_secret_basic', clientId: 'my app', clientSecret: 'a:b' });
+  });
+  const failures: Array<[string, string | undefined, Record<string, string>, string, number]> = [
+    ['two methods', basic('a', 'b'), { client_secret: 'c', client_id: 'a' }, 'invalid_request', 400],
+    ['Basic without colon', `Basic ${Buffer.from('abc').toString('base64')}`, {}, 'invalid_client', 401],
+    ['Basic not base64', 'Basic !!!', {}, 'invalid_client', 401],
+    ['Basic with bad escapes', basic('%zz', 'x'), {}, 'invalid_client', 401],
+    ['client_id disagreeing with Basic', basic('a', 'b'), { client_id: 'other' }, 'invalid_request', 400],
+    ['unknown assertion type', undefined, { client_assertion_type: 'nope', client_assertion: 'x' }, 'invalid_client', 400],
+    ['assertion type without assertion', undefined, { client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer' }, 'invalid_request', 400],
+    ['secret without client_id', undefined, { client_secret: 's' }, 'invalid_request', 400],
+  ];
+  for (const [name, header, form, error, status] of failures) {
+    it(`refuses ${name}`, () => assert.throws(() => extractClientAuth(header, form), { error, status }));
+  }
+});
+
+describe('bearerToken', () => {
+  it('reads RFC 6750 §2.1 bearer tokens only', () => {
+    assert.equal(bearerToken('Bearer abc'), 'abc');
+    assert.equal(bearerToken('bearer abc'), 'abc');
+    assert.equal(bearerToken('Bearer '), undefined);
+    assert.equal(bearerToken('Basic abc'), undefined);
+    assert.equal(bearerToken(undefined), undefined);
+  });
+});
+
+describe('jsonDepth', () => {
+  const cases: Array<[string, number]> = [['{}', 1], ['{"a":[{"b":1}]}', 3], ['"[[[["', 0], ['{"a":"\\"[["}', 1], ['[[[]]]', 3]];
+  for (const [text, depth] of cases) it(`${text} has depth ${depth}`, () => assert.equal(jsonDepth(text), depth));
+});
