@@ -8,13 +8,39 @@
  * revocation honoured while under load.
  */
 import autocannon from 'autocannon';
-import { writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK } from 'jose';
 import pg from 'pg';
-import { startSuite, type RunningSuite } from '#testing';
+import { freePort, startSuite, type RunningSuite } from '#testing';
 
-process.env.NATS_URL ??= 'nats://127.0.0.1:4222';
 process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/**
+ * Without NATS_URL the benchmark runs its own nats-server (JetStream, a
+ * temporary store) with GOMAXPROCS=1: on two cores shared with the load
+ * generator and every service, a Go runtime allowed two threads spends its
+ * spare time spinning and the machine's default NATS cost about a third of
+ * the throughput in our measurements (see README). Set NATS_URL to measure
+ * against another server.
+ */
+async function ownNats(): Promise<{ url: string; stop: () => void } | undefined> {
+  const binary = ['/usr/sbin/nats-server', '/usr/local/bin/nats-server', '/usr/bin/nats-server'].find((p) => existsSync(p));
+  if (!binary) return undefined;
+  const port = await freePort();
+  const store = mkdtempSync(join(tmpdir(), 'bench-nats-'));
+  const child: ChildProcess = spawn(binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', store], { env: { ...process.env, GOMAXPROCS: '1' }, stdio: 'ignore' });
+  await new Promise((r) => setTimeout(r, 500));
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    stop: () => {
+      child.kill('SIGTERM');
+      rmSync(store, { recursive: true, force: true });
+    },
+  };
+}
 
 const DURATION = Number(process.env.BENCH_DURATION_S ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP_S ?? 3);
@@ -101,6 +127,9 @@ async function main(): Promise<void> {
   const raw = await rawJoseRates(3);
   console.log(`sign ${Math.round(raw.sign)}/s, verify ${Math.round(raw.verify)}/s`);
 
+  const nats = process.env.NATS_URL ? undefined : await ownNats();
+  process.env.NATS_URL ??= nats?.url ?? 'nats://127.0.0.1:4222';
+  console.log(`# NATS: ${process.env.NATS_URL}${nats ? ' (own nats-server, GOMAXPROCS=1)' : ''}`);
   const suite = await startSuite({ env: { LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '10' } });
   const rows: Row[] = [];
   try {
@@ -170,6 +199,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await suite.stop();
+    nats?.stop();
   }
 }
 

@@ -6,6 +6,7 @@ import { InsufficientScope, InvalidRequest, InvalidToken, TemporarilyUnavailable
 import { IntrospectionConfig } from '../config/introspection.config.js';
 import { RevocationStore } from '../persistence/revocation.store.js';
 import { TokenStateService } from './token-state.service.js';
+import { VerifiedTokenCache } from './verified-token.cache.js';
 
 const INACTIVE: IntrospectionResponseBody = { active: false };
 const CONTEXT_CLAIMS = ['patient', 'encounter', 'fhirUser'] as const;
@@ -27,6 +28,8 @@ function isPrivileged(scope: string | undefined): boolean {
 /** RFC 7662 introspection and RFC 7009 revocation of our JWT access tokens. */
 @Injectable()
 export class IntrospectionService {
+  private readonly verified = new VerifiedTokenCache<AccessTokenClaims>();
+
   constructor(
     private readonly config: IntrospectionConfig,
     private readonly keys: PublicKeyRing,
@@ -40,6 +43,15 @@ export class IntrospectionService {
   /** A valid, unrevoked access token of ours whose client still exists, or null. No database access. */
   async activeClaims(token: string): Promise<AccessTokenClaims | null> {
     if (typeof token !== 'string' || token.length > 8192 || token.split('.').length !== 3) return null;
+    const claims = this.verified.get(token, Math.floor(Date.now() / 1000)) ?? (await this.verify(token));
+    if (!claims) return null;
+    if (this.state.revoked.has(claims.jti)) return null;
+    // A deleted client's tokens are inactive (RFC 7592 §2.3).
+    if (!(await this.directory.get(claims.client_id))) return null;
+    return claims as AccessTokenClaims;
+  }
+
+  private async verify(token: string): Promise<AccessTokenClaims | null> {
     let payload: JWTPayload;
     try {
       payload = await this.keys.verify(token, { issuer: this.config.ISSUER, typ: 'at+jwt' });
@@ -48,9 +60,7 @@ export class IntrospectionService {
     }
     const claims = payload as Partial<AccessTokenClaims>;
     if (typeof claims.jti !== 'string' || typeof claims.client_id !== 'string' || typeof claims.exp !== 'number') return null;
-    if (this.state.revoked.has(claims.jti)) return null;
-    // A deleted client's tokens are inactive (RFC 7592 §2.3).
-    if (!(await this.directory.get(claims.client_id))) return null;
+    this.verified.set(token, claims as AccessTokenClaims);
     return claims as AccessTokenClaims;
   }
 

@@ -6,3 +6,4 @@ export * from './shared-nats.transport.js';
 export * from './service-bus.js';
 export * from './oauth-rpc-exception.filter.js';
 export * from './suite-runtime.js';
+export * from './direct-nats.requester.js';

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { ClientProxy } from '@nestjs/microservices';
 import { Observable, timeout, TimeoutError, firstValueFrom } from 'rxjs';
 import type { RpcRoute } from '#contracts';
+import { DirectNatsRequester } from './direct-nats.requester.js';
 import { OAuthError, ServerError, TemporarilyUnavailable } from '#oauth';
 
 /**
@@ -13,7 +14,7 @@ export class ServiceBus {
   private readonly logger = new Logger('ServiceBus');
 
   constructor(
-    private readonly client: ClientProxy,
+    private readonly client: ClientProxy | DirectNatsRequester,
     private readonly timeoutMs: number,
   ) {}
 
@@ -22,8 +23,10 @@ export class ServiceBus {
   }
 
   async request<Req, Res>(route: RpcRoute<Req, Res>, payload: Req, options: { timeoutMs?: number } = {}): Promise<Res> {
-    const reply$: Observable<Res> = this.client.send<Res, Req>(route.subject, payload).pipe(timeout(options.timeoutMs ?? this.timeoutMs));
+    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     try {
+      if (this.client instanceof DirectNatsRequester) return (await this.client.request(route.subject, payload, timeoutMs)) as Res;
+      const reply$: Observable<Res> = this.client.send<Res, Req>(route.subject, payload).pipe(timeout(timeoutMs));
       return await firstValueFrom(reply$, { defaultValue: undefined as Res });
     } catch (err: unknown) {
       throw this.toOAuthError(route.subject, err);
@@ -32,7 +35,7 @@ export class ServiceBus {
 
   private toOAuthError(subject: string, err: unknown): OAuthError {
     if (OAuthError.isEnvelope(err)) return OAuthError.fromEnvelope(err);
-    if (err instanceof TimeoutError) {
+    if (err instanceof TimeoutError || (err instanceof Error && err.name === 'TimeoutError')) {
       this.logger.warn(`no answer on ${subject} in time`);
       return new TemporarilyUnavailable('a backing service did not answer in time');
     }

@@ -1,4 +1,4 @@
-import { ClientNats, ServerNats } from '@nestjs/microservices';
+import { ServerNats } from '@nestjs/microservices';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 
 /**
@@ -22,20 +22,5 @@ export class SharedNatsServer extends ServerNats {
     const own = this as unknown as { subscriptions: Subscription[] };
     await Promise.all(own.subscriptions.map((sub) => sub.drain().catch(() => undefined)));
     own.subscriptions = [];
-  }
-}
-
-export class SharedNatsClient extends ClientNats {
-  constructor(private readonly connection: NatsConnection) {
-    super({});
-  }
-
-  override async createClient(): Promise<NatsConnection> {
-    return this.connection;
-  }
-
-  override async close(): Promise<void> {
-    this.handleClose();
-    this.natsClient = null;
   }
 }

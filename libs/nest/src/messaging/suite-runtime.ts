@@ -1,10 +1,11 @@
-import type { ClientProxy, CustomTransportStrategy } from '@nestjs/microservices';
+import type { CustomTransportStrategy } from '@nestjs/microservices';
 import { EventBus } from './event-bus.js';
 import { InProcessEventBus } from './in-process-event-bus.js';
 import { InProcessClient, InProcessRouter, InProcessServer } from './in-process.transport.js';
 import { NatsEventBus } from './nats-event-bus.js';
 import { ServiceBus } from './service-bus.js';
-import { SharedNatsClient, SharedNatsServer } from './shared-nats.transport.js';
+import { DirectNatsRequester } from './direct-nats.requester.js';
+import { SharedNatsServer } from './shared-nats.transport.js';
 
 /**
  * How a process reaches the rest of the suite: over NATS (one connection per
@@ -35,7 +36,7 @@ export class NatsRuntime implements SuiteRuntime {
   }
 
   serviceBus(timeoutMs: number): ServiceBus {
-    return new ServiceBus(new SharedNatsClient(this.events.connection) as unknown as ClientProxy, timeoutMs);
+    return new ServiceBus(new DirectNatsRequester(this.events.connection), timeoutMs);
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,28 @@
+import { randomUUID } from 'node:crypto';
+import type { NatsConnection } from '@nats-io/transport-node';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * The hot-path request client: speaks NestJS's NATS wire format
+ * (`{pattern, data, id}` → `{id, response | err, isDisposed}`) directly on
+ * the process's connection and its shared reply subscription, without the
+ * per-request Observable machinery of ClientProxy. Handlers are ordinary
+ * NestJS `@MessagePattern`s.
+ */
+export class DirectNatsRequester {
+  constructor(private readonly connection: NatsConnection) {}
+
+  async connect(): Promise<void> {}
+
+  async close(): Promise<void> {}
+
+  async request(subject: string, data: unknown, timeoutMs: number): Promise<unknown> {
+    const msg = await this.connection.request(subject, encoder.encode(JSON.stringify({ pattern: subject, data, id: randomUUID() })), { timeout: timeoutMs });
+    if (msg.data.length === 0) throw new Error(`empty response on ${subject}`);
+    const reply = JSON.parse(decoder.decode(msg.data)) as { err?: unknown; response?: unknown };
+    if (reply.err !== undefined && reply.err !== null) throw reply.err;
+    return reply.response;
+  }
+}
