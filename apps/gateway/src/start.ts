@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { loadConfig, logLevels, type SuiteRuntime } from '#nest';
 import { InvalidClientMetadata, InvalidRequest } from '#oauth';
 import { GatewayConfig } from './config/gateway.config.js';
@@ -59,8 +59,6 @@ function installEdge(fastify: FastifyInstance, policy: EdgePolicy): void {
     }
     done();
   });
-
-  fastify.setErrorHandler((error, _req, reply) => renderOAuthError(reply, error));
 }
 
 /** Starts the HTTP edge of the suite. */
@@ -75,6 +73,8 @@ export async function startGateway(runtime: SuiteRuntime, env: NodeJS.ProcessEnv
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     logger: false,
+    // The router refuses a malformed URL before any hook or Nest handler runs: shape that as OAuth JSON too.
+    frameworkErrors: (error: FastifyError, _req: FastifyRequest, reply: FastifyReply) => renderOAuthError(reply, error),
   });
   const policy = new EdgePolicy(fhirSmartConfigPath(config));
   const app = await NestFactory.create<NestFastifyApplication>(gatewayModule(config, runtime, policy), adapter, {
@@ -84,7 +84,9 @@ export async function startGateway(runtime: SuiteRuntime, env: NodeJS.ProcessEnv
   const fastify = app.getHttpAdapter().getInstance();
   installEdge(fastify, policy);
   const discovery = app.get(DiscoveryService);
-  fastify.get(fhirSmartConfigPath(config), (_req, reply) => fhirSmartConfiguration(discovery, reply));
+  const fhirPath = fhirSmartConfigPath(config);
+  // SMART 2.2 D-01: served under the FHIR base; when that base is the issuer itself, the controller's route already is.
+  if (fhirPath !== '/.well-known/smart-configuration') fastify.get(fhirPath, (_req, reply) => fhirSmartConfiguration(discovery, reply));
   await app.listen(config.PORT, config.HOST);
   return app;
 }

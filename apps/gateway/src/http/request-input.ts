@@ -15,10 +15,12 @@ export function formOf(req: FastifyRequest): FormParams {
   return parseForm(typeof req.body === 'string' ? req.body : '');
 }
 
-/** The JSON object body of a registration request (RFC 7591 §3.1). */
-export function jsonOf(req: FastifyRequest): unknown {
-  if (mediaType(req) !== 'application/json') throw new InvalidClientMetadata('the request body must be application/json');
-  return req.body;
+/** The JSON object body of a registration request (RFC 7591 §3.1); its members are checked by the registration service. */
+export function jsonOf(req: FastifyRequest): Record<string, unknown> {
+  if (mediaType(req) !== 'application/json') throw new InvalidRequest('the request body must be application/json');
+  const body = req.body;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new InvalidClientMetadata('the body must be a JSON object');
+  return body as Record<string, unknown>;
 }
 
 export function authorizationOf(req: FastifyRequest): string | undefined {
