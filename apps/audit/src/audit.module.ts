@@ -1,6 +1,6 @@
 import type { DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { databaseModule, healthControllerFor, RuntimeModule, type SuiteRuntime } from '#nest';
+import { serviceDatabase, healthControllerFor, RuntimeModule, type SuiteRuntime } from '#nest';
 import { AuditConfig } from './config/audit.config.js';
 import { AuditEventEntity } from './persistence/entities/audit-event.entity.js';
 import { CreateAuditEvent1764050300000 } from './persistence/migrations/1764050300000-CreateAuditEvent.js';
@@ -13,14 +13,7 @@ export function auditModule(config: AuditConfig, runtime: SuiteRuntime): Dynamic
     module: class AuditModule {},
     imports: [
       RuntimeModule.forService('audit', runtime, config.RPC_TIMEOUT_MS),
-      databaseModule({
-        service: 'audit',
-        url: config.DATABASE_URL!,
-        poolSize: config.DATABASE_POOL_SIZE,
-        migrationsRun: config.MIGRATIONS_RUN === 'true',
-        entities: [AuditEventEntity],
-        migrations: [CreateAuditEvent1764050300000],
-      }),
+      serviceDatabase('audit', config, [AuditEventEntity], [CreateAuditEvent1764050300000]),
       TypeOrmModule.forFeature([AuditEventEntity]),
     ],
     controllers: [AuditController, healthControllerFor('audit')],

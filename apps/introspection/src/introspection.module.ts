@@ -3,7 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import {
   ClientAuthenticator,
   ClientDirectory,
-  databaseModule,
+  serviceDatabase,
   EventBus,
   healthControllerFor,
   PublicKeyRing,
@@ -24,14 +24,7 @@ export function introspectionModule(config: IntrospectionConfig, runtime: SuiteR
     module: class IntrospectionModule {},
     imports: [
       RuntimeModule.forService('introspection', runtime, config.RPC_TIMEOUT_MS),
-      databaseModule({
-        service: 'introspection',
-        url: config.DATABASE_URL!,
-        poolSize: config.DATABASE_POOL_SIZE,
-        migrationsRun: config.MIGRATIONS_RUN === 'true',
-        entities: [RevokedTokenEntity],
-        migrations: [CreateRevokedToken1764050200000],
-      }),
+      serviceDatabase('introspection', config, [RevokedTokenEntity], [CreateRevokedToken1764050200000]),
       TypeOrmModule.forFeature([RevokedTokenEntity]),
     ],
     controllers: [IntrospectionController, healthControllerFor('introspection')],

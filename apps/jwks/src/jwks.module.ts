@@ -1,6 +1,6 @@
 import type { DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { databaseModule, healthControllerFor, RuntimeModule, type SuiteRuntime } from '#nest';
+import { serviceDatabase, healthControllerFor, RuntimeModule, type SuiteRuntime } from '#nest';
 import { JwksConfig } from './config/jwks.config.js';
 import { JwksController } from './jwks.controller.js';
 import { KeyRingService } from './keys/key-ring.service.js';
@@ -13,14 +13,7 @@ export function jwksModule(config: JwksConfig, runtime: SuiteRuntime): DynamicMo
     module: class JwksModule {},
     imports: [
       RuntimeModule.forService('jwks', runtime, config.RPC_TIMEOUT_MS),
-      databaseModule({
-        service: 'jwks',
-        url: config.DATABASE_URL!,
-        poolSize: config.DATABASE_POOL_SIZE,
-        migrationsRun: config.MIGRATIONS_RUN === 'true',
-        entities: [SigningKeyEntity],
-        migrations: [CreateSigningKey1764050000000],
-      }),
+      serviceDatabase('jwks', config, [SigningKeyEntity], [CreateSigningKey1764050000000]),
       TypeOrmModule.forFeature([SigningKeyEntity]),
     ],
     controllers: [JwksController, healthControllerFor('jwks')],

@@ -1,6 +1,6 @@
 import type { DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { databaseModule, healthControllerFor, RuntimeModule, type SuiteRuntime } from '#nest';
+import { serviceDatabase, healthControllerFor, RuntimeModule, type SuiteRuntime } from '#nest';
 import { AdminClientBootstrap } from './clients/admin-client.bootstrap.js';
 import { RegistrationController } from './clients/registration.controller.js';
 import { RegistrationService } from './clients/registration.service.js';
@@ -14,14 +14,7 @@ export function registrationModule(config: RegistrationConfig, runtime: SuiteRun
     module: class RegistrationModule {},
     imports: [
       RuntimeModule.forService('registration', runtime, config.RPC_TIMEOUT_MS),
-      databaseModule({
-        service: 'registration',
-        url: config.DATABASE_URL!,
-        poolSize: config.DATABASE_POOL_SIZE,
-        migrationsRun: config.MIGRATIONS_RUN === 'true',
-        entities: [ClientEntity],
-        migrations: [CreateClient1764050100000],
-      }),
+      serviceDatabase('registration', config, [ClientEntity], [CreateClient1764050100000]),
       TypeOrmModule.forFeature([ClientEntity]),
     ],
     controllers: [RegistrationController, healthControllerFor('registration')],

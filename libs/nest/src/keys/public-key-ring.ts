@@ -3,6 +3,7 @@ import { importJWK, jwtVerify, type CryptoKey, type JWTPayload, type JWK, type K
 import { entityEventsSubject, Rpc } from '#contracts';
 import type { EventBus } from '../messaging/event-bus.js';
 import type { ServiceBus } from '../messaging/service-bus.js';
+import { waitFor } from './wait-for.js';
 
 const REFETCH_INTERVAL_MS = 5_000;
 const ALGS = ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512'];
@@ -22,17 +23,7 @@ export class PublicKeyRing {
 
   static async create(bus: ServiceBus, events: EventBus, waitMs = 30_000): Promise<PublicKeyRing> {
     const ring = new PublicKeyRing(bus);
-    const deadline = Date.now() + waitMs;
-    for (;;) {
-      try {
-        await ring.reload();
-        break;
-      } catch (err: unknown) {
-        if (Date.now() > deadline) throw new Error(`public keys unavailable: ${(err as Error).message}`);
-        ring.logger.warn(`waiting for the jwks service: ${(err as Error).message}`);
-        await new Promise((r) => setTimeout(r, 500));
-      }
-    }
+    await waitFor(() => ring.reload(), 'public keys from the jwks service', ring.logger, waitMs);
     ring.unsubscribe = events.subscribe(entityEventsSubject('key'), () => {
       ring.reload().catch((err: unknown) => ring.logger.error(`reloading public keys failed: ${(err as Error).message}`));
     });

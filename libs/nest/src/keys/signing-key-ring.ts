@@ -4,6 +4,7 @@ import { entityEventsSubject, Rpc } from '#contracts';
 import { KeyEncryption, TemporarilyUnavailable } from '#oauth';
 import type { EventBus } from '../messaging/event-bus.js';
 import type { ServiceBus } from '../messaging/service-bus.js';
+import { waitFor } from './wait-for.js';
 
 export interface SigningKey {
   kid: string;
@@ -29,17 +30,7 @@ export class SigningKeyRing {
   /** Loads the ring, retrying while the jwks service is not up yet (at most `waitMs`). */
   static async create(bus: ServiceBus, events: EventBus, keyEncryptionKey: string, waitMs = 30_000): Promise<SigningKeyRing> {
     const ring = new SigningKeyRing(bus, KeyEncryption.fromSetting(keyEncryptionKey));
-    const deadline = Date.now() + waitMs;
-    for (;;) {
-      try {
-        await ring.reload();
-        break;
-      } catch (err: unknown) {
-        if (Date.now() > deadline) throw new Error(`signing keys unavailable: ${(err as Error).message}`);
-        ring.logger.warn(`waiting for the jwks service: ${(err as Error).message}`);
-        await new Promise((r) => setTimeout(r, 500));
-      }
-    }
+    await waitFor(() => ring.reload(), 'signing keys from the jwks service', ring.logger, waitMs);
     ring.unsubscribe = events.subscribe(entityEventsSubject('key'), () => {
       ring.reload().catch((err: unknown) => ring.logger.error(`reloading signing keys failed: ${(err as Error).message}`));
     });

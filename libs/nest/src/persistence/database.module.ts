@@ -34,3 +34,20 @@ export function databaseModule(options: ServiceDatabaseOptions): DynamicModule {
     retryDelay: 1000,
   });
 }
+
+/** The database of a service, from its validated configuration. */
+export function serviceDatabase(
+  service: string,
+  config: { DATABASE_URL?: string; DATABASE_POOL_SIZE: number; MIGRATIONS_RUN: string },
+  entities: ServiceDatabaseOptions['entities'],
+  migrations: ServiceDatabaseOptions['migrations'],
+): DynamicModule {
+  return databaseModule({
+    service,
+    url: config.DATABASE_URL!,
+    poolSize: config.DATABASE_POOL_SIZE,
+    migrationsRun: config.MIGRATIONS_RUN === 'true',
+    entities,
+    migrations,
+  });
+}
