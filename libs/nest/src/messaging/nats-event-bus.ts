@@ -38,6 +38,8 @@ export class NatsEventBus extends EventBus {
       maxReconnectAttempts: -1,
       reconnectTimeWait: 250,
       timeout: 5000,
+      // No stack trace captured for every request: it cost ~7% of the gateway's CPU under load.
+      noAsyncTraces: true,
     });
     const jsm = await jetstreamManager(connection);
     const bus = new NatsEventBus(connection, jsm);
