@@ -5,7 +5,7 @@ import { AuditConfig } from './config/audit.config.js';
 import { AuditEventEntity } from './persistence/entities/audit-event.entity.js';
 import { CreateAuditEvent1764050300000 } from './persistence/migrations/1764050300000-CreateAuditEvent.js';
 import { AuditConsumerService } from './trail/audit-consumer.service.js';
-import { AuditTrailStore } from './trail/audit-trail.store.js';
+import { AuditTrailStore } from './persistence/audit-trail.store.js';
 import { AuditController } from './trail/audit.controller.js';
 
 export function auditModule(config: AuditConfig, runtime: SuiteRuntime): DynamicModule {

@@ -6,6 +6,7 @@ import { JwksController } from './jwks.controller.js';
 import { KeyRingService } from './keys/key-ring.service.js';
 import { SigningKeyEntity } from './persistence/entities/signing-key.entity.js';
 import { CreateSigningKey1764050000000 } from './persistence/migrations/1764050000000-CreateSigningKey.js';
+import { OneActiveKeyPerAlg1764060000000 } from './persistence/migrations/1764060000000-OneActiveKeyPerAlg.js';
 import { KeyStore } from './persistence/key.store.js';
 
 export function jwksModule(config: JwksConfig, runtime: SuiteRuntime): DynamicModule {
@@ -13,7 +14,7 @@ export function jwksModule(config: JwksConfig, runtime: SuiteRuntime): DynamicMo
     module: class JwksModule {},
     imports: [
       RuntimeModule.forService('jwks', runtime, config.RPC_TIMEOUT_MS),
-      serviceDatabase('jwks', config, [SigningKeyEntity], [CreateSigningKey1764050000000]),
+      serviceDatabase('jwks', config, [SigningKeyEntity], [CreateSigningKey1764050000000, OneActiveKeyPerAlg1764060000000]),
       TypeOrmModule.forFeature([SigningKeyEntity]),
     ],
     controllers: [JwksController, healthControllerFor('jwks')],

@@ -8,13 +8,14 @@ import { RegistrationConfig } from './config/registration.config.js';
 import { ClientStore } from './persistence/client.store.js';
 import { ClientEntity } from './persistence/entities/client.entity.js';
 import { CreateClient1764050100000 } from './persistence/migrations/1764050100000-CreateClient.js';
+import { KeepRegistrationToken1764050400000 } from './persistence/migrations/1764050400000-KeepRegistrationToken.js';
 
 export function registrationModule(config: RegistrationConfig, runtime: SuiteRuntime): DynamicModule {
   return {
     module: class RegistrationModule {},
     imports: [
       RuntimeModule.forService('registration', runtime, config.RPC_TIMEOUT_MS),
-      serviceDatabase('registration', config, [ClientEntity], [CreateClient1764050100000]),
+      serviceDatabase('registration', config, [ClientEntity], [CreateClient1764050100000, KeepRegistrationToken1764050400000]),
       TypeOrmModule.forFeature([ClientEntity]),
     ],
     controllers: [RegistrationController, healthControllerFor('registration')],

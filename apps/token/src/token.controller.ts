@@ -5,11 +5,13 @@ import { ClientAuthenticator } from '#nest';
 import { InvalidRequest } from '#oauth';
 import { GrantRegistry } from './grants/grant.registry.js';
 
+/** The payload is JSON from the bus: form parameters must be strings, credentials an object. */
 function assertTokenRequest(payload: unknown): asserts payload is TokenRequest {
   const p = payload as Partial<TokenRequest> | null;
-  const paramsOk =
-    typeof p?.params === 'object' && p.params !== null && Object.values(p.params as FormParams).every((v) => typeof v === 'string');
-  if (!paramsOk || typeof p?.auth !== 'object' || p.auth === null) throw new InvalidRequest('malformed token request');
+  const params = p?.params as unknown;
+  const paramsOk = typeof params === 'object' && params !== null && !Array.isArray(params) && Object.values(params).every((v) => typeof v === 'string');
+  const authOk = typeof p?.auth === 'object' && p.auth !== null && typeof (p.auth as { method?: unknown }).method === 'string';
+  if (!paramsOk || !authOk || (p.requestId !== undefined && typeof p.requestId !== 'string')) throw new InvalidRequest('malformed token request');
 }
 
 @Controller()
@@ -19,14 +21,19 @@ export class TokenController {
     private readonly authenticator: ClientAuthenticator,
   ) {}
 
+  /** RFC 6749 §3.2 token endpoint, behind the gateway. */
   @MessagePattern(Rpc.token.issue.subject)
   async issue(@Payload() payload: unknown): Promise<TokenResponseBody> {
     assertTokenRequest(payload);
-    // The grant type is checked before the client: an unknown grant_type is exactly 400 (SMART/ONC).
+    // The grant type is checked before the client: an unknown grant_type is exactly 400 (SMART Backend Services, ONC).
     const handler = this.grants.resolve(payload.params.grant_type);
-    const client = await this.authenticator.authenticate(payload.auth);
+    const mustAuthenticate = handler.requiresClientAuthentication || payload.auth.method !== 'absent';
+    const client = mustAuthenticate ? await this.authenticator.authenticate(payload.auth) : null;
     const params: FormParams = {};
-    for (const name of handler.parameters) if (payload.params[name] !== undefined) params[name] = payload.params[name]!;
+    for (const name of handler.parameters) {
+      const value = payload.params[name];
+      if (value !== undefined) params[name] = value;
+    }
     return handler.handle({ params, client, requestId: payload.requestId });
   }
 

@@ -17,7 +17,8 @@ export function tokenModule(config: TokenConfig, runtime: SuiteRuntime): Dynamic
       {
         provide: SigningKeyRing,
         inject: [ServiceBus, EventBus],
-        useFactory: (bus: ServiceBus, events: EventBus) => SigningKeyRing.create(bus, events, config.KEY_ENCRYPTION_KEY),
+        useFactory: (bus: ServiceBus, events: EventBus) =>
+          SigningKeyRing.create(bus, events, config.KEY_ENCRYPTION_KEY, { requiredAlgs: [config.ACCESS_TOKEN_ALG] }),
       },
       ClientDirectory,
       ClientAuthenticator,

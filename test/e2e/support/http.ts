@@ -1,3 +1,5 @@
+import assert from 'node:assert/strict';
+import * as oidc from 'openid-client';
 import type { RunningSuite } from '#testing';
 
 export interface Reply {
@@ -11,6 +13,11 @@ export interface Reply {
 export function basicAuth(id: string, secret: string): string {
   const enc = (v: string) => encodeURIComponent(v).replace(/%20/g, '+');
   return `Basic ${Buffer.from(`${enc(id)}:${enc(secret)}`).toString('base64')}`;
+}
+
+/** RFC 6750 §2.1. */
+export function bearer(token: string): string {
+  return `Bearer ${token}`;
 }
 
 export async function call(suite: RunningSuite, path: string, init: RequestInit = {}): Promise<Reply> {
@@ -30,6 +37,34 @@ export function form(suite: RunningSuite, path: string, params: Record<string, s
   return call(suite, path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body });
 }
 
+/** POST /token as a form (RFC 6749 §3.2). */
+export function tokenRequest(suite: RunningSuite, params: Record<string, string> | string, headers: Record<string, string> = {}): Promise<Reply> {
+  return form(suite, '/token', params, headers);
+}
+
+/** POST /introspect as a form (RFC 7662 §2.1). */
+export function introspect(suite: RunningSuite, token: string, authorization?: string, extra: Record<string, string> = {}): Promise<Reply> {
+  return form(suite, '/introspect', { token, ...extra }, authorization ? { authorization } : {});
+}
+
+/** POST /revoke as a form (RFC 7009 §2.1). */
+export function revoke(suite: RunningSuite, token: string, authorization?: string, extra: Record<string, string> = {}): Promise<Reply> {
+  return form(suite, '/revoke', { token, ...extra }, authorization ? { authorization } : {});
+}
+
+/** POST /register with a JSON (or raw) body (RFC 7591 §3.1). */
+export function postRegistration(suite: RunningSuite, body: unknown, contentType = 'application/json'): Promise<Reply> {
+  return call(suite, '/register', { method: 'POST', headers: { 'content-type': contentType }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+}
+
+/** Asserts an RFC 6749 §5.2 shaped error: exact status, exact `error`, JSON body. */
+export function assertOAuthError(reply: Reply, status: number, error: string, what = ''): void {
+  const context = `${what ? `${what}: ` : ''}${reply.status} ${reply.text.slice(0, 300)}`;
+  assert.equal(reply.status, status, context);
+  assert.match(reply.headers.get('content-type') ?? '', /^application\/json/, context);
+  assert.equal(reply.json.error, error, context);
+}
+
 export interface RegisteredClient {
   client_id: string;
   client_secret?: string;
@@ -39,10 +74,13 @@ export interface RegisteredClient {
 }
 
 export async function register(suite: RunningSuite, metadata: Record<string, unknown>): Promise<RegisteredClient> {
-  const reply = await call(suite, '/register', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(metadata) });
+  const reply = await postRegistration(suite, metadata);
   if (reply.status !== 201) throw new Error(`registration failed: ${reply.status} ${reply.text}`);
   return reply.json as RegisteredClient;
 }
+
+/** Name used by the e2e brief. */
+export const registerClient = register;
 
 /** A confidential machine client (client_secret_basic, client_credentials). */
 export function machineClient(suite: RunningSuite, scope = 'system/Patient.rs system/Observation.rs', extra: Record<string, unknown> = {}): Promise<RegisteredClient> {
@@ -50,7 +88,37 @@ export function machineClient(suite: RunningSuite, scope = 'system/Patient.rs sy
 }
 
 export async function tokenFor(suite: RunningSuite, client: RegisteredClient, scope?: string): Promise<string> {
-  const reply = await form(suite, '/token', { grant_type: 'client_credentials', ...(scope ? { scope } : {}) }, { authorization: basicAuth(client.client_id, client.client_secret!) });
+  const reply = await tokenRequest(suite, { grant_type: 'client_credentials', ...(scope ? { scope } : {}) }, { authorization: basicAuth(client.client_id, client.client_secret!) });
   if (reply.status !== 200) throw new Error(`token failed: ${reply.status} ${reply.text}`);
   return reply.json.access_token as string;
+}
+
+/** openid-client configuration from the suite's discovery document (the test issuer is plain http). */
+export function oidcConfig(suite: RunningSuite, clientId: string, auth: oidc.ClientAuth): Promise<oidc.Configuration> {
+  return oidc.discovery(new URL(suite.issuer), clientId, undefined, auth, { execute: [oidc.allowInsecureRequests] });
+}
+
+/** Management calls of RFC 7592 §2 on a client's registration_client_uri path. */
+export function manage(suite: RunningSuite, clientId: string, method: 'GET' | 'PUT' | 'DELETE', rat: string, body?: unknown): Promise<Reply> {
+  return call(suite, `/register/${encodeURIComponent(clientId)}`, {
+    method,
+    headers: { authorization: bearer(rat), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+}
+
+/** RFC 7662 §2.2: an active token's introspection answer. */
+export async function assertActive(pending: Reply | Promise<Reply>, what = ''): Promise<Reply> {
+  const reply = await pending;
+  assert.equal(reply.status, 200, `${what} ${reply.status} ${reply.text}`);
+  assert.equal(reply.json.active, true, `${what} expected active: ${reply.text}`);
+  return reply;
+}
+
+/** RFC 7662 §2.2: exactly `{"active":false}`, nothing else. */
+export async function assertInactive(pending: Reply | Promise<Reply>, what = ''): Promise<void> {
+  const reply = await pending;
+  assert.equal(reply.status, 200, `${what} ${reply.status} ${reply.text}`);
+  assert.match(reply.headers.get('content-type') ?? '', /^application\/json/);
+  assert.deepEqual(JSON.parse(reply.text), { active: false }, `${what} expected exactly {"active":false}: ${reply.text}`);
 }

@@ -1,27 +1,18 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { ALL_EVENTS_SUBJECT, EVENT_TYPES, type EventEnvelope } from '#contracts';
+import { ALL_EVENTS_SUBJECT, type EventEnvelope } from '#contracts';
 import { EventBus } from '#nest';
 import { AuditConfig } from '../config/audit.config.js';
-import { AuditTrailStore } from './audit-trail.store.js';
+import { AuditTrailStore } from '../persistence/audit-trail.store.js';
+import { envelopeProblem } from './envelope-check.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** How many skipped events a batch names in its warning. */
+const NAMED_IN_LOG = 5;
 
-export function isWellFormed(e: unknown): e is EventEnvelope {
-  const v = e as Partial<EventEnvelope> | null;
-  return (
-    typeof v?.id === 'string' &&
-    UUID.test(v.id) &&
-    typeof v.type === 'string' &&
-    (EVENT_TYPES as readonly string[]).includes(v.type) &&
-    typeof v.occurred_at === 'string' &&
-    !Number.isNaN(Date.parse(v.occurred_at)) &&
-    typeof v.source === 'string' &&
-    typeof v.data === 'object' &&
-    v.data !== null
-  );
-}
-
-/** Reads every event with the durable consumer and stores each once. */
+/**
+ * Reads every event of the installation with one durable JetStream consumer
+ * and stores each once. A malformed message is logged and skipped, never
+ * retried: it must not block the stream.
+ */
 @Injectable()
 export class AuditConsumerService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('AuditConsumer');
@@ -34,14 +25,32 @@ export class AuditConsumerService implements OnApplicationBootstrap, OnModuleDes
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.stop = await this.events.consume(this.config.AUDIT_CONSUMER, ALL_EVENTS_SUBJECT, async (batch) => {
-      const good = batch.filter(isWellFormed);
-      if (good.length < batch.length) this.logger.warn(`skipped ${batch.length - good.length} malformed event(s)`);
-      await this.store.append(good);
-    });
+    this.stop = await this.events.consume(this.config.AUDIT_CONSUMER, ALL_EVENTS_SUBJECT, (batch) =>
+      this.store.append(this.storable(batch)),
+    );
   }
 
   async onModuleDestroy(): Promise<void> {
     await this.stop();
   }
+
+  private storable(batch: readonly unknown[]): EventEnvelope[] {
+    const good: EventEnvelope[] = [];
+    const skipped: string[] = [];
+    for (const event of batch) {
+      const problem = envelopeProblem(event);
+      if (problem === null) good.push(event as EventEnvelope);
+      else skipped.push(`${describe(event)}: ${problem}`);
+    }
+    if (skipped.length > 0) {
+      const more = skipped.length > NAMED_IN_LOG ? ` (and ${skipped.length - NAMED_IN_LOG} more)` : '';
+      this.logger.warn(`skipped ${skipped.length} malformed event(s): ${skipped.slice(0, NAMED_IN_LOG).join('; ')}${more}`);
+    }
+    return good;
+  }
+}
+
+function describe(event: unknown): string {
+  const id = typeof event === 'object' && event !== null ? (event as { id?: unknown }).id : undefined;
+  return typeof id === 'string' ? `event ${id.slice(0, 64)}` : 'event without id';
 }

@@ -4,10 +4,15 @@ import { Rpc, type DiscoveryFragment, type FormParams, type IntrospectionRequest
 import { InvalidRequest } from '#oauth';
 import { IntrospectionService } from './introspection.service.js';
 
-function params(payload: unknown): FormParams {
-  const p = (payload as { params?: unknown } | null)?.params;
-  if (typeof p !== 'object' || p === null || !Object.values(p).every((v) => typeof v === 'string')) throw new InvalidRequest('malformed request');
-  return p as FormParams;
+/** The payload is JSON from the bus: form parameters must be strings, credentials an object. */
+function checked<T extends { params: FormParams; requestId?: string }>(payload: unknown, credentials: 'caller' | 'auth'): T {
+  const p = payload as Record<string, unknown> | null;
+  const params = p?.params;
+  const paramsOk = typeof params === 'object' && params !== null && !Array.isArray(params) && Object.values(params).every((v) => typeof v === 'string');
+  const presented = p?.[credentials] as { method?: unknown } | null | undefined;
+  const credentialsOk = typeof presented === 'object' && presented !== null && typeof presented.method === 'string';
+  if (!paramsOk || !credentialsOk || (p?.requestId !== undefined && typeof p?.requestId !== 'string')) throw new InvalidRequest('malformed request');
+  return p as unknown as T;
 }
 
 @Controller()
@@ -15,15 +20,13 @@ export class IntrospectionController {
   constructor(private readonly introspection: IntrospectionService) {}
 
   @MessagePattern(Rpc.introspection.introspect.subject)
-  introspect(@Payload() payload: unknown): Promise<IntrospectionResponseBody> {
-    const request = payload as IntrospectionRequest;
-    return this.introspection.introspect({ params: params(payload), caller: request.caller, requestId: request.requestId });
+  async introspect(@Payload() payload: unknown): Promise<IntrospectionResponseBody> {
+    return this.introspection.introspect(checked<IntrospectionRequest>(payload, 'caller'));
   }
 
   @MessagePattern(Rpc.introspection.revoke.subject)
-  revoke(@Payload() payload: unknown): Promise<{ revoked: boolean }> {
-    const request = payload as RevocationRequest;
-    return this.introspection.revoke({ params: params(payload), auth: request.auth, requestId: request.requestId });
+  async revoke(@Payload() payload: unknown): Promise<{ revoked: boolean }> {
+    return this.introspection.revoke(checked<RevocationRequest>(payload, 'auth'));
   }
 
   @MessagePattern(Rpc.service.introspection.metadata.subject)

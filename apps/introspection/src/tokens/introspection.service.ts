@@ -1,34 +1,25 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { JWTPayload } from 'jose';
-import type { ClientRecord, IntrospectionCaller, IntrospectionRequest, IntrospectionResponseBody, RevocationRequest } from '#contracts';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { ClientRecord, EventEnvelope, IntrospectionCaller, IntrospectionRequest, IntrospectionResponseBody, RevocationRequest } from '#contracts';
 import { ClientAuthenticator, ClientDirectory, EventBus, PublicKeyRing } from '#nest';
 import { InsufficientScope, InvalidRequest, InvalidToken, TemporarilyUnavailable, UnauthorizedClient } from '#oauth';
 import { IntrospectionConfig } from '../config/introspection.config.js';
 import { RevocationStore } from '../persistence/revocation.store.js';
+import { accessTokenClaimsOf, activeIntrospectionResponse, grantsIntrospection, type AccessTokenClaims } from './access-token-claims.js';
 import { TokenStateService } from './token-state.service.js';
 import { VerifiedTokenCache } from './verified-token.cache.js';
 
-const INACTIVE: IntrospectionResponseBody = { active: false };
-const CONTEXT_CLAIMS = ['patient', 'encounter', 'fhirUser'] as const;
+const INACTIVE: IntrospectionResponseBody = Object.freeze({ active: false }) as IntrospectionResponseBody;
+const CLOCK_TOLERANCE_SECONDS = 30;
+const MAX_TOKEN_LENGTH = 8192;
+const MAX_UNANNOUNCED = 10_000;
 
-interface AccessTokenClaims extends JWTPayload {
-  jti: string;
-  client_id: string;
-  scope: string;
-  sub: string;
-  exp: number;
-  iat: number;
-}
-
-function isPrivileged(scope: string | undefined): boolean {
-  const scopes = (scope ?? '').split(' ');
-  return scopes.includes('introspect') || scopes.includes('admin');
-}
-
-/** RFC 7662 introspection and RFC 7009 revocation of our JWT access tokens. */
+/** RFC 7662 introspection and RFC 7009 revocation of our JWT access tokens. No database access on introspection. */
 @Injectable()
 export class IntrospectionService {
+  private readonly logger = new Logger('Introspection');
   private readonly verified = new VerifiedTokenCache<AccessTokenClaims>();
+  /** Revocations stored here whose `token.revoked` event did not reach the bus; retried with the same event id. */
+  private readonly unannounced = new Map<string, EventEnvelope<'token.revoked'>>();
 
   constructor(
     private readonly config: IntrospectionConfig,
@@ -40,90 +31,103 @@ export class IntrospectionService {
     @Inject(EventBus) private readonly events: EventBus,
   ) {}
 
-  /** A valid, unrevoked access token of ours whose client still exists, or null. No database access. */
-  async activeClaims(token: string): Promise<AccessTokenClaims | null> {
-    if (typeof token !== 'string' || token.length > 8192 || token.split('.').length !== 3) return null;
-    const claims = this.verified.get(token, Math.floor(Date.now() / 1000)) ?? (await this.verify(token));
-    if (!claims) return null;
-    if (this.state.revoked.has(claims.jti)) return null;
-    // A deleted client's tokens are inactive (RFC 7592 §2.3).
-    if (!(await this.directory.get(claims.client_id))) return null;
-    return claims as AccessTokenClaims;
-  }
-
-  private async verify(token: string): Promise<AccessTokenClaims | null> {
-    let payload: JWTPayload;
+  /** One of our access tokens with a valid signature, `typ`, `iss` and lifetime (RFC 7662 §4), or null. */
+  private async ourToken(token: unknown): Promise<AccessTokenClaims | null> {
+    if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return null;
+    const cached = this.verified.get(token, Math.floor(Date.now() / 1000));
+    if (cached) {
+      if (this.keys.has(cached.kid)) return cached.value;
+      this.verified.delete(token); // its key left the ring: check again
+    }
+    let verified;
     try {
-      payload = await this.keys.verify(token, { issuer: this.config.ISSUER, typ: 'at+jwt' });
+      verified = await this.keys.verify(token, { issuer: this.config.ISSUER, typ: 'at+jwt', clockToleranceSeconds: CLOCK_TOLERANCE_SECONDS });
     } catch {
       return null;
     }
-    const claims = payload as Partial<AccessTokenClaims>;
-    if (typeof claims.jti !== 'string' || typeof claims.client_id !== 'string' || typeof claims.exp !== 'number') return null;
-    this.verified.set(token, claims as AccessTokenClaims);
-    return claims as AccessTokenClaims;
+    const claims = accessTokenClaimsOf(verified.claims);
+    if (claims) this.verified.set(token, verified.kid, claims, claims.exp + CLOCK_TOLERANCE_SECONDS);
+    return claims;
+  }
+
+  /** A valid, unrevoked access token of ours whose client is still registered, or null. */
+  async activeClaims(token: unknown): Promise<AccessTokenClaims | null> {
+    const claims = await this.ourToken(token);
+    if (!claims || this.state.revoked.has(claims.jti)) return null;
+    // A deleted client's tokens are inactive (RFC 7592 §2.3).
+    if (!(await this.directory.get(claims.client_id))) return null;
+    return claims;
   }
 
   async introspect(request: IntrospectionRequest): Promise<IntrospectionResponseBody> {
-    const privileged = await this.authorizeCaller(request.caller);
+    // RFC 7662 §2.1: the caller is authorized first; bad credentials are an error, an unknown token is not.
+    const mayInspectAny = await this.authorizeCaller(request.caller);
     const token = request.params.token;
     if (!token) throw new InvalidRequest('token is required');
     const claims = await this.activeClaims(token);
     if (!claims) return INACTIVE;
-    // A caller without the introspect scope may only look at its own tokens (RFC 7662 §4: no token scanning).
-    if (privileged !== true && privileged.client_id !== claims.client_id) return INACTIVE;
-    const response: IntrospectionResponseBody = {
-      active: true,
-      scope: claims.scope,
-      client_id: claims.client_id,
-      sub: claims.sub,
-      exp: claims.exp,
-      iat: claims.iat,
-      iss: this.config.ISSUER,
-      aud: claims.aud as string | string[],
-      token_type: 'Bearer',
-      jti: claims.jti,
-    };
-    for (const name of CONTEXT_CLAIMS) {
-      const value = claims[name];
-      if (typeof value === 'string') response[name] = value;
-    }
-    return response;
+    // RFC 7662 §4: a caller without the introspect scope sees only its own tokens (no token scanning).
+    if (mayInspectAny !== true && mayInspectAny.client_id !== claims.client_id) return INACTIVE;
+    return activeIntrospectionResponse(claims);
   }
 
   /** true for a caller allowed to introspect any token, else the client that may see only its own. */
   private async authorizeCaller(caller: IntrospectionCaller): Promise<true | ClientRecord> {
     if (caller?.method === 'bearer') {
+      // SMART token-introspection: an appropriately scoped access token of ours (RFC 6750 §3.1 errors).
       const claims = await this.activeClaims(caller.token);
       if (!claims) throw new InvalidToken('the bearer token is not valid');
-      if (!isPrivileged(claims.scope)) throw new InsufficientScope('introspection needs the introspect scope', { scope: 'introspect' });
+      if (!grantsIntrospection(claims.scope)) throw new InsufficientScope('introspection needs the introspect scope', { scope: 'introspect' });
       return true;
     }
     const client = await this.authenticator.authenticate(caller);
-    return isPrivileged(client.metadata.scope) ? true : client;
+    return grantsIntrospection(client.metadata.scope) ? true : client;
   }
 
   async revoke(request: RevocationRequest): Promise<{ revoked: boolean }> {
+    // RFC 7009 §2.1: authenticate the client first (public clients: client_id only).
     const client = await this.authenticator.authenticate(request.auth);
     const token = request.params.token;
     if (!token) throw new InvalidRequest('token is required');
-    // RFC 7009 §2.1: the hint only speeds up the search; every token type is searched. Only access tokens exist so far.
-    const claims = await this.activeClaims(token);
+    // RFC 7009 §2.1: token_type_hint only speeds the search up, so it is not read; every type is searched
+    // (access tokens are the only kind so far, TODO(#3): refresh tokens).
+    const claims = await this.ourToken(token);
+    // RFC 7009 §2.2: an invalid or unknown token is answered 200 by the gateway all the same.
     if (!claims) return { revoked: false };
     if (claims.client_id !== client.client_id) throw new UnauthorizedClient('the token was not issued to this client');
+    const pending = this.unannounced.get(claims.jti);
+    if (this.state.revoked.has(claims.jti) && !pending) return { revoked: true };
     await this.store.add(claims.jti, claims.client_id, 'access_token', new Date(claims.exp * 1000));
     this.state.revoked.add(claims.jti, claims.exp);
-    try {
-      await this.events.publish(
+    const event =
+      pending ??
+      EventBus.envelope(
         'token.revoked',
         { jti: claims.jti, client_id: claims.client_id, token_type: 'access_token', exp: claims.exp, reason: 'client_request' },
         { source: 'introspection', requestId: request.requestId },
       );
-    } catch {
-      // Stored and applied here; other replicas learn of it at their next start. TODO(#5): transactional outbox.
-      throw new TemporarilyUnavailable('the revocation was stored but could not be announced to every replica; retry');
-    }
+    await this.announce(event);
     return { revoked: true };
   }
 
+  /**
+   * Other replicas learn of a revocation only from its event. If it cannot be
+   * published the caller gets 503 (RFC 7009 §2.2.1) and its retry publishes
+   * the same event again (same id, so JetStream de-duplicates).
+   * TODO(#5): transactional outbox.
+   */
+  private async announce(event: EventEnvelope<'token.revoked'>): Promise<void> {
+    try {
+      await this.events.publishEnvelope(event as EventEnvelope);
+      this.unannounced.delete(event.data.jti);
+    } catch (err: unknown) {
+      this.logger.error(`token.revoked event ${event.id} (jti ${event.data.jti}) not published: ${(err as Error).message}`);
+      if (!this.unannounced.has(event.data.jti) && this.unannounced.size >= MAX_UNANNOUNCED) {
+        const oldest = this.unannounced.keys().next().value;
+        if (oldest !== undefined) this.unannounced.delete(oldest);
+      }
+      this.unannounced.set(event.data.jti, event);
+      throw new TemporarilyUnavailable('the revocation was stored but could not be announced to every replica; retry');
+    }
+  }
 }

@@ -12,6 +12,7 @@ import { EventBus } from '#nest';
 import {
   generateOpaqueToken,
   InvalidClientMetadata,
+  KeyEncryption,
   InvalidToken,
   isSymmetric,
   ScopeSet,
@@ -42,24 +43,43 @@ function policyFor(input: unknown): RegistrationPolicy {
 @Injectable()
 export class RegistrationService {
   private readonly logger = new Logger('Registration');
+  private readonly encryption: KeyEncryption;
 
   constructor(
     private readonly store: ClientStore,
     private readonly config: RegistrationConfig,
     @Inject(EventBus) private readonly events: EventBus,
-  ) {}
+  ) {
+    this.encryption = KeyEncryption.fromSetting(config.KEY_ENCRYPTION_KEY);
+  }
+
+  /** A new registration access token: its hash to check it, its envelope to return it again. */
+  private newRegistrationToken(): { value: string; registrationTokenHash: string; registrationTokenEncrypted: string } {
+    const value = generateOpaqueToken(32);
+    return { value, registrationTokenHash: sha256Hex(value), registrationTokenEncrypted: this.encryption.encrypt(value) };
+  }
+
+  /** The client's current token, unchanged; a client stored before tokens were kept gets a new one. */
+  private async currentRegistrationToken(client: ClientEntity): Promise<string> {
+    if (client.registrationTokenEncrypted) return this.encryption.decrypt(client.registrationTokenEncrypted);
+    const fresh = this.newRegistrationToken();
+    const updated = Object.assign(new ClientEntity(), client, { registrationTokenHash: fresh.registrationTokenHash, registrationTokenEncrypted: fresh.registrationTokenEncrypted });
+    if (!(await this.store.replace(updated, client.revision))) throw new InvalidToken('the client was changed concurrently; read it again');
+    return fresh.value;
+  }
 
   async register(request: RegisterClientRequest): Promise<ClientInformationResponse> {
     this.checkInitialAccessToken(request.bearer);
     const { metadata, requestedClientId } = validateClientMetadata(request.metadata, policyFor(request.metadata));
     const clientSecret = isSymmetric(metadata.token_endpoint_auth_method) ? generateOpaqueToken(32) : undefined;
-    const registrationAccessToken = generateOpaqueToken(32);
+    const token = this.newRegistrationToken();
     const client = Object.assign(new ClientEntity(), {
       clientId: requestedClientId ?? generateOpaqueToken(16),
       metadata,
       clientSecretHash: clientSecret ? sha256Hex(clientSecret) : null,
       clientSecretExpiresAt: 0,
-      registrationTokenHash: sha256Hex(registrationAccessToken),
+      registrationTokenHash: token.registrationTokenHash,
+      registrationTokenEncrypted: token.registrationTokenEncrypted,
       clientIdIssuedAt: Math.floor(Date.now() / 1000),
       revision: 1,
       managed: false,
@@ -68,16 +88,13 @@ export class RegistrationService {
       throw new InvalidClientMetadata(`client_id "${client.clientId}" is already registered`);
     }
     await this.announce('client.registered', client, request.requestId);
-    return clientInformation(client, this.config.ISSUER, { registrationAccessToken, clientSecret });
+    return clientInformation(client, this.config.ISSUER, { registrationAccessToken: token.value, clientSecret });
   }
 
   async read(request: ManageClientRequest): Promise<ClientInformationResponse> {
     const client = await this.authenticate(request);
-    // RFC 7592 §2.1: only the token's hash is kept, so a fresh registration access token is issued on every read.
-    const registrationAccessToken = generateOpaqueToken(32);
-    const updated = Object.assign(new ClientEntity(), client, { registrationTokenHash: sha256Hex(registrationAccessToken) });
-    if (!(await this.store.replace(updated, client.revision))) throw new InvalidToken('the registration access token is no longer valid');
-    return clientInformation(updated, this.config.ISSUER, { registrationAccessToken });
+    // RFC 7592 §2.1 / CONFORMANCE §6.14: the current token is returned, not rotated.
+    return clientInformation(client, this.config.ISSUER, { registrationAccessToken: await this.currentRegistrationToken(client) });
   }
 
   async update(request: UpdateClientRequest): Promise<ClientInformationResponse> {
@@ -102,14 +119,10 @@ export class RegistrationService {
       clientSecret = generateOpaqueToken(32);
       clientSecretHash = sha256Hex(clientSecret);
     }
-    const registrationAccessToken = generateOpaqueToken(32);
-    const updated = Object.assign(new ClientEntity(), client, {
-      metadata,
-      clientSecretHash,
-      registrationTokenHash: sha256Hex(registrationAccessToken),
-      revision: client.revision + 1,
-    });
-    if (!(await this.store.replace(updated, client.revision))) throw new InvalidToken('the client was changed concurrently; read it again');
+    const registrationAccessToken = await this.currentRegistrationToken(client);
+    const current = (await this.store.find(client.clientId)) ?? client;
+    const updated = Object.assign(new ClientEntity(), current, { metadata, clientSecretHash, revision: current.revision + 1 });
+    if (!(await this.store.replace(updated, current.revision))) throw new InvalidToken('the client was changed concurrently; read it again');
     await this.announce('client.updated', updated, request.requestId);
     return clientInformation(updated, this.config.ISSUER, { registrationAccessToken, clientSecret });
   }

@@ -11,6 +11,10 @@ export class RegistrationConfig extends DatabaseConfig {
   @MinLength(16, { message: 'must be at least 16 characters' })
   REGISTRATION_INITIAL_ACCESS_TOKEN?: string;
 
+  /** Key-encryption key ring: registration access tokens are kept encrypted under it. */
+  @IsString({ message: 'is required: 32-byte key(s), base64 or base64url, comma separated' })
+  KEY_ENCRYPTION_KEY: string;
+
   /** Bootstrap administrator client (scope `admin introspect`). */
   @IsOptional()
   @IsString()

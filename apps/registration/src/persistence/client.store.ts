@@ -43,6 +43,7 @@ export class ClientStore {
         clientSecretHash: client.clientSecretHash,
         clientSecretExpiresAt: client.clientSecretExpiresAt,
         registrationTokenHash: client.registrationTokenHash,
+        registrationTokenEncrypted: client.registrationTokenEncrypted,
         revision: client.revision,
         updatedAt: () => 'now()',
       } as unknown as Values) as never)

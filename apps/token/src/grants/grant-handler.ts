@@ -1,9 +1,13 @@
 import type { ClientRecord, FormParams, TokenResponseBody } from '#contracts';
 
 export interface GrantContext {
+  /** Only the parameters the handler declared (RFC 6749 §3.2: the rest are ignored). */
   params: FormParams;
-  /** The authenticated client (every grant here requires client authentication). */
-  client: ClientRecord;
+  /**
+   * The authenticated client. `null` only for a grant that does not require
+   * client authentication when the request carried none.
+   */
+  client: ClientRecord | null;
   requestId?: string;
 }
 
@@ -15,7 +19,14 @@ export interface GrantHandler {
   readonly grantType: string;
   /** Parameters this grant reads; anything else is ignored (RFC 6749 §3.2). */
   readonly parameters: readonly string[];
+  /**
+   * RFC 6749 §3.2.1: whether the client must identify itself (by its
+   * registered method, `none` included). When false, credentials that are
+   * presented are still checked.
+   */
+  readonly requiresClientAuthentication: boolean;
   handle(context: GrantContext): Promise<TokenResponseBody>;
 }
 
+/** Injection token of the list of grant handlers the registry is built from. */
 export const GRANT_HANDLERS = 'GRANT_HANDLERS';

@@ -6,6 +6,7 @@ import type { GrantHandler } from './grant-handler.js';
 const handler = (grantType: string): GrantHandler => ({
   grantType,
   parameters: [],
+  requiresClientAuthentication: true,
   handle: async () => ({ access_token: grantType, token_type: 'Bearer', expires_in: 1, scope: '' }),
 });
 
@@ -19,6 +20,8 @@ describe('GrantRegistry', () => {
     ['password', 'unsupported_grant_type'],
     ['not_a_grant_type', 'unsupported_grant_type'],
     ['__proto__', 'unsupported_grant_type'],
+    ['constructor', 'unsupported_grant_type'],
+    ['CLIENT_CREDENTIALS', 'unsupported_grant_type'],
   ];
   for (const [grantType, error] of cases) {
     it(`answers ${error} for ${JSON.stringify(grantType)}`, () => assert.throws(() => registry.resolve(grantType), { error, status: 400 }));

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { SignJWT } from 'jose';
 import { EventBus, SigningKeyRing } from '#nest';
 import { TemporarilyUnavailable } from '#oauth';
 import { TokenConfig } from '../config/token.config.js';
@@ -12,7 +11,7 @@ export interface AccessTokenRequest {
   grantType: string;
   ttlSeconds: number;
   requestId?: string;
-  /** Launch context and identity claims (patient, encounter, fhirUser). */
+  /** Launch context and identity claims (patient, encounter, fhirUser); never overrides a registered claim. */
   extraClaims?: Record<string, string>;
 }
 
@@ -41,24 +40,21 @@ export class AccessTokenIssuer {
     const key = this.keys.current(this.config.ACCESS_TOKEN_ALG);
     const iat = Math.floor(Date.now() / 1000);
     const exp = iat + request.ttlSeconds;
-    const jti = randomBytes(16).toString('base64url');
-    const token = await new SignJWT({ ...request.extraClaims, client_id: request.clientId, scope: request.scope })
-      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
-      .setIssuer(this.config.ISSUER)
-      .setSubject(request.subject)
-      .setAudience(this.config.FHIR_BASE_URL)
-      .setJti(jti)
-      .setIssuedAt(iat)
-      .setExpirationTime(exp)
-      .sign(key.key);
+    const jti = randomBytes(16).toString('base64url'); // 128 bits
+    const aud = this.config.FHIR_BASE_URL;
+    // RFC 9068 §2.2: iss, exp, aud, sub, client_id, iat, jti; plus scope (§2.2.3).
+    const token = await key.sign(
+      { ...request.extraClaims, iss: this.config.ISSUER, sub: request.subject, aud, client_id: request.clientId, scope: request.scope, jti, iat, exp },
+      'at+jwt',
+    );
     try {
       await this.events.publish(
         'token.issued',
-        { jti, client_id: request.clientId, sub: request.subject, grant_type: request.grantType, scope: request.scope, aud: this.config.FHIR_BASE_URL, iat, exp, kid: key.kid },
+        { jti, client_id: request.clientId, sub: request.subject, grant_type: request.grantType, scope: request.scope, aud, iat, exp, kid: key.kid },
         { source: 'token', requestId: request.requestId },
       );
     } catch (err: unknown) {
-      this.logger.error(`token.issued for ${jti} could not be published: ${(err as Error).message}`);
+      this.logger.error(`token.issued for ${jti} could not be published, so the token was not handed out: ${(err as Error).message}`);
       throw new TemporarilyUnavailable('the token could not be recorded; try again');
     }
     return { token, jti, expiresIn: request.ttlSeconds };

@@ -1,69 +1,154 @@
+import type { CryptoKey } from 'jose';
 import { Logger } from '@nestjs/common';
-import { importJWK, jwtVerify, type CryptoKey, type JWTPayload, type JWK, type KeyObject } from 'jose';
-import { entityEventsSubject, Rpc } from '#contracts';
+import { entityEventsSubject, Rpc, type PublicJwk } from '#contracts';
 import type { EventBus } from '../messaging/event-bus.js';
 import type { ServiceBus } from '../messaging/service-bus.js';
-import { waitFor } from './wait-for.js';
+import { headerOf, importPublicJwk, InvalidJwt, isJwsAlgorithm, typMatches, verifiedPayload } from './compact-jws.js';
 
 const REFETCH_INTERVAL_MS = 5_000;
-const ALGS = ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512'];
+const CLOCK_TOLERANCE_SECONDS = 30;
+
+/** Claims of a JWT whose signature, `typ`, `iss` and lifetime have been checked. */
+export interface VerifiedJwt {
+  /** The `kid` of the key that signed it. */
+  kid: string;
+  claims: Record<string, unknown> & { iss: string; exp: number };
+}
+
+export interface JwtExpectations {
+  issuer: string;
+  typ: string;
+  /** Seconds of clock skew allowed on `exp`, `nbf` and `iat` (default 30). */
+  clockToleranceSeconds?: number;
+}
+
+interface VerificationKey {
+  alg: string;
+  key: CryptoKey;
+}
 
 /**
- * Our own public keys, for verifying tokens we issued without a network call.
- * Reloaded on `key.*` events and, at most every five seconds, when a token
- * names a `kid` we do not know.
+ * Our own public keys, for verifying tokens we issued without a network call
+ * (a local JWKS, looked up by `kid`). Reloaded on `key.*` events and, at most
+ * every five seconds, when a token names a `kid` we do not know.
  */
 export class PublicKeyRing {
   private readonly logger = new Logger('PublicKeyRing');
-  private keys = new Map<string, { alg: string; key: CryptoKey | KeyObject | Uint8Array }>();
+  private keys = new Map<string, VerificationKey>();
   private lastFetch = 0;
+  private requested = 0;
+  private applied = 0;
+  /** The latest reload, so a token naming a key that is being fetched waits for it instead of failing. */
+  private loading: Promise<void> = Promise.resolve();
   private unsubscribe: () => void = () => undefined;
 
-  private constructor(private readonly bus: ServiceBus) {}
+  private constructor(private readonly bus?: ServiceBus) {}
 
+  /** Loads the ring, retrying while the jwks service is not up yet (at most `waitMs`). */
   static async create(bus: ServiceBus, events: EventBus, waitMs = 30_000): Promise<PublicKeyRing> {
     const ring = new PublicKeyRing(bus);
-    await waitFor(() => ring.reload(), 'public keys from the jwks service', ring.logger, waitMs);
     ring.unsubscribe = events.subscribe(entityEventsSubject('key'), () => {
       ring.reload().catch((err: unknown) => ring.logger.error(`reloading public keys failed: ${(err as Error).message}`));
     });
+    const deadline = Date.now() + waitMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await ring.reload();
+        return ring;
+      } catch (err: unknown) {
+        if (Date.now() + 500 > deadline) {
+          ring.close();
+          throw new Error(`public keys unavailable: ${(err as Error).message}; gave up after ${Math.round(waitMs / 1000)} s`);
+        }
+        if (attempt === 1 || attempt % 10 === 0) ring.logger.warn(`waiting for the jwks service: ${(err as Error).message}`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  }
+
+  /** A ring over a fixed JWKS (unit tests, tools); it never refetches. */
+  static async of(jwks: Iterable<PublicJwk>): Promise<PublicKeyRing> {
+    const ring = new PublicKeyRing();
+    ring.keys = await PublicKeyRing.importAll(jwks, ring.logger);
     return ring;
   }
 
-  async reload(): Promise<void> {
-    this.lastFetch = Date.now();
-    const { keys } = await this.bus.request(Rpc.jwks.publicKeys, {});
-    const next = new Map<string, { alg: string; key: CryptoKey | KeyObject | Uint8Array }>();
-    for (const jwk of keys) {
-      if (!ALGS.includes(jwk.alg)) continue;
-      next.set(jwk.kid, { alg: jwk.alg, key: await importJWK(jwk as JWK, jwk.alg) });
+  private static async importAll(jwks: Iterable<PublicJwk>, logger: Logger): Promise<Map<string, VerificationKey>> {
+    const next = new Map<string, VerificationKey>();
+    for (const jwk of jwks) {
+      if (!isJwsAlgorithm(jwk.alg) || typeof jwk.kid !== 'string') continue;
+      try {
+        next.set(jwk.kid, { alg: jwk.alg, key: await importPublicJwk(jwk, jwk.alg) });
+      } catch (err: unknown) {
+        logger.error(`public key ${jwk.kid} (${jwk.alg}) is unusable: ${(err as Error).message}`);
+      }
     }
-    this.keys = next;
+    return next;
   }
 
-  private async resolve(kid: string | undefined, alg: string): Promise<CryptoKey | KeyObject | Uint8Array> {
-    if (!kid) throw new Error('token has no kid');
+  async reload(): Promise<void> {
+    if (!this.bus) return;
+    this.lastFetch = Date.now();
+    const mine = ++this.requested;
+    const loading = this.bus.request(Rpc.jwks.publicKeys, {}).then(async ({ keys }) => {
+      const next = await PublicKeyRing.importAll(keys, this.logger);
+      if (mine > this.applied) {
+        this.applied = mine;
+        this.keys = next;
+      }
+    });
+    this.loading = loading.catch(() => undefined);
+    await loading;
+  }
+
+  /** Whether `kid` is (still) one of our keys. */
+  has(kid: string): boolean {
+    return this.keys.has(kid);
+  }
+
+  private async resolve(kid: string | undefined): Promise<VerificationKey> {
+    if (kid === undefined) throw new InvalidJwt('the token has no kid');
     let entry = this.keys.get(kid);
-    if (!entry && Date.now() - this.lastFetch > REFETCH_INTERVAL_MS) {
-      await this.reload().catch(() => undefined);
+    if (!entry && this.bus) {
+      if (Date.now() - this.lastFetch > REFETCH_INTERVAL_MS) {
+        await this.reload().catch((err: unknown) => this.logger.warn(`refetching public keys failed: ${(err as Error).message}`));
+      } else {
+        await this.loading; // a rotation announced moments ago may still be loading
+      }
       entry = this.keys.get(kid);
     }
-    if (!entry || entry.alg !== alg) throw new Error('unknown signing key');
-    return entry.key;
+    if (!entry) throw new InvalidJwt('unknown signing key');
+    return entry;
   }
 
-  /** Verifies one of our JWTs (signature, `typ`, `iss`, `exp` with a small skew); throws when it is not valid. */
-  async verify(jwt: string, options: { issuer: string; typ: string }): Promise<JWTPayload> {
-    const { payload } = await jwtVerify(jwt, (header) => this.resolve(header.kid, header.alg), {
-      issuer: options.issuer,
-      typ: options.typ,
-      algorithms: ALGS,
-      clockTolerance: 30,
-    });
-    return payload;
+  /**
+   * Verifies one of our JWTs: a known `kid` whose algorithm is the header's,
+   * the signature, `typ`, `iss`, and `exp`/`nbf`/`iat` within the clock
+   * tolerance (RFC 7519 §7.2, RFC 8725 §3.1, RFC 9068 §4). Throws InvalidJwt.
+   */
+  async verify(jwt: string, expected: JwtExpectations): Promise<VerifiedJwt> {
+    if (typeof jwt !== 'string') throw new InvalidJwt('not a string');
+    const header = headerOf(jwt);
+    const { alg, key } = await this.resolve(header.kid);
+    if (header.alg !== alg) throw new InvalidJwt('the header names another algorithm than the key');
+    const claims = await verifiedPayload(jwt, alg, key);
+    if (!typMatches(header.typ, expected.typ)) throw new InvalidJwt(`typ is not ${expected.typ}`);
+    if (claims.iss !== expected.issuer) throw new InvalidJwt('unexpected iss');
+    const tolerance = expected.clockToleranceSeconds ?? CLOCK_TOLERANCE_SECONDS;
+    const now = Math.floor(Date.now() / 1000);
+    if (typeof claims.exp !== 'number' || !Number.isFinite(claims.exp)) throw new InvalidJwt('exp is missing');
+    if (claims.exp <= now - tolerance) throw new InvalidJwt('the token has expired');
+    if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf > now + tolerance)) throw new InvalidJwt('the token is not valid yet');
+    if (claims.iat !== undefined && (typeof claims.iat !== 'number' || claims.iat > now + tolerance)) throw new InvalidJwt('iat is in the future');
+    return { kid: header.kid!, claims: claims as VerifiedJwt['claims'] };
   }
 
   close(): void {
     this.unsubscribe();
+  }
+
+  /** Called by Nest when the ring is a provider. */
+  onModuleDestroy(): void {
+    this.close();
   }
 }

@@ -1,53 +1,102 @@
 import { Logger } from '@nestjs/common';
-import { importJWK, type CryptoKey, type JWK, type KeyObject } from 'jose';
-import { entityEventsSubject, Rpc } from '#contracts';
+import { entityEventsSubject, Rpc, type DistributedSigningKey } from '#contracts';
 import { KeyEncryption, TemporarilyUnavailable } from '#oauth';
 import type { EventBus } from '../messaging/event-bus.js';
 import type { ServiceBus } from '../messaging/service-bus.js';
-import { waitFor } from './wait-for.js';
+import { SigningKey } from './signing-key.js';
 
-export interface SigningKey {
-  kid: string;
-  alg: string;
-  key: CryptoKey | KeyObject | Uint8Array;
+export interface SigningKeyRingOptions {
+  /** Algorithms that must have an active key before start-up completes (e.g. ACCESS_TOKEN_ALG). */
+  requiredAlgs?: readonly string[];
+  /** How long to wait for the jwks service at start (default 30 s). */
+  waitMs?: number;
+  retryEveryMs?: number;
 }
 
 /**
  * The active signing keys, as distributed by the jwks service: encrypted on
  * the wire, decrypted here with the key-encryption key, kept in memory and
- * reloaded whenever a `key.*` event says the ring changed.
+ * reloaded whenever a `key.*` event says the ring changed (STYLE pattern 8:
+ * no module-level key globals).
  */
 export class SigningKeyRing {
   private readonly logger = new Logger('SigningKeyRing');
   private byAlg = new Map<string, SigningKey>();
+  /** Reloads may overlap (an event during start-up): an answer older than the one applied is dropped. */
+  private requested = 0;
+  private applied = 0;
   private unsubscribe: () => void = () => undefined;
 
   private constructor(
-    private readonly bus: ServiceBus,
-    private readonly encryption: KeyEncryption,
+    private readonly bus?: ServiceBus,
+    private readonly encryption?: KeyEncryption,
   ) {}
 
-  /** Loads the ring, retrying while the jwks service is not up yet (at most `waitMs`). */
-  static async create(bus: ServiceBus, events: EventBus, keyEncryptionKey: string, waitMs = 30_000): Promise<SigningKeyRing> {
+  /**
+   * Loads the ring from the jwks service, retrying (with a log line) while
+   * it is not up yet or has no active key for a required algorithm; after
+   * `waitMs` start-up fails with a message saying what is missing.
+   */
+  static async create(bus: ServiceBus, events: EventBus, keyEncryptionKey: string, options: SigningKeyRingOptions = {}): Promise<SigningKeyRing> {
+    const { requiredAlgs = [], waitMs = 30_000, retryEveryMs = 500 } = options;
     const ring = new SigningKeyRing(bus, KeyEncryption.fromSetting(keyEncryptionKey));
-    await waitFor(() => ring.reload(), 'signing keys from the jwks service', ring.logger, waitMs);
+    // Subscribe before the first load so a rotation during start-up is not missed.
     ring.unsubscribe = events.subscribe(entityEventsSubject('key'), () => {
       ring.reload().catch((err: unknown) => ring.logger.error(`reloading signing keys failed: ${(err as Error).message}`));
     });
+    const deadline = Date.now() + waitMs;
+    for (let attempt = 1; ; attempt++) {
+      let problem: string;
+      try {
+        await ring.reload();
+        const missing = requiredAlgs.filter((alg) => !ring.byAlg.has(alg));
+        if (missing.length === 0) return ring;
+        problem = `the jwks service has no active ${missing.join(', ')} signing key (is it in its SIGNING_ALGS?)`;
+      } catch (err: unknown) {
+        problem = `signing keys unavailable: ${(err as Error).message}`;
+      }
+      if (Date.now() + retryEveryMs > deadline) {
+        ring.close();
+        throw new Error(`${problem}; gave up after ${Math.round(waitMs / 1000)} s`);
+      }
+      if (attempt === 1 || attempt % 10 === 0) ring.logger.warn(`waiting for the jwks service: ${problem}`);
+      await new Promise((r) => setTimeout(r, retryEveryMs));
+    }
+  }
+
+  /** A ring over keys already in memory (unit tests, tools); it never reloads. */
+  static of(keys: Iterable<SigningKey>): SigningKeyRing {
+    const ring = new SigningKeyRing();
+    for (const key of keys) ring.byAlg.set(key.alg, key);
     return ring;
   }
 
   async reload(): Promise<void> {
+    if (!this.bus || !this.encryption) return;
+    const mine = ++this.requested;
     const { keys } = await this.bus.request(Rpc.jwks.signingKeys, {});
     const next = new Map<string, SigningKey>();
     for (const distributed of keys) {
       if (distributed.state !== 'active') continue;
-      const jwk = JSON.parse(this.encryption.decrypt(distributed.encryptedPrivateJwk)) as JWK;
-      next.set(distributed.alg, { kid: distributed.kid, alg: distributed.alg, key: await importJWK(jwk, distributed.alg) });
+      try {
+        next.set(distributed.alg, await this.open(distributed));
+      } catch (err: unknown) {
+        // One unusable key must not take the others down; a ring without the needed alg answers 503.
+        this.logger.error(`signing key ${distributed.kid} (${distributed.alg}) is unusable here: ${(err as Error).message}`);
+      }
     }
-    this.byAlg = next;
+    if (mine > this.applied) {
+      this.applied = mine;
+      this.byAlg = next;
+    }
   }
 
+  private async open(distributed: DistributedSigningKey): Promise<SigningKey> {
+    const jwk = JSON.parse(this.encryption!.decrypt(distributed.encryptedPrivateJwk)) as Record<string, unknown>;
+    return SigningKey.fromJwk(distributed.kid, distributed.alg, jwk);
+  }
+
+  /** The active key of `alg`; `temporarily_unavailable` when there is none. */
   current(alg: string): SigningKey {
     const key = this.byAlg.get(alg);
     if (!key) throw new TemporarilyUnavailable(`no active ${alg} signing key`);
@@ -56,5 +105,10 @@ export class SigningKeyRing {
 
   close(): void {
     this.unsubscribe();
+  }
+
+  /** Called by Nest when the ring is a provider. */
+  onModuleDestroy(): void {
+    this.close();
   }
 }

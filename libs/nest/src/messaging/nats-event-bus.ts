@@ -115,7 +115,15 @@ export class NatsEventBus extends EventBus {
           const messages = [];
           for await (const m of batch) messages.push(m);
           if (messages.length === 0) continue;
-          const events = messages.map((m) => JSON.parse(decoder.decode(m.data)) as EventEnvelope);
+          // A message that is not JSON is logged and skipped (still acknowledged with the batch), never a poison pill.
+          const events: EventEnvelope[] = [];
+          for (const m of messages) {
+            try {
+              events.push(JSON.parse(decoder.decode(m.data)) as EventEnvelope);
+            } catch {
+              this.logger.warn(`consumer ${durableName}: skipped a message that is not JSON (stream sequence ${m.seq})`);
+            }
+          }
           try {
             await handler(events);
             // AckPolicy.All: acknowledging the last message acknowledges the batch.

@@ -19,6 +19,10 @@ export class ClientEntity {
   @Column({ name: 'registration_token_hash', type: 'char', length: 64 })
   registrationTokenHash: string;
 
+  /** The registration access token under the key-encryption key (AES-256-GCM), so reads can return it unchanged. */
+  @Column({ name: 'registration_token_encrypted', type: 'text', nullable: true })
+  registrationTokenEncrypted: string | null;
+
   @Column({ name: 'client_id_issued_at', type: 'bigint', transformer: { to: (v: number) => v, from: (v: string) => Number(v) } })
   clientIdIssuedAt: number;
 

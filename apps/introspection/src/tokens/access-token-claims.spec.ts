@@ -1,0 +1,50 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { accessTokenClaimsOf, activeIntrospectionResponse, grantsIntrospection } from './access-token-claims.js';
+
+const base = { iss: 'https://auth.example', sub: 'c1', aud: 'https://fhir.example', client_id: 'c1', scope: 'system/*.rs', jti: 'j1', iat: 1000, exp: 1300 };
+const expected = { active: true, scope: 'system/*.rs', client_id: 'c1', sub: 'c1', exp: 1300, iat: 1000, iss: 'https://auth.example', aud: 'https://fhir.example', token_type: 'Bearer', jti: 'j1' };
+
+describe('introspection response shaping (RFC 7662 §2.2, SMART token-introspection)', () => {
+  const shaped: Array<[string, Record<string, unknown>, Record<string, unknown>]> = [
+    ['a backend-services token', base, expected],
+    ['launch context is echoed', { ...base, patient: 'p1', encounter: 'e1', fhirUser: 'Practitioner/9' }, { ...expected, patient: 'p1', encounter: 'e1', fhirUser: 'Practitioner/9' }],
+    ['context claims that are not strings are left out', { ...base, patient: 42, encounter: null }, expected],
+    ['claims we do not echo stay out', { ...base, cnf: { jkt: 'x' }, nbf: 999, secret: 'no' }, expected],
+    ['an audience array is kept', { ...base, aud: ['a', 'b'] }, { ...expected, aud: ['a', 'b'] }],
+  ];
+  for (const [name, payload, response] of shaped) {
+    it(name, () => {
+      const claims = accessTokenClaimsOf(payload);
+      assert.ok(claims);
+      assert.deepEqual(activeIntrospectionResponse(claims), response);
+    });
+  }
+
+  const rejected: Array<[string, Record<string, unknown>]> = [
+    ['no jti', { ...base, jti: undefined }],
+    ['no client_id', { ...base, client_id: undefined }],
+    ['a numeric sub', { ...base, sub: 7 }],
+    ['no scope', { ...base, scope: undefined }],
+    ['a string exp', { ...base, exp: '1300' }],
+    ['no iat', { ...base, iat: undefined }],
+    ['an empty audience array', { ...base, aud: [] }],
+    ['an audience array with a number', { ...base, aud: ['a', 1] }],
+  ];
+  for (const [name, payload] of rejected) {
+    it(`a token with ${name} is not an access token of ours`, () => assert.equal(accessTokenClaimsOf(payload), null));
+  }
+
+  const privileged: Array<[string | undefined, boolean]> = [
+    ['introspect', true],
+    ['system/*.rs introspect', true],
+    ['admin', true],
+    ['system/*.rs', false],
+    ['introspection', false],
+    ['', false],
+    [undefined, false],
+  ];
+  for (const [scope, result] of privileged) {
+    it(`scope ${JSON.stringify(scope)} ${result ? 'may' : 'may not'} introspect any token`, () => assert.equal(grantsIntrospection(scope), result));
+  }
+});

@@ -1,0 +1,66 @@
+import type { IntrospectionResponseBody } from '#contracts';
+
+/** The claims of one of our RFC 9068 access tokens, as this service relies on them. */
+export interface AccessTokenClaims {
+  iss: string;
+  sub: string;
+  aud: string | string[];
+  client_id: string;
+  scope: string;
+  jti: string;
+  iat: number;
+  exp: number;
+  patient?: string;
+  encounter?: string;
+  fhirUser?: string;
+}
+
+/** Context claims echoed by introspection (SMART token-introspection, IN-03/IN-04). */
+const CONTEXT_CLAIMS = ['patient', 'encounter', 'fhirUser'] as const;
+
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/**
+ * Reads the claims RFC 9068 §2.2 requires (plus `scope`) from a verified
+ * payload; null when any is missing or mistyped, so such a token is inactive.
+ */
+export function accessTokenClaimsOf(payload: Record<string, unknown>): AccessTokenClaims | null {
+  const { iss, sub, aud, client_id, scope, jti, iat, exp } = payload;
+  if (!isString(iss) || !isString(sub) || !isString(client_id) || !isString(scope) || !isString(jti) || !isTime(iat) || !isTime(exp)) return null;
+  if (!isString(aud) && !(Array.isArray(aud) && aud.length > 0 && aud.every(isString))) return null;
+  const claims: AccessTokenClaims = { iss, sub, aud, client_id, scope, jti, iat, exp };
+  for (const name of CONTEXT_CLAIMS) {
+    const value = payload[name];
+    if (isString(value)) claims[name] = value;
+  }
+  return claims;
+}
+
+/** RFC 7662 §2.2 answer for an active token: what it grants, and nothing that was not issued. */
+export function activeIntrospectionResponse(claims: AccessTokenClaims): IntrospectionResponseBody {
+  const response: IntrospectionResponseBody = {
+    active: true,
+    scope: claims.scope,
+    client_id: claims.client_id,
+    sub: claims.sub,
+    exp: claims.exp,
+    iat: claims.iat,
+    iss: claims.iss,
+    aud: claims.aud,
+    token_type: 'Bearer',
+    jti: claims.jti,
+  };
+  for (const name of CONTEXT_CLAIMS) {
+    const value = claims[name];
+    if (value !== undefined) response[name] = value;
+  }
+  return response;
+}
+
+/** Whether a scope string carries the right to introspect any client's tokens. */
+export function grantsIntrospection(scope: string | undefined): boolean {
+  if (!scope) return false;
+  const scopes = scope.split(' ');
+  return scopes.includes('introspect') || scopes.includes('admin');
+}
