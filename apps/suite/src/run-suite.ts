@@ -47,6 +47,9 @@ function banner(lines: string[]): void {
  */
 export async function runSuite(baseEnv: NodeJS.ProcessEnv): Promise<Closable> {
   const env: NodeJS.ProcessEnv = { ...baseEnv };
+  // On a laptop the issuer follows the port chosen; deployments set ISSUER explicitly.
+  env.ISSUER ??= `http://localhost:${env.PORT ?? '8080'}`;
+  env.FHIR_BASE_URL ??= `${env.ISSUER}/fhir`;
   const closers: Array<() => Promise<void>> = [];
   const embedded = !env.NATS_URL || !env.DATABASE_URL;
   let runtime: SuiteRuntime;
