@@ -21,6 +21,9 @@ export async function sharedSuite(): Promise<RunningSuite & { owned: boolean }> 
       async startService() {
         throw new Error('the shared suite cannot start services; start your own suite');
       },
+      async stopService() {
+        throw new Error('the shared suite cannot stop services; start your own suite');
+      },
       async stop() {},
     };
   }

@@ -22,6 +22,8 @@ export interface RunningSuite {
   databaseUrl?: string;
   /** Starts one more process of a service (real-infrastructure mode only). */
   startService(service: SuiteService, extraEnv?: NodeJS.ProcessEnv): Promise<ChildProcess>;
+  /** Stops every process of a service with SIGTERM and waits for them (real-infrastructure mode only). */
+  stopService(service: SuiteService): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -103,6 +105,7 @@ export async function startSuite(options: SuiteOptions = {}): Promise<RunningSui
     ...options.env,
   };
 
+  const named: Array<{ name: string; child: ChildProcess }> = [];
   const launch = (script: string, env: NodeJS.ProcessEnv, name: string): ChildProcess => {
     const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
     const collect = (chunk: Buffer) => {
@@ -114,6 +117,7 @@ export async function startSuite(options: SuiteOptions = {}): Promise<RunningSui
     child.stdout?.on('data', collect);
     child.stderr?.on('data', collect);
     children.push(child);
+    named.push({ name, child });
     return child;
   };
   const logs = () => logBuffer.slice(-200).join('\n');
@@ -179,6 +183,12 @@ export async function startSuite(options: SuiteOptions = {}): Promise<RunningSui
     async startService(service: SuiteService, extraEnv: NodeJS.ProcessEnv = {}) {
       if (!real) throw new Error('startService needs NATS_URL and DATABASE_URL');
       return launch(resolve(distDir, service, 'main.js'), { ...serviceEnv, ...extraEnv }, `${service}+`);
+    },
+    async stopService(service: SuiteService) {
+      if (!real) throw new Error('stopService needs NATS_URL and DATABASE_URL');
+      const mine = named.filter((n) => n.name === service || n.name === `${service}+`).map((n) => n.child);
+      for (const child of mine) if (child.exitCode === null) child.kill('SIGTERM');
+      await Promise.all(mine.map((c) => waitForExitOrTimeout(c, 10_000)));
     },
     stop,
   };
