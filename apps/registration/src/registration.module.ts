@@ -2,6 +2,7 @@ import type { DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { serviceDatabase, healthControllerFor, RuntimeModule, type SuiteRuntime } from '#nest';
 import { AdminClientBootstrap } from './clients/admin-client.bootstrap.js';
+import { ClientEventPublisher } from './clients/client-events.publisher.js';
 import { RegistrationController } from './clients/registration.controller.js';
 import { RegistrationService } from './clients/registration.service.js';
 import { RegistrationConfig } from './config/registration.config.js';
@@ -9,16 +10,17 @@ import { ClientStore } from './persistence/client.store.js';
 import { ClientEntity } from './persistence/entities/client.entity.js';
 import { CreateClient1764050100000 } from './persistence/migrations/1764050100000-CreateClient.js';
 import { KeepRegistrationToken1764050400000 } from './persistence/migrations/1764050400000-KeepRegistrationToken.js';
+import { DropRegistrationTokenEnvelope1764070000000 } from './persistence/migrations/1764070000000-DropRegistrationTokenEnvelope.js';
 
 export function registrationModule(config: RegistrationConfig, runtime: SuiteRuntime): DynamicModule {
   return {
     module: class RegistrationModule {},
     imports: [
       RuntimeModule.forService('registration', runtime, config.RPC_TIMEOUT_MS),
-      serviceDatabase('registration', config, [ClientEntity], [CreateClient1764050100000, KeepRegistrationToken1764050400000]),
+      serviceDatabase('registration', config, [ClientEntity], [CreateClient1764050100000, KeepRegistrationToken1764050400000, DropRegistrationTokenEnvelope1764070000000]),
       TypeOrmModule.forFeature([ClientEntity]),
     ],
     controllers: [RegistrationController, healthControllerFor('registration')],
-    providers: [{ provide: RegistrationConfig, useValue: config }, ClientStore, RegistrationService, AdminClientBootstrap],
+    providers: [{ provide: RegistrationConfig, useValue: config }, ClientStore, ClientEventPublisher, RegistrationService, AdminClientBootstrap],
   };
 }

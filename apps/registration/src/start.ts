@@ -1,6 +1,5 @@
 import type { INestMicroservice } from '@nestjs/common';
 import { ConfigurationError, loadConfig, startMicroservice, type SuiteRuntime } from '#nest';
-import { KeyEncryption } from '#oauth';
 import { RegistrationConfig } from './config/registration.config.js';
 import { registrationModule } from './registration.module.js';
 
@@ -13,11 +12,6 @@ export async function startRegistration(runtime: SuiteRuntime, env: NodeJS.Proce
   }
   if (Boolean(config.ADMIN_CLIENT_ID) !== Boolean(config.ADMIN_CLIENT_SECRET)) {
     problems.push('ADMIN_CLIENT_ID and ADMIN_CLIENT_SECRET: set both or neither');
-  }
-  try {
-    KeyEncryption.fromSetting(config.KEY_ENCRYPTION_KEY ?? '');
-  } catch (err: unknown) {
-    problems.push(`KEY_ENCRYPTION_KEY: ${(err as Error).message}`);
   }
   if (problems.length) throw new ConfigurationError(problems);
   return startMicroservice({ service: 'registration', module: registrationModule(config, runtime), runtime, logLevel: config.LOG_LEVEL });

@@ -1,10 +1,13 @@
-import type { ClientInformationResponse, ClientRecord } from '#contracts';
+import type { ClientEventData, ClientInformationResponse, ClientRecord } from '#contracts';
 import { isSymmetric } from '#oauth';
 import type { ClientEntity } from '../persistence/entities/client.entity.js';
 
 /**
- * RFC 7591 §3.2.1 / RFC 7592 §3 client information response. The client
- * secret appears only when it was just issued (we keep its hash, not it).
+ * RFC 7591 §3.2.1 / RFC 7592 §3 client information response: every
+ * registered metadata value, plus the server's fields. `client_secret`
+ * appears only when it was just issued: we keep its hash, not the secret, and
+ * RFC 7592 §3 makes it optional on read. `client_secret_expires_at` (REQUIRED
+ * when a secret is issued) is present for every symmetric client.
  */
 export function clientInformation(
   client: ClientEntity,
@@ -15,7 +18,7 @@ export function clientInformation(
   return {
     ...client.metadata,
     client_id: client.clientId,
-    ...(issued.clientSecret ? { client_secret: issued.clientSecret } : {}),
+    ...(issued.clientSecret !== undefined ? { client_secret: issued.clientSecret } : {}),
     client_id_issued_at: Number(client.clientIdIssuedAt),
     ...(symmetric ? { client_secret_expires_at: Number(client.clientSecretExpiresAt) } : {}),
     registration_access_token: issued.registrationAccessToken,
@@ -35,12 +38,14 @@ export function clientRecord(client: ClientEntity): ClientRecord {
   };
 }
 
-/** Fields a registrant may never send in an RFC 7592 update (§2.2). */
-export const SERVER_CONTROLLED_FIELDS = ['registration_access_token', 'registration_client_uri', 'client_secret_expires_at', 'client_id_issued_at'] as const;
-
-/** Default scope for a client that registered none. */
-export function defaultScopeFor(input: unknown): string {
-  const grants = typeof input === 'object' && input !== null ? (input as { grant_types?: unknown }).grant_types : undefined;
-  const onlyClientCredentials = Array.isArray(grants) && grants.length > 0 && grants.every((g) => g === 'client_credentials');
-  return onlyClientCredentials ? 'system/*.rs' : 'launch/patient openid fhirUser offline_access patient/*.rs';
+/** The data of a `client.*` event: who the client is and what it may do, no secrets. */
+export function clientEventData(client: ClientEntity): ClientEventData {
+  return {
+    client_id: client.clientId,
+    ...(client.metadata.client_name !== undefined ? { client_name: client.metadata.client_name } : {}),
+    token_endpoint_auth_method: client.metadata.token_endpoint_auth_method,
+    grant_types: client.metadata.grant_types,
+    scope: client.metadata.scope,
+    revision: client.revision,
+  };
 }

@@ -1,4 +1,4 @@
-import { IsIn, IsOptional, IsString, MinLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches, MinLength } from 'class-validator';
 import { DatabaseConfig } from '#nest';
 
 export class RegistrationConfig extends DatabaseConfig {
@@ -6,18 +6,15 @@ export class RegistrationConfig extends DatabaseConfig {
   @IsIn(['open', 'initial-access-token'])
   REGISTRATION_POLICY = 'open';
 
+  /** The bearer token POST /register must present under the `initial-access-token` policy. */
   @IsOptional()
   @IsString()
   @MinLength(16, { message: 'must be at least 16 characters' })
   REGISTRATION_INITIAL_ACCESS_TOKEN?: string;
 
-  /** Key-encryption key ring: registration access tokens are kept encrypted under it. */
-  @IsString({ message: 'is required: 32-byte key(s), base64 or base64url, comma separated' })
-  KEY_ENCRYPTION_KEY: string;
-
-  /** Bootstrap administrator client (scope `admin introspect`). */
+  /** Bootstrap administrator client (scope `admin introspect`); set with ADMIN_CLIENT_SECRET. */
   @IsOptional()
-  @IsString()
+  @Matches(/^[A-Za-z0-9._~-]{1,128}$/, { message: 'must be 1 to 128 letters, digits, ".", "_", "~" or "-"' })
   ADMIN_CLIENT_ID?: string;
 
   @IsOptional()

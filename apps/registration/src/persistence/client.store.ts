@@ -1,75 +1,98 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, Repository } from 'typeorm';
+import type { DataSource, EntityManager, Repository } from 'typeorm';
+import { ClientEntity } from './entities/client.entity.js';
 
 /** TypeORM's deep-partial typing does not follow jsonb columns typed with interfaces. */
 type Values = Parameters<Repository<ClientEntity>['insert']>[0];
-import { ClientEntity } from './entities/client.entity.js';
 
-/** Lock id serialising the admin bootstrap across replicas ("regi"). */
+/** Transaction-scoped advisory lock serialising the admin bootstrap across replicas ("regi"). */
 const BOOTSTRAP_LOCK = 0x72656769;
 
+/** PostgreSQL `unique_violation`. */
+const UNIQUE_VIOLATION = '23505';
+
+/** What {@link ClientStore.reconcileManaged} did. */
+export type ManagedChange = { kind: 'created' | 'updated'; client: ClientEntity } | { kind: 'unchanged' };
+
+/** The `client` table: registered clients, secrets only as hashes. */
 @Injectable()
 export class ClientStore {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  private get repo() {
-    return this.dataSource.getRepository(ClientEntity);
+  private repo(manager: EntityManager = this.dataSource.manager): Repository<ClientEntity> {
+    return manager.getRepository(ClientEntity);
   }
 
+  /** One primary-key read. */
   find(clientId: string): Promise<ClientEntity | null> {
-    return this.repo.findOneBy({ clientId });
+    return this.repo().findOneBy({ clientId });
   }
 
   /** Inserts a new client; false when the client_id is taken. */
   async insert(client: ClientEntity): Promise<boolean> {
     try {
-      await this.repo.insert(client as unknown as Values);
+      await this.repo().insert(client as unknown as Values);
       return true;
     } catch (err: unknown) {
-      const code = (err as { code?: string; driverError?: { code?: string } }).driverError?.code ?? (err as { code?: string }).code;
-      if (code === '23505') return false; // unique_violation
+      if (isUniqueViolation(err)) return false;
       throw err;
     }
   }
 
-  /** Replaces a client if its revision is still `expectedRevision` (optimistic concurrency). */
-  async replace(client: ClientEntity, expectedRevision: number): Promise<boolean> {
-    const result = await this.repo
+  /**
+   * Replaces a client's metadata, secret hash and registration token hash if
+   * its revision is still `expectedRevision` (optimistic concurrency); false
+   * when it changed or disappeared meanwhile.
+   */
+  async replace(client: ClientEntity, expectedRevision: number, manager?: EntityManager): Promise<boolean> {
+    const result = await this.repo(manager)
       .createQueryBuilder()
       .update(ClientEntity)
-      .set(({
+      .set({
         metadata: client.metadata,
         clientSecretHash: client.clientSecretHash,
         clientSecretExpiresAt: client.clientSecretExpiresAt,
         registrationTokenHash: client.registrationTokenHash,
-        registrationTokenEncrypted: client.registrationTokenEncrypted,
         revision: client.revision,
+        managed: client.managed,
         updatedAt: () => 'now()',
-      } as unknown as Values) as never)
+      } as unknown as Values as never)
       .where('client_id = :id AND revision = :rev', { id: client.clientId, rev: expectedRevision })
       .execute();
     return (result.affected ?? 0) === 1;
   }
 
+  /** Deletes a client registered through /register (never a managed one); false when it was not there. */
   async delete(clientId: string): Promise<boolean> {
-    const result = await this.repo.delete({ clientId, managed: false });
+    const result = await this.repo().delete({ clientId, managed: false });
     return (result.affected ?? 0) === 1;
   }
 
-  async markManaged(clientId: string): Promise<void> {
-    await this.repo.update({ clientId }, { managed: true });
+  /**
+   * Brings a configuration-managed client to the state `decide` asks for, in
+   * one transaction under `pg_advisory_xact_lock`, so replicas starting
+   * together apply it once. `decide` sees the current row (or null) and
+   * returns the row to write, or null when nothing needs to change.
+   */
+  reconcileManaged(clientId: string, decide: (existing: ClientEntity | null) => ClientEntity | null): Promise<ManagedChange> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK]);
+      // FOR UPDATE: an RFC 7592 update racing a takeover of its row waits, then fails its revision check.
+      const existing = await this.repo(manager).findOne({ where: { clientId }, lock: { mode: 'pessimistic_write' } });
+      const wanted = decide(existing);
+      if (!wanted) return { kind: 'unchanged' };
+      if (!existing) {
+        await this.repo(manager).insert(wanted as unknown as Values);
+        return { kind: 'created', client: wanted };
+      }
+      if (!(await this.replace(wanted, existing.revision, manager))) throw new Error(`client ${clientId} changed during the bootstrap`);
+      return { kind: 'updated', client: wanted };
+    });
   }
+}
 
-  async underBootstrapLock<T>(work: () => Promise<T>): Promise<T> {
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    try {
-      await runner.query('SELECT pg_advisory_lock($1)', [BOOTSTRAP_LOCK]);
-      return await work();
-    } finally {
-      await runner.query('SELECT pg_advisory_unlock($1)', [BOOTSTRAP_LOCK]).catch(() => undefined);
-      await runner.release();
-    }
-  }
+function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: unknown; driverError?: { code?: unknown } } | null;
+  return (e?.driverError?.code ?? e?.code) === UNIQUE_VIOLATION;
 }

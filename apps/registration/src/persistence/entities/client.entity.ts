@@ -1,7 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { ClientMetadata } from '#contracts';
 
-/** A registered client. Secrets only as SHA-256 hashes. */
+/** A registered client. Secrets (client secret, registration access token) only as SHA-256 hashes. */
 @Entity({ name: 'client' })
 export class ClientEntity {
   @PrimaryColumn({ name: 'client_id', type: 'varchar', length: 128 })
@@ -18,10 +18,6 @@ export class ClientEntity {
 
   @Column({ name: 'registration_token_hash', type: 'char', length: 64 })
   registrationTokenHash: string;
-
-  /** The registration access token under the key-encryption key (AES-256-GCM), so reads can return it unchanged. */
-  @Column({ name: 'registration_token_encrypted', type: 'text', nullable: true })
-  registrationTokenEncrypted: string | null;
 
   @Column({ name: 'client_id_issued_at', type: 'bigint', transformer: { to: (v: number) => v, from: (v: string) => Number(v) } })
   clientIdIssuedAt: number;

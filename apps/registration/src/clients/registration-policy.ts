@@ -1,0 +1,40 @@
+import { InvalidClientMetadata, ScopeSet, validateClientMetadata, type RegistrationPolicy, type ValidatedClientRegistration } from '#oauth';
+
+/** Default scope of a backend (`client_credentials`-only) client (SMART Backend Services). */
+export const SYSTEM_DEFAULT_SCOPE = 'system/*.rs';
+
+/** Default scope of any other client: a SMART standalone patient launch. */
+export const LAUNCH_DEFAULT_SCOPE = 'launch/patient openid fhirUser offline_access patient/*.rs';
+
+/** Scopes only configuration can grant: `admin` belongs to the bootstrap administrator. */
+const RESERVED_SCOPES: readonly string[] = ['admin'];
+
+/** Default scope for a client that registered none (RFC 7591 §2 `scope`: the server picks). */
+export function defaultScopeFor(input: unknown): string {
+  const grants = typeof input === 'object' && input !== null ? (input as { grant_types?: unknown }).grant_types : undefined;
+  const onlyClientCredentials = Array.isArray(grants) && grants.length > 0 && grants.every((g) => g === 'client_credentials');
+  return onlyClientCredentials ? SYSTEM_DEFAULT_SCOPE : LAUNCH_DEFAULT_SCOPE;
+}
+
+/** What registrants may ask for: SMART and OIDC scopes that parse (RFC 7591 §2 `scope`). */
+export function registrationPolicyFor(input: unknown): RegistrationPolicy {
+  return {
+    validateScope: (scope: string) => {
+      ScopeSet.parse(scope);
+    },
+    defaultScope: defaultScopeFor(input),
+  };
+}
+
+/**
+ * RFC 7591 §2 metadata, validated and normalised, for a registration or an
+ * RFC 7592 §2.2 update.
+ *
+ * @throws InvalidRedirectUri / InvalidClientMetadata (RFC 7591 §3.2.2).
+ */
+export function validateRegistration(input: unknown): ValidatedClientRegistration {
+  const validated = validateClientMetadata(input, registrationPolicyFor(input));
+  const reserved = validated.metadata.scope.split(' ').find((scope) => RESERVED_SCOPES.includes(scope));
+  if (reserved !== undefined) throw new InvalidClientMetadata(`scope "${reserved}" cannot be registered`);
+  return validated;
+}
