@@ -1,6 +1,6 @@
 import { Transform } from 'class-transformer';
-import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
-import { DatabaseConfig, toInt } from '#nest';
+import { IsInt, Matches, Max, Min } from 'class-validator';
+import { DatabaseConfig, IsKeyEncryptionKey, toInt } from '#nest';
 
 const ALG = '(RS256|RS384|RS512|ES256|ES384|ES512)';
 
@@ -12,7 +12,7 @@ export class JwksConfig extends DatabaseConfig {
    * Key-encryption key ring: comma separated 32-byte keys, base64 or
    * base64url. The first encrypts, all decrypt. No default: a secret.
    */
-  @IsString({ message: 'is required: 32-byte key(s), base64 or base64url, comma separated' })
+  @IsKeyEncryptionKey()
   KEY_ENCRYPTION_KEY: string;
 
   /** Cache-Control max-age of /jwks, in seconds. */

@@ -1,9 +1,9 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsString, Max, Min } from 'class-validator';
-import { CommonConfig, toInt } from '#nest';
+import { IsIn, IsInt, Max, Min } from 'class-validator';
+import { CommonConfig, IsKeyEncryptionKey, toInt } from '#nest';
 
 export class TokenConfig extends CommonConfig {
-  @IsString({ message: 'is required: the key-encryption key the jwks service uses' })
+  @IsKeyEncryptionKey()
   KEY_ENCRYPTION_KEY: string;
 
   @IsIn(['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512'])

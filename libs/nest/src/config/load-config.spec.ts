@@ -1,7 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CommonConfig, DatabaseConfig } from './common.config.js';
+import { KeyEncryption } from '#oauth';
+import { IsKeyEncryptionKey } from './is-key-encryption-key.js';
 import { ConfigurationError, loadConfig } from './load-config.js';
+
+class KeyedConfig extends CommonConfig {
+  @IsKeyEncryptionKey()
+  KEY_ENCRYPTION_KEY: string;
+}
 
 describe('loadConfig', () => {
   it('applies defaults and reads only the settings the class declares', () => {
@@ -35,5 +42,13 @@ describe('loadConfig', () => {
         return true;
       },
     );
+  });
+
+  it('checks a key-encryption key ring with the other settings', () => {
+    const ring = `${KeyEncryption.generateSetting()},${KeyEncryption.generateSetting()}`;
+    assert.equal(loadConfig(KeyedConfig, { KEY_ENCRYPTION_KEY: ring }).KEY_ENCRYPTION_KEY, ring);
+    for (const env of [{}, { KEY_ENCRYPTION_KEY: 'short' }, { KEY_ENCRYPTION_KEY: Buffer.alloc(16).toString('base64') }]) {
+      assert.throws(() => loadConfig(KeyedConfig, env), (err: unknown) => err instanceof ConfigurationError && /KEY_ENCRYPTION_KEY/.test(err.message));
+    }
   });
 });
