@@ -40,6 +40,10 @@ export interface TokenIssuedData {
   iat: number;
   exp: number;
   kid: string;
+  /** The grant the token belongs to (user-facing grants only). */
+  grant_id?: string;
+  /** Patient in context, when there is one. */
+  patient?: string;
 }
 
 export interface TokenRevokedData {
@@ -49,6 +53,53 @@ export interface TokenRevokedData {
   /** Expiry of the revoked token (seconds since epoch): the revocation need not be kept after it. */
   exp: number;
   reason: 'client_request' | 'client_deleted' | 'admin';
+}
+
+/** A person's authorization of a client: created at consent, ended by revocation. */
+export interface GrantCreatedData {
+  grant_id: string;
+  client_id: string;
+  /** Local user id. */
+  user_id: string;
+  fhirUser?: string;
+  patient?: string;
+  scope: string;
+  /** `standalone` or `ehr` launch, or `none` when no launch scope was granted. */
+  launch: 'standalone' | 'ehr' | 'none';
+}
+
+export interface GrantRevokedData {
+  grant_id: string;
+  client_id: string;
+  user_id: string;
+  /**
+   * `refresh_token_reuse`: a rotated refresh token came back (RFC 9700 §4.14.2);
+   * `code_replay`: an authorization code was presented twice (RFC 6749 §4.1.2);
+   * `client_request`: the client revoked its refresh token (RFC 7009);
+   * `admin`: an administrator; `user`: the person.
+   */
+  reason: 'refresh_token_reuse' | 'code_replay' | 'client_request' | 'admin' | 'user';
+  /** Seconds since epoch: access tokens of the grant issued before this are inactive. */
+  revoked_at: number;
+}
+
+export interface LoginData {
+  /** Present when the username matched a user (never the attempted password, never an unknown username). */
+  user_id?: string;
+  client_id?: string;
+  /** `password` for the built-in directory, `upstream_oidc` for the configured identity provider. */
+  method: 'password' | 'upstream_oidc';
+  /** Why a login failed: `invalid_credentials`, `throttled`, `disabled`. */
+  reason?: 'invalid_credentials' | 'throttled' | 'disabled';
+  remote_address?: string;
+}
+
+export interface ConsentData {
+  client_id: string;
+  user_id: string;
+  /** What was asked for, and (when granted) what stayed ticked. */
+  requested_scope: string;
+  granted_scope?: string;
 }
 
 export interface KeyEventData {
@@ -65,6 +116,12 @@ export interface EventData {
   'token.issued': TokenIssuedData;
   'token.revoked': TokenRevokedData;
   'key.activated': KeyEventData;
+  'grant.created': GrantCreatedData;
+  'grant.revoked': GrantRevokedData;
+  'login.succeeded': LoginData;
+  'login.failed': LoginData;
+  'consent.granted': ConsentData;
+  'consent.denied': ConsentData;
 }
 
 export type EventType = keyof EventData;
@@ -76,6 +133,12 @@ export const EVENT_TYPES: readonly EventType[] = [
   'token.issued',
   'token.revoked',
   'key.activated',
+  'grant.created',
+  'grant.revoked',
+  'login.succeeded',
+  'login.failed',
+  'consent.granted',
+  'consent.denied',
 ];
 
 /** Subject of one event type, e.g. `smart.events.v1.token.issued`. */
@@ -87,6 +150,6 @@ export function eventSubject(type: EventType): string {
 export const ALL_EVENTS_SUBJECT = subject('events.v1.>');
 
 /** Wildcard covering one entity's events, e.g. `client.*`. */
-export function entityEventsSubject(entity: 'client' | 'token' | 'key'): string {
+export function entityEventsSubject(entity: 'client' | 'token' | 'key' | 'grant' | 'login' | 'consent'): string {
   return subject(`events.v1.${entity}.*`);
 }

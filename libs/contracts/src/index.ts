@@ -7,3 +7,4 @@ export * from './jwks-payloads.js';
 export * from './rpc.js';
 export * from './events.js';
 export * from './audit-payloads.js';
+export * from './authorization-payloads.js';

@@ -2,6 +2,14 @@ import { subject } from './namespace.js';
 import type { ClientRecord } from './client-record.js';
 import type { DiscoveryFragment, HealthReport } from './discovery.js';
 import type { AuditPage, AuditQuery } from './audit-payloads.js';
+import type {
+  AuthorizedGrant,
+  RedeemCodeRequest,
+  RefreshGrantRequest,
+  RevokeRefreshTokenRequest,
+  WebRequest,
+  WebResponse,
+} from './authorization-payloads.js';
 import type { PublicJwksResponse, SigningKeysResponse } from './jwks-payloads.js';
 import type {
   ClientInformationResponse,
@@ -14,6 +22,8 @@ import type {
   IntrospectionRequest,
   IntrospectionResponseBody,
   RevocationRequest,
+  TokenVerification,
+  VerifyTokenRequest,
   TokenRequest,
   TokenResponseBody,
 } from './token-payloads.js';
@@ -61,12 +71,24 @@ export const Rpc = {
     /** Internal: the cached view of a client used on the token path. */
     lookup: rpc<ClientLookupRequest, ClientRecord | null>('registration.v1.client.lookup'),
   },
+  authorization: {
+    /** Browser-facing HTTP (pages, /authorize, /launch, /userinfo, /logout, /admin/users), forwarded by the gateway. */
+    web: rpc<WebRequest, WebResponse>('authorization.v1.web'),
+    /** Internal, token service: single-use code redemption with PKCE (RFC 6749 §4.1.3, RFC 7636 §4.6). */
+    redeemCode: rpc<RedeemCodeRequest, AuthorizedGrant>('authorization.v1.code.redeem'),
+    /** Internal, token service: refresh-token rotation with reuse detection. */
+    refresh: rpc<RefreshGrantRequest, AuthorizedGrant>('authorization.v1.refresh'),
+    /** Internal, introspection service: RFC 7009 for a refresh token (revokes its grant). */
+    revokeRefreshToken: rpc<RevokeRefreshTokenRequest, { revoked: boolean }>('authorization.v1.refresh.revoke'),
+  },
   token: {
     issue: rpc<TokenRequest, TokenResponseBody>('token.v1.issue'),
   },
   introspection: {
     introspect: rpc<IntrospectionRequest, IntrospectionResponseBody>('introspection.v1.introspect'),
     revoke: rpc<RevocationRequest, { revoked: boolean }>('introspection.v1.revoke'),
+    /** Internal: is this one of our active access tokens, and what does it say (for /userinfo, /launch, admin APIs)? */
+    verify: rpc<VerifyTokenRequest, TokenVerification>('introspection.v1.verify'),
   },
   audit: {
     /** Internal: read back stored events (the admin API of issue #5 builds on it). */

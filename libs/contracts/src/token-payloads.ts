@@ -59,3 +59,26 @@ export interface RevocationRequest {
   auth: PresentedClientAuth;
   requestId?: string;
 }
+
+/** `introspection.v1.verify`: internal check of a bearer access token (no caller authentication). */
+export interface VerifyTokenRequest {
+  token: string;
+}
+
+/** Claims of an active access token, as other services rely on them. */
+export interface ActiveTokenClaims {
+  iss: string;
+  sub: string;
+  aud: string | string[];
+  client_id: string;
+  scope: string;
+  jti: string;
+  iat: number;
+  exp: number;
+  grant_id?: string;
+  patient?: string;
+  encounter?: string;
+  fhirUser?: string;
+}
+
+export type TokenVerification = { active: false } | { active: true; claims: ActiveTokenClaims };

@@ -1,0 +1,108 @@
+/**
+ * Messages between the authorization service (users, sessions, consent,
+ * codes, grants and refresh tokens) and the services that call it: the
+ * gateway for pages and the browser-facing API, the token service for the
+ * `authorization_code` and `refresh_token` grants, the introspection service
+ * for refresh-token revocation.
+ */
+
+/** SMART launch context attached to a grant (SMART App Launch 2.x §"Launch context"). */
+export interface LaunchContext {
+  /** FHIR Patient id (not a reference): `123`. */
+  patient?: string;
+  /** FHIR Encounter id. */
+  encounter?: string;
+  /** SMART 2.x `fhirContext`: objects with `reference`, `canonical` or `identifier`, optional `type`/`role`. */
+  fhirContext?: Array<Record<string, unknown>>;
+  intent?: string;
+  need_patient_banner?: boolean;
+  smart_style_url?: string;
+}
+
+/**
+ * What a code or refresh token stands for: everything the token service
+ * needs to mint the access token, ID token and token response. Returned by
+ * `authorization.v1.code.redeem` and `authorization.v1.refresh`.
+ */
+export interface AuthorizedGrant extends LaunchContext {
+  /** Id of the grant record; carried in access tokens as the `grant_id` claim so revoking the grant revokes them. */
+  grant_id: string;
+  client_id: string;
+  /** Stable local user id: the `sub` of access and ID tokens. */
+  sub: string;
+  /** Exactly what was approved (narrowed on refresh when the client asked for less). Space-separated. */
+  scope: string;
+  /** Absolute URL of the user's FHIR resource (`<FHIR_BASE_URL>/Practitioner/456`), when `fhirUser` or `openid` was granted. */
+  fhirUser?: string;
+  /** Display name of the user (ID token `name` when `profile` was granted). */
+  name?: string;
+  /** OIDC `nonce` of the authorization request; only on code redemption. */
+  nonce?: string;
+  /** Seconds since epoch when the user authenticated (OIDC `auth_time`). */
+  auth_time: number;
+  /** A new refresh token (rotated on every use) when `offline_access` or `online_access` was granted. */
+  refresh_token?: string;
+  /** Seconds until that refresh token expires. */
+  refresh_token_expires_in?: number;
+}
+
+/** `authorization.v1.code.redeem`: RFC 6749 §4.1.3 and RFC 7636 §4.6 checks are made by the authorization service. */
+export interface RedeemCodeRequest {
+  code: string;
+  /** The authenticated client (or the public client's `client_id`). */
+  client_id: string;
+  redirect_uri?: string;
+  code_verifier?: string;
+  requestId?: string;
+}
+
+/** `authorization.v1.refresh`: RFC 6749 §6 with rotation and reuse detection (RFC 9700 §4.14.2). */
+export interface RefreshGrantRequest {
+  refresh_token: string;
+  client_id: string;
+  /** Optional narrower scope (never wider than the grant). */
+  scope?: string;
+  requestId?: string;
+}
+
+/** `authorization.v1.refresh.revoke`: RFC 7009 for refresh tokens; revokes the whole grant. */
+export interface RevokeRefreshTokenRequest {
+  token: string;
+  client_id: string;
+  requestId?: string;
+}
+
+/**
+ * `authorization.v1.web`: one browser-facing HTTP request, forwarded by the
+ * gateway as it arrived (pages, `/authorize`, `/launch`, `/userinfo`,
+ * `/logout`, `/admin/users`, assets). The authorization service answers
+ * with the whole HTTP response.
+ */
+export interface WebRequest {
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  /** Query parameters; a repeated parameter is an array (the handler decides whether that is an error). */
+  query: Record<string, string | string[]>;
+  /** Form body (`application/x-www-form-urlencoded`), repeated fields as arrays. */
+  form?: Record<string, string | string[]>;
+  /** JSON body (`application/json`). */
+  json?: unknown;
+  cookies: Record<string, string>;
+  /** The `Authorization` header, when sent. */
+  authorization?: string;
+  /** The `Origin` header, when sent. */
+  origin?: string;
+  /** The client's address as the gateway saw it (login throttling). */
+  remoteAddress: string;
+  userAgent?: string;
+  requestId?: string;
+}
+
+export interface WebResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** Complete `Set-Cookie` values. */
+  cookies?: string[];
+  body?: string;
+}
