@@ -7,9 +7,10 @@ WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json nx.json ./
+COPY tools/build.mjs ./tools/build.mjs
 COPY libs ./libs
 COPY apps ./apps
-RUN npx tsc -p tsconfig.json && rm -rf dist/test dist/bench dist/.tsbuildinfo \
+RUN node tools/build.mjs && rm -rf dist/test dist/bench dist/.tsbuildinfo \
  && find dist -name '*.spec.js*' -delete
 RUN npm prune --omit=dev
 

@@ -9,6 +9,7 @@ import { IntrospectionController } from './endpoints/introspection.controller.js
 import { JwksController } from './endpoints/jwks.controller.js';
 import { RegistrationController } from './endpoints/registration.controller.js';
 import { TokenController } from './endpoints/token.controller.js';
+import { WebController } from './endpoints/web.controller.js';
 import { EdgePolicy } from './http/edge-policy.js';
 import { OAuthErrorFilter } from './http/oauth-error.filter.js';
 
@@ -16,7 +17,7 @@ export function gatewayModule(config: GatewayConfig, runtime: SuiteRuntime, poli
   return {
     module: class GatewayModule {},
     imports: [RuntimeModule.forService('gateway', runtime, config.RPC_TIMEOUT_MS)],
-    controllers: [DiscoveryController, TokenController, IntrospectionController, RegistrationController, JwksController, HealthController],
+    controllers: [DiscoveryController, TokenController, IntrospectionController, RegistrationController, JwksController, HealthController, WebController],
     providers: [{ provide: GatewayConfig, useValue: config }, { provide: EdgePolicy, useValue: policy }, { provide: APP_FILTER, useClass: OAuthErrorFilter }, DiscoveryService],
   };
 }

@@ -12,9 +12,12 @@ import {
   type SuiteRuntime,
 } from '#nest';
 import { IntrospectionConfig } from './config/introspection.config.js';
+import { RevokedGrantEntity } from './persistence/entities/revoked-grant.entity.js';
 import { RevokedTokenEntity } from './persistence/entities/revoked-token.entity.js';
 import { CreateRevokedToken1764050200000 } from './persistence/migrations/1764050200000-CreateRevokedToken.js';
+import { CreateRevokedGrant1764080000000 } from './persistence/migrations/1764080000000-CreateRevokedGrant.js';
 import { RevocationStore } from './persistence/revocation.store.js';
+import { RevokedGrantStore } from './persistence/revoked-grant.store.js';
 import { IntrospectionController } from './tokens/introspection.controller.js';
 import { IntrospectionService } from './tokens/introspection.service.js';
 import { TokenStateService } from './tokens/token-state.service.js';
@@ -24,8 +27,8 @@ export function introspectionModule(config: IntrospectionConfig, runtime: SuiteR
     module: class IntrospectionModule {},
     imports: [
       RuntimeModule.forService('introspection', runtime, config.RPC_TIMEOUT_MS),
-      serviceDatabase('introspection', config, [RevokedTokenEntity], [CreateRevokedToken1764050200000]),
-      TypeOrmModule.forFeature([RevokedTokenEntity]),
+      serviceDatabase('introspection', config, [RevokedTokenEntity, RevokedGrantEntity], [CreateRevokedToken1764050200000, CreateRevokedGrant1764080000000]),
+      TypeOrmModule.forFeature([RevokedTokenEntity, RevokedGrantEntity]),
     ],
     controllers: [IntrospectionController, healthControllerFor('introspection')],
     providers: [
@@ -34,6 +37,7 @@ export function introspectionModule(config: IntrospectionConfig, runtime: SuiteR
       ClientDirectory,
       ClientAuthenticator,
       RevocationStore,
+      RevokedGrantStore,
       TokenStateService,
       IntrospectionService,
     ],

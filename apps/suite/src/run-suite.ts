@@ -5,6 +5,8 @@ import { join, resolve } from 'node:path';
 import { InProcessRuntime, NatsRuntime, type Closable, type ServiceStarter, type SuiteRuntime } from '#nest';
 import { KeyEncryption } from '#oauth';
 import { startAudit } from '../../audit/src/start.js';
+import { startAuthorization } from '../../authorization/src/start.js';
+import { DEMO_USERS } from '../../authorization/src/users/demo-data.js';
 import { startGateway } from '../../gateway/src/start.js';
 import { startIntrospection } from '../../introspection/src/start.js';
 import { startJwks } from '../../jwks/src/start.js';
@@ -19,6 +21,7 @@ const STARTERS: Array<[string, ServiceStarter]> = [
   ['introspection', startIntrospection],
   ['audit', startAudit],
   ['token', startToken],
+  ['authorization', startAuthorization],
   ['gateway', startGateway],
 ];
 
@@ -67,6 +70,7 @@ export async function runSuite(baseEnv: NodeJS.ProcessEnv): Promise<Closable> {
     env.DATABASE_POOL_SIZE = env.DATABASE_POOL_SIZE ?? '4';
     env.KEY_ENCRYPTION_KEY = env.KEY_ENCRYPTION_KEY ?? persisted(dataDir, 'key-encryption-key', () => KeyEncryption.generateSetting());
     printAdmin = !env.ADMIN_CLIENT_SECRET;
+    env.SEED_DEMO_DATA ??= 'true';
     env.ADMIN_CLIENT_ID = env.ADMIN_CLIENT_ID ?? 'admin';
     env.ADMIN_CLIENT_SECRET = env.ADMIN_CLIENT_SECRET ?? persisted(dataDir, 'admin-client-secret', () => randomBytes(32).toString('base64url'));
     runtime = new InProcessRuntime();
@@ -100,6 +104,11 @@ export async function runSuite(baseEnv: NodeJS.ProcessEnv): Promise<Closable> {
   ];
   // The issue asks for the generated development credentials to be printed; set them to keep them out of the log.
   if (printAdmin) lines.push(`admin client: ${env.ADMIN_CLIENT_ID} / ${env.ADMIN_CLIENT_SECRET}`);
+  if (embedded && env.SEED_DEMO_DATA === 'true') {
+    lines.push('demo users (development only):');
+    for (const user of DEMO_USERS) lines.push(`  ${user.username} / ${user.password}  (${user.fhirUser}, ${user.displayName})`);
+    lines.push(`demo patients: ${DEMO_USERS.flatMap((u) => u.patients.map((p) => p.id)).join(', ')}`);
+  }
   banner(lines);
 
   return {

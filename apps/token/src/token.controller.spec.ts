@@ -78,5 +78,7 @@ describe('TokenController', () => {
     const fragment = controller.metadata();
     assert.equal(fragment.endpoints?.token_endpoint, '/token');
     assert.deepEqual(fragment.lists?.grant_types_supported, ['client_credentials', 'urn:example:assertion']);
+    assert.ok(fragment.lists?.token_endpoint_auth_methods_supported?.includes('none'));
+    assert.deepEqual(fragment.lists?.id_token_signing_alg_values_supported, ['RS256', 'ES256']);
   });
 });

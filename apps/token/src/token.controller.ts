@@ -3,6 +3,7 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import { Rpc, type DiscoveryFragment, type FormParams, type TokenRequest, type TokenResponseBody } from '#contracts';
 import { ClientAuthenticator } from '#nest';
 import { InvalidRequest } from '#oauth';
+import { ID_TOKEN_SIGNING_ALGS } from './config/token.config.js';
 import { GrantRegistry } from './grants/grant.registry.js';
 
 /** The payload is JSON from the bus: form parameters must be strings, credentials an object. */
@@ -44,7 +45,9 @@ export class TokenController {
       endpoints: { token_endpoint: '/token' },
       lists: {
         grant_types_supported: this.grants.grantTypes,
-        token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+        // `none`: public clients (SMART App Launch 2.2 §"Public clients") redeem codes with their client_id only.
+        token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+        id_token_signing_alg_values_supported: [...ID_TOKEN_SIGNING_ALGS],
         code_challenge_methods_supported: ['S256'],
         scopes_supported: ['system/*.cruds', 'system/*.rs', 'system/*.read', 'introspect'],
       },

@@ -1,11 +1,15 @@
 import type { DynamicModule } from '@nestjs/common';
 import { ClientAuthenticator, ClientDirectory, EventBus, healthControllerFor, RuntimeModule, ServiceBus, SigningKeyRing, type SuiteRuntime } from '#nest';
-import { TokenConfig } from './config/token.config.js';
+import { ID_TOKEN_SIGNING_ALGS, TokenConfig } from './config/token.config.js';
+import { AuthorizationCodeGrant } from './grants/authorization-code.grant.js';
 import { ClientCredentialsGrant } from './grants/client-credentials.grant.js';
 import { GRANT_HANDLERS, type GrantHandler } from './grants/grant-handler.js';
 import { GrantRegistry } from './grants/grant.registry.js';
+import { RefreshTokenGrant } from './grants/refresh-token.grant.js';
 import { TokenController } from './token.controller.js';
 import { AccessTokenIssuer } from './tokens/access-token.issuer.js';
+import { GrantTokenResponse } from './tokens/grant-token.response.js';
+import { IdTokenIssuer } from './tokens/id-token.issuer.js';
 
 export function tokenModule(config: TokenConfig, runtime: SuiteRuntime): DynamicModule {
   return {
@@ -17,16 +21,21 @@ export function tokenModule(config: TokenConfig, runtime: SuiteRuntime): Dynamic
       {
         provide: SigningKeyRing,
         inject: [ServiceBus, EventBus],
+        // Access tokens, and ID tokens in every algorithm a client may register.
         useFactory: (bus: ServiceBus, events: EventBus) =>
-          SigningKeyRing.create(bus, events, config.KEY_ENCRYPTION_KEY, { requiredAlgs: [config.ACCESS_TOKEN_ALG] }),
+          SigningKeyRing.create(bus, events, config.KEY_ENCRYPTION_KEY, { requiredAlgs: [...new Set([config.ACCESS_TOKEN_ALG, ...ID_TOKEN_SIGNING_ALGS])] }),
       },
       ClientDirectory,
       ClientAuthenticator,
       AccessTokenIssuer,
+      IdTokenIssuer,
+      GrantTokenResponse,
       ClientCredentialsGrant,
+      AuthorizationCodeGrant,
+      RefreshTokenGrant,
       {
         provide: GRANT_HANDLERS,
-        inject: [ClientCredentialsGrant],
+        inject: [AuthorizationCodeGrant, RefreshTokenGrant, ClientCredentialsGrant],
         useFactory: (...handlers: GrantHandler[]) => handlers,
       },
       GrantRegistry,

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { freePort } from './free-port.js';
 
-export const SERVICE_NAMES = ['jwks', 'registration', 'introspection', 'audit', 'token', 'gateway'] as const;
+export const SERVICE_NAMES = ['jwks', 'registration', 'introspection', 'audit', 'token', 'authorization', 'gateway'] as const;
 export type SuiteService = (typeof SERVICE_NAMES)[number];
 
 export interface RunningSuite {

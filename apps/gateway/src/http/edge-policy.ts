@@ -28,6 +28,16 @@ export class EdgePolicy {
       ['/revoke', { methods: ['POST'], cors: false, noStore: true }],
       ['/health/live', { methods: ['GET'], cors: false, noStore: true }],
       ['/health/ready', { methods: ['GET'], cors: false, noStore: true }],
+      // The authorization endpoint and pages: never CORS (RFC 9700 §2.6); their answers carry their own cache headers.
+      ['/authorize', { methods: ['GET', 'POST'], cors: false, noStore: true }],
+      ['/logout', { methods: ['GET', 'POST'], cors: false, noStore: true }],
+      ['/launch', { methods: ['POST'], cors: false, noStore: true }],
+      // OIDC Core §5.3: called by browser apps with their access token.
+      ['/userinfo', { methods: ['GET', 'POST'], cors: true, noStore: true }],
+      ['/admin/users', { methods: ['GET', 'POST'], cors: false, noStore: true }],
+      ['/smart-style.json', { methods: ['GET'], cors: true, noStore: false }],
+      ['/assets/suite.css', { methods: ['GET'], cors: false, noStore: false }],
+      ['/assets/theme.css', { methods: ['GET'], cors: false, noStore: false }],
     ]);
   }
 
@@ -35,6 +45,8 @@ export class EdgePolicy {
     const exact = this.exact.get(path);
     if (exact) return exact;
     if (/^\/register\/[^/]+$/.test(path)) return { methods: ['GET', 'PUT', 'DELETE'], cors: true, noStore: true };
+    if (/^\/interaction\/[^/]+(\/[^/]+)?$/.test(path)) return { methods: ['GET', 'POST'], cors: false, noStore: true };
+    if (/^\/admin\/users\/[^/]+$/.test(path)) return { methods: ['GET', 'PATCH', 'PUT', 'DELETE'], cors: false, noStore: true };
     return undefined;
   }
 }

@@ -80,11 +80,17 @@ describe('EdgePolicy', () => {
     ['/register/abc', { methods: ['GET', 'PUT', 'DELETE'], cors: true, noStore: true }],
     ['/fhir/.well-known/smart-configuration', { methods: ['GET'], cors: true, noStore: false }],
     ['/jwks', { methods: ['GET'], cors: true, noStore: false }],
-    // RFC 9700 §2.6: no CORS on introspection, revocation, health, nor anything unknown (later /authorize).
+    // RFC 9700 §2.6: no CORS on introspection, revocation, health, the authorization endpoint and its pages.
     ['/introspect', { methods: ['POST'], cors: false, noStore: true }],
     ['/revoke', { methods: ['POST'], cors: false, noStore: true }],
     ['/health/ready', { methods: ['GET'], cors: false, noStore: true }],
-    ['/authorize', undefined],
+    ['/authorize', { methods: ['GET', 'POST'], cors: false, noStore: true }],
+    ['/interaction/abc/login', { methods: ['GET', 'POST'], cors: false, noStore: true }],
+    ['/logout', { methods: ['GET', 'POST'], cors: false, noStore: true }],
+    ['/launch', { methods: ['POST'], cors: false, noStore: true }],
+    // OIDC Core §5.3: browser apps call userinfo with their token.
+    ['/userinfo', { methods: ['GET', 'POST'], cors: true, noStore: true }],
+    ['/unknown', undefined],
     ['/register/a/b', undefined],
   ];
   for (const [path, expected] of cases) it(`knows ${path}`, () => assert.deepEqual(policy.of(path), expected));

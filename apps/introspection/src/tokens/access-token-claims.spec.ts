@@ -12,6 +12,7 @@ describe('introspection response shaping (RFC 7662 §2.2, SMART token-introspect
     ['context claims that are not strings are left out', { ...base, patient: 42, encounter: null }, expected],
     ['claims we do not echo stay out', { ...base, cnf: { jkt: 'x' }, nbf: 999, secret: 'no' }, expected],
     ['an audience array is kept', { ...base, aud: ['a', 'b'] }, { ...expected, aud: ['a', 'b'] }],
+    ['grant_id is not echoed', { ...base, grant_id: 'g1', patient: 'p1' }, { ...expected, patient: 'p1' }],
   ];
   for (const [name, payload, response] of shaped) {
     it(name, () => {
@@ -30,7 +31,13 @@ describe('introspection response shaping (RFC 7662 §2.2, SMART token-introspect
     ['no iat', { ...base, iat: undefined }],
     ['an empty audience array', { ...base, aud: [] }],
     ['an audience array with a number', { ...base, aud: ['a', 1] }],
+    ['a grant_id that is not a string', { ...base, grant_id: 7 }],
   ];
+  it('reads grant_id when the token carries one', () => {
+    assert.equal(accessTokenClaimsOf({ ...base, grant_id: 'g1' })?.grant_id, 'g1');
+    assert.equal(accessTokenClaimsOf(base)?.grant_id, undefined);
+  });
+
   for (const [name, payload] of rejected) {
     it(`a token with ${name} is not an access token of ours`, () => assert.equal(accessTokenClaimsOf(payload), null));
   }

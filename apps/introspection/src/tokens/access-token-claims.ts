@@ -10,6 +10,8 @@ export interface AccessTokenClaims {
   jti: string;
   iat: number;
   exp: number;
+  /** The user's grant the token belongs to (absent for client_credentials); never echoed by introspection. */
+  grant_id?: string;
   patient?: string;
   encounter?: string;
   fhirUser?: string;
@@ -29,7 +31,11 @@ export function accessTokenClaimsOf(payload: Record<string, unknown>): AccessTok
   const { iss, sub, aud, client_id, scope, jti, iat, exp } = payload;
   if (!isString(iss) || !isString(sub) || !isString(client_id) || !isString(scope) || !isString(jti) || !isTime(iat) || !isTime(exp)) return null;
   if (!isString(aud) && !(Array.isArray(aud) && aud.length > 0 && aud.every(isString))) return null;
+  // A grant_id that is not a string could not be matched against grant revocations.
+  const { grant_id } = payload;
+  if (grant_id !== undefined && !isString(grant_id)) return null;
   const claims: AccessTokenClaims = { iss, sub, aud, client_id, scope, jti, iat, exp };
+  if (grant_id !== undefined) claims.grant_id = grant_id;
   for (const name of CONTEXT_CLAIMS) {
     const value = payload[name];
     if (isString(value)) claims[name] = value;

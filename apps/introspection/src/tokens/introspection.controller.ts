@@ -1,6 +1,14 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { Rpc, type DiscoveryFragment, type FormParams, type IntrospectionRequest, type IntrospectionResponseBody, type RevocationRequest } from '#contracts';
+import {
+  Rpc,
+  type DiscoveryFragment,
+  type FormParams,
+  type IntrospectionRequest,
+  type IntrospectionResponseBody,
+  type RevocationRequest,
+  type TokenVerification,
+} from '#contracts';
 import { InvalidRequest } from '#oauth';
 import { IntrospectionService } from './introspection.service.js';
 
@@ -27,6 +35,14 @@ export class IntrospectionController {
   @MessagePattern(Rpc.introspection.revoke.subject)
   async revoke(@Payload() payload: unknown): Promise<{ revoked: boolean }> {
     return this.introspection.revoke(checked<RevocationRequest>(payload, 'auth'));
+  }
+
+  /** Internal: whether a bearer token is one of our active access tokens (for /userinfo, /launch, admin APIs). */
+  @MessagePattern(Rpc.introspection.verify.subject)
+  async verify(@Payload() payload: unknown): Promise<TokenVerification> {
+    const p = payload as { token?: unknown } | null;
+    if (typeof p !== 'object' || p === null || typeof p.token !== 'string') throw new InvalidRequest('malformed request');
+    return this.introspection.verify(p.token);
   }
 
   @MessagePattern(Rpc.service.introspection.metadata.subject)

@@ -2,11 +2,12 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Logger } from '@nestjs/common';
 import { exportJWK, generateKeyPair } from 'jose';
-import type { ClientRecord, EventEnvelope, IntrospectionCaller, PublicJwk, TokenEndpointAuthMethod } from '#contracts';
+import { Rpc, type ClientRecord, type EventEnvelope, type IntrospectionCaller, type PublicJwk, type TokenEndpointAuthMethod } from '#contracts';
 import { ClientAuthenticator, ClientDirectory, InProcessEventBus, loadConfig, PublicKeyRing, SigningKey, type ServiceBus } from '#nest';
-import { sha256Hex } from '#oauth';
+import { sha256Hex, TemporarilyUnavailable, UnauthorizedClient } from '#oauth';
 import { IntrospectionConfig } from '../config/introspection.config.js';
 import type { RevocationStore } from '../persistence/revocation.store.js';
+import type { RevokedGrantStore } from '../persistence/revoked-grant.store.js';
 import { IntrospectionService } from './introspection.service.js';
 import { TokenStateService } from './token-state.service.js';
 
@@ -59,10 +60,28 @@ describe('IntrospectionService', async () => {
     live: async () => [],
     purgeExpired: async () => undefined,
   } as unknown as RevocationStore;
-  const state = new TokenStateService(store, events);
+  const grantRows: Array<{ grantId: string; clientId: string; revokedAt: Date; keepUntil: Date }> = [];
+  const grantStore = {
+    add: async (grantId: string, clientId: string, revokedAt: Date, keepUntil: Date) => void grantRows.push({ grantId, clientId, revokedAt, keepUntil }),
+    live: async () => [],
+    purgeExpired: async () => undefined,
+  } as unknown as RevokedGrantStore;
+  const state = new TokenStateService(store, grantStore, events);
   await state.onApplicationBootstrap();
   after(() => state.onModuleDestroy());
-  const service = new IntrospectionService(config, await PublicKeyRing.of(jwks), directory, ClientAuthenticator.with(directory), state, store, events);
+
+  /** The authorization service's refresh-token revocation (a fake collaborator): its answer or failure, and what it was asked. */
+  const authorization = {
+    calls: [] as Array<{ subject: string; payload: unknown }>,
+    answer: (): { revoked: boolean } => ({ revoked: true }),
+  };
+  const bus = {
+    async request(route: { subject: string }, payload: unknown) {
+      authorization.calls.push({ subject: route.subject, payload });
+      return authorization.answer();
+    },
+  } as unknown as ServiceBus;
+  const service = new IntrospectionService(config, await PublicKeyRing.of(jwks), directory, ClientAuthenticator.with(directory), state, store, events, bus);
 
   let counter = 0;
   function token(clientId: string, overrides: Record<string, unknown> = {}): Promise<string> {
@@ -123,6 +142,71 @@ describe('IntrospectionService', async () => {
       assert.rejects(introspect({ method: 'bearer', token: await token('plain') }, 'x'), { error: 'insufficient_scope', status: 403 }));
   });
 
+  describe('grant revocation', () => {
+    const revokeGrant = (grantId: string, revokedAt: number) =>
+      events.publish('grant.revoked', { grant_id: grantId, client_id: 'public-app', user_id: 'u1', reason: 'refresh_token_reuse', revoked_at: revokedAt }, { source: 'authorization' });
+
+    it('makes the tokens of the grant issued up to the revocation inactive, and records it', async () => {
+      const t = now();
+      const before = await token('public-app', { grant_id: 'g-1', iat: t - 10 });
+      const atRevocation = await token('public-app', { grant_id: 'g-1', iat: t });
+      const otherGrant = await token('public-app', { grant_id: 'g-2', iat: t - 10 });
+      assert.equal((await introspect(basic('privileged'), before)).active, true); // cached as verified first
+      await revokeGrant('g-1', t);
+      assert.deepEqual(await introspect(basic('privileged'), before), { active: false });
+      assert.deepEqual(await introspect(basic('privileged'), atRevocation), { active: false });
+      assert.equal((await introspect(basic('privileged'), otherGrant)).active, true);
+      assert.deepEqual(grantRows.at(-1), { grantId: 'g-1', clientId: 'public-app', revokedAt: new Date(t * 1000), keepUntil: new Date((t + 3660) * 1000) });
+    });
+
+    it('leaves a token of the grant issued after the revocation active', async () => {
+      const t = now();
+      await revokeGrant('g-3', t - 5);
+      assert.equal((await introspect(basic('privileged'), await token('public-app', { grant_id: 'g-3', iat: t }))).active, true);
+    });
+
+    it('ignores a malformed event', async () => {
+      const rows = grantRows.length;
+      await events.publish('grant.revoked', { grant_id: 'g-4', client_id: 'public-app' } as never, { source: 'authorization' });
+      assert.equal(grantRows.length, rows);
+      assert.equal((await introspect(basic('privileged'), await token('public-app', { grant_id: 'g-4' }))).active, true);
+    });
+  });
+
+  describe('verify (internal)', () => {
+    it('answers the claims of an active token, grant_id included', async () => {
+      const t = await token('public-app', { grant_id: 'g-9', patient: 'p-9', sub: 'user-1' });
+      const verification = await service.verify(t);
+      assert.equal(verification.active, true);
+      assert.ok(verification.active);
+      assert.equal(verification.claims.grant_id, 'g-9');
+      assert.equal(verification.claims.patient, 'p-9');
+      assert.equal(verification.claims.sub, 'user-1');
+      assert.equal(verification.claims.client_id, 'public-app');
+    });
+
+    const inactive: Array<[string, () => Promise<unknown> | unknown]> = [
+      ['garbage', () => 'garbage'],
+      ['a non-string', () => 42],
+      ['an expired token', () => token('plain', { exp: now() - 60 })],
+      ['a token of a deleted client', () => token('deleted-client')],
+      ['a token of another typ', () => key.sign({ iss: ISSUER, sub: 'plain', aud: FHIR, client_id: 'plain', scope: 'openid', jti: 'id-1', iat: now(), exp: now() + 60 }, 'JWT')],
+    ];
+    for (const [name, make] of inactive) {
+      it(`answers {active:false} for ${name}`, async () => assert.deepEqual(await service.verify(await make()), { active: false }));
+    }
+
+    it('answers {active:false} for a revoked token and a token of a revoked grant', async () => {
+      const t = await token('plain');
+      const jti = JSON.parse(Buffer.from(t.split('.')[1]!, 'base64url').toString()).jti as string;
+      await events.publish('token.revoked', { jti, client_id: 'plain', token_type: 'access_token', exp: now() + 300, reason: 'admin' }, { source: 'introspection' });
+      assert.deepEqual(await service.verify(t), { active: false });
+      const g = await token('public-app', { grant_id: 'g-10' });
+      await events.publish('grant.revoked', { grant_id: 'g-10', client_id: 'public-app', user_id: 'u', reason: 'user', revoked_at: now() }, { source: 'authorization' });
+      assert.deepEqual(await service.verify(g), { active: false });
+    });
+  });
+
   describe('revoke', () => {
     const revoke = (auth: IntrospectionCaller, tokenValue?: string, hint?: string) =>
       service.revoke({ params: { ...(tokenValue === undefined ? {} : { token: tokenValue }), ...(hint ? { token_type_hint: hint } : {}) }, auth: auth as never });
@@ -154,7 +238,34 @@ describe('IntrospectionService', async () => {
       assert.deepEqual(await revoke({ method: 'none', clientId: 'public-app' }, await token('public-app')), { revoked: true });
     });
 
-    it('answers revoked:false for a token that is not ours', async () => assert.deepEqual(await revoke(basic('plain'), 'garbage'), { revoked: false }));
+    it('hands a token that is not one of our access tokens to the authorization service (refresh tokens)', async () => {
+      authorization.calls.length = 0;
+      authorization.answer = () => ({ revoked: true });
+      assert.deepEqual(await service.revoke({ params: { token: 'rt-opaque', token_type_hint: 'refresh_token' }, auth: { method: 'none', clientId: 'public-app' }, requestId: 'req-7' }), { revoked: true });
+      assert.deepEqual(authorization.calls, [{ subject: Rpc.authorization.revokeRefreshToken.subject, payload: { token: 'rt-opaque', client_id: 'public-app', requestId: 'req-7' } }]);
+      authorization.answer = () => ({ revoked: false });
+      assert.deepEqual(await revoke(basic('plain'), 'garbage'), { revoked: false });
+    });
+
+    it('does not ask the authorization service about one of our access tokens', async () => {
+      authorization.calls.length = 0;
+      await revoke(basic('plain'), await token('plain'), 'refresh_token');
+      assert.equal(authorization.calls.length, 0);
+    });
+
+    const forwardedErrors: Array<[string, Error, string, number]> = [
+      ['does not answer (RFC 7009 §2.2.1)', new TemporarilyUnavailable('a backing service is not available'), 'temporarily_unavailable', 503],
+      ['refuses a token of another client', new UnauthorizedClient('the token was not issued to this client'), 'unauthorized_client', 400],
+    ];
+    for (const [name, error, code, status] of forwardedErrors) {
+      it(`answers ${code} when the authorization service ${name}`, async () => {
+        authorization.answer = () => {
+          throw error;
+        };
+        await assert.rejects(revoke(basic('plain'), 'rt-opaque'), { error: code, status });
+        authorization.answer = () => ({ revoked: true });
+      });
+    }
     it('answers invalid_request without a token', async () => assert.rejects(revoke(basic('plain')), { error: 'invalid_request' }));
     it('answers invalid_client for a secret client posing as public', async () => assert.rejects(revoke({ method: 'none', clientId: 'plain' }, await token('plain')), { error: 'invalid_client' }));
 

@@ -1,6 +1,15 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { ClientRecord, EventEnvelope, IntrospectionCaller, IntrospectionRequest, IntrospectionResponseBody, RevocationRequest } from '#contracts';
-import { ClientAuthenticator, ClientDirectory, EventBus, PublicKeyRing } from '#nest';
+import {
+  Rpc,
+  type ClientRecord,
+  type EventEnvelope,
+  type IntrospectionCaller,
+  type IntrospectionRequest,
+  type IntrospectionResponseBody,
+  type RevocationRequest,
+  type TokenVerification,
+} from '#contracts';
+import { ClientAuthenticator, ClientDirectory, EventBus, PublicKeyRing, ServiceBus } from '#nest';
 import { InsufficientScope, InvalidRequest, InvalidToken, TemporarilyUnavailable, UnauthorizedClient } from '#oauth';
 import { IntrospectionConfig } from '../config/introspection.config.js';
 import { RevocationStore } from '../persistence/revocation.store.js';
@@ -13,7 +22,11 @@ const CLOCK_TOLERANCE_SECONDS = 30;
 const MAX_TOKEN_LENGTH = 8192;
 const MAX_UNANNOUNCED = 10_000;
 
-/** RFC 7662 introspection and RFC 7009 revocation of our JWT access tokens. No database access on introspection. */
+/**
+ * RFC 7662 introspection and RFC 7009 revocation of our JWT access tokens
+ * (refresh tokens are the authorization service's). No database access on
+ * introspection.
+ */
 @Injectable()
 export class IntrospectionService {
   private readonly logger = new Logger('Introspection');
@@ -29,6 +42,7 @@ export class IntrospectionService {
     private readonly state: TokenStateService,
     private readonly store: RevocationStore,
     @Inject(EventBus) private readonly events: EventBus,
+    private readonly bus: ServiceBus,
   ) {}
 
   /** One of our access tokens with a valid signature, `typ`, `iss` and lifetime (RFC 7662 §4), or null. */
@@ -50,13 +64,21 @@ export class IntrospectionService {
     return claims;
   }
 
-  /** A valid, unrevoked access token of ours whose client is still registered, or null. */
+  /** A valid, unrevoked access token of ours, of a grant still in force and a client still registered, or null. */
   async activeClaims(token: unknown): Promise<AccessTokenClaims | null> {
     const claims = await this.ourToken(token);
     if (!claims || this.state.revoked.has(claims.jti)) return null;
+    // grant.revoked: the grant's tokens issued up to the revocation are inactive (RFC 9700 §4.14.2, RFC 6749 §4.1.2).
+    if (claims.grant_id !== undefined && this.state.revokedGrants.revokes(claims.grant_id, claims.iat)) return null;
     // A deleted client's tokens are inactive (RFC 7592 §2.3).
     if (!(await this.directory.get(claims.client_id))) return null;
     return claims;
+  }
+
+  /** `introspection.v1.verify`: the same checks as introspection, for other services (no caller to authorize). */
+  async verify(token: unknown): Promise<TokenVerification> {
+    const claims = await this.activeClaims(token);
+    return claims ? { active: true, claims: { ...claims } } : { active: false };
   }
 
   async introspect(request: IntrospectionRequest): Promise<IntrospectionResponseBody> {
@@ -89,11 +111,15 @@ export class IntrospectionService {
     const client = await this.authenticator.authenticate(request.auth);
     const token = request.params.token;
     if (!token) throw new InvalidRequest('token is required');
-    // RFC 7009 §2.1: token_type_hint only speeds the search up, so it is not read; every type is searched
-    // (access tokens are the only kind so far, TODO(#3): refresh tokens).
+    // RFC 7009 §2.1: token_type_hint only speeds the search up, so it is not read; every type is searched.
     const claims = await this.ourToken(token);
-    // RFC 7009 §2.2: an invalid or unknown token is answered 200 by the gateway all the same.
-    if (!claims) return { revoked: false };
+    if (!claims) {
+      // Not one of our access tokens: perhaps a refresh token, which the authorization service holds (revoking
+      // one revokes its grant, RFC 7009 §2.1). An unknown token is answered 200 by the gateway all the same
+      // (§2.2); no answer from that service is 503 (§2.2.1), so the client retries.
+      const answer = await this.bus.request(Rpc.authorization.revokeRefreshToken, { token, client_id: client.client_id, requestId: request.requestId });
+      return { revoked: answer?.revoked === true };
+    }
     if (claims.client_id !== client.client_id) throw new UnauthorizedClient('the token was not issued to this client');
     const pending = this.unannounced.get(claims.jti);
     if (this.state.revoked.has(claims.jti) && !pending) return { revoked: true };

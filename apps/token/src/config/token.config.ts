@@ -2,6 +2,13 @@ import { Transform } from 'class-transformer';
 import { IsIn, IsInt, Max, Min } from 'class-validator';
 import { CommonConfig, IsKeyEncryptionKey, toInt } from '#nest';
 
+/**
+ * Algorithms ID tokens may be signed with: RS256 is required by OIDC Core
+ * §15.1 (and the only one Inferno accepts), ES256 for clients that register
+ * `id_token_signed_response_alg` (OIDC Registration §2).
+ */
+export const ID_TOKEN_SIGNING_ALGS: readonly string[] = ['RS256', 'ES256'];
+
 export class TokenConfig extends CommonConfig {
   @IsKeyEncryptionKey()
   KEY_ENCRYPTION_KEY: string;
@@ -22,4 +29,15 @@ export class TokenConfig extends CommonConfig {
   @Min(30)
   @Max(3600)
   CLIENT_CREDENTIALS_TTL_SECONDS = 300;
+
+  /** Default ID token algorithm, for clients that registered no `id_token_signed_response_alg`. */
+  @IsIn(ID_TOKEN_SIGNING_ALGS)
+  ID_TOKEN_ALG = 'RS256';
+
+  /** Lifetime of ID tokens (OIDC Core §2 `exp`). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(86400)
+  ID_TOKEN_TTL_SECONDS = 3600;
 }

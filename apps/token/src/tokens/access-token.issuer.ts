@@ -13,6 +13,11 @@ export interface AccessTokenRequest {
   requestId?: string;
   /** Launch context and identity claims (patient, encounter, fhirUser); never overrides a registered claim. */
   extraClaims?: Record<string, string>;
+  /**
+   * The user's grant the token belongs to: signed as the `grant_id` claim
+   * (revoking the grant revokes the token) and announced with `token.issued`.
+   */
+  grantId?: string;
 }
 
 export interface IssuedAccessToken {
@@ -36,6 +41,11 @@ export class AccessTokenIssuer {
     @Inject(EventBus) private readonly events: EventBus,
   ) {}
 
+  /** Throws `temporarily_unavailable` now if no access token could be signed. */
+  checkSignable(): void {
+    this.keys.current(this.config.ACCESS_TOKEN_ALG);
+  }
+
   async issue(request: AccessTokenRequest): Promise<IssuedAccessToken> {
     const key = this.keys.current(this.config.ACCESS_TOKEN_ALG);
     const iat = Math.floor(Date.now() / 1000);
@@ -43,14 +53,28 @@ export class AccessTokenIssuer {
     const jti = randomBytes(16).toString('base64url'); // 128 bits
     const aud = this.config.FHIR_BASE_URL;
     // RFC 9068 §2.2: iss, exp, aud, sub, client_id, iat, jti; plus scope (§2.2.3).
+    const grant = request.grantId === undefined ? {} : { grant_id: request.grantId };
     const token = await key.sign(
-      { ...request.extraClaims, iss: this.config.ISSUER, sub: request.subject, aud, client_id: request.clientId, scope: request.scope, jti, iat, exp },
+      { ...request.extraClaims, ...grant, iss: this.config.ISSUER, sub: request.subject, aud, client_id: request.clientId, scope: request.scope, jti, iat, exp },
       'at+jwt',
     );
+    const patient = request.extraClaims?.patient;
     try {
       await this.events.publish(
         'token.issued',
-        { jti, client_id: request.clientId, sub: request.subject, grant_type: request.grantType, scope: request.scope, aud, iat, exp, kid: key.kid },
+        {
+          jti,
+          client_id: request.clientId,
+          sub: request.subject,
+          grant_type: request.grantType,
+          scope: request.scope,
+          aud,
+          iat,
+          exp,
+          kid: key.kid,
+          ...grant,
+          ...(patient === undefined ? {} : { patient }),
+        },
         { source: 'token', requestId: request.requestId },
       );
     } catch (err: unknown) {

@@ -1,0 +1,96 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Rpc, type AuthorizedGrant, type DiscoveryFragment, type WebRequest, type WebResponse } from '#contracts';
+import { InvalidRequest } from '#oauth';
+import { GrantService } from './grants/grant.service.js';
+import { WebRouter } from './web/web-router.js';
+import type { RedeemCodeRequest, RefreshGrantRequest, RevokeRefreshTokenRequest } from '#contracts';
+
+function isStringRecord(value: unknown, allowArrays: boolean): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((v) => typeof v === 'string' || (allowArrays && Array.isArray(v) && v.every((x) => typeof x === 'string')))
+  );
+}
+
+/** The bus payload is JSON from the gateway: check its shape before anything reads it. */
+function assertWebRequest(p: unknown): asserts p is WebRequest {
+  const r = p as Partial<WebRequest> | null;
+  const ok =
+    typeof r?.method === 'string' &&
+    typeof r.path === 'string' &&
+    isStringRecord(r.query, true) &&
+    (r.form === undefined || isStringRecord(r.form, true)) &&
+    isStringRecord(r.cookies, false) &&
+    typeof r.remoteAddress === 'string' &&
+    (r.authorization === undefined || typeof r.authorization === 'string');
+  if (!ok) throw new InvalidRequest('malformed web request');
+}
+
+@Controller()
+export class AuthorizationController {
+  constructor(
+    private readonly router: WebRouter,
+    private readonly grants: GrantService,
+  ) {}
+
+  @MessagePattern(Rpc.authorization.web.subject)
+  web(@Payload() payload: unknown): Promise<WebResponse> {
+    assertWebRequest(payload);
+    return this.router.dispatch(payload);
+  }
+
+  @MessagePattern(Rpc.authorization.redeemCode.subject)
+  redeemCode(@Payload() payload: RedeemCodeRequest): Promise<AuthorizedGrant> {
+    return this.grants.redeemCode(payload);
+  }
+
+  @MessagePattern(Rpc.authorization.refresh.subject)
+  refresh(@Payload() payload: RefreshGrantRequest): Promise<AuthorizedGrant> {
+    return this.grants.refresh(payload);
+  }
+
+  @MessagePattern(Rpc.authorization.revokeRefreshToken.subject)
+  revokeRefreshToken(@Payload() payload: RevokeRefreshTokenRequest): Promise<{ revoked: boolean }> {
+    return this.grants.revokeRefreshToken(payload);
+  }
+
+  @MessagePattern(Rpc.service.authorization.metadata.subject)
+  metadata(): DiscoveryFragment {
+    return {
+      service: 'authorization',
+      endpoints: { authorization_endpoint: '/authorize', userinfo_endpoint: '/userinfo', end_session_endpoint: '/logout' },
+      lists: {
+        response_types_supported: ['code'],
+        response_modes_supported: ['query'],
+        subject_types_supported: ['public'],
+        code_challenge_methods_supported: ['S256'],
+        prompt_values_supported: ['none', 'login', 'consent'],
+        claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'at_hash', 'azp', 'fhirUser', 'name', 'preferred_username'],
+        scopes_supported: ['openid', 'fhirUser', 'profile', 'launch', 'launch/patient', 'offline_access', 'online_access', 'patient/*.rs', 'patient/*.read', 'user/*.rs', 'user/*.read'],
+      },
+      values: { authorization_response_iss_parameter_supported: true },
+      capabilities: [
+        'launch-standalone',
+        'launch-ehr',
+        'client-public',
+        'client-confidential-symmetric',
+        'context-standalone-patient',
+        'context-ehr-patient',
+        'context-ehr-encounter',
+        'context-banner',
+        'context-style',
+        'permission-patient',
+        'permission-user',
+        'permission-offline',
+        'permission-online',
+        'permission-v1',
+        'permission-v2',
+        'sso-openid-connect',
+        'authorize-post',
+      ],
+    };
+  }
+}

@@ -1,0 +1,66 @@
+import type { DynamicModule } from '@nestjs/common';
+import { ClientDirectory, EventBus, healthControllerFor, PublicKeyRing, RuntimeModule, serviceDatabase, ServiceBus, type SuiteRuntime } from '#nest';
+import { AuthorizationController } from './authorization.controller.js';
+import { AuthorizationConfig } from './config/authorization.config.js';
+import { ConsentStore } from './flow/consent.store.js';
+import { InteractionFlow } from './flow/interaction-flow.service.js';
+import { InteractionStore } from './flow/interaction.store.js';
+import { EventRecorder } from './grants/event-recorder.js';
+import { GrantService } from './grants/grant.service.js';
+import { Housekeeping } from './housekeeping.service.js';
+import { LaunchService } from './launch/launch.service.js';
+import { PageRenderer } from './pages/page-renderer.js';
+import { AUTHORIZATION_ENTITIES } from './persistence/entities/index.js';
+import { CreateAuthorizationTables1764100000000 } from './persistence/migrations/1764100000000-CreateAuthorizationTables.js';
+import { LoginThrottle } from './users/login-throttle.js';
+import { SessionService } from './users/session.service.js';
+import { UserDirectory } from './users/user-directory.service.js';
+import { UserStore } from './users/user.store.js';
+import { AdminUsersEndpoint } from './web/admin-users.endpoint.js';
+import { AssetsEndpoint } from './web/assets.endpoint.js';
+import { AuthorizeEndpoint } from './web/authorize.endpoint.js';
+import { BearerTokens } from './web/bearer.js';
+import { InteractionEndpoint } from './web/interaction.endpoint.js';
+import { LaunchEndpoint } from './web/launch.endpoint.js';
+import { LogoutEndpoint } from './web/logout.endpoint.js';
+import { PageKit } from './web/page-kit.js';
+import { UserinfoEndpoint } from './web/userinfo.endpoint.js';
+import { WebRouter } from './web/web-router.js';
+
+export function authorizationModule(config: AuthorizationConfig, runtime: SuiteRuntime): DynamicModule {
+  return {
+    module: class AuthorizationModule {},
+    imports: [
+      RuntimeModule.forService('authorization', runtime, config.RPC_TIMEOUT_MS),
+      serviceDatabase('authorization', config, AUTHORIZATION_ENTITIES, [CreateAuthorizationTables1764100000000]),
+    ],
+    controllers: [AuthorizationController, healthControllerFor('authorization')],
+    providers: [
+      { provide: AuthorizationConfig, useValue: config },
+      { provide: PageRenderer, useFactory: () => PageRenderer.create() },
+      { provide: PublicKeyRing, inject: [ServiceBus, EventBus], useFactory: (bus: ServiceBus, events: EventBus) => PublicKeyRing.create(bus, events) },
+      ClientDirectory,
+      EventRecorder,
+      UserStore,
+      SessionService,
+      LoginThrottle,
+      UserDirectory,
+      InteractionStore,
+      ConsentStore,
+      GrantService,
+      LaunchService,
+      PageKit,
+      InteractionFlow,
+      BearerTokens,
+      AuthorizeEndpoint,
+      InteractionEndpoint,
+      LaunchEndpoint,
+      UserinfoEndpoint,
+      LogoutEndpoint,
+      AdminUsersEndpoint,
+      AssetsEndpoint,
+      WebRouter,
+      Housekeeping,
+    ],
+  };
+}

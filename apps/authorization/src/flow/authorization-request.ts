@@ -1,0 +1,156 @@
+import type { ClientRecord } from '#contracts';
+import { InvalidRequest, InvalidScope, negotiateScopes, OAuthError, ScopeSet, UnauthorizedClient, UnsupportedResponseType } from '#oauth';
+import type { WebParams } from '../web/web-params.js';
+
+/** A validated authorization request (RFC 6749 §4.1.1, RFC 7636, SMART App Launch 2.x), as kept with the interaction. */
+export interface AuthorizationRequest {
+  clientId: string;
+  redirectUri: string;
+  /** RFC 6749 §4.1.3: the token request must then repeat it. */
+  redirectUriSent: boolean;
+  /** What may be granted: the request narrowed to the client's registered scopes, in request order. */
+  scope: string;
+  state?: string;
+  nonce?: string;
+  codeChallenge: string;
+  prompt?: 'none' | 'login' | 'consent';
+  /** OIDC `max_age` in seconds. */
+  maxAge?: number;
+  /** The raw `launch` parameter (EHR launch); resolved once, at /authorize. */
+  launch?: string;
+}
+
+/** An error that cannot go back to the client: shown on a page instead (RFC 6749 §4.1.2.1). */
+export class UnredirectableError extends Error {
+  constructor(
+    readonly error: string,
+    readonly description: string,
+  ) {
+    super(description);
+  }
+}
+
+/** An error that goes back to the verified redirect URI with `error`, `state` and `iss` (RFC 9207). */
+export class RedirectableError extends Error {
+  constructor(
+    readonly oauthError: OAuthError,
+    readonly redirectUri: string,
+    readonly state: string | undefined,
+  ) {
+    super(oauthError.message);
+  }
+}
+
+const PKCE_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
+const MAX_STATE = 2048;
+const MAX_NONCE = 512;
+const MAX_LAUNCH = 8192;
+
+/**
+ * Step 1 (RFC 6749 §4.1.2.1): the client and the redirect URI. Until both are
+ * verified, nothing may be sent to the redirect URI.
+ */
+export function verifyClientAndRedirect(params: WebParams, client: ClientRecord | null): { client: ClientRecord; redirectUri: string; sent: boolean } {
+  for (const name of ['client_id', 'redirect_uri']) {
+    if (params.repeated.includes(name)) throw new UnredirectableError('invalid_request', `the ${name} parameter is repeated`);
+  }
+  const clientId = params.get('client_id');
+  if (!clientId) throw new UnredirectableError('invalid_request', 'client_id is required');
+  if (!client) throw new UnredirectableError('invalid_client', 'this application is not registered here');
+  const registered = client.metadata.redirect_uris ?? [];
+  const given = params.get('redirect_uri');
+  if (given === undefined) {
+    // RFC 6749 §3.1.2.3: optional only when exactly one redirect URI is registered.
+    if (registered.length !== 1) throw new UnredirectableError('invalid_request', 'redirect_uri is required');
+    return { client, redirectUri: registered[0]!, sent: false };
+  }
+  // RFC 9700 §4.1.3: exact string matching.
+  if (!registered.includes(given)) throw new UnredirectableError('invalid_request', 'redirect_uri is not registered for this application');
+  return { client, redirectUri: given, sent: true };
+}
+
+/**
+ * Step 2: everything else; failures are redirectable. `fhirBaseUrl` is the
+ * only acceptable `aud` (SMART App Launch 2.x: no token for a wrong audience).
+ */
+export function validateAuthorizationRequest(
+  params: WebParams,
+  verified: { client: ClientRecord; redirectUri: string; sent: boolean },
+  fhirBaseUrl: string,
+): AuthorizationRequest {
+  const { client, redirectUri } = verified;
+  const state = params.get('state');
+  const fail = (error: OAuthError): never => {
+    throw new RedirectableError(error, redirectUri, state !== undefined && state.length <= MAX_STATE ? state : undefined);
+  };
+  if (params.repeated.length > 0) fail(new InvalidRequest(`the ${params.repeated[0]!.slice(0, 64)} parameter is repeated`));
+  if (state !== undefined && state.length > MAX_STATE) fail(new InvalidRequest('state is too long'));
+
+  const responseType = params.get('response_type');
+  if (!responseType) fail(new InvalidRequest('response_type is required'));
+  // RFC 9700 §2.1.2: only the code flow; implicit and hybrid are refused.
+  if (responseType !== 'code') fail(new UnsupportedResponseType('only response_type=code is supported'));
+  if (!client.metadata.grant_types.includes('authorization_code')) fail(new UnauthorizedClient('this client is not registered for the authorization code flow'));
+
+  // RFC 7636, RFC 9700 §2.1.1: PKCE with S256 for every client.
+  const challenge = params.get('code_challenge');
+  const method = params.get('code_challenge_method');
+  if (!challenge) fail(new InvalidRequest('code_challenge is required (PKCE with S256)'));
+  if (method !== 'S256') fail(new InvalidRequest(method === undefined || method === 'plain' ? 'code_challenge_method must be S256 (plain is not accepted)' : 'unsupported code_challenge_method'));
+  if (!PKCE_CHALLENGE.test(challenge!)) fail(new InvalidRequest('code_challenge must be the base64url SHA-256 of the verifier (43 characters)'));
+
+  // SMART App Launch 2.x: `aud` names the FHIR server the token is for.
+  const aud = params.get('aud');
+  if (!aud) fail(new InvalidRequest('aud is required: the FHIR base URL'));
+  if (normaliseUrl(aud!) !== normaliseUrl(fhirBaseUrl)) fail(new InvalidRequest('aud is not a FHIR server this authorization server issues tokens for'));
+
+  let requested: ScopeSet;
+  try {
+    requested = ScopeSet.parse(params.get('scope'));
+  } catch (err: unknown) {
+    return fail(err instanceof OAuthError ? err : new InvalidScope('malformed scope'));
+  }
+  if (requested.isEmpty()) fail(new InvalidScope('scope is required'));
+  const granted = negotiateScopes(requested, ScopeSet.parse(client.metadata.scope)).granted;
+  if (granted.isEmpty()) fail(new InvalidScope('none of the requested scopes is registered for this application'));
+
+  const nonce = params.get('nonce');
+  if (nonce !== undefined && nonce.length > MAX_NONCE) fail(new InvalidRequest('nonce is too long'));
+  const launch = params.get('launch');
+  if (launch !== undefined && launch.length > MAX_LAUNCH) fail(new InvalidRequest('launch is too long'));
+  if (launch !== undefined && !granted.has('launch')) fail(new InvalidScope('an EHR launch needs the launch scope'));
+  if (launch === undefined && granted.has('launch')) fail(new InvalidRequest('the launch scope needs the launch parameter given by the EHR'));
+
+  const promptParam = params.get('prompt');
+  let prompt: AuthorizationRequest['prompt'];
+  if (promptParam !== undefined) {
+    const values = promptParam.split(' ');
+    if (values.includes('none') && values.length > 1) fail(new InvalidRequest('prompt=none cannot be combined'));
+    if (values.includes('select_account')) fail(new OAuthError('account_selection_required', 400, 'account selection is not supported', { redirectable: true }));
+    prompt = values.includes('none') ? 'none' : values.includes('login') ? 'login' : values.includes('consent') ? 'consent' : undefined;
+    if (values.some((v) => !['none', 'login', 'consent'].includes(v))) fail(new InvalidRequest('unknown prompt value'));
+  }
+  const maxAgeParam = params.get('max_age');
+  let maxAge: number | undefined;
+  if (maxAgeParam !== undefined) {
+    if (!/^\d{1,9}$/.test(maxAgeParam)) fail(new InvalidRequest('max_age must be a number of seconds'));
+    maxAge = Number(maxAgeParam);
+  }
+
+  return {
+    clientId: client.client_id,
+    redirectUri,
+    redirectUriSent: verified.sent,
+    scope: granted.toString(),
+    codeChallenge: challenge!,
+    ...(state !== undefined ? { state } : {}),
+    ...(nonce !== undefined ? { nonce } : {}),
+    ...(prompt ? { prompt } : {}),
+    ...(maxAge !== undefined ? { maxAge } : {}),
+    ...(launch !== undefined ? { launch } : {}),
+  };
+}
+
+function normaliseUrl(url: string): string {
+  return url.replace(/\/+$/, '');
+}

@@ -1,0 +1,305 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { AuthorizedGrant, ClientRecord, GrantRevokedData, LaunchContext, RedeemCodeRequest, RefreshGrantRequest, RevokeRefreshTokenRequest } from '#contracts';
+import { ClientDirectory } from '#nest';
+import { generateOpaqueToken, InvalidGrant, InvalidRequest, InvalidScope, ScopeSet, sha256Hex, UnauthorizedClient } from '#oauth';
+import { AuthorizationConfig } from '../config/authorization.config.js';
+import { AuthorizationCodeEntity } from '../persistence/entities/authorization-code.entity.js';
+import { GrantEntity } from '../persistence/entities/grant.entity.js';
+import { RefreshTokenEntity } from '../persistence/entities/refresh-token.entity.js';
+import { returningRows } from '../persistence/returning.js';
+import { SessionService } from '../users/session.service.js';
+import { UserStore } from '../users/user.store.js';
+import { EventRecorder } from './event-recorder.js';
+import { pkceMatches } from './pkce.js';
+
+export interface NewGrant {
+  clientId: string;
+  userId: string;
+  scope: string;
+  context: LaunchContext;
+  launch: GrantEntity['launch'];
+  /** The login session, kept for `online_access` refresh tokens. */
+  sessionHash: string | null;
+}
+
+export interface CodeBinding {
+  redirectUri: string;
+  redirectUriSent: boolean;
+  codeChallenge: string;
+  nonce?: string;
+  authTime: Date;
+}
+
+interface CodeRow {
+  code_hash: string;
+  grant_id: string;
+  client_id: string;
+  redirect_uri: string;
+  redirect_uri_sent: boolean;
+  code_challenge: string;
+  nonce: string | null;
+  auth_time: Date;
+  expires_at: Date;
+}
+
+/**
+ * Grants and their credentials: single-use codes bound to client, redirect
+ * URI and PKCE challenge; refresh tokens rotated on every use with reuse
+ * detection (RFC 9700 §2.2.2, §4.14); revocation of a whole grant.
+ */
+@Injectable()
+export class GrantService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: AuthorizationConfig,
+    private readonly directory: ClientDirectory,
+    private readonly users: UserStore,
+    private readonly sessions: SessionService,
+    private readonly events: EventRecorder,
+  ) {}
+
+  /** Stores the grant and its authorization code in one transaction; returns the code. */
+  async createWithCode(grant: NewGrant, binding: CodeBinding, requestId?: string): Promise<{ code: string; grantId: string }> {
+    const code = generateOpaqueToken();
+    const grantId = randomUUID();
+    await this.dataSource.transaction(async (manager) => {
+      await manager.getRepository(GrantEntity).insert({
+        id: grantId,
+        clientId: grant.clientId,
+        userId: grant.userId,
+        scope: grant.scope,
+        context: grant.context as never,
+        launch: grant.launch,
+        sessionHash: grant.sessionHash,
+        revokedAt: null,
+        revokeReason: null,
+      });
+      await manager.getRepository(AuthorizationCodeEntity).insert({
+        codeHash: sha256Hex(code),
+        grantId,
+        clientId: grant.clientId,
+        redirectUri: binding.redirectUri,
+        redirectUriSent: binding.redirectUriSent,
+        codeChallenge: binding.codeChallenge,
+        nonce: binding.nonce ?? null,
+        authTime: binding.authTime,
+        expiresAt: new Date(Date.now() + this.config.AUTHORIZATION_CODE_TTL_SECONDS * 1000),
+        redeemedAt: null,
+      });
+    });
+    const fhirUser = (await this.users.byId(grant.userId))?.fhirUser ?? undefined;
+    await this.events.record(
+      'grant.created',
+      {
+        grant_id: grantId,
+        client_id: grant.clientId,
+        user_id: grant.userId,
+        scope: grant.scope,
+        launch: grant.launch,
+        ...(fhirUser ? { fhirUser } : {}),
+        ...(grant.context.patient ? { patient: grant.context.patient } : {}),
+      },
+      requestId,
+    );
+    return { code, grantId };
+  }
+
+  /** RFC 6749 §4.1.3 with RFC 7636 §4.6; a replayed code revokes what the first use issued (RFC 6749 §4.1.2). */
+  async redeemCode(request: RedeemCodeRequest): Promise<AuthorizedGrant> {
+    if (typeof request?.code !== 'string' || typeof request.client_id !== 'string') throw new InvalidRequest('code is required');
+    const codeHash = sha256Hex(request.code.slice(0, 512));
+    const rows = returningRows<CodeRow>(
+      await this.dataSource.query(
+        `UPDATE authorization_code SET redeemed_at = now() WHERE code_hash = $1 AND redeemed_at IS NULL RETURNING *`,
+        [codeHash],
+      ),
+    );
+    const row = rows[0];
+    if (!row) {
+      const replayed = await this.dataSource.getRepository(AuthorizationCodeEntity).findOneBy({ codeHash });
+      if (replayed) {
+        await this.revoke(replayed.grantId, 'code_replay', request.requestId);
+        throw new InvalidGrant('the authorization code was already used; the tokens issued with it are revoked');
+      }
+      throw new InvalidGrant('the authorization code is invalid or expired');
+    }
+    // Every failure below has consumed the code, as RFC 6749 §10.5 wants of a code presented wrongly.
+    if (new Date(row.expires_at).getTime() <= Date.now()) throw new InvalidGrant('the authorization code is invalid or expired');
+    if (row.client_id !== request.client_id) throw new InvalidGrant('the authorization code was issued to another client');
+    if (row.redirect_uri_sent ? request.redirect_uri !== row.redirect_uri : request.redirect_uri !== undefined && request.redirect_uri !== row.redirect_uri) {
+      throw new InvalidGrant('redirect_uri does not match the authorization request');
+    }
+    if (request.code_verifier === undefined) throw new InvalidGrant('code_verifier is required (PKCE)');
+    if (!pkceMatches(request.code_verifier, row.code_challenge)) throw new InvalidGrant('code_verifier does not match the code_challenge');
+
+    const grant = await this.liveGrant(row.grant_id);
+    const client = await this.client(grant.clientId);
+    const refresh = await this.maybeIssueRefreshToken(this.dataSource.manager, grant, client, grant.scope, new Date(row.auth_time));
+    return this.authorized(grant, grant.scope, new Date(row.auth_time), { nonce: row.nonce ?? undefined, ...refresh });
+  }
+
+  /** RFC 6749 §6 with rotation; a rotated token coming back revokes the grant (RFC 9700 §4.14.2). */
+  async refresh(request: RefreshGrantRequest): Promise<AuthorizedGrant> {
+    if (typeof request?.refresh_token !== 'string' || typeof request.client_id !== 'string') throw new InvalidRequest('refresh_token is required');
+    const tokenHash = sha256Hex(request.refresh_token.slice(0, 512));
+    let reused: string | undefined;
+    const result = await this.dataSource.transaction(async (manager) => {
+      const token = await manager.getRepository(RefreshTokenEntity).findOne({ where: { tokenHash }, lock: { mode: 'pessimistic_write' } });
+      if (!token || token.clientId !== request.client_id) throw new InvalidGrant('the refresh token is invalid, expired or revoked');
+      if (token.usedAt) {
+        reused = token.grantId;
+        return null;
+      }
+      if (token.expiresAt.getTime() <= Date.now()) throw new InvalidGrant('the refresh token is invalid, expired or revoked');
+      const grant = await manager.getRepository(GrantEntity).findOneBy({ id: token.grantId });
+      if (!grant || grant.revokedAt) throw new InvalidGrant('the refresh token is invalid, expired or revoked');
+      if (grant.sessionHash && !(await this.sessions.findByHash(grant.sessionHash, manager))) {
+        throw new InvalidGrant('the login session this online_access token belonged to has ended');
+      }
+      const scope = narrowedScope(request.scope, token.scope);
+      await manager.getRepository(RefreshTokenEntity).update({ tokenHash }, { usedAt: new Date() });
+      const client = await this.client(grant.clientId);
+      const refresh = await this.maybeIssueRefreshToken(manager, grant, client, token.scope, token.authTime);
+      return { grant, scope, authTime: token.authTime, refresh };
+    });
+    if (!result) {
+      await this.revoke(reused!, 'refresh_token_reuse', request.requestId);
+      throw new InvalidGrant('the refresh token was already used; the whole grant is revoked');
+    }
+    const user = await this.users.byId(result.grant.userId);
+    if (!user || user.disabled) throw new InvalidGrant('the user of this grant is no longer active');
+    return this.authorized(result.grant, result.scope, result.authTime, result.refresh);
+  }
+
+  /** RFC 7009 for a refresh token: the grant (and every token of it) is revoked. */
+  async revokeRefreshToken(request: RevokeRefreshTokenRequest): Promise<{ revoked: boolean }> {
+    if (typeof request?.token !== 'string' || typeof request.client_id !== 'string') return { revoked: false };
+    const token = await this.dataSource.getRepository(RefreshTokenEntity).findOneBy({ tokenHash: sha256Hex(request.token.slice(0, 512)) });
+    if (!token) return { revoked: false };
+    if (token.clientId !== request.client_id) throw new UnauthorizedClient('the token was not issued to this client');
+    await this.revoke(token.grantId, 'client_request', request.requestId, true);
+    return { revoked: true };
+  }
+
+  /**
+   * Ends a grant: no refresh, and every access token of it inactive at
+   * /introspect once `grant.revoked` reaches the introspection replicas.
+   * `announceAgain` re-publishes for a grant already revoked (a client retrying after a 503).
+   */
+  async revoke(grantId: string, reason: GrantRevokedData['reason'], requestId?: string, announceAgain = false): Promise<boolean> {
+    const rows = returningRows<{ client_id: string; user_id: string; revoked_at: Date }>(
+      await this.dataSource.query(
+        `UPDATE authorization_grant SET revoked_at = now(), revoke_reason = $2 WHERE id = $1 AND revoked_at IS NULL RETURNING client_id, user_id, revoked_at`,
+        [grantId, reason],
+      ),
+    );
+    let row = rows[0];
+    if (!row && announceAgain) {
+      const existing = await this.dataSource.getRepository(GrantEntity).findOneBy({ id: grantId });
+      if (existing?.revokedAt) row = { client_id: existing.clientId, user_id: existing.userId, revoked_at: existing.revokedAt };
+    }
+    if (!row) return false;
+    await this.events.mustPublish(
+      'grant.revoked',
+      { grant_id: grantId, client_id: row.client_id, user_id: row.user_id, reason, revoked_at: Math.ceil(new Date(row.revoked_at).getTime() / 1000) },
+      requestId,
+    );
+    return true;
+  }
+
+  async purgeExpired(): Promise<void> {
+    await this.dataSource.query(`DELETE FROM authorization_code WHERE expires_at < now() - interval '1 day'`);
+    await this.dataSource.query(`DELETE FROM refresh_token WHERE expires_at < now()`);
+  }
+
+  private async liveGrant(grantId: string): Promise<GrantEntity> {
+    const grant = await this.dataSource.getRepository(GrantEntity).findOneBy({ id: grantId });
+    if (!grant || grant.revokedAt) throw new InvalidGrant('the authorization was revoked');
+    return grant;
+  }
+
+  private async client(clientId: string): Promise<ClientRecord> {
+    const client = await this.directory.get(clientId);
+    if (!client) throw new InvalidGrant('the client of this grant is no longer registered');
+    return client;
+  }
+
+  /** A refresh token when the grant has `offline_access` or `online_access` and the client registered the refresh_token grant. */
+  private async maybeIssueRefreshToken(
+    manager: EntityManager,
+    grant: GrantEntity,
+    client: ClientRecord,
+    scope: string,
+    authTime: Date,
+  ): Promise<{ refresh_token?: string; refresh_token_expires_in?: number }> {
+    const scopes = scope.split(' ');
+    const offline = scopes.includes('offline_access');
+    const online = scopes.includes('online_access');
+    if ((!offline && !online) || !client.metadata.grant_types.includes('refresh_token')) return {};
+    let expiresAt = new Date(Date.now() + this.config.REFRESH_TOKEN_TTL_SECONDS * 1000);
+    if (!offline && grant.sessionHash) {
+      // online_access: no longer than the login session.
+      const session = await this.sessions.findByHash(grant.sessionHash, manager);
+      if (!session) return {};
+      expiresAt = new Date(Math.min(expiresAt.getTime(), session.authenticatedAt.getTime() + this.config.SESSION_TTL_SECONDS * 1000));
+    }
+    const token = generateOpaqueToken();
+    await manager.getRepository(RefreshTokenEntity).insert({
+      tokenHash: sha256Hex(token),
+      grantId: grant.id,
+      clientId: grant.clientId,
+      scope,
+      authTime,
+      expiresAt,
+      usedAt: null,
+    });
+    return { refresh_token: token, refresh_token_expires_in: Math.max(0, Math.floor((expiresAt.getTime() - Date.now()) / 1000)) };
+  }
+
+  private async authorized(
+    grant: GrantEntity,
+    scope: string,
+    authTime: Date,
+    extra: { nonce?: string; refresh_token?: string; refresh_token_expires_in?: number },
+  ): Promise<AuthorizedGrant> {
+    const user = await this.users.byId(grant.userId);
+    if (!user || user.disabled) throw new InvalidGrant('the user of this grant is no longer active');
+    const scopes = scope.split(' ');
+    const context = grant.context ?? {};
+    const answer: AuthorizedGrant = {
+      grant_id: grant.id,
+      client_id: grant.clientId,
+      sub: user.id,
+      scope,
+      name: user.displayName,
+      auth_time: Math.floor(authTime.getTime() / 1000),
+      ...(scopes.includes('fhirUser') && user.fhirUser ? { fhirUser: `${this.config.FHIR_BASE_URL.replace(/\/+$/, '')}/${user.fhirUser}` } : {}),
+      ...(context.patient ? { patient: context.patient } : {}),
+      ...(context.encounter ? { encounter: context.encounter } : {}),
+      ...(context.fhirContext ? { fhirContext: context.fhirContext } : {}),
+      ...(context.intent ? { intent: context.intent } : {}),
+      ...(context.need_patient_banner !== undefined ? { need_patient_banner: context.need_patient_banner } : {}),
+      ...(context.smart_style_url ? { smart_style_url: context.smart_style_url } : {}),
+    };
+    if (extra.nonce !== undefined) answer.nonce = extra.nonce;
+    if (extra.refresh_token) {
+      answer.refresh_token = extra.refresh_token;
+      answer.refresh_token_expires_in = extra.refresh_token_expires_in;
+    }
+    return answer;
+  }
+}
+
+/** RFC 6749 §6: a refresh may ask for less, never for more. */
+function narrowedScope(requested: string | undefined, tokenScope: string): string {
+  if (requested === undefined || requested.trim() === '') return tokenScope;
+  const asked = ScopeSet.parse(requested);
+  const held = ScopeSet.parse(tokenScope);
+  for (const scope of asked) {
+    if (!held.values().some((h) => h.covers(scope))) throw new InvalidScope('a refresh cannot widen the scope of the grant');
+  }
+  return asked.toString();
+}

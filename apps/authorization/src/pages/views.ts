@@ -1,0 +1,109 @@
+/**
+ * What each page of the authorization service shows. The interaction
+ * controller builds these; the page renderer turns them into HTML through
+ * the templates. Form field names are part of the contract with the
+ * controller (and with the browser tests): they are listed on each view.
+ */
+
+/** The application asking for access, as the pages show it. */
+export interface ClientView {
+  clientId: string;
+  /** `client_name`, or the client id when the client registered no name. */
+  name: string;
+  /** Only a `data:` image URI is shown (pages load no third-party resources); otherwise a monogram. */
+  logoDataUri?: string;
+  /** `client_uri`, shown as text with the name. */
+  homepage?: string;
+}
+
+/** Shared by every page. */
+export interface PageFrame {
+  /** `<title>` and main heading. */
+  title: string;
+  /** Stylesheets served by the suite, e.g. `/assets/suite.css` and `/assets/theme.css`. */
+  stylesheets: string[];
+}
+
+/**
+ * Login page. Form: `POST {action}` with fields `csrf`, `username`, `password`;
+ * submit button text "Sign in".
+ */
+export interface LoginView extends PageFrame {
+  action: string;
+  csrf: string;
+  client: ClientView;
+  /** Pre-filled username after a failed attempt. */
+  username?: string;
+  /** One generic message (no user enumeration): wrong credentials, or too many attempts. */
+  error?: string;
+}
+
+export interface PatientChoice {
+  /** FHIR Patient id; the radio value. */
+  id: string;
+  name: string;
+  birthDate?: string;
+}
+
+/**
+ * Patient picker. Form: `POST {action}` with `csrf` and a radio group
+ * `patient` (values are patient ids); submit button text "Continue".
+ */
+export interface PickerView extends PageFrame {
+  action: string;
+  csrf: string;
+  client: ClientView;
+  /** Display name of the signed-in practitioner. */
+  userName: string;
+  patients: PatientChoice[];
+  error?: string;
+}
+
+export interface ScopeChoice {
+  /** The scope exactly as requested; the checkbox value. */
+  scope: string;
+  /** Plain-words description (see describeScope). */
+  title: string;
+  detail?: string;
+  /** Mandatory scopes cannot be unticked: rendered checked and disabled, plus a hidden input so they are submitted. */
+  mandatory: boolean;
+}
+
+/**
+ * Consent page. Form: `POST {action}` with `csrf`, checkboxes named `scope`
+ * (checked by default), and two submit buttons named `decision`: value
+ * `approve` (text "Allow") and value `deny` (text "Deny").
+ */
+export interface ConsentView extends PageFrame {
+  action: string;
+  csrf: string;
+  client: ClientView;
+  userName: string;
+  /** The patient in context, when there is one ("Access to the record of …"). */
+  patientName?: string;
+  scopes: ScopeChoice[];
+}
+
+/** An error that cannot be sent back to the client (unknown client, unregistered redirect URI, expired page). */
+export interface ErrorView extends PageFrame {
+  /** OAuth error code shown small, e.g. `invalid_request`. */
+  code: string;
+  description: string;
+}
+
+/**
+ * RP-initiated logout confirmation (shown when the request carries no valid
+ * `id_token_hint`). Form: `POST {action}` with `csrf` and the hidden fields
+ * in `hidden`; submit button text "Sign out".
+ */
+export interface LogoutView extends PageFrame {
+  action: string;
+  csrf: string;
+  hidden: Record<string, string>;
+  client?: ClientView;
+}
+
+/** "You are signed out" (logout without a post-logout redirect). */
+export interface SignedOutView extends PageFrame {
+  message: string;
+}

@@ -1,0 +1,47 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { LaunchContext } from '#contracts';
+import type { AuthorizationRequest } from '../../flow/authorization-request.js';
+
+/** One authorization request in progress: login, patient choice and consent happen against it. */
+@Entity({ name: 'interaction' })
+export class InteractionEntity {
+  /** Public, random, in the page URLs. */
+  @PrimaryColumn({ type: 'varchar', length: 64 })
+  id: string;
+
+  /** SHA-256 of the secret in the browser's interaction cookie: only that browser may continue. */
+  @Column({ name: 'binding_hash', type: 'varchar', length: 64 })
+  bindingHash: string;
+
+  /** Anti-CSRF token of the forms of this interaction. */
+  @Column({ type: 'varchar', length: 64 })
+  csrf: string;
+
+  @Column({ name: 'client_id', type: 'varchar', length: 128 })
+  clientId: string;
+
+  @Column({ type: 'jsonb' })
+  request: AuthorizationRequest;
+
+  @Column({ name: 'user_id', type: 'varchar', length: 64, nullable: true })
+  userId: string | null;
+
+  @Column({ name: 'session_hash', type: 'varchar', length: 64, nullable: true })
+  sessionHash: string | null;
+
+  @Column({ name: 'auth_time', type: 'timestamptz', nullable: true })
+  authTime: Date | null;
+
+  @Column({ type: 'varchar', length: 128, nullable: true })
+  patient: string | null;
+
+  /** EHR launch context resolved from the `launch` parameter. */
+  @Column({ type: 'jsonb', nullable: true })
+  launch: LaunchContext | null;
+
+  @Column({ name: 'expires_at', type: 'timestamptz' })
+  expiresAt: Date;
+
+  @Column({ name: 'completed_at', type: 'timestamptz', nullable: true })
+  completedAt: Date | null;
+}

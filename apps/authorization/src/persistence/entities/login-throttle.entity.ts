@@ -1,0 +1,14 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/** Failed logins per username (`user:<name>`) or address (`addr:<ip>`) in the current window; shared by all replicas. */
+@Entity({ name: 'login_throttle' })
+export class LoginThrottleEntity {
+  @PrimaryColumn({ type: 'varchar', length: 200 })
+  key: string;
+
+  @Column({ type: 'integer' })
+  failures: number;
+
+  @Column({ name: 'window_started_at', type: 'timestamptz' })
+  windowStartedAt: Date;
+}

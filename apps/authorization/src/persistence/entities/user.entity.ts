@@ -1,0 +1,40 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/** A patient a practitioner may open (shown in the patient picker). */
+export interface PatientEntry {
+  id: string;
+  name: string;
+  birthDate?: string;
+}
+
+/** A person of the built-in user directory. Passwords only as scrypt hashes. */
+@Entity({ name: 'app_user' })
+export class UserEntity {
+  @PrimaryColumn({ type: 'varchar', length: 64 })
+  id: string;
+
+  @Column({ type: 'varchar', length: 128, unique: true })
+  username: string;
+
+  @Column({ name: 'password_hash', type: 'varchar', length: 256 })
+  passwordHash: string;
+
+  @Column({ name: 'display_name', type: 'varchar', length: 256 })
+  displayName: string;
+
+  /** Relative FHIR reference: `Patient/123`, `Practitioner/456`. */
+  @Column({ name: 'fhir_user', type: 'varchar', length: 256, nullable: true })
+  fhirUser: string | null;
+
+  @Column({ type: 'jsonb', default: () => "'[]'" })
+  patients: PatientEntry[];
+
+  @Column({ type: 'boolean', default: false })
+  disabled: boolean;
+
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  createdAt: Date;
+
+  @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
+  updatedAt: Date;
+}

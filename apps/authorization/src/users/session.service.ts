@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { generateOpaqueToken, sha256Hex } from '#oauth';
+import { AuthorizationConfig } from '../config/authorization.config.js';
+import { SessionEntity } from '../persistence/entities/session.entity.js';
+
+export const SESSION_COOKIE = 'smart_session';
+
+export interface LiveSession {
+  idHash: string;
+  userId: string;
+  authenticatedAt: Date;
+}
+
+/** Login sessions: the browser holds a 256-bit token, the table its SHA-256. */
+@Injectable()
+export class SessionService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: AuthorizationConfig,
+  ) {}
+
+  async create(userId: string): Promise<{ token: string; session: LiveSession }> {
+    const token = generateOpaqueToken();
+    const now = new Date();
+    const row: SessionEntity = {
+      idHash: sha256Hex(token),
+      userId,
+      authenticatedAt: now,
+      expiresAt: new Date(now.getTime() + this.config.SESSION_TTL_SECONDS * 1000),
+      endedAt: null,
+    };
+    await this.dataSource.getRepository(SessionEntity).insert(row);
+    return { token, session: { idHash: row.idHash, userId, authenticatedAt: now } };
+  }
+
+  /** The live session of a cookie value, or null. */
+  async find(token: string | undefined): Promise<LiveSession | null> {
+    if (!token || token.length > 128) return null;
+    return this.findByHash(sha256Hex(token));
+  }
+
+  /** `manager`: inside a transaction, its connection (the embedded database has only one). */
+  async findByHash(idHash: string, manager: EntityManager = this.dataSource.manager): Promise<LiveSession | null> {
+    const row = await manager.getRepository(SessionEntity).findOneBy({ idHash });
+    if (!row || row.endedAt || row.expiresAt.getTime() <= Date.now()) return null;
+    return { idHash: row.idHash, userId: row.userId, authenticatedAt: row.authenticatedAt };
+  }
+
+  async end(idHash: string): Promise<void> {
+    await this.dataSource.query(`UPDATE login_session SET ended_at = now() WHERE id_hash = $1 AND ended_at IS NULL`, [idHash]);
+  }
+
+  async endAllOf(userId: string): Promise<void> {
+    await this.dataSource.query(`UPDATE login_session SET ended_at = now() WHERE user_id = $1 AND ended_at IS NULL`, [userId]);
+  }
+
+  async purgeExpired(): Promise<void> {
+    await this.dataSource.query(`DELETE FROM login_session WHERE expires_at < now() - interval '1 day'`);
+  }
+}

@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import type { WebRequest, WebResponse } from '#contracts';
+import { ClientDirectory } from '#nest';
+import { OAuthError } from '#oauth';
+import { AuthorizationConfig } from '../config/authorization.config.js';
+import { RedirectableError, UnredirectableError, validateAuthorizationRequest, verifyClientAndRedirect } from '../flow/authorization-request.js';
+import { interactionPath } from '../flow/interaction-flow.service.js';
+import { INTERACTION_COOKIE, InteractionStore } from '../flow/interaction.store.js';
+import { LaunchService } from '../launch/launch.service.js';
+import { PageKit } from './page-kit.js';
+import { WebParams } from './web-params.js';
+import { seeOther, withQuery } from './web-response.js';
+
+/**
+ * GET|POST /authorize (RFC 6749 §4.1.1; POST form per SMART `authorize-post`).
+ * A valid request becomes an interaction bound to this browser by a cookie,
+ * and the browser goes on to its pages.
+ */
+@Injectable()
+export class AuthorizeEndpoint {
+  constructor(
+    private readonly config: AuthorizationConfig,
+    private readonly directory: ClientDirectory,
+    private readonly interactions: InteractionStore,
+    private readonly launches: LaunchService,
+    private readonly kit: PageKit,
+  ) {}
+
+  async handle(req: WebRequest): Promise<WebResponse> {
+    const params = new WebParams(req.method === 'POST' ? req.form : req.query);
+    const clientId = params.get('client_id');
+    const client = clientId !== undefined && clientId.length <= 128 ? await this.directory.get(clientId) : null;
+    try {
+      const verified = verifyClientAndRedirect(params, client);
+      const request = validateAuthorizationRequest(params, verified, this.config.FHIR_BASE_URL);
+      let launch = null;
+      if (request.launch !== undefined) {
+        try {
+          launch = await this.launches.consume(request.launch);
+        } catch (err: unknown) {
+          if (err instanceof OAuthError) throw new RedirectableError(err, request.redirectUri, request.state);
+          throw err;
+        }
+      }
+      const { interaction, binding } = await this.interactions.start(request, launch);
+      const path = interactionPath(interaction.id);
+      return seeOther(path, [this.kit.cookie(INTERACTION_COOKIE, binding, { path, maxAge: this.config.INTERACTION_TTL_SECONDS })]);
+    } catch (err: unknown) {
+      if (err instanceof UnredirectableError) return this.kit.errorPage(400, err.error, err.description);
+      if (err instanceof RedirectableError) {
+        return seeOther(
+          withQuery(err.redirectUri, {
+            error: err.oauthError.error,
+            error_description: err.oauthError.description,
+            state: err.state,
+            iss: this.config.ISSUER,
+          }),
+        );
+      }
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,111 @@
+import { Injectable } from '@nestjs/common';
+import type { WebRequest, WebResponse } from '#contracts';
+import { ClientDirectory } from '#nest';
+import { ScopeSet } from '#oauth';
+import { InteractionFlow, interactionPath } from '../flow/interaction-flow.service.js';
+import { ConsentStore } from '../flow/consent.store.js';
+import { INTERACTION_COOKIE, InteractionStore } from '../flow/interaction.store.js';
+import { EventRecorder } from '../grants/event-recorder.js';
+import { isMandatoryScope } from '../pages/scope-descriptions.js';
+import type { InteractionEntity } from '../persistence/entities/interaction.entity.js';
+import { AuthorizationConfig } from '../config/authorization.config.js';
+import { LoginThrottle } from '../users/login-throttle.js';
+import { SESSION_COOKIE, SessionService } from '../users/session.service.js';
+import { UserDirectory, type LoginOutcome } from '../users/user-directory.service.js';
+import { csrfMatches, PageKit } from './page-kit.js';
+import { WebParams } from './web-params.js';
+import { seeOther } from './web-response.js';
+
+const WRONG_CREDENTIALS = 'The username or password is incorrect.';
+const THROTTLED = 'Too many failed sign-in attempts. Wait a few minutes and try again.';
+const EXPIRED = 'This sign-in page has expired or was opened in another browser. Go back to the application and start again.';
+
+/** The pages of an interaction: GET shows the next step; POSTs take login, patient choice and consent. */
+@Injectable()
+export class InteractionEndpoint {
+  constructor(
+    private readonly config: AuthorizationConfig,
+    private readonly flow: InteractionFlow,
+    private readonly interactions: InteractionStore,
+    private readonly directory: ClientDirectory,
+    private readonly users: UserDirectory,
+    private readonly sessions: SessionService,
+    private readonly throttle: LoginThrottle,
+    private readonly consents: ConsentStore,
+    private readonly events: EventRecorder,
+    private readonly kit: PageKit,
+  ) {}
+
+  async handle(req: WebRequest, id: string, step: string | undefined): Promise<WebResponse> {
+    const ix = await this.interactions.find(id, req.cookies[INTERACTION_COOKIE]);
+    if (!ix) return this.kit.errorPage(400, 'invalid_request', EXPIRED);
+    if (req.method === 'GET' && step === undefined) return this.flow.advance(ix, req);
+    if (req.method !== 'POST' || step === undefined) return this.kit.errorPage(405, 'invalid_request', 'This page does not accept that request.');
+    // Every form carries the interaction's anti-CSRF token (and the binding cookie, SameSite=Lax, was checked above).
+    if (!csrfMatches(new WebParams(req.form).get('csrf'), ix.csrf)) return this.kit.errorPage(403, 'invalid_request', 'The form could not be verified. Go back to the application and start again.');
+    switch (step) {
+      case 'login':
+        return this.login(ix, req);
+      case 'patient':
+        return this.choosePatient(ix, req);
+      case 'consent':
+        return this.consent(ix, req);
+      default:
+        return this.kit.errorPage(404, 'invalid_request', 'There is no such page.');
+    }
+  }
+
+  private async login(ix: InteractionEntity, req: WebRequest): Promise<WebResponse> {
+    const form = new WebParams(req.form);
+    const username = (form.get('username') ?? '').trim();
+    const password = form.get('password') ?? '';
+    const client = await this.directory.get(ix.clientId);
+    if (!client) return this.kit.errorPage(400, 'invalid_client', 'This application is no longer registered.');
+    const base = { user_id: undefined, client_id: ix.clientId, method: 'password' as const, remote_address: req.remoteAddress };
+    if (await this.throttle.isLocked(username, req.remoteAddress)) {
+      await this.events.record('login.failed', { ...base, reason: 'throttled' }, req.requestId);
+      return this.flow.loginPage(ix, client, [], { username, error: THROTTLED }, 429);
+    }
+    const outcome: LoginOutcome = username && password ? await this.users.authenticate(username, password) : { ok: false, reason: 'invalid_credentials' };
+    if (!outcome.ok) {
+      await this.throttle.recordFailure(username, req.remoteAddress);
+      await this.events.record('login.failed', { ...base, ...(outcome.user ? { user_id: outcome.user.id } : {}), reason: outcome.reason }, req.requestId);
+      // One message for unknown users, wrong passwords and disabled accounts: no user enumeration.
+      return this.flow.loginPage(ix, client, [], { username, error: WRONG_CREDENTIALS }, 401);
+    }
+    await this.throttle.recordSuccess(username);
+    const { token, session } = await this.sessions.create(outcome.user.id);
+    await this.interactions.attachUser(ix.id, outcome.user.id, session.idHash, session.authenticatedAt);
+    await this.events.record('login.succeeded', { ...base, user_id: outcome.user.id }, req.requestId);
+    const cookie = this.kit.cookie(SESSION_COOKIE, token, { path: '/', maxAge: this.config.SESSION_TTL_SECONDS });
+    return seeOther(interactionPath(ix.id), [cookie]);
+  }
+
+  private async choosePatient(ix: InteractionEntity, req: WebRequest): Promise<WebResponse> {
+    if (!ix.userId) return seeOther(interactionPath(ix.id));
+    const user = await this.users.byId(ix.userId);
+    const client = await this.directory.get(ix.clientId);
+    if (!user || !client) return this.kit.errorPage(400, 'invalid_request', EXPIRED);
+    const chosen = new WebParams(req.form).get('patient');
+    if (!chosen || !user.patients.some((p) => p.id === chosen)) return this.flow.pickerPage(ix, client, user, [], 'Choose one of the patients listed.');
+    await this.interactions.choosePatient(ix.id, chosen);
+    return seeOther(interactionPath(ix.id));
+  }
+
+  private async consent(ix: InteractionEntity, req: WebRequest): Promise<WebResponse> {
+    if (!ix.userId || (this.flow.needsPatient(ix) && !ix.patient)) return seeOther(interactionPath(ix.id));
+    const decision = new WebParams(req.form).get('decision');
+    const requested = ix.request.scope;
+    if (decision === 'deny') {
+      await this.events.record('consent.denied', { client_id: ix.clientId, user_id: ix.userId, requested_scope: requested }, req.requestId);
+      return this.flow.sendError(ix, 'access_denied', 'the user denied the request');
+    }
+    if (decision !== 'approve') return seeOther(interactionPath(ix.id));
+    // What is granted is exactly what stayed ticked, plus the mandatory scopes; never anything not requested.
+    const ticked = new Set(WebParams.all(req.form, 'scope'));
+    const granted = ScopeSet.parse(requested).filter((s) => isMandatoryScope(s.raw) || ticked.has(s.raw));
+    await this.consents.remember(ix.userId, ix.clientId, granted.toString());
+    await this.events.record('consent.granted', { client_id: ix.clientId, user_id: ix.userId, requested_scope: requested, granted_scope: granted.toString() }, req.requestId);
+    return this.flow.finish(ix, granted.toString(), req.requestId);
+  }
+}

@@ -1,0 +1,60 @@
+import type { WebResponse } from '#contracts';
+import type { OAuthError } from '#oauth';
+
+/** Headers of every HTML page: no caching, no referrer, no third-party anything (SMART, RFC 9700 §4.16). */
+export function pageHeaders(frameAncestors: string[], formTargets: string[] = []): Record<string, string> {
+  const headers: Record<string, string> = {
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': 'no-store',
+    pragma: 'no-cache',
+    'referrer-policy': 'no-referrer',
+    'x-content-type-options': 'nosniff',
+    'content-security-policy': [
+      "default-src 'none'",
+      "style-src 'self'",
+      "img-src 'self' data:",
+      // Forms post to the suite itself; browsers also check the redirects that follow a submission,
+      // so the origin the flow ends at (the client's redirect URI) is listed too.
+      `form-action 'self'${formTargets.map((t) => ` ${t}`).join('')}`,
+      "base-uri 'none'",
+      `frame-ancestors ${frameAncestors.length > 0 ? frameAncestors.join(' ') : "'none'"}`,
+    ].join('; '),
+  };
+  // Older browsers without CSP frame-ancestors: only when no EHR may frame us (X-Frame-Options cannot list origins).
+  if (frameAncestors.length === 0) headers['x-frame-options'] = 'DENY';
+  return headers;
+}
+
+export function htmlPage(status: number, body: string, frame: { frameAncestors: string[]; formTargets?: string[] }, cookies?: string[]): WebResponse {
+  return { status, headers: pageHeaders(frame.frameAncestors, frame.formTargets), body, ...(cookies?.length ? { cookies } : {}) };
+}
+
+/** The CSP source expression for a redirect URI: its origin for http(s), its scheme for private-use schemes (native apps). */
+export function formTargetOf(uri: string): string {
+  const url = new URL(uri);
+  return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : url.protocol;
+}
+
+/** Browser redirects after a form POST are 303 (RFC 9700 §4.12: never 307). */
+export function seeOther(location: string, cookies?: string[]): WebResponse {
+  return { status: 303, headers: { location, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }, ...(cookies?.length ? { cookies } : {}) };
+}
+
+export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): WebResponse {
+  return {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', pragma: 'no-cache', ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+export function oauthErrorJson(error: OAuthError): WebResponse {
+  return jsonResponse(error.status, { error: error.error, ...(error.description ? { error_description: error.description } : {}) }, error.options.headers ?? {});
+}
+
+/** `url` with the given query parameters appended (existing ones kept, RFC 6749 §3.1.2). */
+export function withQuery(url: string, params: Record<string, string | undefined>): string {
+  const target = new URL(url);
+  for (const [name, value] of Object.entries(params)) if (value !== undefined) target.searchParams.append(name, value);
+  return target.toString();
+}

@@ -1,0 +1,46 @@
+/**
+ * Access tokens live at most 3600 s (TokenConfig ACCESS_TOKEN_TTL_SECONDS),
+ * plus a minute of clock skew: after that no token of a revoked grant can be
+ * active anyway, so its revocation need not be kept.
+ */
+export const GRANT_REVOCATION_KEEP_SECONDS = 3660;
+
+interface Entry {
+  /** Seconds since epoch: tokens of the grant issued at or before this are inactive. */
+  revokedAt: number;
+  /** Seconds since epoch after which the entry is dropped. */
+  keepUntil: number;
+}
+
+/**
+ * The revoked grants this replica knows (`grant.revoked`, RFC 9700
+ * §4.14.2 and RFC 6749 §4.1.2): an access token carrying one of their
+ * `grant_id`s and issued no later than the revocation is inactive.
+ */
+export class GrantRevocationList {
+  private readonly entries = new Map<string, Entry>();
+
+  /** A later revocation of the same grant covers more tokens, so it wins. */
+  add(grantId: string, revokedAt: number, keepUntil = revokedAt + GRANT_REVOCATION_KEEP_SECONDS): void {
+    const known = this.entries.get(grantId);
+    this.entries.set(grantId, {
+      revokedAt: Math.max(revokedAt, known?.revokedAt ?? revokedAt),
+      keepUntil: Math.max(keepUntil, known?.keepUntil ?? keepUntil),
+    });
+  }
+
+  /** Whether a token of `grantId` issued at `iat` (seconds since epoch) is revoked. */
+  revokes(grantId: string, iat: number): boolean {
+    const entry = this.entries.get(grantId);
+    return entry !== undefined && iat <= entry.revokedAt;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Drops revocations whose tokens have all expired. */
+  purge(nowSeconds: number): void {
+    for (const [grantId, entry] of this.entries) if (entry.keepUntil < nowSeconds) this.entries.delete(grantId);
+  }
+}

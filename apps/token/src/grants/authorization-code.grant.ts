@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+import { Rpc, type TokenResponseBody } from '#contracts';
+import { ServiceBus } from '#nest';
+import { InvalidClient, InvalidRequest, UnauthorizedClient } from '#oauth';
+import { GrantTokenResponse } from '../tokens/grant-token.response.js';
+import type { GrantContext, GrantHandler } from './grant-handler.js';
+
+/**
+ * RFC 6749 §4.1.3 authorization code grant with PKCE (RFC 7636 §4.5). The
+ * authorization service redeems the code and makes every check on it (single
+ * use, expiry, client binding, `redirect_uri`, `code_verifier`); its OAuth
+ * errors (`invalid_grant`, …) reach the client unchanged.
+ */
+@Injectable()
+export class AuthorizationCodeGrant implements GrantHandler {
+  readonly grantType = 'authorization_code';
+  readonly parameters = ['code', 'redirect_uri', 'code_verifier'] as const;
+  /** RFC 6749 §4.1.3: confidential clients authenticate; public clients identify themselves (`none`). */
+  readonly requiresClientAuthentication = true;
+
+  constructor(
+    private readonly bus: ServiceBus,
+    private readonly response: GrantTokenResponse,
+  ) {}
+
+  async handle({ params, client, requestId }: GrantContext): Promise<TokenResponseBody> {
+    if (!client) throw new InvalidClient('client authentication required');
+    if (!client.metadata.grant_types.includes(this.grantType)) {
+      throw new UnauthorizedClient('this client is not registered for authorization_code');
+    }
+    const code = params.code;
+    if (!code) throw new InvalidRequest('code is required');
+    this.response.checkIssuable(client);
+    const grant = await this.bus.request(Rpc.authorization.redeemCode, {
+      code,
+      client_id: client.client_id,
+      redirect_uri: params.redirect_uri,
+      code_verifier: params.code_verifier,
+      requestId,
+    });
+    return this.response.issue(client, grant, this.grantType, requestId);
+  }
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+// Compiles the workspace (tsc) and copies the non-TypeScript assets that
+// services read at run time (page templates, stylesheets) next to the
+// compiled code, so dist/ is complete on its own (container images ship only dist/).
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const ASSET = /\.(eta|css|svg)$/;
+
+execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
+
+function copyAssets(dir) {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) copyAssets(path);
+    else if (ASSET.test(name)) cpSync(path, join('dist', path));
+  }
+}
+for (const root of ['apps', 'libs']) if (existsSync(root)) copyAssets(root);
