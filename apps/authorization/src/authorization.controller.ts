@@ -71,7 +71,8 @@ export class AuthorizationController {
         claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'at_hash', 'azp', 'fhirUser', 'name', 'preferred_username'],
         scopes_supported: ['openid', 'fhirUser', 'profile', 'launch', 'launch/patient', 'offline_access', 'online_access', 'patient/*.rs', 'patient/*.read', 'user/*.rs', 'user/*.read'],
       },
-      values: { authorization_response_iss_parameter_supported: true },
+      // OIDC Discovery §3: request_uri_parameter_supported defaults to true, so both are stated.
+      values: { authorization_response_iss_parameter_supported: true, request_parameter_supported: false, request_uri_parameter_supported: false },
       capabilities: [
         'launch-standalone',
         'launch-ehr',

@@ -12,10 +12,16 @@ import { LaunchService } from './launch/launch.service.js';
 import { PageRenderer } from './pages/page-renderer.js';
 import { AUTHORIZATION_ENTITIES } from './persistence/entities/index.js';
 import { CreateAuthorizationTables1764100000000 } from './persistence/migrations/1764100000000-CreateAuthorizationTables.js';
+import { AddUpstreamLoginToInteraction1764300000000 } from './persistence/migrations/1764300000000-AddUpstreamLoginToInteraction.js';
+import { LoginCallbackEndpoint } from './upstream/login-callback.endpoint.js';
+import { UpstreamAccounts } from './upstream/upstream-accounts.js';
+import { UpstreamLogin } from './upstream/upstream-login.service.js';
+import { UpstreamProvider } from './upstream/upstream-provider.js';
 import { LoginThrottle } from './users/login-throttle.js';
 import { SessionService } from './users/session.service.js';
 import { UserDirectory } from './users/user-directory.service.js';
 import { UserStore } from './users/user.store.js';
+import { AdminGrantsEndpoint } from './web/admin-grants.endpoint.js';
 import { AdminUsersEndpoint } from './web/admin-users.endpoint.js';
 import { AssetsEndpoint } from './web/assets.endpoint.js';
 import { AuthorizeEndpoint } from './web/authorize.endpoint.js';
@@ -32,7 +38,7 @@ export function authorizationModule(config: AuthorizationConfig, runtime: SuiteR
     module: class AuthorizationModule {},
     imports: [
       RuntimeModule.forService('authorization', runtime, config.RPC_TIMEOUT_MS),
-      serviceDatabase('authorization', config, AUTHORIZATION_ENTITIES, [CreateAuthorizationTables1764100000000]),
+      serviceDatabase('authorization', config, AUTHORIZATION_ENTITIES, [CreateAuthorizationTables1764100000000, AddUpstreamLoginToInteraction1764300000000]),
     ],
     controllers: [AuthorizationController, healthControllerFor('authorization')],
     providers: [
@@ -50,6 +56,9 @@ export function authorizationModule(config: AuthorizationConfig, runtime: SuiteR
       GrantService,
       LaunchService,
       PageKit,
+      UpstreamProvider,
+      UpstreamLogin,
+      UpstreamAccounts,
       InteractionFlow,
       BearerTokens,
       AuthorizeEndpoint,
@@ -58,7 +67,9 @@ export function authorizationModule(config: AuthorizationConfig, runtime: SuiteR
       UserinfoEndpoint,
       LogoutEndpoint,
       AdminUsersEndpoint,
+      AdminGrantsEndpoint,
       AssetsEndpoint,
+      LoginCallbackEndpoint,
       WebRouter,
       Housekeeping,
     ],

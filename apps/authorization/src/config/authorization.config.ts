@@ -1,6 +1,28 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, ValidateBy, ValidateIf } from 'class-validator';
 import { DatabaseConfig, toInt } from '#nest';
+
+/** https, or http only on a loopback host (a development identity provider); no query, no fragment (OIDC Discovery §2). */
+const UPSTREAM_ISSUER = /^(https:\/\/[^\s/?#]+|http:\/\/(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d{1,5})?)(\/[^\s?#]*)?$/;
+
+/** Parameters the upstream login sets itself; UPSTREAM_OIDC_AUTHORIZE_PARAMS may not override them. */
+export const UPSTREAM_RESERVED_PARAMS = ['response_type', 'client_id', 'redirect_uri', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method', 'prompt', 'max_age', 'request', 'request_uri', 'response_mode'];
+
+/** A form-encoded list of extra authorization parameters, none of them one the upstream login sets itself. */
+function IsExtraAuthorizeParams(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isExtraAuthorizeParams',
+    validator: {
+      validate: (value: unknown) => {
+        if (typeof value !== 'string' || !/^[^\s=&]+=[^\s&]*(&[^\s=&]+=[^\s&]*)*$/.test(value)) return false;
+        return [...new URLSearchParams(value).keys()].every((name) => !UPSTREAM_RESERVED_PARAMS.includes(name));
+      },
+      defaultMessage: () => `must be form-encoded name=value pairs joined by & (e.g. aud=https://idp.example/fhir), none of ${UPSTREAM_RESERVED_PARAMS.join(', ')}`,
+    },
+  });
+}
+
+const upstreamConfigured = (config: AuthorizationConfig) => config.UPSTREAM_OIDC_ISSUER !== undefined;
 
 export class AuthorizationConfig extends DatabaseConfig {
   /** Authorization codes live at most 60 s (CONFORMANCE: short-lived codes, RFC 6749 §4.1.2 recommends ≤ 10 min). */
@@ -70,6 +92,47 @@ export class AuthorizationConfig extends DatabaseConfig {
   @IsOptional()
   @IsString()
   SMART_STYLE_JSON?: string;
+
+  /**
+   * Issuer of an upstream OpenID Connect provider that replaces the built-in
+   * login: `/authorize` sends the browser there and back (OIDC Core §3.1).
+   * https; plain http only for a loopback host.
+   */
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'must be an absolute https URL' })
+  @Matches(UPSTREAM_ISSUER, { message: 'must be https (http only for localhost/127.0.0.1/[::1]), without query or fragment' })
+  UPSTREAM_OIDC_ISSUER?: string;
+
+  /** This server's client id at the upstream provider; required with UPSTREAM_OIDC_ISSUER. */
+  @ValidateIf(upstreamConfigured)
+  @IsNotEmpty({ message: 'is required when UPSTREAM_OIDC_ISSUER is set' })
+  @IsString()
+  @MaxLength(256)
+  UPSTREAM_OIDC_CLIENT_ID?: string;
+
+  /** Its client secret (client_secret_basic or _post, as the upstream advertises); required with UPSTREAM_OIDC_ISSUER. */
+  @ValidateIf(upstreamConfigured)
+  @IsNotEmpty({ message: 'is required when UPSTREAM_OIDC_ISSUER is set (or UPSTREAM_OIDC_CLIENT_SECRET_FILE)' })
+  @IsString()
+  @MaxLength(1024)
+  UPSTREAM_OIDC_CLIENT_SECRET?: string;
+
+  /** Scopes asked of the upstream provider; must include `openid`. */
+  @Matches(/^(\S+ )*openid( \S+)*$/, { message: 'must be space-separated scopes including openid' })
+  UPSTREAM_OIDC_SCOPE = 'openid profile';
+
+  /** The ID token (or userinfo) claim whose value identifies the local user. */
+  @Matches(/^[A-Za-z0-9_:.-]{1,64}$/, { message: 'must be a claim name' })
+  UPSTREAM_OIDC_USER_CLAIM = 'preferred_username';
+
+  /** What the claim is matched against: the local `username`, or the local user's `fhirUser` (`Patient/123`, or a URL ending in it). */
+  @IsIn(['username', 'fhirUser'])
+  UPSTREAM_OIDC_MATCH: 'username' | 'fhirUser' = 'username';
+
+  /** Extra parameters of the upstream authorization request, form-encoded (`aud=https://idp.example/fhir` for a SMART upstream). */
+  @IsOptional()
+  @IsExtraAuthorizeParams()
+  UPSTREAM_OIDC_AUTHORIZE_PARAMS?: string;
 
   /** Seed the demo users and patients (embedded development mode turns this on). */
   @IsIn(['true', 'false'])

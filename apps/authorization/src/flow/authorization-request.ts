@@ -64,9 +64,26 @@ export function verifyClientAndRedirect(params: WebParams, client: ClientRecord 
     if (registered.length !== 1) throw new UnredirectableError('invalid_request', 'redirect_uri is required');
     return { client, redirectUri: registered[0]!, sent: false };
   }
-  // RFC 9700 §4.1.3: exact string matching.
-  if (!registered.includes(given)) throw new UnredirectableError('invalid_request', 'redirect_uri is not registered for this application');
+  // RFC 9700 §4.1.3: exact string matching, except the port of a loopback redirect URI (RFC 8252 §7.3).
+  if (!registered.includes(given) && !registered.some((r) => sameLoopbackExceptPort(r, given))) {
+    throw new UnredirectableError('invalid_request', 'redirect_uri is not registered for this application');
+  }
   return { client, redirectUri: given, sent: true };
+}
+
+const LOOPBACK = /^http:\/\/(127\.0\.0\.1|\[::1\]|localhost)(?::(\d{1,5}))?([/?].*)?$/i;
+
+/**
+ * RFC 8252 §7.3: a native app listening on a loopback interface gets an
+ * ephemeral port, so any port matches a registered loopback redirect URI;
+ * everything else (host, path, query) must be identical.
+ */
+export function sameLoopbackExceptPort(registered: string, given: string): boolean {
+  const r = LOOPBACK.exec(registered);
+  const g = LOOPBACK.exec(given);
+  if (!r || !g) return false;
+  const port = g[2] === undefined ? 80 : Number(g[2]);
+  return r[1]!.toLowerCase() === g[1]!.toLowerCase() && (r[3] ?? '') === (g[3] ?? '') && port >= 1 && port <= 65535;
 }
 
 /**
@@ -85,6 +102,9 @@ export function validateAuthorizationRequest(
   };
   if (params.repeated.length > 0) fail(new InvalidRequest(`the ${params.repeated[0]!.slice(0, 64)} parameter is repeated`));
   if (state !== undefined && state.length > MAX_STATE) fail(new InvalidRequest('state is too long'));
+  // OIDC Core §6: request objects are not supported here (discovery says so), and an OP that does not support them MUST say so.
+  if (params.get('request') !== undefined) fail(new OAuthError('request_not_supported', 400, 'request objects are not supported; send the parameters as they are', { redirectable: true }));
+  if (params.get('request_uri') !== undefined) fail(new OAuthError('request_uri_not_supported', 400, 'request_uri is not supported; send the parameters as they are', { redirectable: true }));
 
   const responseType = params.get('response_type');
   if (!responseType) fail(new InvalidRequest('response_type is required'));

@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { ClientRecord, LaunchContext, WebRequest, WebResponse } from '#contracts';
 import { ClientDirectory } from '#nest';
-import { ScopeSet } from '#oauth';
+import { ScopeSet, TemporarilyUnavailable } from '#oauth';
 import { AuthorizationConfig } from '../config/authorization.config.js';
 import { GrantService } from '../grants/grant.service.js';
 import type { InteractionEntity } from '../persistence/entities/interaction.entity.js';
 import type { UserEntity } from '../persistence/entities/user.entity.js';
+import { UpstreamLogin } from '../upstream/upstream-login.service.js';
+import { UpstreamProvider } from '../upstream/upstream-provider.js';
 import { SESSION_COOKIE, SessionService } from '../users/session.service.js';
 import { UserDirectory } from '../users/user-directory.service.js';
 import { ownPatientId } from '../users/user-views.js';
@@ -35,6 +37,8 @@ export class InteractionFlow {
     private readonly consents: ConsentStore,
     private readonly grants: GrantService,
     private readonly directory: ClientDirectory,
+    private readonly upstream: UpstreamProvider,
+    private readonly upstreamLogin: UpstreamLogin,
   ) {}
 
   async advance(ix: InteractionEntity, req: WebRequest, cookies: string[] = []): Promise<WebResponse> {
@@ -54,6 +58,7 @@ export class InteractionFlow {
         user = candidate;
       } else {
         if (request.prompt === 'none') return this.sendError(ix, 'login_required', 'the user is not signed in', cookies);
+        if (this.upstream.enabled) return this.toUpstreamLogin(ix, req, cookies);
         return this.loginPage(ix, client, cookies);
       }
     }
@@ -125,6 +130,18 @@ export class InteractionFlow {
       withQuery(ix.request.redirectUri, { error, error_description: description, state: ix.request.state, iss: this.config.ISSUER }),
       [...cookies, this.kit.clearCookie(INTERACTION_COOKIE, interactionPath(ix.id))],
     );
+  }
+
+  /** With an upstream OpenID Connect provider configured, it signs people in instead of the login page. */
+  private async toUpstreamLogin(ix: InteractionEntity, req: WebRequest, cookies: string[]): Promise<WebResponse> {
+    const binding = req.cookies[INTERACTION_COOKIE];
+    if (!binding) return this.kit.errorPage(400, 'invalid_request', 'This sign-in page has expired or was opened in another browser. Go back to the application and start again.');
+    try {
+      return await this.upstreamLogin.begin(ix, binding, cookies);
+    } catch (err: unknown) {
+      if (err instanceof TemporarilyUnavailable) return this.sendError(ix, err.error, err.description ?? 'the identity provider cannot be reached', cookies);
+      throw err;
+    }
   }
 
   needsPatient(ix: InteractionEntity): boolean {

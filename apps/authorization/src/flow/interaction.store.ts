@@ -34,6 +34,9 @@ export class InteractionStore {
       authTime: null,
       patient: null,
       launch,
+      upstreamStateHash: null,
+      upstreamCodeVerifier: null,
+      upstreamNonce: null,
       expiresAt: new Date(Date.now() + this.config.INTERACTION_TTL_SECONDS * 1000),
       completedAt: null,
     };
@@ -47,6 +50,29 @@ export class InteractionStore {
     const interaction = await this.repo.findOneBy({ id });
     if (!interaction || interaction.completedAt || interaction.expiresAt.getTime() <= Date.now()) return null;
     return secretMatchesHash(binding, interaction.bindingHash) ? interaction : null;
+  }
+
+  /** The live interaction waiting for the upstream login whose `state` hashes to `stateHash`, or null. */
+  async findByUpstreamState(stateHash: string): Promise<InteractionEntity | null> {
+    const interaction = await this.repo.findOneBy({ upstreamStateHash: stateHash });
+    if (!interaction || interaction.completedAt || interaction.expiresAt.getTime() <= Date.now()) return null;
+    return interaction;
+  }
+
+  /** Records a new upstream login for `id`; a previous one (same interaction) stops being accepted. */
+  async beginUpstreamLogin(id: string, stateHash: string, codeVerifier: string, nonce: string): Promise<void> {
+    await this.repo.update({ id }, { upstreamStateHash: stateHash, upstreamCodeVerifier: codeVerifier, upstreamNonce: nonce });
+  }
+
+  /** Consumes the pending upstream login of `id` exactly once; false when its state was already used or replaced. */
+  async endUpstreamLogin(id: string, stateHash: string): Promise<boolean> {
+    const result = await this.repo
+      .createQueryBuilder()
+      .update(InteractionEntity)
+      .set({ upstreamStateHash: null, upstreamCodeVerifier: null, upstreamNonce: null })
+      .where('id = :id AND upstream_state_hash = :stateHash', { id, stateHash })
+      .execute();
+    return (result.affected ?? 0) === 1;
   }
 
   async attachUser(id: string, userId: string, sessionHash: string, authTime: Date): Promise<void> {

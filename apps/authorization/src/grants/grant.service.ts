@@ -33,6 +33,8 @@ export interface CodeBinding {
   authTime: Date;
 }
 
+const REVOCATION_MARGIN_SECONDS = 60;
+
 interface CodeRow {
   code_hash: string;
   grant_id: string;
@@ -202,12 +204,24 @@ export class GrantService {
       if (existing?.revokedAt) row = { client_id: existing.clientId, user_id: existing.userId, revoked_at: existing.revokedAt };
     }
     if (!row) return false;
-    await this.events.mustPublish(
-      'grant.revoked',
-      { grant_id: grantId, client_id: row.client_id, user_id: row.user_id, reason, revoked_at: Math.ceil(new Date(row.revoked_at).getTime() / 1000) },
-      requestId,
-    );
+    // Access tokens of the grant issued up to `revoked_at` are inactive. A margin covers a refresh that passed
+    // its checks just before the revocation and signs a moment after, and clock skew between services; no
+    // legitimate token of a revoked grant can be issued later anyway.
+    const revokedAt = Math.ceil(new Date(row.revoked_at).getTime() / 1000) + REVOCATION_MARGIN_SECONDS;
+    await this.events.mustPublish('grant.revoked', { grant_id: grantId, client_id: row.client_id, user_id: row.user_id, reason, revoked_at: revokedAt }, requestId);
     return true;
+  }
+
+  /** Grants, newest first, optionally of one user and/or client (admin API). */
+  async list(filter: { userId?: string; clientId?: string; limit: number; offset: number }): Promise<GrantEntity[]> {
+    const where: Record<string, string> = {};
+    if (filter.userId) where.userId = filter.userId;
+    if (filter.clientId) where.clientId = filter.clientId;
+    return this.dataSource.getRepository(GrantEntity).find({ where, order: { createdAt: 'DESC' }, take: filter.limit, skip: filter.offset });
+  }
+
+  find(grantId: string): Promise<GrantEntity | null> {
+    return this.dataSource.getRepository(GrantEntity).findOneBy({ id: grantId });
   }
 
   async purgeExpired(): Promise<void> {

@@ -94,7 +94,7 @@ export class LaunchService {
     const context = contextOf({
       patient: payload.patient,
       ...(typeof payload.encounter === 'string' && FHIR_ID.test(payload.encounter) ? { encounter: payload.encounter } : {}),
-      ...(Array.isArray(payload.fhirContext) ? { fhirContext: checkFhirContext(payload.fhirContext as Array<Record<string, unknown>>) } : {}),
+      ...(payload.fhirContext !== undefined ? { fhirContext: checkFhirContext(payload.fhirContext) } : {}),
       ...(typeof payload.intent === 'string' ? { intent: payload.intent.slice(0, 256) } : {}),
       ...(typeof payload.need_patient_banner === 'boolean' ? { need_patient_banner: payload.need_patient_banner } : {}),
       ...(typeof payload.smart_style_url === 'string' && /^https?:\/\//.test(payload.smart_style_url) ? { smart_style_url: payload.smart_style_url } : {}),

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AuthorizationConfig } from '../config/authorization.config.js';
+import { returningRows } from '../persistence/returning.js';
 
 /**
  * Failed-login throttling per username and per client address, in the
@@ -23,31 +24,40 @@ export class LoginThrottle {
     ];
   }
 
-  /** True when either the username or the address has used up its failures in the current window. */
-  async isLocked(username: string, address: string): Promise<boolean> {
-    const keys = this.keys(username, address);
-    const rows: Array<{ key: string; failures: number }> = await this.dataSource.query(
-      `SELECT key, failures FROM login_throttle WHERE key = ANY($1) AND window_started_at > now() - make_interval(secs => $2)`,
-      [keys.map((k) => k.key), this.config.LOGIN_THROTTLE_WINDOW_SECONDS],
-    );
-    return rows.some((row) => row.failures >= (keys.find((k) => k.key === row.key)?.max ?? Infinity));
-  }
-
-  async recordFailure(username: string, address: string): Promise<void> {
-    for (const { key } of this.keys(username, address)) {
-      await this.dataSource.query(
-        `INSERT INTO login_throttle (key, failures, window_started_at) VALUES ($1, 1, now())
-         ON CONFLICT (key) DO UPDATE SET
-           failures = CASE WHEN login_throttle.window_started_at > now() - make_interval(secs => $2) THEN login_throttle.failures + 1 ELSE 1 END,
-           window_started_at = CASE WHEN login_throttle.window_started_at > now() - make_interval(secs => $2) THEN login_throttle.window_started_at ELSE now() END`,
-        [key, this.config.LOGIN_THROTTLE_WINDOW_SECONDS],
+  /**
+   * Counts this attempt as a failure before the password is checked, in one
+   * atomic upsert per key, and answers false when the username or the address
+   * is over its limit. Counting first means parallel guesses cannot all slip
+   * past a check made before any of them was counted. A successful login
+   * takes its count back ({@link recordSuccess}).
+   */
+  async reserveAttempt(username: string, address: string): Promise<boolean> {
+    let allowed = true;
+    for (const { key, max } of this.keys(username, address)) {
+      const rows = returningRows<{ failures: number }>(
+        await this.dataSource.query(
+          `INSERT INTO login_throttle (key, failures, window_started_at) VALUES ($1, 1, now())
+           ON CONFLICT (key) DO UPDATE SET
+             failures = CASE WHEN login_throttle.window_started_at > now() - make_interval(secs => $2) THEN login_throttle.failures + 1 ELSE 1 END,
+             window_started_at = CASE WHEN login_throttle.window_started_at > now() - make_interval(secs => $2) THEN login_throttle.window_started_at ELSE now() END
+           RETURNING failures`,
+          [key, this.config.LOGIN_THROTTLE_WINDOW_SECONDS],
+        ),
       );
+      if ((rows[0]?.failures ?? 0) > max) allowed = false;
     }
+    return allowed;
   }
 
-  /** A successful login clears the username's count (not the address's: one good account does not excuse a spraying address). */
-  async recordSuccess(username: string): Promise<void> {
-    await this.dataSource.query(`DELETE FROM login_throttle WHERE key = $1`, [`user:${username.toLowerCase().slice(0, 150)}`]);
+  /**
+   * A successful login clears the username's count and takes back the
+   * address's count of this attempt (earlier failures from that address stay:
+   * one good account does not excuse a spraying address).
+   */
+  async recordSuccess(username: string, address: string): Promise<void> {
+    const [user, addr] = this.keys(username, address);
+    await this.dataSource.query(`DELETE FROM login_throttle WHERE key = $1`, [user!.key]);
+    await this.dataSource.query(`UPDATE login_throttle SET failures = greatest(failures - 1, 0) WHERE key = $1`, [addr!.key]);
   }
 
   async purgeExpired(): Promise<void> {

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf, ValidateNested } from 'class-validator';
 
 export const USERNAME = /^[A-Za-z0-9._@-]{1,128}$/;
 /** Relative FHIR reference to the person: `Patient/123`, `Practitioner/456`, `RelatedPerson/7`, `Person/8`. */
@@ -52,32 +52,39 @@ export class CreateUserDto {
   disabled?: boolean;
 }
 
-/** PATCH/PUT /admin/users/:id — every field optional; `disabled: true` disables the account and ends its sessions. */
+/** Validate a member whenever it is sent, `null` included (`@IsOptional` would let `null` through). */
+const present = (_: object, value: unknown): boolean => value !== undefined;
+
+/**
+ * PATCH/PUT /admin/users/:id — every field optional; `disabled: true` disables the account and ends its sessions.
+ * Absent means unchanged; `null` is refused (it would blank a required field), except for `fhirUser`.
+ */
 export class UpdateUserDto {
-  @IsOptional()
+  @ValidateIf(present)
   @IsString()
   @MinLength(8, { message: 'password must be at least 8 characters' })
   @MaxLength(256)
   password?: string;
 
-  @IsOptional()
+  @ValidateIf(present)
   @IsString()
   @MinLength(1)
   @MaxLength(256)
   display_name?: string;
 
+  /** `null` removes the link to a FHIR resource. */
   @IsOptional()
   @Matches(FHIR_USER, { message: 'fhirUser must be a relative reference such as Patient/123 or Practitioner/456' })
-  fhirUser?: string;
+  fhirUser?: string | null;
 
-  @IsOptional()
+  @ValidateIf(present)
   @IsArray()
   @ArrayMaxSize(1000)
   @ValidateNested({ each: true })
   @Type(() => PatientEntryDto)
   patients?: PatientEntryDto[];
 
-  @IsOptional()
+  @ValidateIf(present)
   @IsBoolean()
   disabled?: boolean;
 }

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { WebRequest, WebResponse } from '#contracts';
-import { InvalidRequest, OAuthError } from '#oauth';
+import { OAuthError } from '#oauth';
 import { CreateUserDto, UpdateUserDto } from '../users/user.dto.js';
 import { UserDirectory } from '../users/user-directory.service.js';
 import { userResource } from '../users/user-views.js';
 import { BearerTokens } from './bearer.js';
 import { dtoOf } from './dto-body.js';
+import { boundedInt } from './query-params.js';
 import { jsonResponse } from './web-response.js';
 
 const NOT_FOUND = new OAuthError('not_found', 404, 'no such user');
@@ -43,10 +44,4 @@ export class AdminUsersEndpoint {
     if (!user) throw NOT_FOUND;
     return jsonResponse(200, userResource(user));
   }
-}
-
-function boundedInt(value: string | string[] | undefined, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' || !/^\d{1,7}$/.test(value)) throw new InvalidRequest('limit and offset must be whole numbers');
-  return Math.min(max, Math.max(min, Number(value)));
 }

@@ -27,6 +27,10 @@ export class AuthorizeEndpoint {
   ) {}
 
   async handle(req: WebRequest): Promise<WebResponse> {
+    // OIDC Core §3.1.2.1: a POSTed request is a form; anything else cannot be read, so nothing can be redirected.
+    if (req.method === 'POST' && req.form === undefined) {
+      return this.kit.errorPage(400, 'invalid_request', 'The authorization request must be sent as a form (application/x-www-form-urlencoded).');
+    }
     const params = new WebParams(req.method === 'POST' ? req.form : req.query);
     const clientId = params.get('client_id');
     const client = clientId !== undefined && clientId.length <= 128 ? await this.directory.get(clientId) : null;

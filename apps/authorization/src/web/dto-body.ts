@@ -19,6 +19,9 @@ export async function dtoOf<T extends object>(cls: new () => T, req: WebRequest)
     );
   }
   if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) throw new InvalidRequest('the body must be a JSON object');
+  // class-transformer drops these silently; they are unknown members like any other, so refuse them.
+  const reserved = reservedMember(plain);
+  if (reserved) throw new InvalidRequest(`property ${reserved} should not exist`);
   const dto = plainToInstance(cls, plain);
   const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: true, validationError: { target: false, value: false } });
   if (errors.length > 0) {
@@ -27,4 +30,18 @@ export async function dtoOf<T extends object>(cls: new () => T, req: WebRequest)
     throw new InvalidRequest(message ?? `${first.property} is not valid`);
   }
   return dto;
+}
+
+const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** The path of the first member named like an Object.prototype internal, at any depth (the gateway bounds the depth). */
+function reservedMember(value: unknown, path = ''): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const key of Object.keys(value)) {
+    const here = Array.isArray(value) ? `${path}[${key}]` : `${path}${path ? '.' : ''}${key}`;
+    if (!Array.isArray(value) && RESERVED.has(key)) return here;
+    const nested = reservedMember((value as Record<string, unknown>)[key], here);
+    if (nested) return nested;
+  }
+  return undefined;
 }

@@ -45,6 +45,8 @@ export class InteractionEndpoint {
     if (!csrfMatches(new WebParams(req.form).get('csrf'), ix.csrf)) return this.kit.errorPage(403, 'invalid_request', 'The form could not be verified. Go back to the application and start again.');
     switch (step) {
       case 'login':
+        // With an upstream OpenID Connect provider, it alone signs people in.
+        if (this.config.UPSTREAM_OIDC_ISSUER !== undefined) return this.kit.errorPage(400, 'invalid_request', 'Sign-in happens at the identity provider; this server takes no passwords.');
         return this.login(ix, req);
       case 'patient':
         return this.choosePatient(ix, req);
@@ -62,18 +64,18 @@ export class InteractionEndpoint {
     const client = await this.directory.get(ix.clientId);
     if (!client) return this.kit.errorPage(400, 'invalid_client', 'This application is no longer registered.');
     const base = { user_id: undefined, client_id: ix.clientId, method: 'password' as const, remote_address: req.remoteAddress };
-    if (await this.throttle.isLocked(username, req.remoteAddress)) {
+    if (!(await this.throttle.reserveAttempt(username, req.remoteAddress))) {
       await this.events.record('login.failed', { ...base, reason: 'throttled' }, req.requestId);
       return this.flow.loginPage(ix, client, [], { username, error: THROTTLED }, 429);
     }
     const outcome: LoginOutcome = username && password ? await this.users.authenticate(username, password) : { ok: false, reason: 'invalid_credentials' };
     if (!outcome.ok) {
-      await this.throttle.recordFailure(username, req.remoteAddress);
+      // Already counted by reserveAttempt.
       await this.events.record('login.failed', { ...base, ...(outcome.user ? { user_id: outcome.user.id } : {}), reason: outcome.reason }, req.requestId);
       // One message for unknown users, wrong passwords and disabled accounts: no user enumeration.
       return this.flow.loginPage(ix, client, [], { username, error: WRONG_CREDENTIALS }, 401);
     }
-    await this.throttle.recordSuccess(username);
+    await this.throttle.recordSuccess(username, req.remoteAddress);
     const { token, session } = await this.sessions.create(outcome.user.id);
     await this.interactions.attachUser(ix.id, outcome.user.id, session.idHash, session.authenticatedAt);
     await this.events.record('login.succeeded', { ...base, user_id: outcome.user.id }, req.requestId);

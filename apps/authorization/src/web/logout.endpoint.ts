@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { WebRequest, WebResponse } from '#contracts';
 import { ClientDirectory, PublicKeyRing } from '#nest';
-import { generateOpaqueToken, sha256Hex } from '#oauth';
+import { generateOpaqueToken } from '#oauth';
 import { AuthorizationConfig } from '../config/authorization.config.js';
 import { SESSION_COOKIE, SessionService } from '../users/session.service.js';
 import { csrfMatches, PageKit } from './page-kit.js';
@@ -33,12 +33,14 @@ export class LogoutEndpoint {
     if (params.repeated.length > 0) return this.kit.errorPage(400, 'invalid_request', `The ${params.repeated[0]!.slice(0, 64)} parameter is repeated.`);
     const hint = params.get('id_token_hint');
     let hintClientId: string | undefined;
+    let hintSubject: string | undefined;
     if (hint !== undefined) {
       try {
         const { claims } = await this.keys.verify(hint, { issuer: this.config.ISSUER, typ: 'JWT', clockToleranceSeconds: HINT_MAX_AGE_SECONDS });
         const aud = Array.isArray(claims.aud) ? claims.aud[0] : claims.aud;
         if (typeof aud !== 'string' || typeof claims.sub !== 'string') throw new Error('not an ID token');
         hintClientId = aud;
+        hintSubject = claims.sub;
       } catch {
         return this.kit.errorPage(400, 'invalid_request', 'The id_token_hint is not an ID token issued here.');
       }
@@ -54,7 +56,11 @@ export class LogoutEndpoint {
     const state = params.get('state');
 
     const confirmed = req.method === 'POST' && csrfMatches(params.get('csrf'), req.cookies[LOGOUT_CSRF_COOKIE] ?? '') && Boolean(req.cookies[LOGOUT_CSRF_COOKIE]);
-    if (hint === undefined && !confirmed) {
+    // RP-Initiated Logout §2: the hint is a reason to sign out at once only when it names the person signed in here;
+    // anyone's (even an expired) ID token would otherwise sign out whoever opens a forged link.
+    const session = await this.sessions.find(req.cookies[SESSION_COOKIE]);
+    const hintNamesSession = hint !== undefined && (!session || session.userId === hintSubject);
+    if (!hintNamesSession && !confirmed) {
       const csrf = generateOpaqueToken(24);
       const hidden: Record<string, string> = {};
       if (clientId && client) hidden.client_id = clientId;
@@ -73,8 +79,7 @@ export class LogoutEndpoint {
       ]);
     }
 
-    const token = req.cookies[SESSION_COOKIE];
-    if (token && token.length <= 128) await this.sessions.end(sha256Hex(token));
+    if (session) await this.sessions.end(session.idHash);
     const cookies = [this.kit.clearCookie(SESSION_COOKIE, '/'), this.kit.clearCookie(LOGOUT_CSRF_COOKIE, '/logout')];
     if (redirect) return seeOther(withQuery(redirect, { state }), cookies);
     const body = this.kit.renderer.signedOut({ title: 'Signed out', stylesheets: this.kit.stylesheets, message: 'You are signed out. You can close this window.' });

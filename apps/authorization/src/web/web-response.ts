@@ -52,9 +52,18 @@ export function oauthErrorJson(error: OAuthError): WebResponse {
   return jsonResponse(error.status, { error: error.error, ...(error.description ? { error_description: error.description } : {}) }, error.options.headers ?? {});
 }
 
-/** `url` with the given query parameters appended (existing ones kept, RFC 6749 §3.1.2). */
+/**
+ * `url` with the given query parameters appended. The existing query is kept
+ * exactly as registered (RFC 6749 §3.1.2), not re-encoded: clients that
+ * rebuild their redirect URI from the callback URL must get it back byte for byte.
+ */
 export function withQuery(url: string, params: Record<string, string | undefined>): string {
+  const added = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) if (value !== undefined) added.append(name, value);
   const target = new URL(url);
-  for (const [name, value] of Object.entries(params)) if (value !== undefined) target.searchParams.append(name, value);
+  const extra = added.toString();
+  if (extra === '') return target.toString();
+  const existing = target.search.slice(1);
+  target.search = existing === '' ? extra : `${existing}&${extra}`;
   return target.toString();
 }

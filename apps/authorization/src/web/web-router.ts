@@ -1,6 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { WebRequest, WebResponse } from '#contracts';
 import { OAuthError } from '#oauth';
+import { LoginCallbackEndpoint } from '../upstream/login-callback.endpoint.js';
+import { AdminGrantsEndpoint } from './admin-grants.endpoint.js';
 import { AdminUsersEndpoint } from './admin-users.endpoint.js';
 import { AssetsEndpoint } from './assets.endpoint.js';
 import { AuthorizeEndpoint } from './authorize.endpoint.js';
@@ -35,16 +37,22 @@ export class WebRouter {
     userinfo: UserinfoEndpoint,
     logout: LogoutEndpoint,
     adminUsers: AdminUsersEndpoint,
+    adminGrants: AdminGrantsEndpoint,
     assets: AssetsEndpoint,
+    loginCallback: LoginCallbackEndpoint,
   ) {
     this.routes = [
       { pattern: /^\/authorize$/, methods: ['GET', 'POST'], kind: 'page', handler: (req) => authorize.handle(req) },
       { pattern: /^\/interaction\/([A-Za-z0-9_-]{1,64})(?:\/(login|patient|consent))?$/, methods: ['GET', 'POST'], kind: 'page', handler: (req, m) => interaction.handle(req, m[1]!, m[2]) },
+      // The upstream OpenID Connect provider's redirect URI (OIDC Core §3.1.2.5).
+      { pattern: /^\/login\/callback$/, methods: ['GET'], kind: 'page', handler: (req) => loginCallback.handle(req) },
       { pattern: /^\/logout$/, methods: ['GET', 'POST'], kind: 'page', handler: (req) => logout.handle(req) },
       { pattern: /^\/launch$/, methods: ['POST'], kind: 'api', handler: (req) => launch.handle(req) },
       { pattern: /^\/userinfo$/, methods: ['GET', 'POST'], kind: 'api', handler: (req) => userinfo.handle(req) },
       { pattern: /^\/admin\/users$/, methods: ['GET', 'POST'], kind: 'api', handler: (req) => adminUsers.handle(req, undefined) },
       { pattern: /^\/admin\/users\/([A-Za-z0-9-]{1,64})$/, methods: ['GET', 'PATCH', 'PUT', 'DELETE'], kind: 'api', handler: (req, m) => adminUsers.handle(req, m[1]) },
+      { pattern: /^\/admin\/grants$/, methods: ['GET'], kind: 'api', handler: (req) => adminGrants.handle(req, undefined) },
+      { pattern: /^\/admin\/grants\/([A-Za-z0-9-]{1,64})$/, methods: ['GET', 'DELETE'], kind: 'api', handler: (req, m) => adminGrants.handle(req, m[1]) },
       { pattern: /^\/assets\/suite\.css$/, methods: ['GET'], kind: 'api', handler: () => assets.suite() },
       { pattern: /^\/assets\/theme\.css$/, methods: ['GET'], kind: 'api', handler: () => assets.theme() },
       { pattern: /^\/smart-style\.json$/, methods: ['GET'], kind: 'api', handler: () => assets.smartStyle() },

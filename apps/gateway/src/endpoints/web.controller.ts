@@ -6,8 +6,9 @@ import { sendWebResponse, webRequestOf } from '../http/web-forwarding.js';
 
 /**
  * The browser-facing surface served by the authorization service: the
- * authorization endpoint and its pages, EHR launch contexts, userinfo,
- * logout, the user admin API and the pages' assets. Forwarded as they came;
+ * authorization endpoint and its pages, the upstream identity provider's
+ * redirect URI, EHR launch contexts, userinfo,
+ * logout, the user and grant admin APIs and the pages' assets. Forwarded as they came;
  * the authorization service answers with the whole HTTP response.
  */
 @Controller()
@@ -18,11 +19,14 @@ export class WebController {
     '/authorize',
     '/interaction/:id',
     '/interaction/:id/:step',
+    '/login/callback',
     '/launch',
     '/userinfo',
     '/logout',
     '/admin/users',
     '/admin/users/:id',
+    '/admin/grants',
+    '/admin/grants/:id',
     '/assets/:name',
     '/smart-style.json',
   ])

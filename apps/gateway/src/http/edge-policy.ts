@@ -31,10 +31,13 @@ export class EdgePolicy {
       // The authorization endpoint and pages: never CORS (RFC 9700 §2.6); their answers carry their own cache headers.
       ['/authorize', { methods: ['GET', 'POST'], cors: false, noStore: true }],
       ['/logout', { methods: ['GET', 'POST'], cors: false, noStore: true }],
+      // Redirect URI of the upstream OpenID Connect provider (OIDC Core §3.1.2.5): a page, browser navigation only.
+      ['/login/callback', { methods: ['GET'], cors: false, noStore: true }],
       ['/launch', { methods: ['POST'], cors: false, noStore: true }],
       // OIDC Core §5.3: called by browser apps with their access token.
       ['/userinfo', { methods: ['GET', 'POST'], cors: true, noStore: true }],
       ['/admin/users', { methods: ['GET', 'POST'], cors: false, noStore: true }],
+      ['/admin/grants', { methods: ['GET'], cors: false, noStore: true }],
       ['/smart-style.json', { methods: ['GET'], cors: true, noStore: false }],
       ['/assets/suite.css', { methods: ['GET'], cors: false, noStore: false }],
       ['/assets/theme.css', { methods: ['GET'], cors: false, noStore: false }],
@@ -47,6 +50,7 @@ export class EdgePolicy {
     if (/^\/register\/[^/]+$/.test(path)) return { methods: ['GET', 'PUT', 'DELETE'], cors: true, noStore: true };
     if (/^\/interaction\/[^/]+(\/[^/]+)?$/.test(path)) return { methods: ['GET', 'POST'], cors: false, noStore: true };
     if (/^\/admin\/users\/[^/]+$/.test(path)) return { methods: ['GET', 'PATCH', 'PUT', 'DELETE'], cors: false, noStore: true };
+    if (/^\/admin\/grants\/[^/]+$/.test(path)) return { methods: ['GET', 'DELETE'], cors: false, noStore: true };
     return undefined;
   }
 }

@@ -86,12 +86,14 @@ describe('EdgePolicy', () => {
     ['/health/ready', { methods: ['GET'], cors: false, noStore: true }],
     ['/authorize', { methods: ['GET', 'POST'], cors: false, noStore: true }],
     ['/interaction/abc/login', { methods: ['GET', 'POST'], cors: false, noStore: true }],
+    ['/login/callback', { methods: ['GET'], cors: false, noStore: true }],
     ['/logout', { methods: ['GET', 'POST'], cors: false, noStore: true }],
     ['/launch', { methods: ['POST'], cors: false, noStore: true }],
     // OIDC Core §5.3: browser apps call userinfo with their token.
     ['/userinfo', { methods: ['GET', 'POST'], cors: true, noStore: true }],
     ['/unknown', undefined],
     ['/register/a/b', undefined],
+    ['/login/callback/x', undefined],
   ];
   for (const [path, expected] of cases) it(`knows ${path}`, () => assert.deepEqual(policy.of(path), expected));
 });

@@ -11,9 +11,10 @@ function mediaType(req: FastifyRequest): string {
 
 /** Query or form fields, a repeated field as an array (the authorization service decides whether that is an error). */
 function multiValued(entries: Iterable<[string, string]>): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
+  // No prototype: `constructor`, `toString` or `__proto__` are parameters like any other.
+  const out: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
   for (const [name, value] of entries) {
-    const existing = out[name];
+    const existing = Object.hasOwn(out, name) ? out[name] : undefined;
     if (existing === undefined) out[name] = value;
     else out[name] = Array.isArray(existing) ? [...existing, value] : [existing, value];
   }
@@ -21,7 +22,7 @@ function multiValued(entries: Iterable<[string, string]>): Record<string, string
 }
 
 function cookiesOf(header: string | undefined): Record<string, string> {
-  const cookies: Record<string, string> = {};
+  const cookies: Record<string, string> = Object.create(null) as Record<string, string>;
   if (!header) return cookies;
   for (const part of header.split(';').slice(0, MAX_COOKIES)) {
     const eq = part.indexOf('=');
@@ -29,7 +30,7 @@ function cookiesOf(header: string | undefined): Record<string, string> {
     const name = part.slice(0, eq).trim();
     const value = part.slice(eq + 1).trim();
     // The first cookie of a name is the most specific path (RFC 6265 §5.4); keep it.
-    if (/^[A-Za-z0-9_-]{1,64}$/.test(name) && !(name in cookies)) cookies[name] = value;
+    if (/^[A-Za-z0-9_-]{1,64}$/.test(name) && !Object.hasOwn(cookies, name)) cookies[name] = value;
   }
   return cookies;
 }

@@ -39,6 +39,18 @@ export class InteractionEntity {
   @Column({ type: 'jsonb', nullable: true })
   launch: LaunchContext | null;
 
+  /** SHA-256 of the `state` of the pending upstream login (OIDC Core §3.1.2.1): how its callback finds this interaction. */
+  @Column({ name: 'upstream_state_hash', type: 'varchar', length: 64, nullable: true })
+  upstreamStateHash: string | null;
+
+  /** PKCE verifier of the pending upstream login (RFC 7636 §4.1); kept here, never in the browser. */
+  @Column({ name: 'upstream_code_verifier', type: 'varchar', length: 128, nullable: true })
+  upstreamCodeVerifier: string | null;
+
+  /** `nonce` of the pending upstream login, checked against its ID token (OIDC Core §3.1.3.7). */
+  @Column({ name: 'upstream_nonce', type: 'varchar', length: 128, nullable: true })
+  upstreamNonce: string | null;
+
   @Column({ name: 'expires_at', type: 'timestamptz' })
   expiresAt: Date;
 
