@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { RunningSuite } from '#testing';
-import type { Reply } from './http.js';
+import { replyOf, type Reply } from './http.js';
 
 /**
  * The authorization pages driven with plain fetch, no browser: a cookie jar,
@@ -70,14 +70,7 @@ export async function browse(suite: RunningSuite, jar: CookieJar, pathOrUrl: str
   if (cookie && !headers.has('cookie')) headers.set('cookie', cookie);
   const res = await fetch(url, { ...init, headers, redirect: 'manual' });
   jar.absorb(res.headers);
-  const text = await res.text();
-  let json: Record<string, unknown> = {};
-  try {
-    json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-  } catch {
-    json = {};
-  }
-  return { status: res.status, headers: res.headers, text, json };
+  return replyOf(res);
 }
 
 /** POSTs a form (`application/x-www-form-urlencoded`); `fields` may repeat a name. */

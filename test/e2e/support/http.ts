@@ -21,7 +21,11 @@ export function bearer(token: string): string {
 }
 
 export async function call(suite: RunningSuite, path: string, init: RequestInit = {}): Promise<Reply> {
-  const res = await fetch(`${suite.baseUrl}${path}`, init);
+  return replyOf(await fetch(`${suite.baseUrl}${path}`, init));
+}
+
+/** A fetch response read whole: text, and JSON when it parses (else `{}`). */
+export async function replyOf(res: Response): Promise<Reply> {
   const text = await res.text();
   let json: Record<string, unknown> = {};
   try {

@@ -1,21 +1,11 @@
-import type { IntrospectionResponseBody } from '#contracts';
+import type { ActiveTokenClaims, IntrospectionResponseBody } from '#contracts';
 
-/** The claims of one of our RFC 9068 access tokens, as this service relies on them. */
-export interface AccessTokenClaims {
-  iss: string;
-  sub: string;
-  aud: string | string[];
-  client_id: string;
-  scope: string;
-  jti: string;
-  iat: number;
-  exp: number;
-  /** The user's grant the token belongs to (absent for client_credentials); never echoed by introspection. */
-  grant_id?: string;
-  patient?: string;
-  encounter?: string;
-  fhirUser?: string;
-}
+/**
+ * The claims of one of our RFC 9068 access tokens, as this service relies on
+ * them (the contract other services receive from `introspection.v1.verify`).
+ * `grant_id` is never echoed by introspection.
+ */
+export type AccessTokenClaims = ActiveTokenClaims;
 
 /** Context claims echoed by introspection (SMART token-introspection, IN-03/IN-04). */
 const CONTEXT_CLAIMS = ['patient', 'encounter', 'fhirUser'] as const;
