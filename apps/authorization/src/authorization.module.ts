@@ -1,5 +1,7 @@
 import type { DynamicModule } from '@nestjs/common';
-import { ClientDirectory, EventBus, healthControllerFor, PublicKeyRing, RuntimeModule, serviceDatabase, ServiceBus, type SuiteRuntime } from '#nest';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { ClientDirectory, EventBus, healthControllerFor, Outbox, outboxMigration, PublicKeyRing, RuntimeModule, serviceDatabase, ServiceBus, type SuiteRuntime } from '#nest';
 import { AuthorizationController } from './authorization.controller.js';
 import { AuthorizationConfig } from './config/authorization.config.js';
 import { ConsentStore } from './flow/consent.store.js';
@@ -38,12 +40,13 @@ export function authorizationModule(config: AuthorizationConfig, runtime: SuiteR
     module: class AuthorizationModule {},
     imports: [
       RuntimeModule.forService('authorization', runtime, config.RPC_TIMEOUT_MS),
-      serviceDatabase('authorization', config, AUTHORIZATION_ENTITIES, [CreateAuthorizationTables1764100000000, AddUpstreamLoginToInteraction1764300000000]),
+      serviceDatabase('authorization', config, AUTHORIZATION_ENTITIES, [CreateAuthorizationTables1764100000000, AddUpstreamLoginToInteraction1764300000000, outboxMigration('authorization')]),
     ],
     controllers: [AuthorizationController, healthControllerFor('authorization')],
     providers: [
       { provide: AuthorizationConfig, useValue: config },
       { provide: PageRenderer, useFactory: () => PageRenderer.create() },
+      { provide: Outbox, inject: [getDataSourceToken(), EventBus], useFactory: (ds: DataSource, events: EventBus) => new Outbox(ds, events, 'authorization') },
       { provide: PublicKeyRing, inject: [ServiceBus, EventBus], useFactory: (bus: ServiceBus, events: EventBus) => PublicKeyRing.create(bus, events) },
       ClientDirectory,
       EventRecorder,

@@ -1,6 +1,8 @@
 import type { DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { serviceDatabase, healthControllerFor, RuntimeModule, type SuiteRuntime } from '#nest';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { EventBus, healthControllerFor, Outbox, outboxMigration, RuntimeModule, serviceDatabase, type SuiteRuntime } from '#nest';
 import { AdminClientBootstrap } from './clients/admin-client.bootstrap.js';
 import { ClientEventPublisher } from './clients/client-events.publisher.js';
 import { RegistrationController } from './clients/registration.controller.js';
@@ -17,10 +19,12 @@ export function registrationModule(config: RegistrationConfig, runtime: SuiteRun
     module: class RegistrationModule {},
     imports: [
       RuntimeModule.forService('registration', runtime, config.RPC_TIMEOUT_MS),
-      serviceDatabase('registration', config, [ClientEntity], [CreateClient1764050100000, KeepRegistrationToken1764050400000, DropRegistrationTokenEnvelope1764070000000]),
+      serviceDatabase('registration', config, [ClientEntity], [CreateClient1764050100000, KeepRegistrationToken1764050400000, DropRegistrationTokenEnvelope1764070000000, outboxMigration('registration')]),
       TypeOrmModule.forFeature([ClientEntity]),
     ],
     controllers: [RegistrationController, healthControllerFor('registration')],
-    providers: [{ provide: RegistrationConfig, useValue: config }, ClientStore, ClientEventPublisher, RegistrationService, AdminClientBootstrap],
+    providers: [
+      { provide: RegistrationConfig, useValue: config },
+      { provide: Outbox, inject: [getDataSourceToken(), EventBus], useFactory: (ds: DataSource, events: EventBus) => new Outbox(ds, events, 'registration') }, ClientStore, ClientEventPublisher, RegistrationService, AdminClientBootstrap],
   };
 }

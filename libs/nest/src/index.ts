@@ -4,3 +4,4 @@ export * from './runtime/index.js';
 export * from './persistence/index.js';
 export * from './clients/index.js';
 export * from './keys/index.js';
+export * from './outbox/index.js';

@@ -170,7 +170,7 @@ export async function completeInteraction(suite: RunningSuite, jar: CookieJar, i
       }
       return target;
     }
-    if (page.status !== 200) throw new Error(`interaction page answered ${page.status}: ${page.text.slice(0, 400)}`);
+    if (page.status !== 200) throw new Error(`interaction page answered ${page.status}: ${visibleText(page.text).slice(0, 400)}`);
     const action = formActionOf(page.text);
     const csrf = csrfOf(page.text);
     if (action?.endsWith('/login')) {
@@ -205,4 +205,9 @@ export async function obtainCode(suite: RunningSuite, params: AuthorizationParam
   const code = callback.searchParams.get('code');
   if (!code) throw new Error(`no code in ${callback.href}`);
   return { code, verifier: started.verifier, state: started.state, callback, jar };
+}
+
+/** The words a person would read on a page (tags and head dropped), for failure messages. */
+function visibleText(html: string): string {
+  return html.replace(/<head>[\s\S]*?<\/head>/i, '').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim();
 }

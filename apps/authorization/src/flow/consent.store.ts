@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { ScopeSet } from '#oauth';
 
 /** Remembered consents: what a person approved for a client, until revoked. */
@@ -16,8 +16,8 @@ export class ConsentStore {
     return ScopeSet.parse(requested).values().every((want) => granted.some((g) => g.covers(want)));
   }
 
-  async remember(userId: string, clientId: string, scope: string): Promise<void> {
-    await this.dataSource.query(
+  async remember(userId: string, clientId: string, scope: string, manager: EntityManager = this.dataSource.manager): Promise<void> {
+    await manager.query(
       `INSERT INTO consent (user_id, client_id, scope, granted_at) VALUES ($1, $2, $3, now())
        ON CONFLICT (user_id, client_id) DO UPDATE SET scope = EXCLUDED.scope, granted_at = now()`,
       [userId, clientId, scope],

@@ -1,35 +1,46 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { EventData, EventType } from '#contracts';
-import { EventBus } from '#nest';
+import { Injectable, Logger } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { EventData, EventEnvelope, EventType } from '#contracts';
+import { Outbox } from '#nest';
 import { TemporarilyUnavailable } from '#oauth';
 
 /**
- * Publishes this service's events. `mustPublish` is for facts other services
- * act on (a revoked grant): if the broker does not take it, the caller gets
- * 503 and retries. `record` is for audit facts that must not block a person's
- * login when the broker hiccups; a failure is logged.
- * TODO(#5): transactional outbox, so neither kind can be lost.
+ * This service's events, through its transactional outbox: written with the
+ * change they describe, published after the commit, relayed later when the
+ * broker is down — never lost.
  */
 @Injectable()
 export class EventRecorder {
   private readonly logger = new Logger('AuthorizationEvents');
 
-  constructor(@Inject(EventBus) private readonly events: EventBus) {}
+  constructor(private readonly outbox: Outbox) {}
 
-  async mustPublish<T extends EventType>(type: T, data: EventData[T], requestId?: string): Promise<void> {
+  /** Inside the caller's transaction; hand the envelope to {@link published} or {@link soon} after the commit. */
+  add<T extends EventType>(manager: EntityManager, type: T, data: EventData[T], requestId?: string): Promise<EventEnvelope<T>> {
+    return this.outbox.add(manager, type, data, { requestId });
+  }
+
+  /**
+   * For facts other services must act on before the caller hears back (a
+   * revoked grant): published now; if the broker does not take it the caller
+   * gets 503 (the event stays in the outbox and goes out when the broker returns).
+   */
+  async published(envelope: EventEnvelope): Promise<void> {
     try {
-      await this.events.publish(type, data, { source: 'authorization', requestId });
+      await this.outbox.publish([envelope]);
     } catch (err: unknown) {
-      this.logger.error(`${type} not published: ${(err as Error).message}`);
-      throw new TemporarilyUnavailable('the change was stored but could not be announced; retry');
+      this.logger.error(`${envelope.type} ${envelope.id} waits in the outbox: ${(err as Error).message}`);
+      throw new TemporarilyUnavailable('the change was stored and will be announced shortly; retry to confirm');
     }
   }
 
+  /** Published in the background; the relay retries. */
+  soon(envelope: EventEnvelope): void {
+    this.outbox.publishSoon([envelope]);
+  }
+
+  /** An audit fact on its own (a login, a consent): stored in the outbox, published in the background. */
   async record<T extends EventType>(type: T, data: EventData[T], requestId?: string): Promise<void> {
-    try {
-      await this.events.publish(type, data, { source: 'authorization', requestId });
-    } catch (err: unknown) {
-      this.logger.error(`${type} not published: ${(err as Error).message}`);
-    }
+    this.soon(await this.outbox.record(type, data, { requestId }));
   }
 }

@@ -67,7 +67,8 @@ export class GrantService {
   async createWithCode(grant: NewGrant, binding: CodeBinding, requestId?: string): Promise<{ code: string; grantId: string }> {
     const code = generateOpaqueToken();
     const grantId = randomUUID();
-    await this.dataSource.transaction(async (manager) => {
+    const fhirUser = (await this.users.byId(grant.userId))?.fhirUser ?? undefined;
+    const event = await this.dataSource.transaction(async (manager) => {
       await manager.getRepository(GrantEntity).insert({
         id: grantId,
         clientId: grant.clientId,
@@ -91,21 +92,22 @@ export class GrantService {
         expiresAt: new Date(Date.now() + this.config.AUTHORIZATION_CODE_TTL_SECONDS * 1000),
         redeemedAt: null,
       });
+      return this.events.add(
+        manager,
+        'grant.created',
+        {
+          grant_id: grantId,
+          client_id: grant.clientId,
+          user_id: grant.userId,
+          scope: grant.scope,
+          launch: grant.launch,
+          ...(fhirUser ? { fhirUser } : {}),
+          ...(grant.context.patient ? { patient: grant.context.patient } : {}),
+        },
+        requestId,
+      );
     });
-    const fhirUser = (await this.users.byId(grant.userId))?.fhirUser ?? undefined;
-    await this.events.record(
-      'grant.created',
-      {
-        grant_id: grantId,
-        client_id: grant.clientId,
-        user_id: grant.userId,
-        scope: grant.scope,
-        launch: grant.launch,
-        ...(fhirUser ? { fhirUser } : {}),
-        ...(grant.context.patient ? { patient: grant.context.patient } : {}),
-      },
-      requestId,
-    );
+    this.events.soon(event);
     return { code, grantId };
   }
 
@@ -192,23 +194,28 @@ export class GrantService {
    * `announceAgain` re-publishes for a grant already revoked (a client retrying after a 503).
    */
   async revoke(grantId: string, reason: GrantRevokedData['reason'], requestId?: string, announceAgain = false): Promise<boolean> {
-    const rows = returningRows<{ client_id: string; user_id: string; revoked_at: Date }>(
-      await this.dataSource.query(
-        `UPDATE authorization_grant SET revoked_at = now(), revoke_reason = $2 WHERE id = $1 AND revoked_at IS NULL RETURNING client_id, user_id, revoked_at`,
-        [grantId, reason],
-      ),
-    );
-    let row = rows[0];
-    if (!row && announceAgain) {
-      const existing = await this.dataSource.getRepository(GrantEntity).findOneBy({ id: grantId });
-      if (existing?.revokedAt) row = { client_id: existing.clientId, user_id: existing.userId, revoked_at: existing.revokedAt };
-    }
-    if (!row) return false;
-    // Access tokens of the grant issued up to `revoked_at` are inactive. A margin covers a refresh that passed
-    // its checks just before the revocation and signs a moment after, and clock skew between services; no
-    // legitimate token of a revoked grant can be issued later anyway.
-    const revokedAt = Math.ceil(new Date(row.revoked_at).getTime() / 1000) + REVOCATION_MARGIN_SECONDS;
-    await this.events.mustPublish('grant.revoked', { grant_id: grantId, client_id: row.client_id, user_id: row.user_id, reason, revoked_at: revokedAt }, requestId);
+    const event = await this.dataSource.transaction(async (manager) => {
+      const rows = returningRows<{ client_id: string; user_id: string; revoked_at: Date }>(
+        await manager.query(
+          `UPDATE authorization_grant SET revoked_at = now(), revoke_reason = $2 WHERE id = $1 AND revoked_at IS NULL RETURNING client_id, user_id, revoked_at`,
+          [grantId, reason],
+        ),
+      );
+      let row = rows[0];
+      if (!row && announceAgain) {
+        const existing = await manager.getRepository(GrantEntity).findOneBy({ id: grantId });
+        if (existing?.revokedAt) row = { client_id: existing.clientId, user_id: existing.userId, revoked_at: existing.revokedAt };
+      }
+      if (!row) return null;
+      // Access tokens of the grant issued up to `revoked_at` are inactive. A margin covers a refresh that passed
+      // its checks just before the revocation and signs a moment after, and clock skew between services; no
+      // legitimate token of a revoked grant can be issued later anyway.
+      const revokedAt = Math.ceil(new Date(row.revoked_at).getTime() / 1000) + REVOCATION_MARGIN_SECONDS;
+      return this.events.add(manager, 'grant.revoked', { grant_id: grantId, client_id: row.client_id, user_id: row.user_id, reason, revoked_at: revokedAt }, requestId);
+    });
+    if (!event) return false;
+    // Every introspection replica must know before the caller hears back (RFC 7009 §2.2).
+    await this.events.published(event);
     return true;
   }
 

@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
 import type { WebRequest, WebResponse } from '#contracts';
 import { ClientDirectory } from '#nest';
 import { ScopeSet } from '#oauth';
@@ -34,6 +36,7 @@ export class InteractionEndpoint {
     private readonly consents: ConsentStore,
     private readonly events: EventRecorder,
     private readonly kit: PageKit,
+    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   async handle(req: WebRequest, id: string, step: string | undefined): Promise<WebResponse> {
@@ -106,8 +109,12 @@ export class InteractionEndpoint {
     // What is granted is exactly what stayed ticked, plus the mandatory scopes; never anything not requested.
     const ticked = new Set(WebParams.all(req.form, 'scope'));
     const granted = ScopeSet.parse(requested).filter((s) => isMandatoryScope(s.raw) || ticked.has(s.raw));
-    await this.consents.remember(ix.userId, ix.clientId, granted.toString());
-    await this.events.record('consent.granted', { client_id: ix.clientId, user_id: ix.userId, requested_scope: requested, granted_scope: granted.toString() }, req.requestId);
+    const userId = ix.userId;
+    const event = await this.dataSource.transaction(async (manager) => {
+      await this.consents.remember(userId, ix.clientId, granted.toString(), manager);
+      return this.events.add(manager, 'consent.granted', { client_id: ix.clientId, user_id: userId, requested_scope: requested, granted_scope: granted.toString() }, req.requestId);
+    });
+    this.events.soon(event);
     return this.flow.finish(ix, granted.toString(), req.requestId);
   }
 }

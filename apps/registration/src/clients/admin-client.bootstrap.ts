@@ -1,4 +1,5 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import type { EventEnvelope } from '#contracts';
 import { RegistrationConfig } from '../config/registration.config.js';
 import { ClientStore } from '../persistence/client.store.js';
 import { reconcileAdminClient } from './admin-client.js';
@@ -22,9 +23,16 @@ export class AdminClientBootstrap implements OnApplicationBootstrap {
     const clientId = this.config.ADMIN_CLIENT_ID;
     const secret = this.config.ADMIN_CLIENT_SECRET;
     if (!clientId || !secret) return;
-    const change = await this.store.reconcileManaged(clientId, (existing) => reconcileAdminClient(existing, clientId, secret, new Date()));
+    let event: EventEnvelope | undefined;
+    const change = await this.store.reconcileManaged(
+      clientId,
+      (existing) => reconcileAdminClient(existing, clientId, secret, new Date()),
+      async (manager, c) => {
+        event = await this.events.add(manager, c.kind === 'created' ? 'client.registered' : 'client.updated', c.client);
+      },
+    );
     if (change.kind === 'unchanged') return;
-    await this.events.publish(change.kind === 'created' ? 'client.registered' : 'client.updated', change.client);
+    if (event) await this.events.committed(event);
     this.logger.log(`administrator client ${clientId} ${change.kind} (revision ${change.client.revision})`);
   }
 }

@@ -1,23 +1,28 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { EventType } from '#contracts';
-import { EventBus } from '#nest';
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { EventEnvelope, EventType } from '#contracts';
+import { Outbox } from '#nest';
 import type { ClientEntity } from '../persistence/entities/client.entity.js';
 import { clientEventData } from './client-information.js';
 
 export type ClientEventType = Extract<EventType, `client.${string}`>;
 
-/** Announces client changes (`client.registered|updated|deleted`) once they are committed. */
+/**
+ * Client changes (`client.registered|updated|deleted`) through the
+ * registration service's transactional outbox: written in the transaction
+ * of the change, published right after the commit, relayed later when the
+ * broker is down.
+ */
 @Injectable()
 export class ClientEventPublisher {
-  private readonly logger = new Logger('ClientEvents');
+  constructor(private readonly outbox: Outbox) {}
 
-  constructor(@Inject(EventBus) private readonly events: EventBus) {}
+  add(manager: EntityManager, type: ClientEventType, client: ClientEntity, requestId?: string): Promise<EventEnvelope> {
+    return this.outbox.add(manager, type, clientEventData(client), { requestId });
+  }
 
-  async publish(type: ClientEventType, client: ClientEntity, requestId?: string): Promise<void> {
-    const envelope = EventBus.envelope(type, clientEventData(client), { source: 'registration', requestId });
-    // TODO(#5): transactional outbox. Until then the change stays committed and a failed publish is logged with the event id.
-    await this.events.publishEnvelope(envelope).catch((err: unknown) => {
-      this.logger.error(`event ${envelope.id} (${type} for client ${client.clientId}, revision ${client.revision}) not published: ${(err as Error).message}`);
-    });
+  /** After the commit: caches elsewhere drop the client as soon as the broker takes it; failures are left to the relay. */
+  async committed(envelope: EventEnvelope): Promise<void> {
+    await this.outbox.publish([envelope]).catch(() => undefined);
   }
 }

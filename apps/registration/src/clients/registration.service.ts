@@ -57,11 +57,13 @@ export class RegistrationService {
       revision: 1,
       managed: false,
     });
-    if (!(await this.store.insert(client))) {
-      // A generated id (128 random bits) does not collide in practice; a requested one may be taken.
-      throw new InvalidClientMetadata(`client_id "${client.clientId}" is already registered`);
-    }
-    await this.events.publish('client.registered', client, request.requestId);
+    const event = await this.store.transaction(async (manager) => {
+      if (!(await this.store.insert(client, manager))) return null;
+      return this.events.add(manager, 'client.registered', client, request.requestId);
+    });
+    // A generated id (128 random bits) does not collide in practice; a requested one may be taken.
+    if (!event) throw new InvalidClientMetadata(`client_id "${client.clientId}" is already registered`);
+    await this.events.committed(event);
     return clientInformation(client, this.config.ISSUER, { registrationAccessToken, clientSecret });
   }
 
@@ -95,8 +97,11 @@ export class RegistrationService {
         clientSecretExpiresAt: 0,
         revision: client.revision + 1,
       });
-      if (await this.store.replace(updated, client.revision)) {
-        await this.events.publish('client.updated', updated, request.requestId);
+      const event = await this.store.transaction(async (manager) =>
+        (await this.store.replace(updated, client.revision, manager)) ? this.events.add(manager, 'client.updated', updated, request.requestId) : null,
+      );
+      if (event) {
+        await this.events.committed(event);
         return clientInformation(updated, this.config.ISSUER, { registrationAccessToken, clientSecret });
       }
       // Changed (or deleted) since we read it: authenticate again against the current row.
@@ -107,8 +112,11 @@ export class RegistrationService {
   /** RFC 7592 §2.3: DELETE /register/:client_id. Its tokens become inactive where `client.deleted` is heard. */
   async delete(request: ManageClientRequest): Promise<{ deleted: true }> {
     const { client } = await this.authenticate(request);
-    if (!(await this.store.delete(client.clientId))) throw new InvalidToken(UNKNOWN_CLIENT_OR_TOKEN, { detail: 'deleted concurrently' });
-    await this.events.publish('client.deleted', client, request.requestId);
+    const event = await this.store.transaction(async (manager) =>
+      (await this.store.delete(client.clientId, manager)) ? this.events.add(manager, 'client.deleted', client, request.requestId) : null,
+    );
+    if (!event) throw new InvalidToken(UNKNOWN_CLIENT_OR_TOKEN, { detail: 'deleted concurrently' });
+    await this.events.committed(event);
     return { deleted: true };
   }
 

@@ -9,8 +9,6 @@ type Values = Parameters<Repository<ClientEntity>['insert']>[0];
 /** Transaction-scoped advisory lock serialising the admin bootstrap across replicas ("regi"). */
 const BOOTSTRAP_LOCK = 0x72656769;
 
-/** PostgreSQL `unique_violation`. */
-const UNIQUE_VIOLATION = '23505';
 
 /** What {@link ClientStore.reconcileManaged} did. */
 export type ManagedChange = { kind: 'created' | 'updated'; client: ClientEntity } | { kind: 'unchanged' };
@@ -29,15 +27,15 @@ export class ClientStore {
     return this.repo().findOneBy({ clientId });
   }
 
-  /** Inserts a new client; false when the client_id is taken. */
-  async insert(client: ClientEntity): Promise<boolean> {
-    try {
-      await this.repo().insert(client as unknown as Values);
-      return true;
-    } catch (err: unknown) {
-      if (isUniqueViolation(err)) return false;
-      throw err;
-    }
+  /** Inserts a new client; false when the client_id is taken (ON CONFLICT DO NOTHING, so a transaction stays usable). */
+  async insert(client: ClientEntity, manager?: EntityManager): Promise<boolean> {
+    const result = await this.repo(manager).createQueryBuilder().insert().into(ClientEntity).values(client as unknown as Values).orIgnore().returning('client_id').execute();
+    return Array.isArray(result.raw) && result.raw.length === 1;
+  }
+
+  /** Runs `work` in one transaction (a change and its outbox event). */
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
   }
 
   /**
@@ -64,8 +62,8 @@ export class ClientStore {
   }
 
   /** Deletes a client registered through /register (never a managed one); false when it was not there. */
-  async delete(clientId: string): Promise<boolean> {
-    const result = await this.repo().delete({ clientId, managed: false });
+  async delete(clientId: string, manager?: EntityManager): Promise<boolean> {
+    const result = await this.repo(manager).delete({ clientId, managed: false });
     return (result.affected ?? 0) === 1;
   }
 
@@ -75,24 +73,29 @@ export class ClientStore {
    * together apply it once. `decide` sees the current row (or null) and
    * returns the row to write, or null when nothing needs to change.
    */
-  reconcileManaged(clientId: string, decide: (existing: ClientEntity | null) => ClientEntity | null): Promise<ManagedChange> {
-    return this.dataSource.transaction(async (manager) => {
+  reconcileManaged(
+    clientId: string,
+    decide: (existing: ClientEntity | null) => ClientEntity | null,
+    /** Called in the same transaction when something changed (the outbox event). */
+    onChange: (manager: EntityManager, change: Exclude<ManagedChange, { kind: 'unchanged' }>) => Promise<unknown> = async () => undefined,
+  ): Promise<ManagedChange> {
+    return this.dataSource.transaction(async (manager): Promise<ManagedChange> => {
       await manager.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK]);
       // FOR UPDATE: an RFC 7592 update racing a takeover of its row waits, then fails its revision check.
       const existing = await this.repo(manager).findOne({ where: { clientId }, lock: { mode: 'pessimistic_write' } });
       const wanted = decide(existing);
       if (!wanted) return { kind: 'unchanged' };
+      let change: Exclude<ManagedChange, { kind: 'unchanged' }>;
       if (!existing) {
         await this.repo(manager).insert(wanted as unknown as Values);
-        return { kind: 'created', client: wanted };
+        change = { kind: 'created', client: wanted };
+      } else {
+        if (!(await this.replace(wanted, existing.revision, manager))) throw new Error(`client ${clientId} changed during the bootstrap`);
+        change = { kind: 'updated', client: wanted };
       }
-      if (!(await this.replace(wanted, existing.revision, manager))) throw new Error(`client ${clientId} changed during the bootstrap`);
-      return { kind: 'updated', client: wanted };
+      await onChange(manager, change);
+      return change;
     });
   }
 }
 
-function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: unknown; driverError?: { code?: unknown } } | null;
-  return (e?.driverError?.code ?? e?.code) === UNIQUE_VIOLATION;
-}

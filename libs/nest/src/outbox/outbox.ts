@@ -1,0 +1,130 @@
+import { Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { EventData, EventEnvelope, EventType } from '#contracts';
+import { EventBus, type PublishMeta } from '../messaging/event-bus.js';
+
+export interface OutboxOptions {
+  /** How often pending events are retried (ms). */
+  relayEveryMs?: number;
+  /** Events relayed per round. */
+  batchSize?: number;
+}
+
+interface PendingRow {
+  id: string;
+  envelope: EventEnvelope | string;
+}
+
+/** `<service>_outbox`: the service's own table (services may share a database). */
+export function outboxTable(service: string): string {
+  if (!/^[a-z][a-z0-9_]{0,40}$/.test(service)) throw new Error(`bad service name for an outbox table: ${service}`);
+  return `${service}_outbox`;
+}
+
+/**
+ * Transactional outbox (issue #5): an event is written in the same database
+ * transaction as the change it describes, then published to JetStream with
+ * its id as `Nats-Msg-Id`. What cannot be published now (NATS down) waits in
+ * the table and is relayed when the broker answers again, in the order it
+ * was written. Several replicas may relay the same row: JetStream
+ * de-duplicates on the message id and consumers are idempotent on it.
+ */
+export class Outbox implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger: Logger;
+  private readonly table: string;
+  private timer?: NodeJS.Timeout;
+  private relaying?: Promise<number>;
+  private readonly relayEveryMs: number;
+  private readonly batchSize: number;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly events: EventBus,
+    private readonly service: string,
+    options: OutboxOptions = {},
+  ) {
+    this.table = outboxTable(service);
+    this.logger = new Logger(`Outbox(${service})`);
+    this.relayEveryMs = options.relayEveryMs ?? 1000;
+    this.batchSize = options.batchSize ?? 200;
+  }
+
+  /** Writes an event with `manager` (inside the caller's transaction); publish it after the commit. */
+  async add<T extends EventType>(manager: EntityManager, type: T, data: EventData[T], meta: Omit<PublishMeta, 'source'> = {}): Promise<EventEnvelope<T>> {
+    const envelope = EventBus.envelope(type, data, { source: this.service, requestId: meta.requestId });
+    await manager.query(`INSERT INTO ${this.table} (id, type, envelope, created_at) VALUES ($1, $2, $3, now())`, [envelope.id, type, JSON.stringify(envelope)]);
+    return envelope;
+  }
+
+  /** Writes one event on its own (a fact with no other change in the same transaction). */
+  record<T extends EventType>(type: T, data: EventData[T], meta: Omit<PublishMeta, 'source'> = {}): Promise<EventEnvelope<T>> {
+    return this.add(this.dataSource.manager, type, data, meta);
+  }
+
+  /**
+   * Publishes committed events now, in order, and marks them sent. Throws
+   * when the broker does not take one; the rest stay pending for the relay.
+   */
+  async publish(envelopes: readonly EventEnvelope[]): Promise<void> {
+    for (const envelope of envelopes) {
+      await this.events.publishEnvelope(envelope);
+      await this.dataSource.query(`UPDATE ${this.table} SET published_at = now() WHERE id = $1`, [envelope.id]);
+    }
+  }
+
+  /** Publishes without making the caller wait or fail: the relay retries what does not go out. */
+  publishSoon(envelopes: readonly EventEnvelope[]): void {
+    this.publish(envelopes).catch((err: unknown) => this.logger.warn(`events left for the relay: ${(err as Error).message}`));
+  }
+
+  /** One relay round: pending events, oldest first, until one fails. Returns how many went out. */
+  relay(): Promise<number> {
+    this.relaying ??= this.relayRound().finally(() => {
+      this.relaying = undefined;
+    });
+    return this.relaying;
+  }
+
+  private async relayRound(): Promise<number> {
+    const rows: PendingRow[] = await this.dataSource.query(
+      `SELECT id, envelope FROM ${this.table} WHERE published_at IS NULL ORDER BY created_at, id LIMIT $1`,
+      [this.batchSize],
+    );
+    let sent = 0;
+    for (const row of rows) {
+      const envelope = (typeof row.envelope === 'string' ? JSON.parse(row.envelope) : row.envelope) as EventEnvelope;
+      try {
+        await this.publish([envelope]);
+        sent++;
+      } catch (err: unknown) {
+        this.logger.warn(`${rows.length - sent} event(s) wait for the broker: ${(err as Error).message}`);
+        break;
+      }
+    }
+    return sent;
+  }
+
+  /** Events not yet published (health, tests). */
+  async pending(): Promise<number> {
+    const rows: Array<{ n: string | number }> = await this.dataSource.query(`SELECT count(*) AS n FROM ${this.table} WHERE published_at IS NULL`);
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  onApplicationBootstrap(): void {
+    let round = 0;
+    this.timer = setInterval(() => {
+      this.relay().catch((err: unknown) => this.logger.warn(`relay failed: ${(err as Error).message}`));
+      // Published rows are kept a day for inspection, then dropped.
+      if (++round % 600 === 0) {
+        this.dataSource
+          .query(`DELETE FROM ${this.table} WHERE published_at < now() - interval '1 day'`)
+          .catch((err: unknown) => this.logger.warn(`purge failed: ${(err as Error).message}`));
+      }
+    }, this.relayEveryMs);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+}

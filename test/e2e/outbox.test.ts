@@ -1,0 +1,109 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+import type { EventEnvelope } from '#contracts';
+import { EventBus, Outbox, outboxMigration } from '#nest';
+import { EmbeddedDatabase } from '../../apps/suite/src/embedded-database.js';
+
+/** A broker that can be "down": the outbox under test publishes through it. */
+class SwitchableBroker extends EventBus {
+  down = false;
+  readonly published: EventEnvelope[] = [];
+  async publishEnvelope(envelope: EventEnvelope): Promise<void> {
+    if (this.down) throw new Error('broker unavailable');
+    this.published.push(envelope);
+  }
+  subscribe(): () => void {
+    return () => undefined;
+  }
+  async consume(): Promise<() => Promise<void>> {
+    return async () => undefined;
+  }
+  async isHealthy(): Promise<boolean> {
+    return !this.down;
+  }
+  async close(): Promise<void> {}
+}
+
+/**
+ * The transactional outbox against a real PostgreSQL (the server of
+ * DATABASE_URL, else the embedded PGlite): events live and die with their
+ * transaction, wait while the broker is down, and go out in order when it returns.
+ */
+describe('transactional outbox', () => {
+  let dataSource: DataSource;
+  let cleanup: () => Promise<void>;
+  const broker = new SwitchableBroker();
+  let outbox: Outbox;
+
+  before(async () => {
+    let url: string;
+    if (process.env.DATABASE_URL) {
+      const name = `outbox_${randomBytes(5).toString('hex')}`;
+      const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+      await admin.connect();
+      await admin.query(`CREATE DATABASE ${name}`);
+      await admin.end();
+      const u = new URL(process.env.DATABASE_URL);
+      u.pathname = `/${name}`;
+      url = u.toString();
+      cleanup = async () => {
+        const drop = new pg.Client({ connectionString: process.env.DATABASE_URL });
+        await drop.connect();
+        await drop.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await drop.end();
+      };
+    } else {
+      const dir = mkdtempSync(join(tmpdir(), 'outbox-'));
+      const db = await EmbeddedDatabase.start(dir);
+      url = db.url;
+      cleanup = async () => {
+        await db.stop();
+        rmSync(dir, { recursive: true, force: true });
+      };
+    }
+    dataSource = new DataSource({ type: 'postgres', url, migrations: [outboxMigration('test')], migrationsTableName: 'test_migrations', extra: { max: 1 } });
+    await dataSource.initialize();
+    await dataSource.runMigrations();
+    outbox = new Outbox(dataSource, broker, 'test');
+  });
+  after(async () => {
+    await dataSource?.destroy();
+    await cleanup?.();
+  });
+
+  const data = (n: number) => ({ kid: `k${n}`, alg: 'ES256', state: 'active' as const });
+
+  it('an event written in a rolled-back transaction never exists', async () => {
+    await assert.rejects(
+      dataSource.transaction(async (manager) => {
+        await outbox.add(manager, 'key.activated', data(0));
+        throw new Error('the change failed');
+      }),
+    );
+    assert.equal(await outbox.pending(), 0);
+  });
+
+  it('with the broker down, committed events wait; when it returns they go out once, in order', async () => {
+    broker.down = true;
+    const first = await dataSource.transaction((manager) => outbox.add(manager, 'key.activated', data(1)));
+    const second = await outbox.record('key.activated', data(2), { requestId: 'req-2' });
+    await assert.rejects(outbox.publish([first]), /broker unavailable/);
+    assert.equal(await outbox.relay(), 0);
+    assert.equal(await outbox.pending(), 2);
+
+    broker.down = false;
+    assert.equal(await outbox.relay(), 2);
+    assert.deepEqual(broker.published.map((e) => e.id), [first.id, second.id]);
+    assert.equal(broker.published[1]!.request_id, 'req-2');
+    assert.equal(broker.published[0]!.source, 'test');
+    assert.equal(await outbox.pending(), 0);
+    assert.equal(await outbox.relay(), 0, 'nothing is sent twice');
+    assert.equal(broker.published.length, 2);
+  });
+});
