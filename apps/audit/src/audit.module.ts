@@ -1,6 +1,8 @@
 import type { DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { serviceDatabase, healthControllerFor, RuntimeModule, type SuiteRuntime } from '#nest';
+import { BearerTokens, serviceDatabase, healthControllerFor, RuntimeModule, type SuiteRuntime } from '#nest';
+import { AuditAdminRouter } from './admin/audit-admin.router.js';
+import { ChainAuditTrail1764500000000 } from './persistence/migrations/1764500000000-ChainAuditTrail.js';
 import { AuditConfig } from './config/audit.config.js';
 import { AuditEventEntity } from './persistence/entities/audit-event.entity.js';
 import { CreateAuditEvent1764050300000 } from './persistence/migrations/1764050300000-CreateAuditEvent.js';
@@ -13,10 +15,10 @@ export function auditModule(config: AuditConfig, runtime: SuiteRuntime): Dynamic
     module: class AuditModule {},
     imports: [
       RuntimeModule.forService('audit', runtime, config.RPC_TIMEOUT_MS),
-      serviceDatabase('audit', config, [AuditEventEntity], [CreateAuditEvent1764050300000]),
+      serviceDatabase('audit', config, [AuditEventEntity], [CreateAuditEvent1764050300000, ChainAuditTrail1764500000000]),
       TypeOrmModule.forFeature([AuditEventEntity]),
     ],
     controllers: [AuditController, healthControllerFor('audit')],
-    providers: [{ provide: AuditConfig, useValue: config }, AuditTrailStore, AuditConsumerService],
+    providers: [{ provide: AuditConfig, useValue: config }, AuditTrailStore, AuditConsumerService, BearerTokens, AuditAdminRouter],
   };
 }

@@ -4,7 +4,8 @@ import { Rpc, type AuthorizedGrant, type DiscoveryFragment, type WebRequest, typ
 import { InvalidRequest } from '#oauth';
 import { GrantService } from './grants/grant.service.js';
 import { WebRouter } from './web/web-router.js';
-import type { RedeemCodeRequest, RefreshGrantRequest, RevokeRefreshTokenRequest } from '#contracts';
+import type { JwtBearerSubject, JwtBearerSubjectRequest, RedeemCodeRequest, RefreshGrantRequest, RevokeRefreshTokenRequest } from '#contracts';
+import { JwtBearerSubjects } from './users/jwt-bearer-subjects.service.js';
 
 function isStringRecord(value: unknown, allowArrays: boolean): boolean {
   return (
@@ -34,6 +35,7 @@ export class AuthorizationController {
   constructor(
     private readonly router: WebRouter,
     private readonly grants: GrantService,
+    private readonly jwtBearer: JwtBearerSubjects,
   ) {}
 
   @MessagePattern(Rpc.authorization.web.subject)
@@ -55,6 +57,11 @@ export class AuthorizationController {
   @MessagePattern(Rpc.authorization.revokeRefreshToken.subject)
   revokeRefreshToken(@Payload() payload: RevokeRefreshTokenRequest): Promise<{ revoked: boolean }> {
     return this.grants.revokeRefreshToken(payload);
+  }
+
+  @MessagePattern(Rpc.authorization.jwtBearerSubject.subject)
+  jwtBearerSubject(@Payload() payload: JwtBearerSubjectRequest): Promise<JwtBearerSubject> {
+    return this.jwtBearer.resolve(payload);
   }
 
   @MessagePattern(Rpc.service.authorization.metadata.subject)

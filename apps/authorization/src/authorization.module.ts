@@ -1,7 +1,7 @@
 import type { DynamicModule } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { ClientDirectory, EventBus, healthControllerFor, Outbox, outboxMigration, PublicKeyRing, RuntimeModule, serviceDatabase, ServiceBus, type SuiteRuntime } from '#nest';
+import { BearerTokens, ClientDirectory, EventBus, healthControllerFor, Outbox, outboxMigration, PublicKeyRing, RuntimeModule, serviceDatabase, ServiceBus, type SuiteRuntime } from '#nest';
 import { AuthorizationController } from './authorization.controller.js';
 import { AuthorizationConfig } from './config/authorization.config.js';
 import { ConsentStore } from './flow/consent.store.js';
@@ -15,10 +15,12 @@ import { PageRenderer } from './pages/page-renderer.js';
 import { AUTHORIZATION_ENTITIES } from './persistence/entities/index.js';
 import { CreateAuthorizationTables1764100000000 } from './persistence/migrations/1764100000000-CreateAuthorizationTables.js';
 import { AddUpstreamLoginToInteraction1764300000000 } from './persistence/migrations/1764300000000-AddUpstreamLoginToInteraction.js';
+import { CreateJwtBearerSubject1764400000000 } from './persistence/migrations/1764400000000-CreateJwtBearerSubject.js';
 import { LoginCallbackEndpoint } from './upstream/login-callback.endpoint.js';
 import { UpstreamAccounts } from './upstream/upstream-accounts.js';
 import { UpstreamLogin } from './upstream/upstream-login.service.js';
 import { UpstreamProvider } from './upstream/upstream-provider.js';
+import { JwtBearerSubjects } from './users/jwt-bearer-subjects.service.js';
 import { LoginThrottle } from './users/login-throttle.js';
 import { SessionService } from './users/session.service.js';
 import { UserDirectory } from './users/user-directory.service.js';
@@ -27,7 +29,6 @@ import { AdminGrantsEndpoint } from './web/admin-grants.endpoint.js';
 import { AdminUsersEndpoint } from './web/admin-users.endpoint.js';
 import { AssetsEndpoint } from './web/assets.endpoint.js';
 import { AuthorizeEndpoint } from './web/authorize.endpoint.js';
-import { BearerTokens } from './web/bearer.js';
 import { InteractionEndpoint } from './web/interaction.endpoint.js';
 import { LaunchEndpoint } from './web/launch.endpoint.js';
 import { LogoutEndpoint } from './web/logout.endpoint.js';
@@ -40,7 +41,7 @@ export function authorizationModule(config: AuthorizationConfig, runtime: SuiteR
     module: class AuthorizationModule {},
     imports: [
       RuntimeModule.forService('authorization', runtime, config.RPC_TIMEOUT_MS),
-      serviceDatabase('authorization', config, AUTHORIZATION_ENTITIES, [CreateAuthorizationTables1764100000000, AddUpstreamLoginToInteraction1764300000000, outboxMigration('authorization')]),
+      serviceDatabase('authorization', config, AUTHORIZATION_ENTITIES, [CreateAuthorizationTables1764100000000, AddUpstreamLoginToInteraction1764300000000, CreateJwtBearerSubject1764400000000, outboxMigration('authorization')]),
     ],
     controllers: [AuthorizationController, healthControllerFor('authorization')],
     providers: [
@@ -54,6 +55,7 @@ export function authorizationModule(config: AuthorizationConfig, runtime: SuiteR
       SessionService,
       LoginThrottle,
       UserDirectory,
+      JwtBearerSubjects,
       InteractionStore,
       ConsentStore,
       GrantService,

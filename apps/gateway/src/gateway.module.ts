@@ -4,6 +4,8 @@ import { RuntimeModule, type SuiteRuntime } from '#nest';
 import { GatewayConfig } from './config/gateway.config.js';
 import { DiscoveryController } from './discovery/discovery.controller.js';
 import { DiscoveryService } from './discovery/discovery.service.js';
+import { AdminAuditController } from './endpoints/admin-audit.controller.js';
+import { AdminKeysController } from './endpoints/admin-keys.controller.js';
 import { HealthController } from './endpoints/health.controller.js';
 import { IntrospectionController } from './endpoints/introspection.controller.js';
 import { JwksController } from './endpoints/jwks.controller.js';
@@ -17,7 +19,17 @@ export function gatewayModule(config: GatewayConfig, runtime: SuiteRuntime, poli
   return {
     module: class GatewayModule {},
     imports: [RuntimeModule.forService('gateway', runtime, config.RPC_TIMEOUT_MS)],
-    controllers: [DiscoveryController, TokenController, IntrospectionController, RegistrationController, JwksController, HealthController, WebController],
+    controllers: [
+      DiscoveryController,
+      TokenController,
+      IntrospectionController,
+      RegistrationController,
+      JwksController,
+      AdminKeysController,
+      AdminAuditController,
+      HealthController,
+      WebController,
+    ],
     providers: [{ provide: GatewayConfig, useValue: config }, { provide: EdgePolicy, useValue: policy }, { provide: APP_FILTER, useClass: OAuthErrorFilter }, DiscoveryService],
   };
 }

@@ -2,6 +2,7 @@ import type { DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import {
   ClientAuthenticator,
+  clientAssertionVerifierProvider,
   ClientDirectory,
   serviceDatabase,
   EventBus,
@@ -35,6 +36,7 @@ export function introspectionModule(config: IntrospectionConfig, runtime: SuiteR
       { provide: IntrospectionConfig, useValue: config },
       { provide: PublicKeyRing, inject: [ServiceBus, EventBus], useFactory: (bus: ServiceBus, events: EventBus) => PublicKeyRing.create(bus, events) },
       ClientDirectory,
+      clientAssertionVerifierProvider(config),
       ClientAuthenticator,
       RevocationStore,
       RevokedGrantStore,

@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { Rpc, type DiscoveryFragment, type FormParams, type TokenRequest, type TokenResponseBody } from '#contracts';
-import { ClientAuthenticator } from '#nest';
+import { CLIENT_ASSERTION_ALGS, ClientAuthenticator } from '#nest';
 import { InvalidRequest } from '#oauth';
 import { ID_TOKEN_SIGNING_ALGS } from './config/token.config.js';
 import { GrantRegistry } from './grants/grant.registry.js';
@@ -46,12 +46,14 @@ export class TokenController {
       lists: {
         grant_types_supported: this.grants.grantTypes,
         // `none`: public clients (SMART App Launch 2.2 §"Public clients") redeem codes with their client_id only.
-        token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+        // private_key_jwt: RFC 7523 §2.2, SMART client-confidential-asymmetric and Backend Services.
+        token_endpoint_auth_methods_supported: ['private_key_jwt', 'client_secret_basic', 'client_secret_post', 'none'],
+        token_endpoint_auth_signing_alg_values_supported: [...CLIENT_ASSERTION_ALGS],
         id_token_signing_alg_values_supported: [...ID_TOKEN_SIGNING_ALGS],
         code_challenge_methods_supported: ['S256'],
         scopes_supported: ['system/*.cruds', 'system/*.rs', 'system/*.read', 'introspect'],
       },
-      capabilities: ['permission-v1', 'permission-v2'],
+      capabilities: ['client-confidential-asymmetric', 'permission-v1', 'permission-v2'],
     };
   }
 }

@@ -1,10 +1,11 @@
 import type { DynamicModule } from '@nestjs/common';
-import { ClientAuthenticator, ClientDirectory, EventBus, healthControllerFor, RuntimeModule, ServiceBus, SigningKeyRing, type SuiteRuntime } from '#nest';
+import { ClientAuthenticator, clientAssertionVerifierProvider, ClientDirectory, EventBus, healthControllerFor, RuntimeModule, ServiceBus, SigningKeyRing, type SuiteRuntime } from '#nest';
 import { ID_TOKEN_SIGNING_ALGS, TokenConfig } from './config/token.config.js';
 import { AuthorizationCodeGrant } from './grants/authorization-code.grant.js';
 import { ClientCredentialsGrant } from './grants/client-credentials.grant.js';
 import { GRANT_HANDLERS, type GrantHandler } from './grants/grant-handler.js';
 import { GrantRegistry } from './grants/grant.registry.js';
+import { JwtBearerGrant } from './grants/jwt-bearer.grant.js';
 import { RefreshTokenGrant } from './grants/refresh-token.grant.js';
 import { TokenController } from './token.controller.js';
 import { AccessTokenIssuer } from './tokens/access-token.issuer.js';
@@ -26,6 +27,7 @@ export function tokenModule(config: TokenConfig, runtime: SuiteRuntime): Dynamic
           SigningKeyRing.create(bus, events, config.KEY_ENCRYPTION_KEY, { requiredAlgs: [...new Set([config.ACCESS_TOKEN_ALG, ...ID_TOKEN_SIGNING_ALGS])] }),
       },
       ClientDirectory,
+      clientAssertionVerifierProvider(config),
       ClientAuthenticator,
       AccessTokenIssuer,
       IdTokenIssuer,
@@ -33,9 +35,10 @@ export function tokenModule(config: TokenConfig, runtime: SuiteRuntime): Dynamic
       ClientCredentialsGrant,
       AuthorizationCodeGrant,
       RefreshTokenGrant,
+      JwtBearerGrant,
       {
         provide: GRANT_HANDLERS,
-        inject: [AuthorizationCodeGrant, RefreshTokenGrant, ClientCredentialsGrant],
+        inject: [AuthorizationCodeGrant, RefreshTokenGrant, ClientCredentialsGrant, JwtBearerGrant],
         useFactory: (...handlers: GrantHandler[]) => handlers,
       },
       GrantRegistry,

@@ -5,6 +5,12 @@ export interface AuditQuery {
   ids?: string[];
   type?: EventType;
   clientId?: string;
+  /** The person: `user_id` of grant/login/consent events, `sub` of token events. */
+  userId?: string;
+  patient?: string;
+  /** RFC 3339 bounds on `occurred_at` (from inclusive, to exclusive). */
+  from?: string;
+  to?: string;
   /** Events stored after this sequence number (paging cursor). */
   afterSeq?: number;
   /** At most 1000; default 100. */

@@ -106,3 +106,21 @@ export interface WebResponse {
   cookies?: string[];
   body?: string;
 }
+
+/**
+ * `authorization.v1.jwt-bearer.subject` (token service): may this client act
+ * for this user with the JWT bearer grant (RFC 7523 §2.1)? Answered with
+ * the user's identity, or refused with `invalid_grant`.
+ */
+export interface JwtBearerSubjectRequest {
+  client_id: string;
+  /** The assertion's `sub`: the `id` of a user of the authorization service. */
+  sub: string;
+  requestId?: string;
+}
+
+export interface JwtBearerSubject {
+  sub: string;
+  /** Absolute FHIR URL of the user's resource, when the user has one. */
+  fhirUser?: string;
+}

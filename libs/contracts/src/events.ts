@@ -108,6 +108,23 @@ export interface KeyEventData {
   state: 'next' | 'active' | 'retired';
 }
 
+/**
+ * A rotation: `kid` (published beforehand as `next`) is now the active key of
+ * `alg`; `previous_kid` stops signing and stays published as `retired` until
+ * no token it signed can still be valid.
+ */
+export interface KeyRotatedData extends KeyEventData {
+  state: 'active';
+  /** The key that was active until now (null when the algorithm had none). */
+  previous_kid: string | null;
+  /** The `next` key published in its place, to become active at the following rotation. */
+  next_kid: string;
+  /** `scheduled` (KEY_ROTATION_INTERVAL) or `forced` (POST /admin/keys/rotate). */
+  reason: 'scheduled' | 'forced';
+  /** RFC 3339: the earliest time `previous_kid` leaves /jwks. */
+  previous_removable_at?: string;
+}
+
 /** The event catalogue: `<entity>.<verb>` → payload. */
 export interface EventData {
   'client.registered': ClientEventData;
@@ -122,6 +139,11 @@ export interface EventData {
   'login.failed': LoginData;
   'consent.granted': ConsentData;
   'consent.denied': ConsentData;
+  'key.rotated': KeyRotatedData;
+  /** A `next` key entered /jwks (it signs only after the pre-publication window). */
+  'key.published': KeyEventData;
+  /** A retired key left /jwks: every token it signed has expired. */
+  'key.removed': KeyEventData;
 }
 
 export type EventType = keyof EventData;
@@ -139,6 +161,9 @@ export const EVENT_TYPES: readonly EventType[] = [
   'login.failed',
   'consent.granted',
   'consent.denied',
+  'key.rotated',
+  'key.published',
+  'key.removed',
 ];
 
 /** Subject of one event type, e.g. `smart.events.v1.token.issued`. */

@@ -11,3 +11,9 @@ export const EVENT_STREAM: string = `${SUBJECT_PREFIX.replace(/[^A-Za-z0-9_-]/g,
 export function subject<S extends string>(local: S): `${string}.${S}` {
   return `${SUBJECT_PREFIX}.${local}`;
 }
+
+/**
+ * Name of the JetStream key-value bucket holding the `jti`s of client
+ * assertions already accepted (RFC 7523 §3 item 7), shared by every replica.
+ */
+export const ASSERTION_JTI_BUCKET: string = `${SUBJECT_PREFIX.replace(/[^A-Za-z0-9_-]/g, '_').toUpperCase()}_JTI`;

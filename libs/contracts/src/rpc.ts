@@ -4,13 +4,15 @@ import type { DiscoveryFragment, HealthReport } from './discovery.js';
 import type { AuditPage, AuditQuery } from './audit-payloads.js';
 import type {
   AuthorizedGrant,
+  JwtBearerSubject,
+  JwtBearerSubjectRequest,
   RedeemCodeRequest,
   RefreshGrantRequest,
   RevokeRefreshTokenRequest,
   WebRequest,
   WebResponse,
 } from './authorization-payloads.js';
-import type { PublicJwksResponse, SigningKeysResponse } from './jwks-payloads.js';
+import type { KeyAdminRequest, KeyListResponse, PublicJwksResponse, RotateKeysRequest, RotateKeysResponse, SigningKeysResponse } from './jwks-payloads.js';
 import type {
   ClientInformationResponse,
   ClientLookupRequest,
@@ -80,6 +82,8 @@ export const Rpc = {
     refresh: rpc<RefreshGrantRequest, AuthorizedGrant>('authorization.v1.refresh'),
     /** Internal, introspection service: RFC 7009 for a refresh token (revokes its grant). */
     revokeRefreshToken: rpc<RevokeRefreshTokenRequest, { revoked: boolean }>('authorization.v1.refresh.revoke'),
+    /** Internal, token service: the user a JWT bearer grant (RFC 7523 §2.1) names, if the client may act for them. */
+    jwtBearerSubject: rpc<JwtBearerSubjectRequest, JwtBearerSubject>('authorization.v1.jwt-bearer.subject'),
   },
   token: {
     issue: rpc<TokenRequest, TokenResponseBody>('token.v1.issue'),
@@ -93,9 +97,15 @@ export const Rpc = {
   audit: {
     /** Internal: read back stored events (the admin API of issue #5 builds on it). */
     find: rpc<AuditQuery, AuditPage>('audit.v1.find'),
+    /** The admin API of the trail (GET /admin/audit, /admin/audit/verify, /admin/audit/export), forwarded by the gateway. */
+    web: rpc<WebRequest, WebResponse>('audit.v1.web'),
   },
   jwks: {
     publicKeys: rpc<Empty, PublicJwksResponse>('jwks.v1.public'),
     signingKeys: rpc<Empty, SigningKeysResponse>('jwks.v1.signing'),
+    /** Admin (scope `admin`): the ring's keys, states and schedule, public data only. */
+    listKeys: rpc<KeyAdminRequest, KeyListResponse>('jwks.v1.keys.list'),
+    /** Admin (scope `admin`): rotate now (the `next` key becomes active, the active one retires). */
+    rotate: rpc<RotateKeysRequest, RotateKeysResponse>('jwks.v1.keys.rotate'),
   },
 } as const;

@@ -5,3 +5,4 @@ export * from './persistence/index.js';
 export * from './clients/index.js';
 export * from './keys/index.js';
 export * from './outbox/index.js';
+export * from './auth/index.js';

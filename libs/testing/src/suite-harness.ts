@@ -102,6 +102,8 @@ export async function startSuite(options: SuiteOptions = {}): Promise<RunningSui
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
     ADMIN_CLIENT_ID: adminClientId,
     ADMIN_CLIENT_SECRET: adminClientSecret,
+    // Tests serve client JWK Sets from 127.0.0.1; every other private address stays refused (SSRF checks are tested).
+    JWKS_URI_ALLOWED_HOSTS: '127.0.0.1',
     ...options.env,
   };
 

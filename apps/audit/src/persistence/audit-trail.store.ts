@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import type { AuditPage, EventEnvelope } from '#contracts';
 import type { ParsedAuditQuery } from '../trail/audit-query.js';
 import { occurredAtUtc } from '../trail/envelope-check.js';
+import { GENESIS_HASH, rowHash, verifyRows, type ChainBreak } from '../chain/hash-chain.js';
 
 /** A string member of an event, cut to its column's width (the whole envelope is kept in `data`). */
 function column(value: unknown, width: number): string | null {
@@ -12,33 +13,90 @@ function column(value: unknown, width: number): string | null {
 
 /**
  * One multi-row insert whatever the batch size: each column travels as one
- * array parameter. `ON CONFLICT (event_id) DO NOTHING` makes redelivery
- * harmless (JetStream delivers at least once).
+ * array parameter, rows numbered so `seq` follows the order of the chain.
  */
 const APPEND = `
-  INSERT INTO audit_event (event_id, type, occurred_at, source, request_id, client_id, subject, data)
-  SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::timestamptz[], $4::varchar[], $5::varchar[], $6::varchar[], $7::varchar[], $8::jsonb[])
-  ON CONFLICT (event_id) DO NOTHING`;
+  INSERT INTO audit_event (event_id, type, occurred_at, source, request_id, client_id, subject, data, user_id, patient, prev_hash, row_hash)
+  SELECT event_id, type, occurred_at, source, request_id, client_id, subject, data, user_id, patient, prev_hash, row_hash
+  FROM unnest($1::uuid[], $2::varchar[], $3::timestamptz[], $4::varchar[], $5::varchar[], $6::varchar[], $7::varchar[], $8::jsonb[], $9::varchar[], $10::varchar[], $11::char(64)[], $12::char(64)[])
+    WITH ORDINALITY AS r(event_id, type, occurred_at, source, request_id, client_id, subject, data, user_id, patient, prev_hash, row_hash, n)
+  ORDER BY n`;
+
+/** Transaction-scoped advisory lock serialising appends across audit replicas, so the chain has one order ("audi"). */
+const CHAIN_LOCK = 0x61756469;
 
 /**
- * The audit trail (`audit_event`).
- * TODO(#5): append-only enforcement and a hash chain over the rows.
+ * The audit trail (`audit_event`): append-only (triggers refuse UPDATE,
+ * DELETE and TRUNCATE), each row chained to the one before by SHA-256 over
+ * the previous hash and the event's canonical JSON.
  */
 @Injectable()
 export class AuditTrailStore {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Stores a batch of well-formed envelopes in one statement; an event already stored (same id) is skipped. */
+  /**
+   * Stores a batch of well-formed envelopes; an event already stored (same
+   * id) is skipped, so redelivery is harmless (JetStream delivers at least once).
+   */
   async append(events: readonly EventEnvelope[]): Promise<void> {
     const unique = [...new Map(events.map((e) => [e.id.toLowerCase(), e])).values()];
     if (unique.length === 0) return;
-    const columns: Array<Array<string | null>> = [[], [], [], [], [], [], [], []];
-    for (const e of unique) {
-      const data = e.data as unknown as Record<string, unknown>;
-      const row = [e.id, e.type, occurredAtUtc(e.occurred_at), column(e.source, 64), column(e.request_id, 128), column(data.client_id, 128), column(data.sub, 256), JSON.stringify(e)];
-      row.forEach((value, i) => columns[i]!.push(value));
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
+      const stored: Array<{ event_id: string }> = await manager.query(`SELECT event_id FROM audit_event WHERE event_id = ANY($1::uuid[])`, [unique.map((e) => e.id)]);
+      const known = new Set(stored.map((r) => r.event_id.toLowerCase()));
+      const fresh = unique.filter((e) => !known.has(e.id.toLowerCase()));
+      if (fresh.length === 0) return;
+      const last: Array<{ row_hash: string | null }> = await manager.query(`SELECT row_hash FROM audit_event ORDER BY seq DESC LIMIT 1`);
+      let previous = last[0]?.row_hash ?? GENESIS_HASH;
+      const columns: Array<Array<string | null>> = Array.from({ length: 12 }, () => []);
+      for (const e of fresh) {
+        const data = e.data as unknown as Record<string, unknown>;
+        const hash = rowHash(previous, e);
+        const row = [
+          e.id,
+          e.type,
+          occurredAtUtc(e.occurred_at),
+          column(e.source, 64),
+          column(e.request_id, 128),
+          column(data.client_id, 128),
+          column(data.sub, 256),
+          JSON.stringify(e),
+          column(data.user_id ?? data.sub, 256),
+          column(data.patient, 128),
+          previous,
+          hash,
+        ];
+        row.forEach((value, i) => columns[i]!.push(value));
+        previous = hash;
+      }
+      await manager.query(APPEND, columns);
+    });
+  }
+
+  /** Walks the whole chain in pages; the first row whose link or content does not match is reported. */
+  async verify(pageSize = 5000): Promise<{ valid: boolean; checked: number; first_break?: ChainBreak }> {
+    let afterSeq = 0;
+    let carried: string | null = null;
+    let checked = 0;
+    for (;;) {
+      const rows = (await this.dataSource.query(`SELECT seq, event_id, prev_hash, row_hash, data FROM audit_event WHERE seq > $1 ORDER BY seq LIMIT $2`, [afterSeq, pageSize])) as Array<{
+        seq: string;
+        event_id: string;
+        prev_hash: string | null;
+        row_hash: string | null;
+        data: unknown;
+      }>;
+      if (rows.length === 0) return { valid: true, checked };
+      const result = verifyRows(
+        rows.map((r) => ({ seq: Number(r.seq), eventId: r.event_id, prevHash: r.prev_hash, rowHash: r.row_hash, event: typeof r.data === 'string' ? JSON.parse(r.data) : r.data })),
+        carried,
+      );
+      if (result.break) return { valid: false, checked: checked + rows.findIndex((r) => Number(r.seq) === result.break!.seq), first_break: result.break };
+      checked += rows.length;
+      carried = result.last;
+      afterSeq = Number(rows[rows.length - 1]!.seq);
     }
-    await this.dataSource.query(APPEND, columns);
   }
 
   async find(query: ParsedAuditQuery): Promise<AuditPage> {
@@ -51,6 +109,10 @@ export class AuditTrailStore {
     if (query.ids) filter((p) => `event_id = ANY(${p}::uuid[])`, query.ids);
     if (query.type) filter((p) => `type = ${p}`, query.type);
     if (query.clientId) filter((p) => `client_id = ${p}`, query.clientId);
+    if (query.userId) filter((p) => `user_id = ${p}`, query.userId);
+    if (query.patient) filter((p) => `patient = ${p}`, query.patient);
+    if (query.from) filter((p) => `occurred_at >= ${p}::timestamptz`, query.from);
+    if (query.to) filter((p) => `occurred_at < ${p}::timestamptz`, query.to);
     if (query.afterSeq !== undefined) filter((p) => `seq > ${p}`, query.afterSeq);
     values.push(query.limit + 1); // one more than asked: tells whether there is a next page
     const rows = (await this.dataSource.query(

@@ -2,8 +2,9 @@ import { EVENT_TYPES, type AuditQuery, type EventType } from '#contracts';
 import { InvalidRequest } from '#oauth';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const RFC3339 = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 const KNOWN_TYPES: ReadonlySet<string> = new Set(EVENT_TYPES);
-const FIELDS = new Set(['ids', 'type', 'clientId', 'afterSeq', 'limit']);
+const FIELDS = new Set(['ids', 'type', 'clientId', 'userId', 'patient', 'from', 'to', 'afterSeq', 'limit']);
 
 export const MAX_PAGE = 1000;
 export const DEFAULT_PAGE = 100;
@@ -34,6 +35,18 @@ export function parseAuditQuery(payload: unknown): ParsedAuditQuery {
   if (q.clientId !== undefined) {
     if (typeof q.clientId !== 'string' || q.clientId.length === 0 || q.clientId.length > 128) throw new InvalidRequest('clientId must be a string of 1 to 128 characters');
     query.clientId = q.clientId;
+  }
+  for (const name of ['userId', 'patient'] as const) {
+    const value = q[name];
+    if (value === undefined) continue;
+    if (typeof value !== 'string' || value.length === 0 || value.length > 256) throw new InvalidRequest(`${name} must be a string of 1 to 256 characters`);
+    query[name] = value;
+  }
+  for (const name of ['from', 'to'] as const) {
+    const value = q[name];
+    if (value === undefined) continue;
+    if (typeof value !== 'string' || !RFC3339.test(value) || Number.isNaN(Date.parse(value))) throw new InvalidRequest(`${name} must be an RFC 3339 date-time`);
+    query[name] = value;
   }
   if (q.afterSeq !== undefined) {
     if (!Number.isSafeInteger(q.afterSeq) || (q.afterSeq as number) < 0) throw new InvalidRequest('afterSeq must be a non-negative integer');

@@ -1,12 +1,25 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { Rpc, type AuditPage, type DiscoveryFragment } from '#contracts';
+import { Rpc, type AuditPage, type DiscoveryFragment, type WebRequest, type WebResponse } from '#contracts';
+import { InvalidRequest } from '#oauth';
+import { AuditAdminRouter } from '../admin/audit-admin.router.js';
 import { AuditTrailStore } from '../persistence/audit-trail.store.js';
 import { parseAuditQuery } from './audit-query.js';
 
 @Controller()
 export class AuditController {
-  constructor(private readonly store: AuditTrailStore) {}
+  constructor(
+    private readonly store: AuditTrailStore,
+    private readonly admin: AuditAdminRouter,
+  ) {}
+
+  /** GET /admin/audit[/verify|/export], forwarded by the gateway. */
+  @MessagePattern(Rpc.audit.web.subject)
+  web(@Payload() payload: unknown): Promise<WebResponse> {
+    const req = payload as Partial<WebRequest> | null;
+    if (typeof req?.method !== 'string' || typeof req.path !== 'string' || typeof req.query !== 'object' || req.query === null) throw new InvalidRequest('malformed web request');
+    return this.admin.dispatch(req as WebRequest);
+  }
 
   @MessagePattern(Rpc.audit.find.subject)
   find(@Payload() payload: unknown): Promise<AuditPage> {

@@ -88,3 +88,11 @@ export class UpdateUserDto {
   @IsBoolean()
   disabled?: boolean;
 }
+
+/** PUT /admin/users/:id/jwt-bearer-clients: the clients allowed to act for the user (RFC 7523 §2.1). */
+export class JwtBearerClientsDto {
+  @IsArray()
+  @ArrayMaxSize(100)
+  @Matches(/^[A-Za-z0-9._~-]{1,128}$/, { each: true, message: 'client_ids must be client ids' })
+  client_ids: string[];
+}

@@ -4,7 +4,7 @@ import { OAuthError } from '#oauth';
 import { ConsentStore } from '../flow/consent.store.js';
 import { GrantService } from '../grants/grant.service.js';
 import type { GrantEntity } from '../persistence/entities/grant.entity.js';
-import { BearerTokens } from './bearer.js';
+import { BearerTokens } from '#nest';
 import { boundedInt, singleValue } from './query-params.js';
 import { jsonResponse } from './web-response.js';
 

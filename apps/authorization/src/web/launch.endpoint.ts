@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { WebRequest, WebResponse } from '#contracts';
 import { CreateLaunchDto } from '../launch/launch-context.dto.js';
 import { LaunchService } from '../launch/launch.service.js';
-import { BearerTokens } from './bearer.js';
+import { BearerTokens } from '#nest';
 import { dtoOf } from './dto-body.js';
 import { jsonResponse } from './web-response.js';
 

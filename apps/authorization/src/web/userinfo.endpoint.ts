@@ -3,7 +3,7 @@ import type { WebRequest, WebResponse } from '#contracts';
 import { InvalidToken } from '#oauth';
 import { AuthorizationConfig } from '../config/authorization.config.js';
 import { UserDirectory } from '../users/user-directory.service.js';
-import { BearerTokens } from './bearer.js';
+import { BearerTokens } from '#nest';
 import { jsonResponse } from './web-response.js';
 
 /** GET|POST /userinfo (OIDC Core §5.3): claims about the signed-in user, by the scopes the token carries. */

@@ -25,6 +25,7 @@ export class WebController {
     '/logout',
     '/admin/users',
     '/admin/users/:id',
+    '/admin/users/:id/jwt-bearer-clients',
     '/admin/grants',
     '/admin/grants/:id',
     '/assets/:name',

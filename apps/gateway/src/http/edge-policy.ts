@@ -38,6 +38,12 @@ export class EdgePolicy {
       ['/userinfo', { methods: ['GET', 'POST'], cors: true, noStore: true }],
       ['/admin/users', { methods: ['GET', 'POST'], cors: false, noStore: true }],
       ['/admin/grants', { methods: ['GET'], cors: false, noStore: true }],
+      ['/admin/audit', { methods: ['GET'], cors: false, noStore: true }],
+      ['/admin/audit/verify', { methods: ['GET'], cors: false, noStore: true }],
+      ['/admin/audit/export', { methods: ['GET'], cors: false, noStore: true }],
+      // Signing-key administration (issue #5), answered by the jwks service.
+      ['/admin/keys', { methods: ['GET'], cors: false, noStore: true }],
+      ['/admin/keys/rotate', { methods: ['POST'], cors: false, noStore: true }],
       ['/smart-style.json', { methods: ['GET'], cors: true, noStore: false }],
       ['/assets/suite.css', { methods: ['GET'], cors: false, noStore: false }],
       ['/assets/theme.css', { methods: ['GET'], cors: false, noStore: false }],
@@ -50,6 +56,8 @@ export class EdgePolicy {
     if (/^\/register\/[^/]+$/.test(path)) return { methods: ['GET', 'PUT', 'DELETE'], cors: true, noStore: true };
     if (/^\/interaction\/[^/]+(\/[^/]+)?$/.test(path)) return { methods: ['GET', 'POST'], cors: false, noStore: true };
     if (/^\/admin\/users\/[^/]+$/.test(path)) return { methods: ['GET', 'PATCH', 'PUT', 'DELETE'], cors: false, noStore: true };
+    // The clients allowed to use the JWT bearer grant for the user (RFC 7523 §2.1).
+    if (/^\/admin\/users\/[^/]+\/jwt-bearer-clients$/.test(path)) return { methods: ['GET', 'PUT'], cors: false, noStore: true };
     if (/^\/admin\/grants\/[^/]+$/.test(path)) return { methods: ['GET', 'DELETE'], cors: false, noStore: true };
     return undefined;
   }

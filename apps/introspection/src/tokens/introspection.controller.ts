@@ -9,6 +9,7 @@ import {
   type RevocationRequest,
   type TokenVerification,
 } from '#contracts';
+import { CLIENT_ASSERTION_ALGS } from '#nest';
 import { InvalidRequest } from '#oauth';
 import { IntrospectionService } from './introspection.service.js';
 
@@ -51,8 +52,10 @@ export class IntrospectionController {
       service: 'introspection',
       endpoints: { introspection_endpoint: '/introspect', revocation_endpoint: '/revoke' },
       lists: {
-        introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-        revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+        introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+        introspection_endpoint_auth_signing_alg_values_supported: [...CLIENT_ASSERTION_ALGS],
+        revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
+        revocation_endpoint_auth_signing_alg_values_supported: [...CLIENT_ASSERTION_ALGS],
       },
     };
   }

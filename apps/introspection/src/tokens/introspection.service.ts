@@ -102,13 +102,13 @@ export class IntrospectionService {
       if (!grantsIntrospection(claims.scope)) throw new InsufficientScope('introspection needs the introspect scope', { scope: 'introspect' });
       return true;
     }
-    const client = await this.authenticator.authenticate(caller);
+    const client = await this.authenticator.authenticate(caller, '/introspect');
     return grantsIntrospection(client.metadata.scope) ? true : client;
   }
 
   async revoke(request: RevocationRequest): Promise<{ revoked: boolean }> {
     // RFC 7009 §2.1: authenticate the client first (public clients: client_id only).
-    const client = await this.authenticator.authenticate(request.auth);
+    const client = await this.authenticator.authenticate(request.auth, '/revoke');
     const token = request.params.token;
     if (!token) throw new InvalidRequest('token is required');
     // RFC 7009 §2.1: token_type_hint only speeds the search up, so it is not read; every type is searched.

@@ -1,6 +1,7 @@
 import { Transform } from 'class-transformer';
 import { IsInt, Matches, Max, Min } from 'class-validator';
 import { DatabaseConfig, IsKeyEncryptionKey, toInt } from '#nest';
+import { DURATION } from './duration.js';
 
 const ALG = '(RS256|RS384|RS512|ES256|ES384|ES512)';
 
@@ -15,7 +16,10 @@ export class JwksConfig extends DatabaseConfig {
   @IsKeyEncryptionKey()
   KEY_ENCRYPTION_KEY: string;
 
-  /** Cache-Control max-age of /jwks, in seconds. */
+  /**
+   * Cache-Control max-age of /jwks, in seconds, and so the pre-publication
+   * window: a `next` key is in /jwks at least this long before it signs.
+   */
   @Transform(toInt)
   @IsInt()
   @Min(0)
@@ -26,4 +30,33 @@ export class JwksConfig extends DatabaseConfig {
   @Transform(compactList)
   @Matches(new RegExp(`^${ALG}(,${ALG})*$`), { message: 'must be a comma separated list of RS256 RS384 RS512 ES256 ES384 ES512' })
   SIGNING_ALGS = 'ES256,RS256';
+
+  /** How long a key signs before the scheduled rotation replaces it: `30d`, `12h`, `15m`, `90s` or seconds. */
+  @Matches(DURATION, { message: 'must be a duration: seconds, or a number followed by s, m, h or d (30d, 12h, 90s)' })
+  KEY_ROTATION_INTERVAL = '30d';
+
+  /** How often a replica checks whether a rotation or a removal is due, in milliseconds (also sooner when one is due sooner). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  KEY_ROTATION_CHECK_MS = 60_000;
+
+  /**
+   * The longest lifetime of a token signed with a ring key, in seconds (access
+   * tokens and ID tokens: the token service's *_TTL_SECONDS). A retired key
+   * stays published this long plus CLOCK_SKEW_SECONDS.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86400)
+  MAX_TOKEN_LIFETIME_SECONDS = 3600;
+
+  /** Clock skew verifiers allow on `exp` (PublicKeyRing allows 30 s), in seconds. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3600)
+  CLOCK_SKEW_SECONDS = 60;
 }

@@ -1,30 +1,31 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { entityEventsSubject, type DistributedSigningKey, type PublicJwk } from '#contracts';
 import { ConfigurationError, EventBus } from '#nest';
 import { KeyEncryption } from '#oauth';
 import { JwksConfig } from '../config/jwks.config.js';
-import type { SigningKeyEntity } from '../persistence/entities/signing-key.entity.js';
 import { KeyStore, type NewSigningKey } from '../persistence/key.store.js';
 import { generateSigningKey, openPrivateJwk, publishedJwk, sealPrivateJwk, type SigningAlgorithm } from './key-material.js';
+import type { RingKey } from './rotation-schedule.js';
 import { UndecryptableKeyError } from './undecryptable-key.error.js';
 
 /**
- * The key ring (next → active → retired). Keeps an in-memory copy so that the
- * public JWKS and the signing keys are served without a database read; the
- * copy is refreshed after every change, ours or (through `key.*` events) another
- * replica's. Scheduled rotation is issue #5; here every configured algorithm is
- * guaranteed one active key.
+ * This replica's copy of the key ring (next → active → retired), so that the
+ * public JWKS and the signing keys are served without a database read. The
+ * copy is refreshed after every change, ours or (through `key.*` events, and
+ * the scheduler's periodic check) another replica's. Every stored private key
+ * must open with the configured key-encryption key: a wrong one is a
+ * configuration error, never a reason to mint replacement keys.
  */
 @Injectable()
-export class KeyRingService implements OnApplicationBootstrap, OnModuleDestroy {
+export class KeyRingService implements OnModuleDestroy {
   private readonly logger = new Logger('KeyRing');
   private readonly encryption: KeyEncryption;
-  private readonly algs: SigningAlgorithm[];
+  private keys: RingKey[] = [];
   private published: PublicJwk[] = [];
   private distributed: DistributedSigningKey[] = [];
   private unsubscribe: () => void = () => undefined;
-  /** Counts reloads, so that a slow one never overwrites a newer copy. */
-  private reloads = 0;
+  /** Reloads run one after the other, so the copy is never older than the last one that finished. */
+  private reloading: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly store: KeyStore,
@@ -32,20 +33,14 @@ export class KeyRingService implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(EventBus) private readonly events: EventBus,
   ) {
     this.encryption = KeyEncryption.fromSetting(config.KEY_ENCRYPTION_KEY);
-    this.algs = [...new Set(config.SIGNING_ALGS.split(','))] as SigningAlgorithm[];
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    // Every stored key must open before anything is generated: a wrong KEK is a
-    // configuration error, never a reason to mint replacement keys.
-    await this.reload();
+  /** Loads the ring (throwing ConfigurationError when a stored key does not open) and follows `key.*` events. */
+  async start(): Promise<void> {
     this.unsubscribe = this.events.subscribe(entityEventsSubject('key'), () => {
       this.reload().catch((err: unknown) => this.logger.error(`reloading the key ring failed: ${(err as Error).message}`));
     });
-    const created = await this.store.ensureActive(this.algs, (alg) => this.generate(alg as SigningAlgorithm));
-    // Reloaded even when nothing was created here: another replica may have generated while we waited for the lock.
     await this.reload();
-    for (const key of created) await this.announce(key);
   }
 
   onModuleDestroy(): void {
@@ -62,17 +57,33 @@ export class KeyRingService implements OnApplicationBootstrap, OnModuleDestroy {
     return this.distributed;
   }
 
+  /** States and dates of every key, for the schedule. */
+  snapshot(): readonly RingKey[] {
+    return this.keys;
+  }
+
+  /** A new key pair for `alg`, its private half sealed under the primary key-encryption key. */
+  async generate(alg: string): Promise<NewSigningKey> {
+    const key = await generateSigningKey(alg as SigningAlgorithm);
+    return { kid: key.kid, alg, publicJwk: key.publicJwk, ...sealPrivateJwk(key.privateJwk, this.encryption) };
+  }
+
   /** Re-reads the ring and checks that every private key opens with the configured KEK ring. */
-  private async reload(): Promise<void> {
-    const reload = ++this.reloads;
+  reload(): Promise<void> {
+    const run = this.reloading.catch(() => undefined).then(() => this.load());
+    this.reloading = run;
+    return run;
+  }
+
+  private async load(): Promise<void> {
     const keys = await this.store.all();
-    if (reload !== this.reloads) return;
     try {
       for (const key of keys) openPrivateJwk(key, this.encryption);
     } catch (err: unknown) {
       if (err instanceof UndecryptableKeyError) throw new ConfigurationError([err.message]);
       throw err;
     }
+    this.keys = keys.map((k) => ({ kid: k.kid, alg: k.alg, state: k.state, createdAt: k.createdAt, activatedAt: k.activatedAt, retiredAt: k.retiredAt }));
     this.published = keys.map((k) => publishedJwk(k.publicJwk, k.kid, k.alg));
     this.distributed = keys
       .filter((k) => k.state === 'active')
@@ -83,19 +94,5 @@ export class KeyRingService implements OnApplicationBootstrap, OnModuleDestroy {
         encryptedPrivateJwk: k.encryptedPrivateJwk,
         publicJwk: publishedJwk(k.publicJwk, k.kid, k.alg),
       }));
-  }
-
-  private async generate(alg: SigningAlgorithm): Promise<NewSigningKey> {
-    const key = await generateSigningKey(alg);
-    return { kid: key.kid, alg, publicJwk: key.publicJwk, ...sealPrivateJwk(key.privateJwk, this.encryption) };
-  }
-
-  private async announce(key: SigningKeyEntity): Promise<void> {
-    this.logger.log(`generated ${key.alg} signing key ${key.kid}`);
-    const event = EventBus.envelope('key.activated', { kid: key.kid, alg: key.alg, state: 'active' }, { source: 'jwks' });
-    // TODO(#5): transactional outbox; until then a failed publish is logged with the event id.
-    await this.events.publishEnvelope(event).catch((err: unknown) => {
-      this.logger.error(`event ${event.id} (key.activated ${key.kid}) not published: ${(err as Error).message}`);
-    });
   }
 }

@@ -3,9 +3,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { PublicJwk } from '#contracts';
 import { SigningKeyEntity } from './entities/signing-key.entity.js';
+import { LockedKeyRing } from './locked-key-ring.js';
 
-/** Lock id serialising key generation across jwks replicas ("jwks" in ASCII). */
-const KEY_GENERATION_LOCK = 0x6a776b73;
+/** Lock id serialising changes of the ring across jwks replicas ("jwks" in ASCII). */
+const KEY_RING_LOCK = 0x6a776b73;
 
 /** A freshly generated key, private half already sealed. */
 export interface NewSigningKey {
@@ -17,10 +18,15 @@ export interface NewSigningKey {
 }
 
 /**
- * The key ring's table. Keys move next → active → retired; rotation (issue #5)
- * adds the transitions, today the store only guarantees an active key per
- * algorithm.
+ * `wait`: block until the lock is free (start-up, forced rotation).
+ * `try`: give up at once when another replica holds it (the scheduler: that
+ * replica is doing the work).
  */
+export type RingLockMode = 'wait' | 'try';
+
+export type LockedOutcome<T> = { acquired: true; value: T } | { acquired: false };
+
+/** The key ring's table. Keys move next → active → retired → removed (see keys/rotation-schedule.ts). */
 @Injectable()
 export class KeyStore {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -31,23 +37,20 @@ export class KeyStore {
   }
 
   /**
-   * Makes sure each algorithm has an active key, generating the missing ones
-   * with `generate`. Runs in one transaction holding an advisory lock, so two
-   * replicas starting together generate one key, not two. Returns the keys it
-   * created.
+   * Runs `work` in one transaction holding a PostgreSQL advisory lock
+   * (released at commit or rollback), so that only one jwks replica at a time
+   * reads the ring, decides and changes it: two replicas starting or ticking
+   * together make one change, not two.
    */
-  async ensureActive(algs: readonly string[], generate: (alg: string) => Promise<NewSigningKey>): Promise<SigningKeyEntity[]> {
+  async withRingLock<T>(mode: RingLockMode, work: (ring: LockedKeyRing) => Promise<T>): Promise<LockedOutcome<T>> {
     return this.dataSource.transaction(async (manager) => {
-      await manager.query('SELECT pg_advisory_xact_lock($1)', [KEY_GENERATION_LOCK]);
-      const repo = manager.getRepository(SigningKeyEntity);
-      const created: SigningKeyEntity[] = [];
-      for (const alg of algs) {
-        // Another replica may have generated it while we waited for the lock.
-        if (await repo.exists({ where: { alg, state: 'active' } })) continue;
-        const key = await generate(alg);
-        created.push(await repo.save(repo.create({ ...key, state: 'active', activatedAt: new Date(), retiredAt: null })));
+      if (mode === 'wait') {
+        await manager.query('SELECT pg_advisory_xact_lock($1)', [KEY_RING_LOCK]);
+      } else {
+        const [row] = (await manager.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [KEY_RING_LOCK])) as Array<{ locked: boolean }>;
+        if (!row?.locked) return { acquired: false };
       }
-      return created;
+      return { acquired: true, value: await work(new LockedKeyRing(manager)) };
     });
   }
 }

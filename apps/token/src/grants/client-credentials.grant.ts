@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import type { ClientRecord, TokenResponseBody } from '#contracts';
-import { InvalidClient, InvalidScope, negotiateScopes, ScopeSet, UnauthorizedClient } from '#oauth';
+import type { TokenResponseBody } from '#contracts';
+import { InvalidClient, UnauthorizedClient } from '#oauth';
 import { TokenConfig } from '../config/token.config.js';
 import { AccessTokenIssuer } from '../tokens/access-token.issuer.js';
 import { GrantedScopeCache } from './granted-scope.cache.js';
+import { narrowToRegisteredScope } from './registered-scope.js';
 import type { GrantContext, GrantHandler } from './grant-handler.js';
 
 /** RFC 6749 §4.4 client credentials; SMART Backend Services when the scopes are `system/`. */
@@ -28,7 +29,7 @@ export class ClientCredentialsGrant implements GrantHandler {
     if (!client.metadata.grant_types.includes(this.grantType)) {
       throw new UnauthorizedClient('this client is not registered for client_credentials');
     }
-    const scope = this.scopes.granted(client, params.scope, () => this.negotiate(client, params.scope));
+    const scope = this.scopes.granted(client, params.scope, () => narrowToRegisteredScope(client, params.scope));
     const issued = await this.issuer.issue({
       clientId: client.client_id,
       subject: client.client_id,
@@ -39,16 +40,5 @@ export class ClientCredentialsGrant implements GrantHandler {
     });
     // SMART Backend Services: no refresh token.
     return { access_token: issued.token, token_type: 'Bearer', expires_in: issued.expiresIn, scope };
-  }
-
-  /** RFC 6749 §3.3: scopes only narrow to what the client registered; none requested means all of those. */
-  private negotiate(client: ClientRecord, requestedParam: string | undefined): string {
-    const requested = ScopeSet.parse(requestedParam);
-    const registered = ScopeSet.parse(client.metadata.scope);
-    const granted = requested.isEmpty() ? registered : negotiateScopes(requested, registered).granted;
-    if (granted.isEmpty()) {
-      throw new InvalidScope(requested.isEmpty() ? 'this client has no registered scope' : 'none of the requested scopes is allowed for this client');
-    }
-    return granted.toString();
   }
 }

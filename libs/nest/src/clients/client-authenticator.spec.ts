@@ -2,7 +2,12 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ClientRecord, PresentedClientAuth } from '#contracts';
 import { sha256Hex } from '#oauth';
+import { InMemoryAssertionReplayStore } from '../messaging/assertion-replay.store.js';
+import { AssertionRejected, ClientAssertionVerifier } from './client-assertion.verifier.js';
 import { ClientAuthenticator } from './client-authenticator.js';
+import { ClientKeyResolver } from './client-key.resolver.js';
+import { JwksUriFetcher } from './jwks-uri.fetcher.js';
+import { OutboundAddressPolicy } from './outbound-address.policy.js';
 
 function client(id: string, method: ClientRecord['metadata']['token_endpoint_auth_method'], secret?: string, expiresAt = 0): ClientRecord {
   return {
@@ -40,7 +45,7 @@ describe('ClientAuthenticator', () => {
     ['the wrong method', { method: 'client_secret_basic', clientId: 'post', clientSecret: 's3cret' }, true],
     ['a secret client posing as public', { method: 'none', clientId: 'basic' }, false],
     ['an expired secret', { method: 'client_secret_basic', clientId: 'expired', clientSecret: 's3cret' }, true],
-    ['an assertion (not yet supported)', { method: 'private_key_jwt', assertionType: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', assertion: 'x' }, false],
+    ['an assertion where no verifier is configured', { method: 'private_key_jwt', assertionType: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', assertion: 'x' }, false],
   ];
   for (const [name, presented, challenge] of refused) {
     it(`refuses ${name} with invalid_client`, async () => {
@@ -52,4 +57,40 @@ describe('ClientAuthenticator', () => {
       });
     });
   }
+});
+
+/** A verifier whose outcome is scripted (the checks themselves are in client-assertion.verifier.spec.ts). */
+class ScriptedVerifier extends ClientAssertionVerifier {
+  constructor(private readonly outcome: () => Promise<ClientRecord>) {
+    super({ get: async () => null }, new ClientKeyResolver(new JwksUriFetcher(OutboundAddressPolicy.allowingEverything())), new InMemoryAssertionReplayStore(), 'https://as.example');
+  }
+  override async verify() {
+    return { client: await this.outcome(), subject: 'x', claims: {} };
+  }
+}
+
+describe('ClientAuthenticator with private_key_jwt', () => {
+  const assertion: PresentedClientAuth = { method: 'private_key_jwt', assertionType: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', assertion: 'a.b.c' };
+
+  it('returns the client the verifier vouches for', async () => {
+    const jwtClient = client('jwt', 'private_key_jwt');
+    const authenticator = ClientAuthenticator.with({ get: async () => null }, new ScriptedVerifier(async () => jwtClient));
+    assert.equal((await authenticator.authenticate(assertion)).client_id, 'jwt');
+  });
+
+  it('turns a failed check into 401 invalid_client naming the check, without a Basic challenge', async () => {
+    const authenticator = ClientAuthenticator.with({ get: async () => null }, new ScriptedVerifier(async () => Promise.reject(new AssertionRejected('the assertion has expired (exp)'))));
+    await assert.rejects(authenticator.authenticate(assertion), (err: { error: string; status: number; description: string; headers: Record<string, string> }) => {
+      assert.equal(err.error, 'invalid_client');
+      assert.equal(err.status, 401);
+      assert.equal(err.description, 'client assertion: the assertion has expired (exp)');
+      assert.equal(err.headers['www-authenticate'], undefined);
+      return true;
+    });
+  });
+
+  it('answers 503 when the replay store cannot be reached', async () => {
+    const authenticator = ClientAuthenticator.with({ get: async () => null }, new ScriptedVerifier(async () => Promise.reject(new Error('nats: timeout'))));
+    await assert.rejects(authenticator.authenticate(assertion), (err: { error: string; status: number }) => err.error === 'temporarily_unavailable' && err.status === 503);
+  });
 });

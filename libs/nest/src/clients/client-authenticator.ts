@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import type { ClientRecord, PresentedClientAuth } from '#contracts';
-import { InvalidClient, secretMatchesHash } from '#oauth';
+import { InvalidClient, OAuthError, secretMatchesHash, TemporarilyUnavailable } from '#oauth';
+import { AssertionRejected, ClientAssertionVerifier } from './client-assertion.verifier.js';
 import { ClientDirectory } from './client-directory.js';
 
 /** What the authenticator needs of a directory (a narrow seam for unit tests). */
@@ -8,28 +9,35 @@ export interface ClientSource {
   get(clientId: string): Promise<ClientRecord | null>;
 }
 
+/** The endpoints that authenticate clients, by path: each accepts assertions addressed to it. */
+export type AuthenticatingEndpoint = '/token' | '/introspect' | '/revoke';
+
 /**
  * Client authentication (RFC 6749 §2.3, §5.2): the presented method must be
  * the one the client registered; secrets are compared as SHA-256 hashes in
- * constant time. Every failure is `invalid_client` (401, with a Basic
- * challenge when Basic was used).
+ * constant time; `private_key_jwt` assertions (RFC 7523 §2.2) are checked
+ * by the {@link ClientAssertionVerifier}. Every failure is `invalid_client`
+ * (401, with a Basic challenge when Basic was used).
  */
 @Injectable()
 export class ClientAuthenticator {
-  constructor(private readonly directory: ClientDirectory) {}
+  private readonly logger = new Logger('ClientAuthenticator');
 
-  static with(source: ClientSource): ClientAuthenticator {
-    return new ClientAuthenticator(source as ClientDirectory);
+  constructor(
+    private readonly directory: ClientDirectory,
+    @Optional() private readonly assertions?: ClientAssertionVerifier,
+  ) {}
+
+  static with(source: ClientSource, assertions?: ClientAssertionVerifier): ClientAuthenticator {
+    return new ClientAuthenticator(source as ClientDirectory, assertions);
   }
 
-  async authenticate(presented: PresentedClientAuth): Promise<ClientRecord> {
+  async authenticate(presented: PresentedClientAuth, endpoint: AuthenticatingEndpoint = '/token'): Promise<ClientRecord> {
     if (!presented || typeof presented !== 'object' || presented.method === 'absent') {
       throw new InvalidClient('client authentication required');
     }
     const basic = presented.method === 'client_secret_basic';
-    if (presented.method === 'private_key_jwt') {
-      throw new InvalidClient('private_key_jwt client authentication is not supported yet');
-    }
+    if (presented.method === 'private_key_jwt') return this.authenticateAssertion(presented, endpoint);
     if (typeof presented.clientId !== 'string' || presented.clientId === '' || presented.clientId.length > 128) {
       throw new InvalidClient('unknown client', { basic });
     }
@@ -46,5 +54,21 @@ export class ClientAuthenticator {
     const expiresAt = client.client_secret_expires_at ?? 0;
     if (expiresAt !== 0 && expiresAt * 1000 < Date.now()) throw new InvalidClient('the client secret has expired', { basic });
     return client;
+  }
+
+  /** RFC 7523 §2.2 and §3.2: a failed check is `invalid_client`, naming the check. */
+  private async authenticateAssertion(presented: Extract<PresentedClientAuth, { method: 'private_key_jwt' }>, endpoint: AuthenticatingEndpoint): Promise<ClientRecord> {
+    if (!this.assertions) throw new InvalidClient('private_key_jwt client authentication is not available here');
+    if (typeof presented.assertion !== 'string' || (presented.clientId !== undefined && typeof presented.clientId !== 'string')) {
+      throw new InvalidClient('malformed client assertion');
+    }
+    try {
+      return (await this.assertions.verify(presented.assertion, { use: 'client_authentication', endpoint, clientId: presented.clientId })).client;
+    } catch (err: unknown) {
+      if (err instanceof AssertionRejected) throw new InvalidClient(`client assertion: ${err.message}`);
+      if (err instanceof OAuthError) throw err;
+      this.logger.error(`client assertion could not be checked: ${(err as Error).message}`);
+      throw new TemporarilyUnavailable('the client assertion could not be checked; try again');
+    }
   }
 }

@@ -37,6 +37,22 @@ export class CommonConfig {
   @Min(100)
   @Max(60000)
   RPC_TIMEOUT_MS = 5000;
+
+  /**
+   * Let the token and introspection services fetch client `jwks_uri`s from
+   * private, loopback and link-local addresses (SSRF protection off). Only
+   * for closed networks and tests.
+   */
+  @IsIn(['true', 'false'])
+  JWKS_URI_ALLOW_PRIVATE = 'false';
+
+  /**
+   * Comma-separated host names (as written in a `jwks_uri`, e.g.
+   * `127.0.0.1,keys.internal`) exempt from the private-address refusal.
+   */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9.:\[\]_-]+(,[A-Za-z0-9.:\[\]_-]+)*$/, { message: 'must be host names separated by commas' })
+  JWKS_URI_ALLOWED_HOSTS?: string;
 }
 
 export class DatabaseConfig extends CommonConfig {

@@ -157,3 +157,59 @@ describe('PublicKeyRing', () => {
     assert.equal(ring.has('hmac'), false);
   });
 });
+
+describe('key rings during a rotation (issue #5)', () => {
+  const rotated = (kid: string, previous: string, next: string) =>
+    ({ kid, alg: 'ES256', state: 'active', previous_kid: previous, next_kid: next, reason: 'forced' }) as const;
+
+  it('SigningKeyRing keeps reloading until the jwks service shows the new active key (a replica that has not heard yet)', async () => {
+    const first = await generated('ES256', 'first');
+    const second = await generated('ES256', 'second');
+    const jwks = jwksService();
+    const events = new InProcessEventBus();
+    jwks.state.signing = [first.distributed];
+    const ring = await SigningKeyRing.create(jwks.bus, events, kekSetting, { refreshEveryMs: 0 });
+    await events.publish('key.rotated', rotated('second', 'first', 'third'), { source: 'jwks' });
+    await new Promise((r) => setTimeout(r, 250));
+    assert.equal(ring.current('ES256').kid, 'first', 'the stale answer is applied meanwhile: the retired key still verifies');
+    jwks.state.signing = [second.distributed];
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(ring.current('ES256').kid, 'second');
+    ring.close();
+  });
+
+  it('PublicKeyRing keeps the retired key, learns the new next key, and forgets a removed key', async () => {
+    const retired = await generated('ES256', 'retired');
+    const active = await generated('ES256', 'active');
+    const next = await generated('ES256', 'next');
+    const jwks = jwksService();
+    const events = new InProcessEventBus();
+    jwks.state.public = [retired.publicJwk, active.publicJwk];
+    const ring = await PublicKeyRing.create(jwks.bus, events, 30_000, 0);
+    const token = await retired.signing.sign({ iss: ISSUER, exp: Math.floor(Date.now() / 1000) + 60 }, 'at+jwt');
+    await events.publish('key.rotated', rotated('active', 'retired', 'next'), { source: 'jwks' });
+    await settle();
+    assert.equal(ring.has('next'), false, 'the first answer did not show it yet');
+    jwks.state.public = [retired.publicJwk, active.publicJwk, next.publicJwk];
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(ring.has('next'), true);
+    assert.equal((await ring.verify(token, { issuer: ISSUER, typ: 'at+jwt' })).kid, 'retired');
+    jwks.state.public = [active.publicJwk, next.publicJwk];
+    await events.publish('key.removed', { kid: 'retired', alg: 'ES256', state: 'retired' }, { source: 'jwks' });
+    await settle();
+    assert.equal(ring.has('retired'), false);
+    ring.close();
+  });
+
+  it('reloads on its own every refreshEveryMs, in case an event was missed', async () => {
+    const first = await generated('ES256', 'first');
+    const second = await generated('ES256', 'second');
+    const jwks = jwksService();
+    jwks.state.signing = [first.distributed];
+    const ring = await SigningKeyRing.create(jwks.bus, new InProcessEventBus(), kekSetting, { refreshEveryMs: 50 });
+    jwks.state.signing = [second.distributed];
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(ring.current('ES256').kid, 'second');
+    ring.close();
+  });
+});

@@ -1,9 +1,10 @@
 import type { CryptoKey } from 'jose';
 import { Logger } from '@nestjs/common';
-import { entityEventsSubject, Rpc, type PublicJwk } from '#contracts';
+import { Rpc, type EventEnvelope, type KeyRotatedData, type PublicJwk } from '#contracts';
 import type { EventBus } from '../messaging/event-bus.js';
 import type { ServiceBus } from '../messaging/service-bus.js';
 import { headerOf, importPublicJwk, InvalidJwt, isJwsAlgorithm, typMatches, verifiedPayload } from './compact-jws.js';
+import { followKeyEvents } from './key-events.js';
 
 const REFETCH_INTERVAL_MS = 5_000;
 const CLOCK_TOLERANCE_SECONDS = 30;
@@ -29,8 +30,11 @@ interface VerificationKey {
 
 /**
  * Our own public keys, for verifying tokens we issued without a network call
- * (a local JWKS, looked up by `kid`). Reloaded on `key.*` events and, at most
- * every five seconds, when a token names a `kid` we do not know.
+ * (a local JWKS, looked up by `kid`): next, active and retired keys, so a
+ * token signed by a retired key verifies until that key leaves the ring (when
+ * every token it signed has expired). Reloaded on `key.*` events, every
+ * `refreshEveryMs` and, at most every five seconds, when a token names a
+ * `kid` we do not know.
  */
 export class PublicKeyRing {
   private readonly logger = new Logger('PublicKeyRing');
@@ -44,12 +48,14 @@ export class PublicKeyRing {
 
   private constructor(private readonly bus?: ServiceBus) {}
 
-  /** Loads the ring, retrying while the jwks service is not up yet (at most `waitMs`). */
-  static async create(bus: ServiceBus, events: EventBus, waitMs = 30_000): Promise<PublicKeyRing> {
+  /**
+   * Loads the ring, retrying while the jwks service is not up yet (at most
+   * `waitMs`); reloads every `refreshEveryMs` (0: only on events) in case a
+   * `key.*` event was missed.
+   */
+  static async create(bus: ServiceBus, events: EventBus, waitMs = 30_000, refreshEveryMs = 60_000): Promise<PublicKeyRing> {
     const ring = new PublicKeyRing(bus);
-    ring.unsubscribe = events.subscribe(entityEventsSubject('key'), () => {
-      ring.reload().catch((err: unknown) => ring.logger.error(`reloading public keys failed: ${(err as Error).message}`));
-    });
+    ring.unsubscribe = followKeyEvents(events, { reload: () => ring.reload(), shows: (event) => ring.shows(event) }, ring.logger, refreshEveryMs);
     const deadline = Date.now() + waitMs;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -99,6 +105,14 @@ export class PublicKeyRing {
     });
     this.loading = loading.catch(() => undefined);
     await loading;
+  }
+
+  /** Whether the ring holds what a `key.*` event announced (a removed key: no longer holds it). */
+  private shows(event: EventEnvelope): boolean {
+    const data = event.data as Partial<KeyRotatedData>;
+    if (typeof data.kid !== 'string') return true;
+    if (event.type === 'key.removed') return !this.has(data.kid);
+    return this.has(data.kid) && (typeof data.next_kid !== 'string' || this.has(data.next_kid));
   }
 
   /** Whether `kid` is (still) one of our keys. */

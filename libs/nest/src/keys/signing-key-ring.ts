@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
-import { entityEventsSubject, Rpc, type DistributedSigningKey } from '#contracts';
+import { Rpc, type DistributedSigningKey, type EventEnvelope, type KeyEventData } from '#contracts';
 import { KeyEncryption, TemporarilyUnavailable } from '#oauth';
 import type { EventBus } from '../messaging/event-bus.js';
 import type { ServiceBus } from '../messaging/service-bus.js';
+import { followKeyEvents } from './key-events.js';
 import { SigningKey } from './signing-key.js';
 
 export interface SigningKeyRingOptions {
@@ -11,13 +12,17 @@ export interface SigningKeyRingOptions {
   /** How long to wait for the jwks service at start (default 30 s). */
   waitMs?: number;
   retryEveryMs?: number;
+  /** Reload this often even without a `key.*` event (default 60 s; 0: never), in case one was missed. */
+  refreshEveryMs?: number;
 }
 
 /**
  * The active signing keys, as distributed by the jwks service: encrypted on
  * the wire, decrypted here with the key-encryption key, kept in memory and
  * reloaded whenever a `key.*` event says the ring changed (STYLE pattern 8:
- * no module-level key globals).
+ * no module-level key globals). Only active keys sign: after a rotation the
+ * ring signs with the new active key as soon as it has reloaded (within a
+ * second of the `key.rotated` event).
  */
 export class SigningKeyRing {
   private readonly logger = new Logger('SigningKeyRing');
@@ -38,12 +43,10 @@ export class SigningKeyRing {
    * `waitMs` start-up fails with a message saying what is missing.
    */
   static async create(bus: ServiceBus, events: EventBus, keyEncryptionKey: string, options: SigningKeyRingOptions = {}): Promise<SigningKeyRing> {
-    const { requiredAlgs = [], waitMs = 30_000, retryEveryMs = 500 } = options;
+    const { requiredAlgs = [], waitMs = 30_000, retryEveryMs = 500, refreshEveryMs = 60_000 } = options;
     const ring = new SigningKeyRing(bus, KeyEncryption.fromSetting(keyEncryptionKey));
     // Subscribe before the first load so a rotation during start-up is not missed.
-    ring.unsubscribe = events.subscribe(entityEventsSubject('key'), () => {
-      ring.reload().catch((err: unknown) => ring.logger.error(`reloading signing keys failed: ${(err as Error).message}`));
-    });
+    ring.unsubscribe = followKeyEvents(events, { reload: () => ring.reload(), shows: (event) => ring.shows(event) }, ring.logger, refreshEveryMs);
     const deadline = Date.now() + waitMs;
     for (let attempt = 1; ; attempt++) {
       let problem: string;
@@ -94,6 +97,13 @@ export class SigningKeyRing {
   private async open(distributed: DistributedSigningKey): Promise<SigningKey> {
     const jwk = JSON.parse(this.encryption!.decrypt(distributed.encryptedPrivateJwk)) as Record<string, unknown>;
     return SigningKey.fromJwk(distributed.kid, distributed.alg, jwk);
+  }
+
+  /** Whether the ring signs with the key a `key.rotated` or `key.activated` event made active. */
+  private shows(event: EventEnvelope): boolean {
+    if (event.type !== 'key.rotated' && event.type !== 'key.activated') return true;
+    const { kid, alg } = event.data as KeyEventData;
+    return this.byAlg.get(alg)?.kid === kid;
   }
 
   /** The active key of `alg`; `temporarily_unavailable` when there is none. */

@@ -7,3 +7,5 @@ export * from './service-bus.js';
 export * from './oauth-rpc-exception.filter.js';
 export * from './suite-runtime.js';
 export * from './direct-nats.requester.js';
+export * from './assertion-replay.store.js';
+export * from './jetstream-assertion-replay.store.js';

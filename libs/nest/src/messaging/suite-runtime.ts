@@ -1,4 +1,6 @@
 import type { CustomTransportStrategy } from '@nestjs/microservices';
+import { ASSERTION_JTI_BUCKET } from '#contracts';
+import { AssertionReplayStore, InMemoryAssertionReplayStore } from './assertion-replay.store.js';
 import { EventBus } from './event-bus.js';
 import { InProcessEventBus } from './in-process-event-bus.js';
 import { InProcessClient, InProcessRouter, InProcessServer } from './in-process.transport.js';
@@ -6,6 +8,7 @@ import { NatsEventBus } from './nats-event-bus.js';
 import { ServiceBus } from './service-bus.js';
 import { DirectNatsRequester } from './direct-nats.requester.js';
 import { SharedNatsServer } from './shared-nats.transport.js';
+import { JetStreamAssertionReplayStore } from './jetstream-assertion-replay.store.js';
 
 /**
  * How a process reaches the rest of the suite: over NATS (one connection per
@@ -15,6 +18,8 @@ import { SharedNatsServer } from './shared-nats.transport.js';
 export interface SuiteRuntime {
   readonly mode: 'nats' | 'in-process';
   readonly events: EventBus;
+  /** Single-use assertion ids (`jti`), shared by every replica of every service. */
+  readonly assertionReplays: AssertionReplayStore;
   /** Transport strategy for a service's message handlers (queue group = service name). */
   serverStrategy(service: string): CustomTransportStrategy;
   /** A typed request/reply client. */
@@ -25,7 +30,11 @@ export interface SuiteRuntime {
 export class NatsRuntime implements SuiteRuntime {
   readonly mode = 'nats' as const;
 
-  private constructor(readonly events: NatsEventBus) {}
+  readonly assertionReplays: AssertionReplayStore;
+
+  private constructor(readonly events: NatsEventBus) {
+    this.assertionReplays = new JetStreamAssertionReplayStore(events.connection, ASSERTION_JTI_BUCKET);
+  }
 
   static async connect(natsUrl: string, processName: string): Promise<NatsRuntime> {
     return new NatsRuntime(await NatsEventBus.connect(natsUrl, processName));
@@ -47,6 +56,7 @@ export class NatsRuntime implements SuiteRuntime {
 export class InProcessRuntime implements SuiteRuntime {
   readonly mode = 'in-process' as const;
   readonly events = new InProcessEventBus();
+  readonly assertionReplays: AssertionReplayStore = new InMemoryAssertionReplayStore();
   private readonly router = new InProcessRouter();
 
   serverStrategy(): CustomTransportStrategy {

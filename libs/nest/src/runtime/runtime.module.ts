@@ -1,4 +1,5 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { AssertionReplayStore } from '../messaging/assertion-replay.store.js';
 import { EventBus } from '../messaging/event-bus.js';
 import { ServiceBus } from '../messaging/service-bus.js';
 import type { SuiteRuntime } from '../messaging/suite-runtime.js';
@@ -19,6 +20,7 @@ export class RuntimeModule {
       providers: [
         { provide: SERVICE_NAME, useValue: service },
         { provide: EventBus, useValue: runtime.events },
+        { provide: AssertionReplayStore, useValue: runtime.assertionReplays },
         {
           provide: ServiceBus,
           useFactory: async () => {
@@ -28,7 +30,7 @@ export class RuntimeModule {
           },
         },
       ],
-      exports: [SERVICE_NAME, EventBus, ServiceBus],
+      exports: [SERVICE_NAME, EventBus, AssertionReplayStore, ServiceBus],
     };
   }
 }

@@ -7,6 +7,7 @@ export * from './grant.entity.js';
 export * from './authorization-code.entity.js';
 export * from './refresh-token.entity.js';
 export * from './login-throttle.entity.js';
+export * from './jwt-bearer-subject.entity.js';
 
 import { UserEntity } from './user.entity.js';
 import { SessionEntity } from './session.entity.js';
@@ -17,6 +18,7 @@ import { GrantEntity } from './grant.entity.js';
 import { AuthorizationCodeEntity } from './authorization-code.entity.js';
 import { RefreshTokenEntity } from './refresh-token.entity.js';
 import { LoginThrottleEntity } from './login-throttle.entity.js';
+import { JwtBearerSubjectEntity } from './jwt-bearer-subject.entity.js';
 
 export const AUTHORIZATION_ENTITIES = [
   UserEntity,
@@ -28,4 +30,5 @@ export const AUTHORIZATION_ENTITIES = [
   AuthorizationCodeEntity,
   RefreshTokenEntity,
   LoginThrottleEntity,
+  JwtBearerSubjectEntity,
 ];

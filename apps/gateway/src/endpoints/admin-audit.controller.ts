@@ -1,0 +1,16 @@
+import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Rpc } from '#contracts';
+import { ServiceBus } from '#nest';
+import { sendWebResponse, webRequestOf } from '../http/web-forwarding.js';
+
+/** The audit trail's admin API, served by the audit service. */
+@Controller()
+export class AdminAuditController {
+  constructor(@Inject(ServiceBus) private readonly bus: ServiceBus) {}
+
+  @Get(['/admin/audit', '/admin/audit/verify', '/admin/audit/export'])
+  async forward(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    sendWebResponse(reply, await this.bus.request(Rpc.audit.web, webRequestOf(req)));
+  }
+}
