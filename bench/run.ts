@@ -5,7 +5,10 @@
  * client_credentials tokens/s and /introspect calls/s at 16 and 64
  * connections with p50/p99, next to the raw jose sign/verify rates measured
  * in the same run, and checks that every issued token was audited and every
- * revocation honoured while under load.
+ * revocation honoured while under load. Also SMART Backend Services:
+ * client_credentials authenticated by a private_key_jwt assertion (ES384 and
+ * RS384; the server verifies the assertion, records its jti and signs the
+ * token), against the raw verify+sign rate of the same algorithms.
  */
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -45,6 +48,9 @@ async function ownNats(): Promise<{ url: string; stop: () => void } | undefined>
 const DURATION = Number(process.env.BENCH_DURATION_S ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP_S ?? 3);
 const ALG = 'ES256';
+const BACKEND_ALGS = ['ES384', 'RS384'];
+/** Pre-signed assertions per algorithm: enough for warm-up plus the run at the rates this machine reaches. */
+const ASSERTIONS = Number(process.env.BENCH_ASSERTIONS ?? 40_000);
 
 interface Row {
   name: string;
@@ -99,12 +105,17 @@ async function load(
   url: string,
   connections: number,
   headers: Record<string, string>,
-  body: string,
+  body: string | (() => string),
   check?: (body: string) => boolean,
 ): Promise<Row> {
   const verifyBody = check ? (b: string | Buffer | undefined) => check(String(b ?? '')) : undefined;
-  const warm = await autocannon({ url, method: 'POST', connections, duration: WARMUP, headers, body });
-  const result = await autocannon({ url, method: 'POST', connections, duration: DURATION, headers, body, ...(verifyBody ? { verifyBody } : {}) });
+  // A body function gives every request its own body (a fresh assertion each time).
+  const shape =
+    typeof body === 'string'
+      ? { body }
+      : { requests: [{ method: 'POST' as const, setupRequest: (req: autocannon.Request): autocannon.Request => ({ ...req, body: body() }) }] };
+  const warm = await autocannon({ url, method: 'POST', connections, duration: WARMUP, headers, ...shape });
+  const result = await autocannon({ url, method: 'POST', connections, duration: DURATION, headers, ...shape, ...(verifyBody ? { verifyBody } : {}) });
   return {
     name,
     connections,
@@ -118,6 +129,62 @@ async function load(
   };
 }
 
+/** Raw jose rate of verifying one `alg` assertion and signing one ES256 token, back to back (what the server does per request). */
+async function rawVerifyAndSign(alg: string, seconds: number): Promise<number> {
+  const client = await generateKeyPair(alg, { extractable: true });
+  const server = await generateKeyPair(ALG, { extractable: true });
+  const assertion = await new SignJWT({}).setProtectedHeader({ alg, kid: 'c' }).setIssuer('bench').setSubject('bench').setAudience('http://127.0.0.1/token').setJti('j').setExpirationTime('5m').sign(client.privateKey);
+  let n = 0;
+  const end = Date.now() + seconds * 1000;
+  while (Date.now() < end) {
+    await jwtVerify(assertion, client.publicKey);
+    await new SignJWT({ scope: 'system/*.rs' }).setProtectedHeader({ alg: ALG, kid: 's', typ: 'at+jwt' }).setIssuer('http://127.0.0.1').setSubject('bench').setJti(crypto.randomUUID()).setExpirationTime('5m').sign(server.privateKey);
+    n++;
+  }
+  return n / seconds;
+}
+
+/**
+ * A backend-services client of `alg` registered with its public key, and a
+ * supply of pre-signed assertions (signing them during the load would make the
+ * load generator, not the suite, the thing measured).
+ */
+async function assertionClient(suite: RunningSuite, alg: string, count: number): Promise<{ clientId: string; next: () => string }> {
+  const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true });
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'bench-1', alg, use: 'sig' };
+  const reg = await post(suite, '/register', { 'content-type': 'application/json' }, JSON.stringify({
+    client_name: `Bench Backend ${alg}`,
+    grant_types: ['client_credentials'],
+    token_endpoint_auth_method: 'private_key_jwt',
+    token_endpoint_auth_signing_alg: alg,
+    jwks: { keys: [jwk] },
+    scope: 'system/*.rs',
+  }));
+  if (reg.status !== 201) throw new Error(`registering the ${alg} client failed: ${reg.status} ${await reg.text()}`);
+  const { client_id: clientId } = (await reg.json()) as { client_id: string };
+  const bodies: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const assertion = await new SignJWT({})
+      .setProtectedHeader({ alg, kid: 'bench-1' })
+      .setIssuer(clientId)
+      .setSubject(clientId)
+      .setAudience(`${suite.issuer}/token`)
+      .setJti(crypto.randomUUID())
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(privateKey);
+    bodies.push(`grant_type=client_credentials&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=${assertion}`);
+  }
+  let i = 0;
+  return {
+    clientId,
+    next: () => {
+      if (i >= bodies.length) throw new Error(`ran out of pre-signed ${alg} assertions; raise BENCH_ASSERTIONS`);
+      return bodies[i++]!;
+    },
+  };
+}
+
 async function post(suite: RunningSuite, path: string, headers: Record<string, string>, body: string): Promise<Response> {
   return fetch(`${suite.baseUrl}${path}`, { method: 'POST', headers, body });
 }
@@ -126,6 +193,9 @@ async function main(): Promise<void> {
   console.log(`# raw jose ${ALG} rates on this machine (single thread)`);
   const raw = await rawJoseRates(3);
   console.log(`sign ${Math.round(raw.sign)}/s, verify ${Math.round(raw.verify)}/s`);
+  const rawBackend: Record<string, number> = {};
+  for (const alg of BACKEND_ALGS) rawBackend[alg] = await rawVerifyAndSign(alg, 2);
+  console.log(`verify assertion + sign token: ${BACKEND_ALGS.map((a) => `${a} ${Math.round(rawBackend[a]!)}/s`).join(', ')}`);
 
   const nats = process.env.NATS_URL ? undefined : await ownNats();
   process.env.NATS_URL ??= nats?.url ?? 'nats://127.0.0.1:4222';
@@ -157,6 +227,15 @@ async function main(): Promise<void> {
     }
     rows.push(await load('/introspect (revoked token)', `${suite.baseUrl}/introspect`, 64, form, `token=${revoked}`, (b) => b === '{"active":false}'));
 
+    for (const alg of BACKEND_ALGS) {
+      const backend = await assertionClient(suite, alg, ASSERTIONS);
+      rows.push(
+        await load(`backend services ${alg} assertion /token`, `${suite.baseUrl}/token`, 64, { 'content-type': 'application/x-www-form-urlencoded' }, backend.next, (b) =>
+          b.includes('"access_token"'),
+        ),
+      );
+    }
+
     // Every issued token must have reached the audit trail: the benchmark's 2xx answers plus the two tokens above.
     const issued = rows.filter((r) => r.name.startsWith('client_credentials')).reduce((n, r) => n + r.ok, 0) + 2;
     const db = new pg.Client({ connectionString: suite.databaseUrl });
@@ -184,6 +263,10 @@ async function main(): Promise<void> {
     console.log(`\nraw ${ALG} sign: ${Math.round(raw.sign)}/s; verify: ${Math.round(raw.verify)}/s (one core, in this process)`);
     console.log(`tokens/s ÷ raw signs/s: ${(best(tokenRows) / raw.sign).toFixed(2)}`);
     console.log(`introspections/s ÷ raw verifies/s: ${(best(intro) / raw.verify).toFixed(2)}`);
+    for (const alg of BACKEND_ALGS) {
+      const row = rows.find((r) => r.name.includes(alg))!;
+      console.log(`backend services ${alg}: tokens/s ÷ raw (verify ${alg} + sign ${ALG})/s: ${(row.rps / rawBackend[alg]!).toFixed(2)}`);
+    }
     console.log(`tokens issued: ${issued}; token.issued events in the audit trail: ${audited} (all clients: ${jetstreamPublished})`);
     // Requests still in flight when autocannon stops are issued (and audited) but not counted, so the
     // trail may hold a few more than were counted; it must never hold fewer.
@@ -191,7 +274,7 @@ async function main(): Promise<void> {
       console.log('FAILED: tokens were handed out that the audit trail does not have');
       process.exitCode = 1;
     }
-    writeFileSync('bench/last-run.json', JSON.stringify({ date: new Date().toISOString(), raw, rows, issued, audited }, null, 2));
+    writeFileSync('bench/last-run.json', JSON.stringify({ date: new Date().toISOString(), raw, rawBackend, rows, issued, audited }, null, 2));
     const failures = rows.filter((r) => r.non2xx || r.errors || r.mismatches);
     if (failures.length) {
       console.log(`FAILED: ${failures.map((f) => `${f.name}@${f.connections}`).join(', ')} had failed or wrong answers`);

@@ -83,6 +83,25 @@ describe('grant administration: an admin sees what a person granted and revokes 
     assert.equal((await introspect(suite, again.access_token, basicAuth(suite.adminClientId, suite.adminClientSecret))).json.active, true);
   });
 
+  it('filters by patient, shows when a grant was last used, and revokes every grant of a client at once', async () => {
+    const page = await (await newContext(browser)).newPage();
+    const tokens = await launch(page, false); // the previous test ended with a fresh consent
+    const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
+    const byPatient = await call(suite, `/admin/grants?patient=pt-grant&client_id=${clientId}`, { headers: authHeader(admin) });
+    const live = (byPatient.json.grants as Array<Record<string, unknown>>).filter((g) => !g.revoked_at);
+    assert.equal(live.length, 2, 'the one from the previous test and this one');
+    assert.equal(typeof live[0]!.last_used_at, 'string', 'newest first; its refresh is the last use');
+    assert.equal(((await call(suite, '/admin/grants?patient=nobody', { headers: authHeader(admin) })).json.grants as unknown[]).length, 0);
+
+    const all = await call(suite, `/admin/clients/${clientId}/revoke-all`, { method: 'POST', headers: authHeader(admin) });
+    assert.equal(all.status, 200, all.text);
+    assert.equal(all.json.revoked_grants, 2);
+    assert.deepEqual((await introspect(suite, refreshed.access_token, basicAuth(suite.adminClientId, suite.adminClientSecret))).json, { active: false });
+    assertOAuthError(await tokenRequest(suite, { grant_type: 'refresh_token', client_id: clientId, refresh_token: refreshed.refresh_token! }), 400, 'invalid_grant');
+    const machine = await machineClient(suite);
+    assertOAuthError(await call(suite, `/admin/clients/${clientId}/revoke-all`, { method: 'POST', headers: authHeader(await tokenFor(suite, machine)) }), 403, 'insufficient_scope');
+  });
+
   it('is for admins only, and unknown grants are 404', async () => {
     const machine = await machineClient(suite);
     const notAdmin = await call(suite, '/admin/grants', { headers: authHeader(await tokenFor(suite, machine)) });

@@ -16,6 +16,7 @@ import { AUTHORIZATION_ENTITIES } from './persistence/entities/index.js';
 import { CreateAuthorizationTables1764100000000 } from './persistence/migrations/1764100000000-CreateAuthorizationTables.js';
 import { AddUpstreamLoginToInteraction1764300000000 } from './persistence/migrations/1764300000000-AddUpstreamLoginToInteraction.js';
 import { CreateJwtBearerSubject1764400000000 } from './persistence/migrations/1764400000000-CreateJwtBearerSubject.js';
+import { GrantLastUsed1764600000000 } from './persistence/migrations/1764600000000-GrantLastUsed.js';
 import { LoginCallbackEndpoint } from './upstream/login-callback.endpoint.js';
 import { UpstreamAccounts } from './upstream/upstream-accounts.js';
 import { UpstreamLogin } from './upstream/upstream-login.service.js';
@@ -41,7 +42,7 @@ export function authorizationModule(config: AuthorizationConfig, runtime: SuiteR
     module: class AuthorizationModule {},
     imports: [
       RuntimeModule.forService('authorization', runtime, config.RPC_TIMEOUT_MS),
-      serviceDatabase('authorization', config, AUTHORIZATION_ENTITIES, [CreateAuthorizationTables1764100000000, AddUpstreamLoginToInteraction1764300000000, CreateJwtBearerSubject1764400000000, outboxMigration('authorization')]),
+      serviceDatabase('authorization', config, AUTHORIZATION_ENTITIES, [CreateAuthorizationTables1764100000000, AddUpstreamLoginToInteraction1764300000000, CreateJwtBearerSubject1764400000000, outboxMigration('authorization'), GrantLastUsed1764600000000]),
     ],
     controllers: [AuthorizationController, healthControllerFor('authorization')],
     providers: [

@@ -24,6 +24,10 @@ export class ConsentStore {
     );
   }
 
+  async forgetClient(clientId: string): Promise<void> {
+    await this.dataSource.query(`DELETE FROM consent WHERE client_id = $1`, [clientId]);
+  }
+
   async forget(userId: string, clientId: string): Promise<void> {
     await this.dataSource.query(`DELETE FROM consent WHERE user_id = $1 AND client_id = $2`, [userId, clientId]);
   }

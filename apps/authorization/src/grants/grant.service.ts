@@ -77,6 +77,7 @@ export class GrantService {
         context: grant.context as never,
         launch: grant.launch,
         sessionHash: grant.sessionHash,
+        lastUsedAt: null,
         revokedAt: null,
         revokeReason: null,
       });
@@ -140,6 +141,7 @@ export class GrantService {
     if (!pkceMatches(request.code_verifier, row.code_challenge)) throw new InvalidGrant('code_verifier does not match the code_challenge');
 
     const grant = await this.liveGrant(row.grant_id);
+    await this.dataSource.query(`UPDATE authorization_grant SET last_used_at = now() WHERE id = $1`, [grant.id]);
     const client = await this.client(grant.clientId);
     const refresh = await this.maybeIssueRefreshToken(this.dataSource.manager, grant, client, grant.scope, new Date(row.auth_time));
     return this.authorized(grant, grant.scope, new Date(row.auth_time), { nonce: row.nonce ?? undefined, ...refresh });
@@ -165,6 +167,7 @@ export class GrantService {
       }
       const scope = narrowedScope(request.scope, token.scope);
       await manager.getRepository(RefreshTokenEntity).update({ tokenHash }, { usedAt: new Date() });
+      await manager.query(`UPDATE authorization_grant SET last_used_at = now() WHERE id = $1`, [grant.id]);
       const client = await this.client(grant.clientId);
       const refresh = await this.maybeIssueRefreshToken(manager, grant, client, token.scope, token.authTime);
       return { grant, scope, authTime: token.authTime, refresh };
@@ -219,12 +222,21 @@ export class GrantService {
     return true;
   }
 
-  /** Grants, newest first, optionally of one user and/or client (admin API). */
-  async list(filter: { userId?: string; clientId?: string; limit: number; offset: number }): Promise<GrantEntity[]> {
-    const where: Record<string, string> = {};
-    if (filter.userId) where.userId = filter.userId;
-    if (filter.clientId) where.clientId = filter.clientId;
-    return this.dataSource.getRepository(GrantEntity).find({ where, order: { createdAt: 'DESC' }, take: filter.limit, skip: filter.offset });
+  /** Grants, newest first, optionally of one user, client and/or patient (admin API). */
+  async list(filter: { userId?: string; clientId?: string; patient?: string; limit: number; offset: number }): Promise<GrantEntity[]> {
+    const query = this.dataSource.getRepository(GrantEntity).createQueryBuilder('g').orderBy('g.created_at', 'DESC').take(filter.limit).skip(filter.offset);
+    if (filter.userId) query.andWhere('g.user_id = :userId', { userId: filter.userId });
+    if (filter.clientId) query.andWhere('g.client_id = :clientId', { clientId: filter.clientId });
+    if (filter.patient) query.andWhere("g.context->>'patient' = :patient", { patient: filter.patient });
+    return query.getMany();
+  }
+
+  /** Revokes every live grant of a client (its access goes everywhere at once); returns how many. */
+  async revokeAllOf(clientId: string, requestId?: string): Promise<number> {
+    const live: Array<{ id: string }> = await this.dataSource.query(`SELECT id FROM authorization_grant WHERE client_id = $1 AND revoked_at IS NULL`, [clientId]);
+    let revoked = 0;
+    for (const { id } of live) if (await this.revoke(id, 'admin', requestId)) revoked++;
+    return revoked;
   }
 
   find(grantId: string): Promise<GrantEntity | null> {

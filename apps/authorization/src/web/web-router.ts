@@ -52,6 +52,7 @@ export class WebRouter {
       { pattern: /^\/admin\/users$/, methods: ['GET', 'POST'], kind: 'api', handler: (req) => adminUsers.handle(req, undefined) },
       { pattern: /^\/admin\/users\/([A-Za-z0-9-]{1,64})$/, methods: ['GET', 'PATCH', 'PUT', 'DELETE'], kind: 'api', handler: (req, m) => adminUsers.handle(req, m[1]) },
       { pattern: /^\/admin\/users\/([A-Za-z0-9-]{1,64})\/jwt-bearer-clients$/, methods: ['GET', 'PUT'], kind: 'api', handler: (req, m) => adminUsers.jwtBearerClients(req, m[1]!) },
+      { pattern: /^\/admin\/clients\/([A-Za-z0-9._~-]{1,128})\/revoke-all$/, methods: ['POST'], kind: 'api', handler: (req, m) => adminGrants.revokeAll(req, m[1]!) },
       { pattern: /^\/admin\/grants$/, methods: ['GET'], kind: 'api', handler: (req) => adminGrants.handle(req, undefined) },
       { pattern: /^\/admin\/grants\/([A-Za-z0-9-]{1,64})$/, methods: ['GET', 'DELETE'], kind: 'api', handler: (req, m) => adminGrants.handle(req, m[1]) },
       { pattern: /^\/assets\/suite\.css$/, methods: ['GET'], kind: 'api', handler: () => assets.suite() },

@@ -28,6 +28,7 @@ export class WebController {
     '/admin/users/:id/jwt-bearer-clients',
     '/admin/grants',
     '/admin/grants/:id',
+    '/admin/clients/:id/revoke-all',
     '/assets/:name',
     '/smart-style.json',
   ])

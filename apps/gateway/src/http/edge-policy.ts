@@ -59,6 +59,7 @@ export class EdgePolicy {
     // The clients allowed to use the JWT bearer grant for the user (RFC 7523 §2.1).
     if (/^\/admin\/users\/[^/]+\/jwt-bearer-clients$/.test(path)) return { methods: ['GET', 'PUT'], cors: false, noStore: true };
     if (/^\/admin\/grants\/[^/]+$/.test(path)) return { methods: ['GET', 'DELETE'], cors: false, noStore: true };
+    if (/^\/admin\/clients\/[^/]+\/revoke-all$/.test(path)) return { methods: ['POST'], cors: false, noStore: true };
     return undefined;
   }
 }
