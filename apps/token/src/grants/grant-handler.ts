@@ -1,4 +1,5 @@
 import type { ClientRecord, FormParams, TokenResponseBody } from '#contracts';
+import { InvalidClient, UnauthorizedClient } from '#oauth';
 
 export interface GrantContext {
   /** Only the parameters the handler declared (RFC 6749 §3.2: the rest are ignored). */
@@ -30,3 +31,10 @@ export interface GrantHandler {
 
 /** Injection token of the list of grant handlers the registry is built from. */
 export const GRANT_HANDLERS = 'GRANT_HANDLERS';
+
+/** The authenticated client, registered for `grantType` (RFC 6749 §5.2: `unauthorized_client` otherwise). */
+export function clientRegisteredFor(client: ClientRecord | null, grantType: string): ClientRecord {
+  if (!client) throw new InvalidClient('client authentication required');
+  if (!client.metadata.grant_types.includes(grantType)) throw new UnauthorizedClient(`this client is not registered for ${grantType}`);
+  return client;
+}

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { Rpc, type TokenResponseBody } from '#contracts';
 import { ServiceBus } from '#nest';
-import { InvalidClient, InvalidRequest, UnauthorizedClient } from '#oauth';
+import { InvalidRequest } from '#oauth';
 import { GrantTokenResponse } from '../tokens/grant-token.response.js';
-import type { GrantContext, GrantHandler } from './grant-handler.js';
+import { clientRegisteredFor, type GrantContext, type GrantHandler } from './grant-handler.js';
 
 /**
  * RFC 6749 §6 refresh. The authorization service checks the refresh token's
@@ -23,11 +23,8 @@ export class RefreshTokenGrant implements GrantHandler {
     private readonly response: GrantTokenResponse,
   ) {}
 
-  async handle({ params, client, requestId }: GrantContext): Promise<TokenResponseBody> {
-    if (!client) throw new InvalidClient('client authentication required');
-    if (!client.metadata.grant_types.includes(this.grantType)) {
-      throw new UnauthorizedClient('this client is not registered for refresh_token');
-    }
+  async handle({ params, client: authenticated, requestId }: GrantContext): Promise<TokenResponseBody> {
+    const client = clientRegisteredFor(authenticated, this.grantType);
     const refreshToken = params.refresh_token;
     if (!refreshToken) throw new InvalidRequest('refresh_token is required');
     this.response.checkIssuable(client);
