@@ -106,4 +106,17 @@ describe('transactional outbox', () => {
     assert.equal(await outbox.relay(), 0, 'nothing is sent twice');
     assert.equal(broker.published.length, 2);
   });
+
+  it('finds the pending events of one fact (a retried call re-publishes them, same id)', async () => {
+    broker.down = true;
+    const revoked = (jti: string) => ({ jti, client_id: 'c', token_type: 'access_token' as const, exp: 1, reason: 'client_request' as const });
+    const a = await outbox.record('token.revoked', revoked('j-a'));
+    await outbox.record('token.revoked', revoked('j-b'));
+    assert.deepEqual((await outbox.pendingFor('token.revoked', 'jti', 'j-a')).map((e) => e.id), [a.id]);
+    assert.deepEqual(await outbox.pendingFor('key.activated', 'kid', 'j-a'), []);
+    broker.down = false;
+    await outbox.publish(await outbox.pendingFor('token.revoked', 'jti', 'j-a'));
+    assert.deepEqual(await outbox.pendingFor('token.revoked', 'jti', 'j-a'), [], 'published events are no longer pending');
+    assert.equal(await outbox.relay(), 1);
+  });
 });

@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import * as oidc from 'openid-client';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import type { Browser, Page } from 'playwright-core';
 import { sharedSuite, type RunningSuite } from '#testing';
 import { allow, browserUnavailable, deny, launchBrowser, newContext, pickPatient, signIn, TestApp } from './support/browser.js';
@@ -302,6 +302,23 @@ describe('SMART App Launch in a real browser (authorization code + PKCE, login, 
     for (const t of [first.access_token, second.access_token, narrowed.access_token]) {
       assert.deepEqual((await introspect(suite, t, adminAuth())).json, { active: false });
     }
+    // The trail: two refreshes, the reuse and the revocation it caused, all of one grant.
+    const grantId = decodeJwtGrant(second.access_token);
+    const admin = { authorization: `Bearer ${await adminToken(suite)}` };
+    const wanted = ['grant.revoked', 'refresh_token.reused', 'token.refreshed', 'token.refreshed'];
+    let types: string[] = [];
+    for (const deadline = Date.now() + 15_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
+      const trail = await call(suite, `/admin/audit?client_id=${publicApp.client_id}&limit=1000`, { headers: admin });
+      const events = (trail.json.events as Array<{ event: { type: string; data: Record<string, unknown> } }>).map((e) => e.event).filter((e) => e.data.grant_id === grantId);
+      types = events.map((e) => e.type).filter((t) => wanted.includes(t)).sort();
+      if (types.length >= wanted.length) {
+        const refreshed = events.filter((e) => e.type === 'token.refreshed').map((e) => e.data.scope);
+        assert.ok(refreshed.includes('patient/*.rs'), 'the narrowed refresh carries its narrowed scope');
+        assert.equal(events.find((e) => e.type === 'grant.revoked')?.data.reason, 'refresh_token_reuse');
+        break;
+      }
+    }
+    assert.deepEqual(types, wanted);
   });
 
   it('an authorization code works once; a replay fails and revokes what the first use issued', async () => {
@@ -438,3 +455,8 @@ describe('SMART App Launch in a real browser (authorization code + PKCE, login, 
     assert.ok((oidcDoc.json.id_token_signing_alg_values_supported as string[]).includes('RS256'));
   });
 });
+
+/** The grant an access token belongs to (its `grant_id` claim). */
+function decodeJwtGrant(accessToken: string): string {
+  return String(decodeJwt(accessToken).grant_id);
+}

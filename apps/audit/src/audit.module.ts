@@ -2,20 +2,19 @@ import type { DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { BearerTokens, serviceDatabase, healthControllerFor, RuntimeModule, type SuiteRuntime } from '#nest';
 import { AuditAdminRouter } from './admin/audit-admin.router.js';
-import { ChainAuditTrail1764500000000 } from './persistence/migrations/1764500000000-ChainAuditTrail.js';
 import { AuditConfig } from './config/audit.config.js';
 import { AuditEventEntity } from './persistence/entities/audit-event.entity.js';
-import { CreateAuditEvent1764050300000 } from './persistence/migrations/1764050300000-CreateAuditEvent.js';
 import { AuditConsumerService } from './trail/audit-consumer.service.js';
 import { AuditTrailStore } from './persistence/audit-trail.store.js';
 import { AuditController } from './trail/audit.controller.js';
+import { AUDIT_MIGRATIONS } from './persistence/migrations/index.js';
 
 export function auditModule(config: AuditConfig, runtime: SuiteRuntime): DynamicModule {
   return {
     module: class AuditModule {},
     imports: [
       RuntimeModule.forService('audit', runtime, config.RPC_TIMEOUT_MS),
-      serviceDatabase('audit', config, [AuditEventEntity], [CreateAuditEvent1764050300000, ChainAuditTrail1764500000000]),
+      serviceDatabase('audit', config, [AuditEventEntity], AUDIT_MIGRATIONS),
       TypeOrmModule.forFeature([AuditEventEntity]),
     ],
     controllers: [AuditController, healthControllerFor('audit')],

@@ -1,7 +1,7 @@
 import type { DynamicModule } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { BearerTokens, ClientDirectory, EventBus, healthControllerFor, Outbox, outboxMigration, PublicKeyRing, RuntimeModule, serviceDatabase, ServiceBus, type SuiteRuntime } from '#nest';
+import { BearerTokens, ClientDirectory, EventBus, healthControllerFor, Outbox, PublicKeyRing, RuntimeModule, serviceDatabase, ServiceBus, type SuiteRuntime } from '#nest';
 import { AuthorizationController } from './authorization.controller.js';
 import { AuthorizationConfig } from './config/authorization.config.js';
 import { ConsentStore } from './flow/consent.store.js';
@@ -13,10 +13,6 @@ import { Housekeeping } from './housekeeping.service.js';
 import { LaunchService } from './launch/launch.service.js';
 import { PageRenderer } from './pages/page-renderer.js';
 import { AUTHORIZATION_ENTITIES } from './persistence/entities/index.js';
-import { CreateAuthorizationTables1764100000000 } from './persistence/migrations/1764100000000-CreateAuthorizationTables.js';
-import { AddUpstreamLoginToInteraction1764300000000 } from './persistence/migrations/1764300000000-AddUpstreamLoginToInteraction.js';
-import { CreateJwtBearerSubject1764400000000 } from './persistence/migrations/1764400000000-CreateJwtBearerSubject.js';
-import { GrantLastUsed1764600000000 } from './persistence/migrations/1764600000000-GrantLastUsed.js';
 import { LoginCallbackEndpoint } from './upstream/login-callback.endpoint.js';
 import { UpstreamAccounts } from './upstream/upstream-accounts.js';
 import { UpstreamLogin } from './upstream/upstream-login.service.js';
@@ -36,13 +32,14 @@ import { LogoutEndpoint } from './web/logout.endpoint.js';
 import { PageKit } from './web/page-kit.js';
 import { UserinfoEndpoint } from './web/userinfo.endpoint.js';
 import { WebRouter } from './web/web-router.js';
+import { AUTHORIZATION_MIGRATIONS } from './persistence/migrations/index.js';
 
 export function authorizationModule(config: AuthorizationConfig, runtime: SuiteRuntime): DynamicModule {
   return {
     module: class AuthorizationModule {},
     imports: [
       RuntimeModule.forService('authorization', runtime, config.RPC_TIMEOUT_MS),
-      serviceDatabase('authorization', config, AUTHORIZATION_ENTITIES, [CreateAuthorizationTables1764100000000, AddUpstreamLoginToInteraction1764300000000, CreateJwtBearerSubject1764400000000, outboxMigration('authorization'), GrantLastUsed1764600000000]),
+      serviceDatabase('authorization', config, AUTHORIZATION_ENTITIES, AUTHORIZATION_MIGRATIONS),
     ],
     controllers: [AuthorizationController, healthControllerFor('authorization')],
     providers: [

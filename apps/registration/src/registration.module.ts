@@ -2,7 +2,7 @@ import type { DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { EventBus, healthControllerFor, Outbox, outboxMigration, RuntimeModule, serviceDatabase, type SuiteRuntime } from '#nest';
+import { EventBus, healthControllerFor, Outbox, RuntimeModule, serviceDatabase, type SuiteRuntime } from '#nest';
 import { AdminClientBootstrap } from './clients/admin-client.bootstrap.js';
 import { ClientEventPublisher } from './clients/client-events.publisher.js';
 import { RegistrationController } from './clients/registration.controller.js';
@@ -10,16 +10,14 @@ import { RegistrationService } from './clients/registration.service.js';
 import { RegistrationConfig } from './config/registration.config.js';
 import { ClientStore } from './persistence/client.store.js';
 import { ClientEntity } from './persistence/entities/client.entity.js';
-import { CreateClient1764050100000 } from './persistence/migrations/1764050100000-CreateClient.js';
-import { KeepRegistrationToken1764050400000 } from './persistence/migrations/1764050400000-KeepRegistrationToken.js';
-import { DropRegistrationTokenEnvelope1764070000000 } from './persistence/migrations/1764070000000-DropRegistrationTokenEnvelope.js';
+import { REGISTRATION_MIGRATIONS } from './persistence/migrations/index.js';
 
 export function registrationModule(config: RegistrationConfig, runtime: SuiteRuntime): DynamicModule {
   return {
     module: class RegistrationModule {},
     imports: [
       RuntimeModule.forService('registration', runtime, config.RPC_TIMEOUT_MS),
-      serviceDatabase('registration', config, [ClientEntity], [CreateClient1764050100000, KeepRegistrationToken1764050400000, DropRegistrationTokenEnvelope1764070000000, outboxMigration('registration')]),
+      serviceDatabase('registration', config, [ClientEntity], REGISTRATION_MIGRATIONS),
       TypeOrmModule.forFeature([ClientEntity]),
     ],
     controllers: [RegistrationController, healthControllerFor('registration')],

@@ -55,6 +55,35 @@ export interface TokenRevokedData {
   reason: 'client_request' | 'client_deleted' | 'admin';
 }
 
+/**
+ * A refresh token was exchanged (RFC 6749 §6) and rotated: the old one is
+ * spent, the client got new tokens of the grant (the access token's own
+ * `token.issued` follows from the token service).
+ */
+export interface TokenRefreshedData {
+  grant_id: string;
+  client_id: string;
+  /** Local user id of the grant. */
+  user_id: string;
+  /** The scope of the new access token (the grant's, or narrower when the client asked for less). */
+  scope: string;
+  /** Patient in context, when the grant has one. */
+  patient?: string;
+}
+
+/**
+ * A refresh token that was already rotated came back (RFC 9700 §4.14.2):
+ * stolen or replayed. The whole grant is revoked (`grant.revoked` with reason
+ * `refresh_token_reuse` follows when it was still live).
+ */
+export interface RefreshTokenReusedData {
+  grant_id: string;
+  /** The client the token was issued to (the one that presented it). */
+  client_id: string;
+  user_id: string;
+  patient?: string;
+}
+
 /** A person's authorization of a client: created at consent, ended by revocation. */
 export interface GrantCreatedData {
   grant_id: string;
@@ -144,6 +173,8 @@ export interface EventData {
   'key.published': KeyEventData;
   /** A retired key left /jwks: every token it signed has expired. */
   'key.removed': KeyEventData;
+  'token.refreshed': TokenRefreshedData;
+  'refresh_token.reused': RefreshTokenReusedData;
 }
 
 export type EventType = keyof EventData;
@@ -164,6 +195,8 @@ export const EVENT_TYPES: readonly EventType[] = [
   'key.rotated',
   'key.published',
   'key.removed',
+  'token.refreshed',
+  'refresh_token.reused',
 ];
 
 /** Subject of one event type, e.g. `smart.events.v1.token.issued`. */
@@ -175,6 +208,6 @@ export function eventSubject(type: EventType): string {
 export const ALL_EVENTS_SUBJECT = subject('events.v1.>');
 
 /** Wildcard covering one entity's events, e.g. `client.*`. */
-export function entityEventsSubject(entity: 'client' | 'token' | 'key' | 'grant' | 'login' | 'consent'): string {
+export function entityEventsSubject(entity: 'client' | 'token' | 'refresh_token' | 'key' | 'grant' | 'login' | 'consent'): string {
   return subject(`events.v1.${entity}.*`);
 }

@@ -34,6 +34,8 @@ export interface SuiteOptions {
   verbose?: boolean;
   /** Where the compiled apps are (default: dist/apps under the working directory). */
   distDir?: string;
+  /** NATS server of the real-infrastructure mode (default: NATS_URL), e.g. a private one a fault test may stop. */
+  natsUrl?: string;
 }
 
 const ROOT = process.cwd();
@@ -87,7 +89,7 @@ export async function startSuite(options: SuiteOptions = {}): Promise<RunningSui
   const adminClientSecret = randomBytes(32).toString('base64url');
   const logBuffer: string[] = [];
   const children: ChildProcess[] = [];
-  const natsUrl = process.env.NATS_URL;
+  const natsUrl = options.natsUrl ?? process.env.NATS_URL;
   const baseDbUrl = process.env.DATABASE_URL;
   const real = Boolean(natsUrl && baseDbUrl);
 

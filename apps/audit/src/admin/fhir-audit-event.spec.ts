@@ -29,4 +29,16 @@ describe('toFhirAuditEvent (FHIR R4 AuditEvent)', () => {
     const reuse = toFhirAuditEvent(envelope('grant.revoked', { grant_id: 'g', client_id: 'app', user_id: 'u', reason: 'refresh_token_reuse', revoked_at: 1 }), ISSUER);
     assert.deepEqual([reuse.type.code, reuse.action, reuse.outcome], ['110113', 'D', '8']);
   });
+  it('a refresh: application activity, created, the person as requestor and the grant and patient as entities', () => {
+    const r = toFhirAuditEvent(envelope('token.refreshed', { grant_id: 'g2', client_id: 'app', user_id: 'u2', scope: 'patient/*.rs offline_access', patient: 'p2' }), ISSUER);
+    assert.deepEqual([r.type.code, r.action, r.outcome], ['110100', 'C', '0']);
+    assert.deepEqual(r.agent.map((a) => [a.who.identifier.value, a.requestor]), [['u2', true], ['app', false]]);
+    assert.deepEqual(r.entity?.map((e) => e.what.reference ?? e.what.identifier?.value), ['Patient/p2', 'g2']);
+  });
+  it('a reused refresh token: a security alert with a serious-failure outcome', () => {
+    const r = toFhirAuditEvent(envelope('refresh_token.reused', { grant_id: 'g3', client_id: 'app', user_id: 'u3' }), ISSUER);
+    assert.deepEqual([r.type.code, r.action, r.outcome], ['110113', 'E', '8']);
+    assert.equal(r.subtype[0]!.code, 'refresh_token.reused');
+    assert.equal(r.entity?.[0]?.what.identifier?.value, 'g3');
+  });
 });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { AuthorizedGrant, ClientRecord, GrantRevokedData, LaunchContext, RedeemCodeRequest, RefreshGrantRequest, RevokeRefreshTokenRequest } from '#contracts';
+import type { AuthorizedGrant, ClientRecord, EventEnvelope, GrantRevokedData, LaunchContext, RedeemCodeRequest, RefreshGrantRequest, RevokeRefreshTokenRequest } from '#contracts';
 import { ClientDirectory } from '#nest';
 import { generateOpaqueToken, InvalidGrant, InvalidRequest, InvalidScope, ScopeSet, sha256Hex, UnauthorizedClient } from '#oauth';
 import { AuthorizationConfig } from '../config/authorization.config.js';
@@ -147,18 +147,17 @@ export class GrantService {
     return this.authorized(grant, grant.scope, new Date(row.auth_time), { nonce: row.nonce ?? undefined, ...refresh });
   }
 
-  /** RFC 6749 §6 with rotation; a rotated token coming back revokes the grant (RFC 9700 §4.14.2). */
+  /**
+   * RFC 6749 §6 with rotation; a rotated token coming back revokes the grant (RFC 9700 §4.14.2).
+   * `token.refreshed`, or `refresh_token.reused` with `grant.revoked`, are written in the transaction of the change.
+   */
   async refresh(request: RefreshGrantRequest): Promise<AuthorizedGrant> {
     if (typeof request?.refresh_token !== 'string' || typeof request.client_id !== 'string') throw new InvalidRequest('refresh_token is required');
     const tokenHash = sha256Hex(request.refresh_token.slice(0, 512));
-    let reused: string | undefined;
-    const result = await this.dataSource.transaction(async (manager) => {
+    const outcome = await this.dataSource.transaction(async (manager) => {
       const token = await manager.getRepository(RefreshTokenEntity).findOne({ where: { tokenHash }, lock: { mode: 'pessimistic_write' } });
       if (!token || token.clientId !== request.client_id) throw new InvalidGrant('the refresh token is invalid, expired or revoked');
-      if (token.usedAt) {
-        reused = token.grantId;
-        return null;
-      }
+      if (token.usedAt) return { reused: await this.reuseDetected(manager, token, request.requestId) };
       if (token.expiresAt.getTime() <= Date.now()) throw new InvalidGrant('the refresh token is invalid, expired or revoked');
       const grant = await manager.getRepository(GrantEntity).findOneBy({ id: token.grantId });
       if (!grant || grant.revokedAt) throw new InvalidGrant('the refresh token is invalid, expired or revoked');
@@ -170,15 +169,44 @@ export class GrantService {
       await manager.query(`UPDATE authorization_grant SET last_used_at = now() WHERE id = $1`, [grant.id]);
       const client = await this.client(grant.clientId);
       const refresh = await this.maybeIssueRefreshToken(manager, grant, client, token.scope, token.authTime);
-      return { grant, scope, authTime: token.authTime, refresh };
+      const patient = grant.context?.patient;
+      const event = await this.events.add(
+        manager,
+        'token.refreshed',
+        { grant_id: grant.id, client_id: grant.clientId, user_id: grant.userId, scope, ...(patient ? { patient } : {}) },
+        request.requestId,
+      );
+      return { refreshed: { grant, scope, authTime: token.authTime, refresh, event } };
     });
-    if (!result) {
-      await this.revoke(reused!, 'refresh_token_reuse', request.requestId);
+    if (outcome.reused) {
+      this.events.soon(outcome.reused.detected);
+      // Every introspection replica must stop the grant's access tokens before the client hears back.
+      if (outcome.reused.revoked) await this.events.published(outcome.reused.revoked);
       throw new InvalidGrant('the refresh token was already used; the whole grant is revoked');
     }
+    const result = outcome.refreshed;
+    this.events.soon(result.event);
     const user = await this.users.byId(result.grant.userId);
     if (!user || user.disabled) throw new InvalidGrant('the user of this grant is no longer active');
     return this.authorized(result.grant, result.scope, result.authTime, result.refresh);
+  }
+
+  /** A spent refresh token came back: the fact, and the end of its grant (if still live), in the caller's transaction. */
+  private async reuseDetected(
+    manager: EntityManager,
+    token: RefreshTokenEntity,
+    requestId?: string,
+  ): Promise<{ detected: EventEnvelope<'refresh_token.reused'>; revoked: EventEnvelope<'grant.revoked'> | null }> {
+    const grant = await manager.getRepository(GrantEntity).findOneBy({ id: token.grantId });
+    const patient = grant?.context?.patient;
+    const detected = await this.events.add(
+      manager,
+      'refresh_token.reused',
+      { grant_id: token.grantId, client_id: token.clientId, user_id: grant?.userId ?? '', ...(patient ? { patient } : {}) },
+      requestId,
+    );
+    const revoked = await this.revokeIn(manager, token.grantId, 'refresh_token_reuse', requestId);
+    return { detected, revoked };
   }
 
   /** RFC 7009 for a refresh token: the grant (and every token of it) is revoked. */
@@ -197,29 +225,38 @@ export class GrantService {
    * `announceAgain` re-publishes for a grant already revoked (a client retrying after a 503).
    */
   async revoke(grantId: string, reason: GrantRevokedData['reason'], requestId?: string, announceAgain = false): Promise<boolean> {
-    const event = await this.dataSource.transaction(async (manager) => {
-      const rows = returningRows<{ client_id: string; user_id: string; revoked_at: Date }>(
-        await manager.query(
-          `UPDATE authorization_grant SET revoked_at = now(), revoke_reason = $2 WHERE id = $1 AND revoked_at IS NULL RETURNING client_id, user_id, revoked_at`,
-          [grantId, reason],
-        ),
-      );
-      let row = rows[0];
-      if (!row && announceAgain) {
-        const existing = await manager.getRepository(GrantEntity).findOneBy({ id: grantId });
-        if (existing?.revokedAt) row = { client_id: existing.clientId, user_id: existing.userId, revoked_at: existing.revokedAt };
-      }
-      if (!row) return null;
-      // Access tokens of the grant issued up to `revoked_at` are inactive. A margin covers a refresh that passed
-      // its checks just before the revocation and signs a moment after, and clock skew between services; no
-      // legitimate token of a revoked grant can be issued later anyway.
-      const revokedAt = Math.ceil(new Date(row.revoked_at).getTime() / 1000) + REVOCATION_MARGIN_SECONDS;
-      return this.events.add(manager, 'grant.revoked', { grant_id: grantId, client_id: row.client_id, user_id: row.user_id, reason, revoked_at: revokedAt }, requestId);
-    });
+    const event = await this.dataSource.transaction((manager) => this.revokeIn(manager, grantId, reason, requestId, announceAgain));
     if (!event) return false;
     // Every introspection replica must know before the caller hears back (RFC 7009 §2.2).
     await this.events.published(event);
     return true;
+  }
+
+  /** The revocation and its `grant.revoked` event in the caller's transaction; null when there is nothing to announce. */
+  private async revokeIn(
+    manager: EntityManager,
+    grantId: string,
+    reason: GrantRevokedData['reason'],
+    requestId?: string,
+    announceAgain = false,
+  ): Promise<EventEnvelope<'grant.revoked'> | null> {
+    const rows = returningRows<{ client_id: string; user_id: string; revoked_at: Date }>(
+      await manager.query(
+        `UPDATE authorization_grant SET revoked_at = now(), revoke_reason = $2 WHERE id = $1 AND revoked_at IS NULL RETURNING client_id, user_id, revoked_at`,
+        [grantId, reason],
+      ),
+    );
+    let row = rows[0];
+    if (!row && announceAgain) {
+      const existing = await manager.getRepository(GrantEntity).findOneBy({ id: grantId });
+      if (existing?.revokedAt) row = { client_id: existing.clientId, user_id: existing.userId, revoked_at: existing.revokedAt };
+    }
+    if (!row) return null;
+    // Access tokens of the grant issued up to `revoked_at` are inactive. A margin covers a refresh that passed
+    // its checks just before the revocation and signs a moment after, and clock skew between services; no
+    // legitimate token of a revoked grant can be issued later anyway.
+    const revokedAt = Math.ceil(new Date(row.revoked_at).getTime() / 1000) + REVOCATION_MARGIN_SECONDS;
+    return this.events.add(manager, 'grant.revoked', { grant_id: grantId, client_id: row.client_id, user_id: row.user_id, reason, revoked_at: revokedAt }, requestId);
   }
 
   /** Grants, newest first, optionally of one user, client and/or patient (admin API). */

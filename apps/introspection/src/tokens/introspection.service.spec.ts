@@ -2,8 +2,8 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Logger } from '@nestjs/common';
 import { exportJWK, generateKeyPair } from 'jose';
-import { Rpc, type ClientRecord, type EventEnvelope, type IntrospectionCaller, type PublicJwk, type TokenEndpointAuthMethod } from '#contracts';
-import { ClientAuthenticator, ClientDirectory, InProcessEventBus, loadConfig, PublicKeyRing, SigningKey, type ServiceBus } from '#nest';
+import { Rpc, type ClientRecord, type EventEnvelope, type IntrospectionCaller, type PublicJwk, type TokenEndpointAuthMethod, type TokenRevokedData } from '#contracts';
+import { ClientAuthenticator, ClientDirectory, EventBus, InProcessEventBus, loadConfig, PublicKeyRing, SigningKey, type ServiceBus } from '#nest';
 import { sha256Hex, TemporarilyUnavailable, UnauthorizedClient } from '#oauth';
 import { IntrospectionConfig } from '../config/introspection.config.js';
 import type { RevocationStore } from '../persistence/revocation.store.js';
@@ -54,9 +54,25 @@ describe('IntrospectionService', async () => {
   const registration = { request: async (_route: unknown, { clientId }: { clientId: string }) => clients.get(clientId) ?? null } as unknown as ServiceBus;
   const events = new FlakyEventBus();
   const directory = new ClientDirectory(registration, events);
+  // The revocation table and its outbox (a fake collaborator): a revocation is stored once, with its event,
+  // which stays pending until the broker takes it.
   const stored: Array<{ jti: string; clientId: string }> = [];
+  const outboxRows = new Map<string, { envelope: EventEnvelope<'token.revoked'>; published: boolean }>();
   const store = {
-    add: async (jti: string, clientId: string) => void stored.push({ jti, clientId }),
+    revoke: async (data: TokenRevokedData, requestId?: string) => {
+      if (stored.some((r) => r.jti === data.jti)) return null;
+      stored.push({ jti: data.jti, clientId: data.client_id });
+      const envelope = EventBus.envelope('token.revoked', data, { source: 'introspection', requestId });
+      outboxRows.set(envelope.id, { envelope, published: false });
+      return envelope;
+    },
+    unannounced: async (jti: string) => [...outboxRows.values()].filter((r) => !r.published && r.envelope.data.jti === jti).map((r) => r.envelope),
+    announce: async (envelopes: Array<EventEnvelope<'token.revoked'>>) => {
+      for (const envelope of envelopes) {
+        await events.publishEnvelope(envelope as EventEnvelope);
+        outboxRows.get(envelope.id)!.published = true;
+      }
+    },
     live: async () => [],
     purgeExpired: async () => undefined,
   } as unknown as RevocationStore;
@@ -81,7 +97,7 @@ describe('IntrospectionService', async () => {
       return authorization.answer();
     },
   } as unknown as ServiceBus;
-  const service = new IntrospectionService(config, await PublicKeyRing.of(jwks), directory, ClientAuthenticator.with(directory), state, store, events, bus);
+  const service = new IntrospectionService(config, await PublicKeyRing.of(jwks), directory, ClientAuthenticator.with(directory), state, store, bus);
 
   let counter = 0;
   function token(clientId: string, overrides: Record<string, unknown> = {}): Promise<string> {
@@ -282,6 +298,18 @@ describe('IntrospectionService', async () => {
       assert.equal(events.published.at(-1)!.id, failedId); // same Nats-Msg-Id: JetStream de-duplicates
       assert.deepEqual(await revoke(basic('plain'), t), { revoked: true });
       assert.equal(events.published.length, before + 1);
+    });
+
+    it('answers 503 again while the broker stays down, and never stores the revocation twice', async () => {
+      const t = await token('plain');
+      const rows = stored.length;
+      events.down = true;
+      await assert.rejects(revoke(basic('plain'), t), { error: 'temporarily_unavailable', status: 503 });
+      await assert.rejects(revoke(basic('plain'), t), { error: 'temporarily_unavailable', status: 503 });
+      events.down = false;
+      assert.equal(stored.length, rows + 1);
+      assert.equal(new Set(events.attempted.slice(-2)).size, 1, 'both attempts carried the one event');
+      assert.deepEqual(await revoke(basic('plain'), t), { revoked: true });
     });
   });
 });

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import {
   Rpc,
   type ClientRecord,
@@ -7,9 +7,10 @@ import {
   type IntrospectionRequest,
   type IntrospectionResponseBody,
   type RevocationRequest,
+  type TokenRevokedData,
   type TokenVerification,
 } from '#contracts';
-import { ClientAuthenticator, ClientDirectory, EventBus, PublicKeyRing, ServiceBus } from '#nest';
+import { ClientAuthenticator, ClientDirectory, PublicKeyRing, ServiceBus } from '#nest';
 import { InsufficientScope, InvalidRequest, InvalidToken, TemporarilyUnavailable, UnauthorizedClient } from '#oauth';
 import { IntrospectionConfig } from '../config/introspection.config.js';
 import { RevocationStore } from '../persistence/revocation.store.js';
@@ -20,7 +21,6 @@ import { VerifiedTokenCache } from './verified-token.cache.js';
 const INACTIVE: IntrospectionResponseBody = Object.freeze({ active: false }) as IntrospectionResponseBody;
 const CLOCK_TOLERANCE_SECONDS = 30;
 const MAX_TOKEN_LENGTH = 8192;
-const MAX_UNANNOUNCED = 10_000;
 
 /**
  * RFC 7662 introspection and RFC 7009 revocation of our JWT access tokens
@@ -31,8 +31,6 @@ const MAX_UNANNOUNCED = 10_000;
 export class IntrospectionService {
   private readonly logger = new Logger('Introspection');
   private readonly verified = new VerifiedTokenCache<AccessTokenClaims>();
-  /** Revocations stored here whose `token.revoked` event did not reach the bus; retried with the same event id. */
-  private readonly unannounced = new Map<string, EventEnvelope<'token.revoked'>>();
 
   constructor(
     private readonly config: IntrospectionConfig,
@@ -41,7 +39,6 @@ export class IntrospectionService {
     private readonly authenticator: ClientAuthenticator,
     private readonly state: TokenStateService,
     private readonly store: RevocationStore,
-    @Inject(EventBus) private readonly events: EventBus,
     private readonly bus: ServiceBus,
   ) {}
 
@@ -121,39 +118,28 @@ export class IntrospectionService {
       return { revoked: answer?.revoked === true };
     }
     if (claims.client_id !== client.client_id) throw new UnauthorizedClient('the token was not issued to this client');
-    const pending = this.unannounced.get(claims.jti);
-    if (this.state.revoked.has(claims.jti) && !pending) return { revoked: true };
-    await this.store.add(claims.jti, claims.client_id, 'access_token', new Date(claims.exp * 1000));
+    const revocation: TokenRevokedData = { jti: claims.jti, client_id: claims.client_id, token_type: 'access_token', exp: claims.exp, reason: 'client_request' };
+    // The revocation and its event in one transaction (transactional outbox); an earlier attempt's event
+    // still waiting (the broker was down) is published again with its id, so JetStream de-duplicates.
+    const stored = await this.store.revoke(revocation, request.requestId);
     this.state.revoked.add(claims.jti, claims.exp);
-    const event =
-      pending ??
-      EventBus.envelope(
-        'token.revoked',
-        { jti: claims.jti, client_id: claims.client_id, token_type: 'access_token', exp: claims.exp, reason: 'client_request' },
-        { source: 'introspection', requestId: request.requestId },
-      );
-    await this.announce(event);
+    await this.announce(stored ? [stored] : await this.store.unannounced(claims.jti));
     return { revoked: true };
   }
 
   /**
-   * Other replicas learn of a revocation only from its event. If it cannot be
-   * published the caller gets 503 (RFC 7009 §2.2.1) and its retry publishes
-   * the same event again (same id, so JetStream de-duplicates).
-   * TODO(#5): transactional outbox.
+   * Other replicas learn of a revocation only from its event, so it is
+   * published before the caller hears back. If the broker does not take it the
+   * caller gets 503 (RFC 7009 §2.2.1); the event waits in the outbox and goes
+   * out with the relay or the caller's retry, whichever comes first.
    */
-  private async announce(event: EventEnvelope<'token.revoked'>): Promise<void> {
+  private async announce(events: ReadonlyArray<EventEnvelope<'token.revoked'>>): Promise<void> {
+    if (events.length === 0) return;
     try {
-      await this.events.publishEnvelope(event as EventEnvelope);
-      this.unannounced.delete(event.data.jti);
+      await this.store.announce(events);
     } catch (err: unknown) {
-      this.logger.error(`token.revoked event ${event.id} (jti ${event.data.jti}) not published: ${(err as Error).message}`);
-      if (!this.unannounced.has(event.data.jti) && this.unannounced.size >= MAX_UNANNOUNCED) {
-        const oldest = this.unannounced.keys().next().value;
-        if (oldest !== undefined) this.unannounced.delete(oldest);
-      }
-      this.unannounced.set(event.data.jti, event);
-      throw new TemporarilyUnavailable('the revocation was stored but could not be announced to every replica; retry');
+      this.logger.error(`token.revoked ${events.map((e) => `${e.id} (jti ${e.data.jti})`).join(', ')} waits in the outbox: ${(err as Error).message}`);
+      throw new TemporarilyUnavailable('the revocation was stored and will be announced to every replica shortly; retry to confirm');
     }
   }
 }

@@ -1,6 +1,6 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { EventData, EventEnvelope, EventType, KeyListResponse, KeyRotationResult } from '#contracts';
-import { EventBus } from '#nest';
+import { Outbox } from '#nest';
 import { JwksConfig } from '../config/jwks.config.js';
 import { parseDuration } from '../config/duration.js';
 import { KeyStore, type RingLockMode } from '../persistence/key.store.js';
@@ -18,11 +18,14 @@ import {
 } from './rotation-schedule.js';
 
 type Reason = 'scheduled' | 'forced';
+type KeyEventType = Extract<EventType, `key.${string}`>;
+/** An event of a step, written to the outbox in the step's transaction. */
+type KeyEvent = { [T in KeyEventType]: { type: T; data: EventData[T] } }[KeyEventType];
 
 interface Applied {
   changed: boolean;
   rotations: KeyRotationResult[];
-  /** Announced after the commit. */
+  /** Written in the transaction of the change, published after the commit. */
   events: EventEnvelope[];
 }
 
@@ -52,7 +55,7 @@ export class KeyRotationService implements OnApplicationBootstrap, OnModuleDestr
     private readonly store: KeyStore,
     private readonly ring: KeyRingService,
     private readonly config: JwksConfig,
-    @Inject(EventBus) private readonly events: EventBus,
+    private readonly outbox: Outbox,
   ) {
     this.algs = [...new Set(config.SIGNING_ALGS.split(','))];
     this.schedule = {
@@ -118,19 +121,20 @@ export class KeyRotationService implements OnApplicationBootstrap, OnModuleDestr
   }
 
   /**
-   * Plans and applies steps in one transaction under the ring lock, then
-   * reloads this replica's copy and announces what changed (after the commit:
-   * a replica that hears an event finds the change in the database). Null
-   * when `try` found the lock taken.
+   * Plans and applies steps in one transaction under the ring lock, writing
+   * their `key.*` events in it (transactional outbox); then reloads this
+   * replica's copy and publishes the events (after the commit: a replica that
+   * hears one finds the change in the database). Null when `try` found the
+   * lock taken.
    */
   private async apply(mode: RingLockMode, plan: (keys: RingKey[], now: Date) => RotationStep[], reason: Reason): Promise<Applied | null> {
-    const outcome = await this.store.withRingLock(mode, async (locked) => {
+    const outcome = await this.store.withRingLock(mode, async (locked, manager) => {
       const now = new Date();
       const applied: Applied = { changed: false, rotations: [], events: [] };
       for (const step of plan(await locked.keys(), now)) {
         const { events, rotation } = await this.perform(locked, step, now, reason);
         applied.changed = true;
-        applied.events.push(...events);
+        for (const event of events) applied.events.push(await this.outbox.add(manager, event.type, event.data));
         if (rotation) applied.rotations.push(rotation);
       }
       return applied;
@@ -139,12 +143,12 @@ export class KeyRotationService implements OnApplicationBootstrap, OnModuleDestr
     const applied = outcome.value;
     if (!applied.changed) return applied;
     await this.ring.reload();
-    for (const event of applied.events) await this.announce(event);
+    await this.announce(applied.events);
     return applied;
   }
 
-  private async perform(locked: LockedKeyRing, step: RotationStep, now: Date, reason: Reason): Promise<{ events: EventEnvelope[]; rotation?: KeyRotationResult }> {
-    const event = <T extends EventType>(type: T, data: EventData[T]) => EventBus.envelope(type, data, { source: 'jwks' }) as EventEnvelope;
+  private async perform(locked: LockedKeyRing, step: RotationStep, now: Date, reason: Reason): Promise<{ events: KeyEvent[]; rotation?: KeyRotationResult }> {
+    const event = <T extends KeyEventType>(type: T, data: EventData[T]) => ({ type, data }) as KeyEvent;
     if (step.kind === 'remove') {
       await locked.remove(step.kid);
       return { events: [event('key.removed', { kid: step.kid, alg: step.alg, state: 'retired' })] };
@@ -176,13 +180,15 @@ export class KeyRotationService implements OnApplicationBootstrap, OnModuleDestr
     };
   }
 
-  private async announce(event: EventEnvelope): Promise<void> {
-    const data = event.data as { kid: string; alg: string };
-    this.logger.log(`${event.type}: ${data.alg} key ${data.kid}`);
-    // TODO(#5): transactional outbox. Until then a failed publish is logged with the event id; every
-    // key ring also reloads on its periodic check, so a lost event delays a reload, it does not lose it.
-    await this.events.publishEnvelope(event).catch((err: unknown) => {
-      this.logger.error(`event ${event.id} (${event.type} ${data.kid}) not published: ${(err as Error).message}`);
+  /** Publishes committed events in order; what the broker does not take stays in the outbox for the relay. */
+  private async announce(events: readonly EventEnvelope[]): Promise<void> {
+    for (const event of events) {
+      const data = event.data as { kid: string; alg: string };
+      this.logger.log(`${event.type}: ${data.alg} key ${data.kid}`);
+    }
+    // Every key ring also reloads on its periodic check, so an event that waits delays a reload, it does not lose it.
+    await this.outbox.publish(events).catch((err: unknown) => {
+      this.logger.warn(`key events left for the outbox relay: ${(err as Error).message}`);
     });
   }
 }

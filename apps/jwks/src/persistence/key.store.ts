@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { PublicJwk } from '#contracts';
 import { SigningKeyEntity } from './entities/signing-key.entity.js';
 import { LockedKeyRing } from './locked-key-ring.js';
@@ -40,9 +40,10 @@ export class KeyStore {
    * Runs `work` in one transaction holding a PostgreSQL advisory lock
    * (released at commit or rollback), so that only one jwks replica at a time
    * reads the ring, decides and changes it: two replicas starting or ticking
-   * together make one change, not two.
+   * together make one change, not two. `work` gets the transaction's manager
+   * too, for the events of the change (transactional outbox).
    */
-  async withRingLock<T>(mode: RingLockMode, work: (ring: LockedKeyRing) => Promise<T>): Promise<LockedOutcome<T>> {
+  async withRingLock<T>(mode: RingLockMode, work: (ring: LockedKeyRing, manager: EntityManager) => Promise<T>): Promise<LockedOutcome<T>> {
     return this.dataSource.transaction(async (manager) => {
       if (mode === 'wait') {
         await manager.query('SELECT pg_advisory_xact_lock($1)', [KEY_RING_LOCK]);
@@ -50,7 +51,7 @@ export class KeyStore {
         const [row] = (await manager.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [KEY_RING_LOCK])) as Array<{ locked: boolean }>;
         if (!row?.locked) return { acquired: false };
       }
-      return { acquired: true, value: await work(new LockedKeyRing(manager)) };
+      return { acquired: true, value: await work(new LockedKeyRing(manager), manager) };
     });
   }
 }

@@ -7,12 +7,42 @@ import {
   jetstreamManager,
   StorageType,
   type JetStreamClient,
+  type ConsumerMessages,
   type JetStreamManager,
+  type JsMsg,
 } from '@nats-io/jetstream';
 import { ALL_EVENTS_SUBJECT, EVENT_STREAM, type EventEnvelope } from '#contracts';
 import { EventBus, type BatchHandler, type EventListener } from './event-bus.js';
 
 const decoder = new TextDecoder();
+
+/** Longest a fetch of `expires: 1000` may take before it is considered stalled (a dropped connection). */
+const FETCH_WATCHDOG_MS = 5_000;
+
+/** How long a delivered, unacknowledged event waits before JetStream delivers it again (a batch stores in milliseconds). */
+const ACK_WAIT_MS = 10_000;
+
+/** The messages of one fetch, or what arrived before the watchdog fired (the fetch is then stopped). */
+async function collectWithin(batch: ConsumerMessages, ms: number): Promise<JsMsg[]> {
+  const received: JsMsg[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const watchdog = new Promise<'stalled'>((resolve) => {
+    timer = setTimeout(() => resolve('stalled'), ms);
+  });
+  const drained = (async () => {
+    for await (const m of batch) received.push(m);
+    return 'done' as const;
+  })();
+  try {
+    if ((await Promise.race([drained, watchdog])) === 'stalled') {
+      batch.stop();
+      throw new Error(`a fetch stalled for ${ms} ms; ${received.length} message(s) left unacknowledged for redelivery`);
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+  return received;
+}
 
 /**
  * Events on NATS JetStream. Owns the process's NATS connection, which the
@@ -94,30 +124,43 @@ export class NatsEventBus extends EventBus {
   }
 
   async consume(durableName: string, filterSubject: string, handler: BatchHandler): Promise<() => Promise<void>> {
+    const wanted = {
+      durable_name: durableName,
+      // Explicit: every stored message is acknowledged on its own. (With AckPolicy.All, acknowledging a later
+      // message also acknowledged earlier ones that were delivered to a consumer that died before storing them.)
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      filter_subject: filterSubject,
+      ack_wait: nanos(ACK_WAIT_MS),
+      max_ack_pending: 10_000,
+    };
+    let existing: Awaited<ReturnType<typeof this.jsm.consumers.info>> | undefined;
     try {
-      await this.jsm.consumers.info(EVENT_STREAM, durableName);
+      existing = await this.jsm.consumers.info(EVENT_STREAM, durableName);
     } catch {
-      await this.jsm.consumers.add(EVENT_STREAM, {
-        durable_name: durableName,
-        ack_policy: AckPolicy.All,
-        deliver_policy: DeliverPolicy.All,
-        filter_subject: filterSubject,
-        ack_wait: nanos(30_000),
-        max_ack_pending: 10_000,
-      });
+      existing = undefined;
     }
+    if (existing && existing.config.ack_policy !== AckPolicy.Explicit) {
+      // The ack policy of a consumer cannot be changed: start it over. Consumers are idempotent on the event id.
+      this.logger.warn(`consumer ${durableName}: recreated with explicit acknowledgements; stored events are read again and skipped`);
+      await this.jsm.consumers.delete(EVENT_STREAM, durableName);
+      existing = undefined;
+    }
+    if (!existing) await this.jsm.consumers.add(EVENT_STREAM, wanted);
+    else if (existing.config.ack_wait !== wanted.ack_wait) await this.jsm.consumers.update(EVENT_STREAM, durableName, { ack_wait: wanted.ack_wait });
     const consumer = await this.js.consumers.get(EVENT_STREAM, durableName);
     let stopped = false;
     const loop = async () => {
       while (!stopped) {
         try {
           const batch = await consumer.fetch({ max_messages: 500, expires: 1000 });
-          const messages = [];
-          for await (const m of batch) messages.push(m);
-          if (messages.length === 0) continue;
-          // A message that is not JSON is logged and skipped (still acknowledged with the batch), never a poison pill.
+          // A fetch can stall when the connection drops mid-batch: give up on it after a while; what it had
+          // handed out is not acknowledged, so it is delivered again after ack_wait.
+          const received = await collectWithin(batch, FETCH_WATCHDOG_MS);
+          if (received.length === 0) continue;
+          // A message that is not JSON is logged and skipped (still acknowledged), never a poison pill.
           const events: EventEnvelope[] = [];
-          for (const m of messages) {
+          for (const m of received) {
             try {
               events.push(JSON.parse(decoder.decode(m.data)) as EventEnvelope);
             } catch {
@@ -126,11 +169,11 @@ export class NatsEventBus extends EventBus {
           }
           try {
             await handler(events);
-            // AckPolicy.All: acknowledging the last message acknowledges the batch.
-            await messages[messages.length - 1]!.ackAck();
+            for (const m of received.slice(0, -1)) m.ack();
+            await received[received.length - 1]!.ackAck();
           } catch (err: unknown) {
             this.logger.warn(`consumer ${durableName}: batch failed, will be redelivered: ${(err as Error).message}`);
-            for (const m of messages) m.nak(1000);
+            for (const m of received) m.nak(1000);
             await new Promise((r) => setTimeout(r, 500));
           }
         } catch (err: unknown) {

@@ -104,6 +104,19 @@ export class Outbox implements OnApplicationBootstrap, OnModuleDestroy {
     return sent;
   }
 
+  /**
+   * Pending events of `type` whose `data[field]` is `value`, oldest first: what
+   * a retried call re-publishes (same id, so JetStream drops a copy) instead of
+   * writing the fact again.
+   */
+  async pendingFor<T extends EventType>(type: T, field: keyof EventData[T] & string, value: string): Promise<Array<EventEnvelope<T>>> {
+    const rows: PendingRow[] = await this.dataSource.query(
+      `SELECT id, envelope FROM ${this.table} WHERE published_at IS NULL AND type = $1 AND envelope->'data'->>$2 = $3 ORDER BY created_at, id`,
+      [type, field, value],
+    );
+    return rows.map((row) => (typeof row.envelope === 'string' ? JSON.parse(row.envelope) : row.envelope) as EventEnvelope<T>);
+  }
+
   /** Events not yet published (health, tests). */
   async pending(): Promise<number> {
     const rows: Array<{ n: string | number }> = await this.dataSource.query(`SELECT count(*) AS n FROM ${this.table} WHERE published_at IS NULL`);

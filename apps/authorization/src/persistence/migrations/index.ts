@@ -1,0 +1,15 @@
+import type { MigrationInterface } from 'typeorm';
+import { outboxMigration } from '#nest';
+import { CreateAuthorizationTables1764100000000 } from './1764100000000-CreateAuthorizationTables.js';
+import { AddUpstreamLoginToInteraction1764300000000 } from './1764300000000-AddUpstreamLoginToInteraction.js';
+import { CreateJwtBearerSubject1764400000000 } from './1764400000000-CreateJwtBearerSubject.js';
+import { GrantLastUsed1764600000000 } from './1764600000000-GrantLastUsed.js';
+
+/** The authorization service's migrations, in order: its module runs them, and so does the migration job. */
+export const AUTHORIZATION_MIGRATIONS: Array<new () => MigrationInterface> = [
+  CreateAuthorizationTables1764100000000,
+  AddUpstreamLoginToInteraction1764300000000,
+  CreateJwtBearerSubject1764400000000,
+  outboxMigration('authorization'),
+  GrantLastUsed1764600000000,
+];
