@@ -154,6 +154,8 @@ describe('discovery, CORS and health', () => {
     assert.equal(live.status, 200, live.text);
     const ready = await call(suite, '/health/ready');
     assert.equal(ready.status, 200, ready.text);
+    // Ready means every service answered, the authorization service included.
+    assert.deepEqual(Object.keys(ready.json.services as object).sort(), ['audit', 'authorization', 'introspection', 'jwks', 'registration', 'token']);
   });
 
   it('publishes public keys only, cacheable', async () => {

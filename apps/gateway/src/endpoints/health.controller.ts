@@ -3,8 +3,8 @@ import type { FastifyReply } from 'fastify';
 import { Rpc, SERVICES, type HealthReport, type ServiceName } from '#contracts';
 import { EventBus, ServiceBus } from '#nest';
 
-/** Services the gateway needs before it can serve (the authorization service arrives with issue #3). */
-const REQUIRED: ServiceName[] = SERVICES.filter((s) => s !== 'authorization');
+/** Services the gateway needs before it can serve: all of them. */
+const REQUIRED: readonly ServiceName[] = SERVICES;
 
 @Controller('/health')
 export class HealthController {
