@@ -102,6 +102,32 @@ describe('grant administration: an admin sees what a person granted and revokes 
     assertOAuthError(await call(suite, `/admin/clients/${clientId}/revoke-all`, { method: 'POST', headers: authHeader(await tokenFor(suite, machine)) }), 403, 'insufficient_scope');
   });
 
+  it('the administration page: an administrator signs in, sees the grant and revokes it; others cannot sign in', async () => {
+    const siteAdmin = await createUser(suite, admin, { fhirUser: 'Practitioner/pr-site-admin', display_name: 'Site Admin' });
+    const promoted = await call(suite, `/admin/users/${siteAdmin.id}`, { method: 'PATCH', headers: { ...authHeader(admin), 'content-type': 'application/json' }, body: '{"admin":true}' });
+    assert.equal(promoted.json.admin, true);
+    const appPage = await (await newContext(browser)).newPage();
+    const tokens = await launch(appPage, true);
+
+    const page = await (await newContext(browser)).newPage();
+    await page.goto(`${suite.issuer}/admin`);
+    await signIn(page, person.username, person.password);
+    assert.match(await page.locator('[role="alert"]').innerText(), /incorrect|may not administer/, 'a person without the admin flag is refused');
+    await signIn(page, siteAdmin.username, siteAdmin.password);
+    await page.waitForSelector('table.grants');
+    const row = page.locator('tr', { hasText: 'Grant Test App' }).filter({ hasText: person.username });
+    assert.equal(await row.count(), 1);
+    if (process.env.E2E_SCREENSHOTS === '1') await page.screenshot({ path: 'docs/screenshots/admin-grants.png', fullPage: true });
+    await row.getByRole('button', { name: /Revoke/ }).click();
+    await page.waitForSelector('[role="status"]');
+    assert.equal(await page.locator('tr', { hasText: 'Grant Test App' }).filter({ hasText: person.username }).count(), 0);
+    assert.deepEqual((await introspect(suite, tokens.access_token, basicAuth(suite.adminClientId, suite.adminClientSecret))).json, { active: false });
+
+    // Forms without the page's token are refused.
+    const forged = await call(suite, '/admin/grants/00000000-0000-0000-0000-000000000000/revoke', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'csrf=x' });
+    assert.equal(forged.status, 403);
+  });
+
   it('is for admins only, and unknown grants are 404', async () => {
     const machine = await machineClient(suite);
     const notAdmin = await call(suite, '/admin/grants', { headers: authHeader(await tokenFor(suite, machine)) });

@@ -22,6 +22,7 @@ import { LoginThrottle } from './users/login-throttle.js';
 import { SessionService } from './users/session.service.js';
 import { UserDirectory } from './users/user-directory.service.js';
 import { UserStore } from './users/user.store.js';
+import { AdminConsoleEndpoint } from './web/admin-console.endpoint.js';
 import { AdminGrantsEndpoint } from './web/admin-grants.endpoint.js';
 import { AdminUsersEndpoint } from './web/admin-users.endpoint.js';
 import { AssetsEndpoint } from './web/assets.endpoint.js';
@@ -71,6 +72,7 @@ export function authorizationModule(config: AuthorizationConfig, runtime: SuiteR
       LogoutEndpoint,
       AdminUsersEndpoint,
       AdminGrantsEndpoint,
+      AdminConsoleEndpoint,
       AssetsEndpoint,
       LoginCallbackEndpoint,
       WebRouter,

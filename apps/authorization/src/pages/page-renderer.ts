@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import type {
+  AdminGrantsView,
   ClientView,
   ConsentView,
   ErrorView,
@@ -15,7 +16,7 @@ import type {
 } from './views.js';
 
 /** Page templates, each compiled once under its `@name` (the `@` keeps eta from ever reading a file). */
-const TEMPLATES = ['layout', 'client', 'login', 'picker', 'consent', 'error', 'logout', 'signed-out'] as const;
+const TEMPLATES = ['layout', 'client', 'login', 'picker', 'consent', 'error', 'logout', 'signed-out', 'admin-grants'] as const;
 
 /** Static files the suite serves under `/assets/`. */
 export type PageAsset = 'suite.css';
@@ -115,6 +116,10 @@ export class PageRenderer {
       client: view.client && presentClient(view.client),
       hiddenFields,
     });
+  }
+
+  adminGrants(view: AdminGrantsView): string {
+    return this.render('admin-grants', { ...view, client: undefined });
   }
 
   signedOut(view: SignedOutView): string {

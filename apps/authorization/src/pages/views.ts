@@ -107,3 +107,29 @@ export interface LogoutView extends PageFrame {
 export interface SignedOutView extends PageFrame {
   message: string;
 }
+
+/** One live grant on the administration page. */
+export interface AdminGrantRow {
+  clientName: string;
+  userName: string;
+  patient?: string;
+  scope: string;
+  /** RFC 3339. */
+  createdAt: string;
+  lastUsedAt?: string;
+  /** `POST` target revoking it. */
+  revokeAction: string;
+}
+
+/**
+ * Grant administration (behind an administrator's login). Each row has a
+ * form `POST {revokeAction}` with `csrf` and a "Revoke" button; a
+ * "Sign out" form posts to `signOutAction`.
+ */
+export interface AdminGrantsView extends PageFrame {
+  adminName: string;
+  csrf: string;
+  grants: AdminGrantRow[];
+  signOutAction: string;
+  notice?: string;
+}

@@ -14,9 +14,12 @@ export interface DemoUser {
   displayName: string;
   fhirUser: string;
   patients: PatientEntry[];
+  /** May use the grant administration page. */
+  admin?: boolean;
 }
 
 export const DEMO_USERS: DemoUser[] = [
   { username: 'alice', password: 'alice-demo-password', displayName: 'Alice Walker', fhirUser: 'Patient/p-alice', patients: [] },
   { username: 'drsmith', password: 'drsmith-demo-password', displayName: 'Dr. Jordan Smith', fhirUser: 'Practitioner/pr-smith', patients: DEMO_PATIENTS },
+  { username: 'siteadmin', password: 'siteadmin-demo-password', displayName: 'Site Administrator', fhirUser: 'Practitioner/pr-admin', patients: [], admin: true },
 ];

@@ -26,7 +26,7 @@ export class UserDirectory implements OnApplicationBootstrap {
     if (this.config.SEED_DEMO_DATA !== 'true') return;
     for (const demo of DEMO_USERS) {
       if (await this.users.byUsername(demo.username)) continue;
-      await this.create({ username: demo.username, password: demo.password, display_name: demo.displayName, fhirUser: demo.fhirUser, patients: demo.patients });
+      await this.create({ username: demo.username, password: demo.password, display_name: demo.displayName, fhirUser: demo.fhirUser, patients: demo.patients, admin: demo.admin ?? false });
       this.logger.log(`demo user ${demo.username} created`);
     }
   }
@@ -58,6 +58,7 @@ export class UserDirectory implements OnApplicationBootstrap {
       fhirUser: input.fhirUser ?? null,
       patients: (input.patients ?? []).map((p) => ({ id: p.id, name: p.name, ...(p.birthDate ? { birthDate: p.birthDate } : {}) })),
       disabled: input.disabled ?? false,
+      admin: input.admin ?? false,
       createdAt: now,
       updatedAt: now,
     };
@@ -74,6 +75,7 @@ export class UserDirectory implements OnApplicationBootstrap {
     if (input.fhirUser !== undefined) user.fhirUser = input.fhirUser;
     if (input.patients !== undefined) user.patients = input.patients.map((p) => ({ id: p.id, name: p.name, ...(p.birthDate ? { birthDate: p.birthDate } : {}) }));
     if (input.disabled !== undefined) user.disabled = input.disabled;
+    if (input.admin !== undefined) user.admin = input.admin;
     await this.users.save(user);
     if (user.disabled) await this.sessions.endAllOf(user.id);
     return user;

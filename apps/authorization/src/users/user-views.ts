@@ -9,6 +9,7 @@ export function userResource(user: UserEntity): Record<string, unknown> {
     ...(user.fhirUser ? { fhirUser: user.fhirUser } : {}),
     patients: user.patients,
     disabled: user.disabled,
+    admin: user.admin,
     created_at: user.createdAt.toISOString(),
     updated_at: user.updatedAt.toISOString(),
   };

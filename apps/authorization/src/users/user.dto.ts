@@ -50,6 +50,11 @@ export class CreateUserDto {
   @IsOptional()
   @IsBoolean()
   disabled?: boolean;
+
+  /** May sign in to the grant administration page (/admin). */
+  @IsOptional()
+  @IsBoolean()
+  admin?: boolean;
 }
 
 /** Validate a member whenever it is sent, `null` included (`@IsOptional` would let `null` through). */
@@ -87,6 +92,10 @@ export class UpdateUserDto {
   @ValidateIf(present)
   @IsBoolean()
   disabled?: boolean;
+
+  @ValidateIf(present)
+  @IsBoolean()
+  admin?: boolean;
 }
 
 /** PUT /admin/users/:id/jwt-bearer-clients: the clients allowed to act for the user (RFC 7523 §2.1). */

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { WebRequest, WebResponse } from '#contracts';
 import { OAuthError } from '#oauth';
 import { LoginCallbackEndpoint } from '../upstream/login-callback.endpoint.js';
+import { AdminConsoleEndpoint } from './admin-console.endpoint.js';
 import { AdminGrantsEndpoint } from './admin-grants.endpoint.js';
 import { AdminUsersEndpoint } from './admin-users.endpoint.js';
 import { AssetsEndpoint } from './assets.endpoint.js';
@@ -38,6 +39,7 @@ export class WebRouter {
     logout: LogoutEndpoint,
     adminUsers: AdminUsersEndpoint,
     adminGrants: AdminGrantsEndpoint,
+    adminConsole: AdminConsoleEndpoint,
     assets: AssetsEndpoint,
     loginCallback: LoginCallbackEndpoint,
   ) {
@@ -52,6 +54,10 @@ export class WebRouter {
       { pattern: /^\/admin\/users$/, methods: ['GET', 'POST'], kind: 'api', handler: (req) => adminUsers.handle(req, undefined) },
       { pattern: /^\/admin\/users\/([A-Za-z0-9-]{1,64})$/, methods: ['GET', 'PATCH', 'PUT', 'DELETE'], kind: 'api', handler: (req, m) => adminUsers.handle(req, m[1]) },
       { pattern: /^\/admin\/users\/([A-Za-z0-9-]{1,64})\/jwt-bearer-clients$/, methods: ['GET', 'PUT'], kind: 'api', handler: (req, m) => adminUsers.jwtBearerClients(req, m[1]!) },
+      { pattern: /^\/admin$/, methods: ['GET'], kind: 'page', handler: (req) => adminConsole.handle(req, 'page') },
+      { pattern: /^\/admin\/login$/, methods: ['POST'], kind: 'page', handler: (req) => adminConsole.handle(req, 'login') },
+      { pattern: /^\/admin\/logout$/, methods: ['POST'], kind: 'page', handler: (req) => adminConsole.handle(req, 'logout') },
+      { pattern: /^\/admin\/grants\/([A-Za-z0-9-]{1,64})\/revoke$/, methods: ['POST'], kind: 'page', handler: (req, m) => adminConsole.handle(req, 'revoke', m[1]) },
       { pattern: /^\/admin\/clients\/([A-Za-z0-9._~-]{1,128})\/revoke-all$/, methods: ['POST'], kind: 'api', handler: (req, m) => adminGrants.revokeAll(req, m[1]!) },
       { pattern: /^\/admin\/grants$/, methods: ['GET'], kind: 'api', handler: (req) => adminGrants.handle(req, undefined) },
       { pattern: /^\/admin\/grants\/([A-Za-z0-9-]{1,64})$/, methods: ['GET', 'DELETE'], kind: 'api', handler: (req, m) => adminGrants.handle(req, m[1]) },

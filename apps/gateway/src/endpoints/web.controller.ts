@@ -29,6 +29,10 @@ export class WebController {
     '/admin/grants',
     '/admin/grants/:id',
     '/admin/clients/:id/revoke-all',
+    '/admin',
+    '/admin/login',
+    '/admin/logout',
+    '/admin/grants/:id/revoke',
     '/assets/:name',
     '/smart-style.json',
   ])

@@ -38,6 +38,10 @@ export class EdgePolicy {
       ['/userinfo', { methods: ['GET', 'POST'], cors: true, noStore: true }],
       ['/admin/users', { methods: ['GET', 'POST'], cors: false, noStore: true }],
       ['/admin/grants', { methods: ['GET'], cors: false, noStore: true }],
+      // The grant administration page and its forms.
+      ['/admin', { methods: ['GET'], cors: false, noStore: true }],
+      ['/admin/login', { methods: ['POST'], cors: false, noStore: true }],
+      ['/admin/logout', { methods: ['POST'], cors: false, noStore: true }],
       ['/admin/audit', { methods: ['GET'], cors: false, noStore: true }],
       ['/admin/audit/verify', { methods: ['GET'], cors: false, noStore: true }],
       ['/admin/audit/export', { methods: ['GET'], cors: false, noStore: true }],
@@ -59,6 +63,7 @@ export class EdgePolicy {
     // The clients allowed to use the JWT bearer grant for the user (RFC 7523 §2.1).
     if (/^\/admin\/users\/[^/]+\/jwt-bearer-clients$/.test(path)) return { methods: ['GET', 'PUT'], cors: false, noStore: true };
     if (/^\/admin\/grants\/[^/]+$/.test(path)) return { methods: ['GET', 'DELETE'], cors: false, noStore: true };
+    if (/^\/admin\/grants\/[^/]+\/revoke$/.test(path)) return { methods: ['POST'], cors: false, noStore: true };
     if (/^\/admin\/clients\/[^/]+\/revoke-all$/.test(path)) return { methods: ['POST'], cors: false, noStore: true };
     return undefined;
   }

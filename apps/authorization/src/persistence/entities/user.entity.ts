@@ -32,6 +32,10 @@ export class UserEntity {
   @Column({ type: 'boolean', default: false })
   disabled: boolean;
 
+  /** May use the grant administration page. */
+  @Column({ type: 'boolean', default: false })
+  admin: boolean;
+
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;
 

@@ -4,6 +4,7 @@ import { CreateAuthorizationTables1764100000000 } from './1764100000000-CreateAu
 import { AddUpstreamLoginToInteraction1764300000000 } from './1764300000000-AddUpstreamLoginToInteraction.js';
 import { CreateJwtBearerSubject1764400000000 } from './1764400000000-CreateJwtBearerSubject.js';
 import { GrantLastUsed1764600000000 } from './1764600000000-GrantLastUsed.js';
+import { UserAdminFlag1764700000000 } from './1764700000000-UserAdminFlag.js';
 
 /** The authorization service's migrations, in order: its module runs them, and so does the migration job. */
 export const AUTHORIZATION_MIGRATIONS: Array<new () => MigrationInterface> = [
@@ -12,4 +13,5 @@ export const AUTHORIZATION_MIGRATIONS: Array<new () => MigrationInterface> = [
   CreateJwtBearerSubject1764400000000,
   outboxMigration('authorization'),
   GrantLastUsed1764600000000,
+  UserAdminFlag1764700000000,
 ];
