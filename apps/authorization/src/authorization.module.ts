@@ -19,6 +19,7 @@ import { UpstreamLogin } from './upstream/upstream-login.service.js';
 import { UpstreamProvider } from './upstream/upstream-provider.js';
 import { JwtBearerSubjects } from './users/jwt-bearer-subjects.service.js';
 import { LoginThrottle } from './users/login-throttle.js';
+import { PasswordLogin } from './users/password-login.service.js';
 import { SessionService } from './users/session.service.js';
 import { UserDirectory } from './users/user-directory.service.js';
 import { UserStore } from './users/user.store.js';
@@ -53,6 +54,7 @@ export function authorizationModule(config: AuthorizationConfig, runtime: SuiteR
       UserStore,
       SessionService,
       LoginThrottle,
+      PasswordLogin,
       UserDirectory,
       JwtBearerSubjects,
       InteractionStore,

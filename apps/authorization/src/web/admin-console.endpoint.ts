@@ -6,7 +6,7 @@ import { AuthorizationConfig } from '../config/authorization.config.js';
 import { ConsentStore } from '../flow/consent.store.js';
 import { GrantService } from '../grants/grant.service.js';
 import type { UserEntity } from '../persistence/entities/user.entity.js';
-import { LoginThrottle } from '../users/login-throttle.js';
+import { PasswordLogin } from '../users/password-login.service.js';
 import { SESSION_COOKIE, SessionService } from '../users/session.service.js';
 import { UserDirectory } from '../users/user-directory.service.js';
 import { csrfMatches, PageKit } from './page-kit.js';
@@ -30,7 +30,7 @@ export class AdminConsoleEndpoint {
     private readonly kit: PageKit,
     private readonly sessions: SessionService,
     private readonly users: UserDirectory,
-    private readonly throttle: LoginThrottle,
+    private readonly passwords: PasswordLogin,
     private readonly grants: GrantService,
     private readonly consents: ConsentStore,
     private readonly directory: ClientDirectory,
@@ -90,11 +90,9 @@ export class AdminConsoleEndpoint {
     const username = (form.get('username') ?? '').trim();
     const password = form.get('password') ?? '';
     const csrf = req.cookies[CSRF_COOKIE];
-    if (!(await this.throttle.reserveAttempt(username, req.remoteAddress))) return this.loginPage(csrf, { username, error: THROTTLED }, 429);
-    const outcome = username && password ? await this.users.authenticate(username, password) : null;
-    if (!outcome?.ok || !outcome.user.admin) return this.loginPage(csrf, { username, error: WRONG_CREDENTIALS }, 401);
-    await this.throttle.recordSuccess(username, req.remoteAddress);
-    const { token } = await this.sessions.create(outcome.user.id);
+    const login = await this.passwords.attempt({ username, password, remoteAddress: req.remoteAddress, requestId: req.requestId, permitted: (user) => user.admin });
+    if (!login.ok) return this.loginPage(csrf, { username, error: login.reason === 'throttled' ? THROTTLED : WRONG_CREDENTIALS }, login.reason === 'throttled' ? 429 : 401);
+    const { token } = login;
     return seeOther('/admin', [this.kit.cookie(SESSION_COOKIE, token, { path: '/', maxAge: this.config.SESSION_TTL_SECONDS })]);
   }
 

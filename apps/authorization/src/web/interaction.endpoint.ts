@@ -11,9 +11,9 @@ import { EventRecorder } from '../grants/event-recorder.js';
 import { isMandatoryScope } from '../pages/scope-descriptions.js';
 import type { InteractionEntity } from '../persistence/entities/interaction.entity.js';
 import { AuthorizationConfig } from '../config/authorization.config.js';
-import { LoginThrottle } from '../users/login-throttle.js';
-import { SESSION_COOKIE, SessionService } from '../users/session.service.js';
-import { UserDirectory, type LoginOutcome } from '../users/user-directory.service.js';
+import { SESSION_COOKIE } from '../users/session.service.js';
+import { UserDirectory } from '../users/user-directory.service.js';
+import { PasswordLogin } from '../users/password-login.service.js';
 import { csrfMatches, PageKit } from './page-kit.js';
 import { WebParams } from './web-params.js';
 import { seeOther } from './web-response.js';
@@ -31,8 +31,7 @@ export class InteractionEndpoint {
     private readonly interactions: InteractionStore,
     private readonly directory: ClientDirectory,
     private readonly users: UserDirectory,
-    private readonly sessions: SessionService,
-    private readonly throttle: LoginThrottle,
+    private readonly passwords: PasswordLogin,
     private readonly consents: ConsentStore,
     private readonly events: EventRecorder,
     private readonly kit: PageKit,
@@ -66,22 +65,14 @@ export class InteractionEndpoint {
     const password = form.get('password') ?? '';
     const client = await this.directory.get(ix.clientId);
     if (!client) return this.kit.errorPage(400, 'invalid_client', 'This application is no longer registered.');
-    const base = { user_id: undefined, client_id: ix.clientId, method: 'password' as const, remote_address: req.remoteAddress };
-    if (!(await this.throttle.reserveAttempt(username, req.remoteAddress))) {
-      await this.events.record('login.failed', { ...base, reason: 'throttled' }, req.requestId);
-      return this.flow.loginPage(ix, client, [], { username, error: THROTTLED }, 429);
-    }
-    const outcome: LoginOutcome = username && password ? await this.users.authenticate(username, password) : { ok: false, reason: 'invalid_credentials' };
-    if (!outcome.ok) {
-      // Already counted by reserveAttempt.
-      await this.events.record('login.failed', { ...base, ...(outcome.user ? { user_id: outcome.user.id } : {}), reason: outcome.reason }, req.requestId);
+    const login = await this.passwords.attempt({ username, password, remoteAddress: req.remoteAddress, clientId: ix.clientId, requestId: req.requestId });
+    if (!login.ok) {
+      if (login.reason === 'throttled') return this.flow.loginPage(ix, client, [], { username, error: THROTTLED }, 429);
       // One message for unknown users, wrong passwords and disabled accounts: no user enumeration.
       return this.flow.loginPage(ix, client, [], { username, error: WRONG_CREDENTIALS }, 401);
     }
-    await this.throttle.recordSuccess(username, req.remoteAddress);
-    const { token, session } = await this.sessions.create(outcome.user.id);
-    await this.interactions.attachUser(ix.id, outcome.user.id, session.idHash, session.authenticatedAt);
-    await this.events.record('login.succeeded', { ...base, user_id: outcome.user.id }, req.requestId);
+    const { token, session, user } = login;
+    await this.interactions.attachUser(ix.id, user.id, session.idHash, session.authenticatedAt);
     const cookie = this.kit.cookie(SESSION_COOKIE, token, { path: '/', maxAge: this.config.SESSION_TTL_SECONDS });
     return seeOther(interactionPath(ix.id), [cookie]);
   }
