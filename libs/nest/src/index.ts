@@ -6,3 +6,4 @@ export * from './clients/index.js';
 export * from './keys/index.js';
 export * from './outbox/index.js';
 export * from './auth/index.js';
+export * from './web/index.js';

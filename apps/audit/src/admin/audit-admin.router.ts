@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { AuditQuery, WebRequest, WebResponse } from '#contracts';
-import { BearerTokens } from '#nest';
+import { BearerTokens, jsonResponse, oauthErrorJson } from '#nest';
 import { InvalidRequest, OAuthError } from '#oauth';
 import { AuditConfig } from '../config/audit.config.js';
 import { AuditTrailStore } from '../persistence/audit-trail.store.js';
@@ -20,10 +20,6 @@ const PARAMS: Record<string, keyof AuditQuery> = {
 };
 const NUMERIC: ReadonlySet<keyof AuditQuery> = new Set(['afterSeq', 'limit']);
 
-function json(status: number, body: unknown, headers: Record<string, string> = {}): WebResponse {
-  return { status, headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers }, body: JSON.stringify(body) };
-}
-
 /**
  * The trail's admin API (bearer token with scope `admin`):
  * - `GET /admin/audit?client_id=&user_id=&patient=&type=&from=&to=&after=&limit=`: stored events, paged by `after` (the last `seq`);
@@ -42,15 +38,15 @@ export class AuditAdminRouter {
 
   async dispatch(req: WebRequest): Promise<WebResponse> {
     try {
-      if (req.method !== 'GET') return json(405, { error: 'invalid_request', error_description: `${req.method} is not allowed here` }, { allow: 'GET' });
+      if (req.method !== 'GET') return jsonResponse(405, { error: 'invalid_request', error_description: `${req.method} is not allowed here` }, { allow: 'GET' });
       await this.bearer.requireScope(req, ['admin']);
       switch (req.path) {
         case '/admin/audit': {
           const page = await this.store.find(parseAuditQuery(queryOf(req)));
-          return json(200, { events: page.events, ...(page.nextAfterSeq !== undefined ? { next: `/admin/audit?${nextQuery(req, page.nextAfterSeq)}` } : {}) });
+          return jsonResponse(200, { events: page.events, ...(page.nextAfterSeq !== undefined ? { next: `/admin/audit?${nextQuery(req, page.nextAfterSeq)}` } : {}) });
         }
         case '/admin/audit/verify':
-          return json(200, await this.store.verify());
+          return jsonResponse(200, await this.store.verify());
         case '/admin/audit/export': {
           const page = await this.store.find(parseAuditQuery(queryOf(req)));
           const body = page.events.map((e) => JSON.stringify(toFhirAuditEvent(e.event, this.config.ISSUER))).join('\n');
@@ -59,12 +55,12 @@ export class AuditAdminRouter {
           return { status: 200, headers, body: body === '' ? '' : `${body}\n` };
         }
         default:
-          return json(404, { error: 'not_found', error_description: 'no such endpoint' });
+          return jsonResponse(404, { error: 'not_found', error_description: 'no such endpoint' });
       }
     } catch (err: unknown) {
-      if (err instanceof OAuthError) return json(err.status, { error: err.error, ...(err.description ? { error_description: err.description } : {}) }, err.options.headers ?? {});
+      if (err instanceof OAuthError) return oauthErrorJson(err);
       this.logger.error(`${req.path} failed: ${(err as Error).stack ?? String(err)}`);
-      return json(503, { error: 'temporarily_unavailable', error_description: 'the audit trail is not available right now' }, { 'retry-after': '5' });
+      return jsonResponse(503, { error: 'temporarily_unavailable', error_description: 'the audit trail is not available right now' }, { 'retry-after': '5' });
     }
   }
 }

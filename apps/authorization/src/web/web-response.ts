@@ -1,5 +1,4 @@
 import type { WebResponse } from '#contracts';
-import type { OAuthError } from '#oauth';
 
 /** Headers of every HTML page: no caching, no referrer, no third-party anything (SMART, RFC 9700 §4.16). */
 export function pageHeaders(frameAncestors: string[], formTargets: string[] = []): Record<string, string> {
@@ -40,17 +39,7 @@ export function seeOther(location: string, cookies?: string[]): WebResponse {
   return { status: 303, headers: { location, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }, ...(cookies?.length ? { cookies } : {}) };
 }
 
-export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): WebResponse {
-  return {
-    status,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', pragma: 'no-cache', ...headers },
-    body: JSON.stringify(body),
-  };
-}
-
-export function oauthErrorJson(error: OAuthError): WebResponse {
-  return jsonResponse(error.status, { error: error.error, ...(error.description ? { error_description: error.description } : {}) }, error.options.headers ?? {});
-}
+export { jsonResponse, oauthErrorJson } from '#nest';
 
 /**
  * `url` with the given query parameters appended. The existing query is kept
