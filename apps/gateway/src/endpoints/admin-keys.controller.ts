@@ -5,11 +5,8 @@ import { ServiceBus } from '#nest';
 import { InvalidRequest, InvalidToken } from '#oauth';
 import { bearerToken } from '../http/client-credentials.extractor.js';
 import { parseForm } from '../http/form-body.js';
+import { sendJson } from '../http/json-reply.js';
 import { authorizationOf, requestIdOf } from '../http/request-input.js';
-
-function json(reply: FastifyReply, status: number, body: unknown): void {
-  reply.code(status).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(body));
-}
 
 /** The Authorization header of an admin call (RFC 6750 §2.1); the jwks service checks the token carries the `admin` scope. */
 function adminAuthorization(req: FastifyRequest): string {
@@ -41,13 +38,13 @@ export class AdminKeysController {
 
   @Get('/admin/keys')
   async list(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    json(reply, 200, await this.bus.request(Rpc.jwks.listKeys, { authorization: adminAuthorization(req), requestId: requestIdOf(req) }));
+    sendJson(reply, 200, await this.bus.request(Rpc.jwks.listKeys, { authorization: adminAuthorization(req), requestId: requestIdOf(req) }));
   }
 
   @Post('/admin/keys/rotate')
   async rotate(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const authorization = adminAuthorization(req);
     const body = await this.bus.request(Rpc.jwks.rotate, { authorization, ...rotationParams(req), requestId: requestIdOf(req) });
-    json(reply, 200, body);
+    sendJson(reply, 200, body);
   }
 }

@@ -4,6 +4,7 @@ import { Rpc, type IntrospectionCaller } from '#contracts';
 import { ServiceBus } from '#nest';
 import { InvalidClient } from '#oauth';
 import { bearerToken, extractClientAuth } from '../http/client-credentials.extractor.js';
+import { sendJson } from '../http/json-reply.js';
 import { authorizationOf, formOf, requestIdOf } from '../http/request-input.js';
 
 @Controller()
@@ -27,7 +28,7 @@ export class IntrospectionController {
       params = extracted.params;
     }
     const body = await this.bus.request(Rpc.introspection.introspect, { params, caller, requestId: requestIdOf(req) });
-    reply.code(200).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(body));
+    sendJson(reply, 200, body);
   }
 
   /** RFC 7009 §2.2: 200 whether or not the token was known. */

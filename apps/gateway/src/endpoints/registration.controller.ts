@@ -4,11 +4,8 @@ import { Rpc } from '#contracts';
 import { ServiceBus } from '#nest';
 import { InvalidToken } from '#oauth';
 import { bearerToken } from '../http/client-credentials.extractor.js';
+import { sendJson } from '../http/json-reply.js';
 import { authorizationOf, jsonOf, requestIdOf } from '../http/request-input.js';
-
-function json(reply: FastifyReply, status: number, body: unknown): void {
-  reply.code(status).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(body));
-}
 
 function registrationToken(req: FastifyRequest): string {
   const token = bearerToken(authorizationOf(req));
@@ -25,13 +22,13 @@ export class RegistrationController {
   async register(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const metadata = jsonOf(req);
     const body = await this.bus.request(Rpc.registration.register, { metadata, bearer: bearerToken(authorizationOf(req)), requestId: requestIdOf(req) });
-    json(reply, 201, body);
+    sendJson(reply, 201, body);
   }
 
   @Get('/register/:clientId')
   async read(@Param('clientId') clientId: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const body = await this.bus.request(Rpc.registration.read, { clientId, registrationAccessToken: registrationToken(req), requestId: requestIdOf(req) });
-    json(reply, 200, body);
+    sendJson(reply, 200, body);
   }
 
   @Put('/register/:clientId')
@@ -39,7 +36,7 @@ export class RegistrationController {
     const registrationAccessToken = registrationToken(req);
     const metadata = jsonOf(req);
     const body = await this.bus.request(Rpc.registration.update, { clientId, registrationAccessToken, metadata, requestId: requestIdOf(req) });
-    json(reply, 200, body);
+    sendJson(reply, 200, body);
   }
 
   @Delete('/register/:clientId')

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Rpc } from '#contracts';
 import { ServiceBus } from '#nest';
 import { extractClientAuth } from '../http/client-credentials.extractor.js';
+import { sendJson } from '../http/json-reply.js';
 import { authorizationOf, formOf, requestIdOf } from '../http/request-input.js';
 
 @Controller()
@@ -14,6 +15,6 @@ export class TokenController {
   async token(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const { auth, params } = extractClientAuth(authorizationOf(req), formOf(req));
     const body = await this.bus.request(Rpc.token.issue, { params, auth, requestId: requestIdOf(req) });
-    reply.code(200).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(body));
+    sendJson(reply, 200, body);
   }
 }
