@@ -186,8 +186,7 @@ export class GrantService {
     }
     const result = outcome.refreshed;
     this.events.soon(result.event);
-    const user = await this.users.byId(result.grant.userId);
-    if (!user || user.disabled) throw new InvalidGrant('the user of this grant is no longer active');
+    // authorized() refuses a grant whose user is gone or disabled.
     return this.authorized(result.grant, result.scope, result.authTime, result.refresh);
   }
 
