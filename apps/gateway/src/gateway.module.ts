@@ -4,6 +4,7 @@ import { RuntimeModule, type SuiteRuntime } from '#nest';
 import { GatewayConfig } from './config/gateway.config.js';
 import { DiscoveryController } from './discovery/discovery.controller.js';
 import { DiscoveryService } from './discovery/discovery.service.js';
+import { AdminClientsController } from './endpoints/admin-clients.controller.js';
 import { AdminAuditController } from './endpoints/admin-audit.controller.js';
 import { AdminKeysController } from './endpoints/admin-keys.controller.js';
 import { HealthController } from './endpoints/health.controller.js';
@@ -26,6 +27,7 @@ export function gatewayModule(config: GatewayConfig, runtime: SuiteRuntime, poli
       RegistrationController,
       JwksController,
       AdminKeysController,
+      AdminClientsController,
       AdminAuditController,
       HealthController,
       WebController,

@@ -2,8 +2,10 @@ import type { DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { EventBus, healthControllerFor, Outbox, RuntimeModule, serviceDatabase, type SuiteRuntime } from '#nest';
+import { BearerTokens, EventBus, healthControllerFor, Outbox, RuntimeModule, serviceDatabase, type SuiteRuntime } from '#nest';
 import { AdminClientBootstrap } from './clients/admin-client.bootstrap.js';
+import { AdminClientsController } from './clients/admin-clients.controller.js';
+import { AdminClientsService } from './clients/admin-clients.service.js';
 import { ClientEventPublisher } from './clients/client-events.publisher.js';
 import { RegistrationController } from './clients/registration.controller.js';
 import { RegistrationService } from './clients/registration.service.js';
@@ -20,9 +22,9 @@ export function registrationModule(config: RegistrationConfig, runtime: SuiteRun
       serviceDatabase('registration', config, [ClientEntity], REGISTRATION_MIGRATIONS),
       TypeOrmModule.forFeature([ClientEntity]),
     ],
-    controllers: [RegistrationController, healthControllerFor('registration')],
+    controllers: [RegistrationController, AdminClientsController, healthControllerFor('registration')],
     providers: [
       { provide: RegistrationConfig, useValue: config },
-      { provide: Outbox, inject: [getDataSourceToken(), EventBus], useFactory: (ds: DataSource, events: EventBus) => new Outbox(ds, events, 'registration') }, ClientStore, ClientEventPublisher, RegistrationService, AdminClientBootstrap],
+      { provide: Outbox, inject: [getDataSourceToken(), EventBus], useFactory: (ds: DataSource, events: EventBus) => new Outbox(ds, events, 'registration') }, ClientStore, ClientEventPublisher, RegistrationService, AdminClientBootstrap, BearerTokens, AdminClientsService],
   };
 }

@@ -32,3 +32,38 @@ export interface UpdateClientRequest extends ManageClientRequest {
 export interface ClientLookupRequest {
   clientId: string;
 }
+
+/** An admin call on the client directory: the caller's bearer token (scope `admin`) is checked by the registration service. */
+export interface ClientAdminRequest {
+  /** The HTTP Authorization header as received (RFC 6750 §2.1). */
+  authorization?: string;
+  requestId?: string;
+}
+
+/** GET /admin/clients: paging values as they came in the query (checked by the registration service). */
+export interface ListClientsRequest extends ClientAdminRequest {
+  limit?: string;
+  offset?: string;
+}
+
+/** GET and DELETE /admin/clients/:client_id. */
+export interface AdminClientRequest extends ClientAdminRequest {
+  clientId: string;
+}
+
+/** A client as an administrator sees it: its metadata and dates, never a secret, a hash or a registration access token. */
+export interface AdminClientView extends ClientMetadata {
+  client_id: string;
+  client_id_issued_at: number;
+  /** Managed by configuration (the bootstrap administrator): not deletable through the API. */
+  managed: boolean;
+  /** RFC 3339. */
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ClientListResponse {
+  clients: AdminClientView[];
+  limit: number;
+  offset: number;
+}

@@ -14,8 +14,12 @@ import type {
 } from './authorization-payloads.js';
 import type { KeyAdminRequest, KeyListResponse, PublicJwksResponse, RotateKeysRequest, RotateKeysResponse, SigningKeysResponse } from './jwks-payloads.js';
 import type {
+  AdminClientRequest,
+  AdminClientView,
   ClientInformationResponse,
+  ClientListResponse,
   ClientLookupRequest,
+  ListClientsRequest,
   ManageClientRequest,
   RegisterClientRequest,
   UpdateClientRequest,
@@ -72,6 +76,12 @@ export const Rpc = {
     delete: rpc<ManageClientRequest, { deleted: true }>('registration.v1.delete'),
     /** Internal: the cached view of a client used on the token path. */
     lookup: rpc<ClientLookupRequest, ClientRecord | null>('registration.v1.client.lookup'),
+    /** Admin (scope `admin`): the client directory, paged, without secrets. */
+    listClients: rpc<ListClientsRequest, ClientListResponse>('registration.v1.admin.clients.list'),
+    /** Admin (scope `admin`): one client, without secrets. */
+    getClient: rpc<AdminClientRequest, AdminClientView>('registration.v1.admin.clients.get'),
+    /** Admin (scope `admin`): delete a client without its registration access token (emits `client.deleted` like RFC 7592 §2.3). */
+    deleteClient: rpc<AdminClientRequest, { deleted: true }>('registration.v1.admin.clients.delete'),
   },
   authorization: {
     /** Browser-facing HTTP (pages, /authorize, /launch, /userinfo, /logout, /admin/users), forwarded by the gateway. */

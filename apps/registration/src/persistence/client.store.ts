@@ -27,6 +27,11 @@ export class ClientStore {
     return this.repo().findOneBy({ clientId });
   }
 
+  /** A page of the directory, oldest first (client_id breaks ties, so pages do not overlap). */
+  list(limit: number, offset: number): Promise<ClientEntity[]> {
+    return this.repo().find({ order: { createdAt: 'ASC', clientId: 'ASC' }, take: limit, skip: offset });
+  }
+
   /** Inserts a new client; false when the client_id is taken (ON CONFLICT DO NOTHING, so a transaction stays usable). */
   async insert(client: ClientEntity, manager?: EntityManager): Promise<boolean> {
     const result = await this.repo(manager).createQueryBuilder().insert().into(ClientEntity).values(client as unknown as Values).orIgnore().returning('client_id').execute();
