@@ -1,68 +1,15 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { connect } from 'node:net';
-import { join } from 'node:path';
 import pg from 'pg';
-import { freePort, startSuite, type RunningSuite } from '#testing';
+import { startSuite, type RunningSuite } from '#testing';
 import { basicAuth, machineClient, revoke, tokenFor, type RegisteredClient } from './support/http.js';
+import { NATS_BINARY, PrivateNats } from './support/private-nats.js';
 
 const realInfrastructure = Boolean(process.env.NATS_URL && process.env.DATABASE_URL);
-const NATS_BINARY = ['/usr/sbin/nats-server', '/usr/local/bin/nats-server', '/usr/bin/nats-server'].find((p) => existsSync(p));
 const skip = !realInfrastructure ? 'needs NATS_URL and DATABASE_URL' : !NATS_BINARY ? 'needs a nats-server binary' : false;
 /** Far above RPC_TIMEOUT_MS (1 s): a request taking this long is a hang. */
 const HANG_MS = 6000;
 const OUTBOXES = ['authorization', 'registration', 'introspection', 'jwks'];
-
-/** A nats-server of this test alone (the machine's shared one serves other tests): stopped and started again on the same port and store. */
-class PrivateNats {
-  private child?: ChildProcess;
-  private constructor(
-    readonly port: number,
-    private readonly store: string,
-  ) {}
-
-  static async start(): Promise<PrivateNats> {
-    const nats = new PrivateNats(await freePort(), mkdtempSync(join(tmpdir(), 'faults-nats-')));
-    await nats.resume();
-    return nats;
-  }
-
-  get url(): string {
-    return `nats://127.0.0.1:${this.port}`;
-  }
-
-  async resume(): Promise<void> {
-    this.child = spawn(NATS_BINARY!, ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.store], { stdio: 'ignore' });
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline) {
-      const open = await new Promise<boolean>((resolve) => {
-        const socket = connect(this.port, '127.0.0.1', () => resolve(true)).on('error', () => resolve(false));
-        socket.setTimeout(500, () => resolve(false));
-        setTimeout(() => socket.destroy(), 600);
-      });
-      if (open) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error('the private nats-server did not start');
-  }
-
-  async halt(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    });
-  }
-
-  async remove(): Promise<void> {
-    await this.halt();
-    rmSync(this.store, { recursive: true, force: true });
-  }
-}
 
 interface Outcome {
   status: number;

@@ -22,7 +22,7 @@ function fhirSmartConfigPath(config: GatewayConfig): string {
   return `${base}/.well-known/smart-configuration`;
 }
 
-function installEdge(fastify: FastifyInstance, policy: EdgePolicy): void {
+function installEdge(fastify: FastifyInstance, policy: EdgePolicy, config: GatewayConfig): void {
   // Bodies are parsed here, not by Nest: forms stay raw (duplicates are checked later), JSON errors are OAuth-shaped.
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, body));
@@ -55,9 +55,16 @@ function installEdge(fastify: FastifyInstance, policy: EdgePolicy): void {
           .send();
         return;
       }
-      reply.header('access-control-expose-headers', 'WWW-Authenticate, X-Request-Id');
+      reply.header('access-control-expose-headers', 'WWW-Authenticate, X-Request-Id, Retry-After');
     }
     done();
+  });
+
+  // Every 503 says when to come back (RFC 9110 §10.2.3), whichever service or page answered it.
+  const retryAfter = String(config.RETRY_AFTER_SECONDS);
+  fastify.addHook('onSend', (_req: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: Error | null, value?: unknown) => void) => {
+    if (reply.statusCode === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', retryAfter);
+    done(null, payload);
   });
 }
 
@@ -82,7 +89,7 @@ export async function startGateway(runtime: SuiteRuntime, env: NodeJS.ProcessEnv
     logger: logLevels(config.LOG_LEVEL),
   });
   const fastify = app.getHttpAdapter().getInstance();
-  installEdge(fastify, policy);
+  installEdge(fastify, policy, config);
   const discovery = app.get(DiscoveryService);
   const fhirPath = fhirSmartConfigPath(config);
   // SMART 2.2 D-01: served under the FHIR base; when that base is the issuer itself, the controller's route already is.

@@ -36,6 +36,8 @@ export interface SuiteOptions {
   distDir?: string;
   /** NATS server of the real-infrastructure mode (default: NATS_URL), e.g. a private one a fault test may stop. */
   natsUrl?: string;
+  /** How the services reach the run's database (default: directly), e.g. through a proxy a fault test cuts. */
+  databaseUrlOf?: (databaseUrl: string) => string;
 }
 
 const ROOT = process.cwd();
@@ -142,7 +144,7 @@ export async function startSuite(options: SuiteOptions = {}): Promise<RunningSui
     serviceEnv = {
       ...common,
       NATS_URL: natsUrl,
-      DATABASE_URL: databaseUrl,
+      DATABASE_URL: options.databaseUrlOf ? options.databaseUrlOf(databaseUrl) : databaseUrl,
       SUBJECT_PREFIX: `e2e_${runId}`,
       KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
       DATABASE_POOL_SIZE: '5',

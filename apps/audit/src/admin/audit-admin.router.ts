@@ -60,7 +60,7 @@ export class AuditAdminRouter {
     } catch (err: unknown) {
       if (err instanceof OAuthError) return oauthErrorJson(err);
       this.logger.error(`${req.path} failed: ${(err as Error).stack ?? String(err)}`);
-      return jsonResponse(503, { error: 'temporarily_unavailable', error_description: 'the audit trail is not available right now' }, { 'retry-after': '5' });
+      return jsonResponse(503, { error: 'temporarily_unavailable', error_description: 'the audit trail is not available right now' });
     }
   }
 }

@@ -82,7 +82,7 @@ export class WebRouter {
         this.logger.error(`${req.method} ${req.path} failed: ${(err as Error).stack ?? String(err)}`);
         const message = 'The service is temporarily unavailable. Try again in a moment.';
         return route.kind === 'api'
-          ? jsonResponse(503, { error: 'temporarily_unavailable', error_description: message }, { 'retry-after': '5' })
+          ? jsonResponse(503, { error: 'temporarily_unavailable', error_description: message })
           : this.kit.errorPage(503, 'temporarily_unavailable', message);
       }
     }

@@ -32,7 +32,6 @@ export class HealthController {
     );
     const services = Object.fromEntries(reports);
     const ok = broker && reports.every(([, status]) => status === 'ok');
-    if (!ok) reply.header('retry-after', '1');
     reply
       .code(ok ? 200 : 503)
       .header('content-type', 'application/json; charset=utf-8')

@@ -2,6 +2,9 @@ import { All, Controller, Inject, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Rpc } from '#contracts';
 import { ServiceBus } from '#nest';
+import { OAuthError } from '#oauth';
+import { pathOf } from '../http/edge-policy.js';
+import { sendUnavailablePage, wantsPage } from '../http/unavailable-page.js';
 import { sendWebResponse, webRequestOf } from '../http/web-forwarding.js';
 
 /**
@@ -37,7 +40,13 @@ export class WebController {
     '/smart-style.json',
   ])
   async forward(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const response = await this.bus.request(Rpc.authorization.web, webRequestOf(req));
-    sendWebResponse(reply, response);
+    const request = webRequestOf(req);
+    try {
+      sendWebResponse(reply, await this.bus.request(Rpc.authorization.web, request));
+    } catch (err: unknown) {
+      // The authorization service renders every page; when it cannot be reached, a browser still gets a page.
+      if (err instanceof OAuthError && err.status === 503 && wantsPage(req, pathOf(req.url))) return sendUnavailablePage(reply, err);
+      throw err;
+    }
   }
 }

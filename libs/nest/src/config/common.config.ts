@@ -63,6 +63,20 @@ export class DatabaseConfig extends CommonConfig {
   @Max(200)
   DATABASE_POOL_SIZE = 10;
 
+  /** How long a query waits for a PostgreSQL connection before the request answers 503 (ms); keep it below RPC_TIMEOUT_MS. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60000)
+  DATABASE_CONNECT_TIMEOUT_MS = 2000;
+
+  /** PostgreSQL `statement_timeout` of this service's connections (ms, 0 = none). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  DATABASE_STATEMENT_TIMEOUT_MS = 30000;
+
   /** Run this service's migrations at start (true by default; a Helm job may run them instead). */
   @IsIn(['true', 'false'])
   MIGRATIONS_RUN = 'true';

@@ -12,13 +12,18 @@ const decoder = new TextDecoder();
  * NestJS `@MessagePattern`s.
  */
 export class DirectNatsRequester {
-  constructor(private readonly connection: NatsConnection) {}
+  /** @param isConnected whether the connection is up; while it is not, a request fails at once ("connection lost"). */
+  constructor(
+    private readonly connection: NatsConnection,
+    private readonly isConnected: () => boolean = () => !connection.isClosed(),
+  ) {}
 
   async connect(): Promise<void> {}
 
   async close(): Promise<void> {}
 
   async request(subject: string, data: unknown, timeoutMs: number): Promise<unknown> {
+    if (!this.isConnected()) throw new Error(`connection lost: NATS is reconnecting, ${subject} not sent`);
     const msg = await this.connection.request(subject, encoder.encode(JSON.stringify({ pattern: subject, data, id: randomUUID() })), { timeout: timeoutMs });
     if (msg.data.length === 0) throw new Error(`empty response on ${subject}`);
     const reply = JSON.parse(decoder.decode(msg.data)) as { err?: unknown; response?: unknown };

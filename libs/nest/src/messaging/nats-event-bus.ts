@@ -52,6 +52,7 @@ export class NatsEventBus extends EventBus {
   private readonly logger = new Logger('NatsEventBus');
   private readonly js: JetStreamClient;
   private readonly subscriptions = new Set<Subscription>();
+  private connected = true;
 
   private constructor(
     readonly connection: NatsConnection,
@@ -59,6 +60,28 @@ export class NatsEventBus extends EventBus {
   ) {
     super();
     this.js = jetstream(connection);
+    void this.watchStatus();
+  }
+
+  /**
+   * Whether the connection is up now. While it is down (the client
+   * reconnects by itself, without limit), requests fail at once with 503
+   * instead of waiting for their timeout, and health reports the broker down.
+   */
+  get isConnected(): boolean {
+    return this.connected && !this.connection.isClosed();
+  }
+
+  private async watchStatus(): Promise<void> {
+    for await (const status of this.connection.status()) {
+      if (status.type === 'disconnect') {
+        if (this.connected) this.logger.warn(`NATS connection lost (${status.server}); reconnecting`);
+        this.connected = false;
+      } else if (status.type === 'reconnect') {
+        this.logger.log(`NATS connection back (${status.server})`);
+        this.connected = true;
+      }
+    }
   }
 
   static async connect(servers: string, name: string): Promise<NatsEventBus> {
@@ -191,7 +214,7 @@ export class NatsEventBus extends EventBus {
   }
 
   async isHealthy(): Promise<boolean> {
-    if (this.connection.isClosed()) return false;
+    if (!this.isConnected) return false;
     try {
       await this.connection.flush();
       return true;

@@ -1,11 +1,14 @@
 import { Catch, Logger, type ArgumentsHost, type RpcExceptionFilter } from '@nestjs/common';
 import { throwError, type Observable } from 'rxjs';
-import { OAuthError, ServerError, type OAuthErrorEnvelope } from '#oauth';
+import { OAuthError, ServerError, TemporarilyUnavailable, type OAuthErrorEnvelope } from '#oauth';
+import { isDatabaseUnavailable } from '../persistence/database-outage.js';
 
 /**
  * Turns whatever a message handler throws into the plain error envelope that
  * crosses NATS. OAuth errors keep their code and description; anything else
- * becomes `server_error` and is logged here, with its detail, and only here.
+ * becomes `server_error` and is logged here, with its detail, and only here,
+ * except an unreachable database: that is `temporarily_unavailable` (503,
+ * the gateway adds `Retry-After`), a state the caller may retry, not a bug.
  */
 @Catch()
 export class OAuthRpcExceptionFilter implements RpcExceptionFilter<unknown> {
@@ -20,6 +23,9 @@ export class OAuthRpcExceptionFilter implements RpcExceptionFilter<unknown> {
     if (exception instanceof OAuthError) {
       if (exception.status >= 500) this.logger.error(`${exception.error}: ${exception.detail ?? exception.description ?? ''}`);
       envelope = exception.toEnvelope();
+    } else if (isDatabaseUnavailable(exception)) {
+      this.logger.warn(`database unavailable: ${exception instanceof Error ? exception.message : String(exception)}`);
+      envelope = new TemporarilyUnavailable('a backing store is not available').toEnvelope();
     } else {
       const pattern = host.getType() === 'rpc' ? host.switchToRpc().getContext<{ getPattern?: () => string }>()?.getPattern?.() : undefined;
       const err = exception instanceof Error ? exception : new Error(String(exception));

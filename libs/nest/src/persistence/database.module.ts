@@ -6,6 +6,10 @@ export interface ServiceDatabaseOptions {
   service: string;
   url: string;
   poolSize: number;
+  /** How long a query waits for a pool connection before failing (ms): keeps an outage a fast 503. */
+  connectTimeoutMs?: number;
+  /** PostgreSQL `statement_timeout` of every connection (ms, 0 = none). */
+  statementTimeoutMs?: number;
   migrationsRun: boolean;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   entities: MixedList<Function | string | EntitySchema>;
@@ -29,7 +33,14 @@ export function databaseModule(options: ServiceDatabaseOptions): DynamicModule {
     migrationsTransactionMode: 'each',
     synchronize: false,
     logging: ['error'],
-    extra: { max: options.poolSize, connectionTimeoutMillis: 5000 },
+    // A broken connection is dropped from the pool and a new one is made on the next query: the pool recovers by itself
+    // when PostgreSQL is back. TCP keep-alive notices a peer that vanished without closing the connection.
+    extra: {
+      max: options.poolSize,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 2000,
+      keepAlive: true,
+      ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+    },
     retryAttempts: 10,
     retryDelay: 1000,
   });
@@ -38,7 +49,7 @@ export function databaseModule(options: ServiceDatabaseOptions): DynamicModule {
 /** The database of a service, from its validated configuration. */
 export function serviceDatabase(
   service: string,
-  config: { DATABASE_URL?: string; DATABASE_POOL_SIZE: number; MIGRATIONS_RUN: string },
+  config: { DATABASE_URL?: string; DATABASE_POOL_SIZE: number; MIGRATIONS_RUN: string; DATABASE_CONNECT_TIMEOUT_MS?: number; DATABASE_STATEMENT_TIMEOUT_MS?: number },
   entities: ServiceDatabaseOptions['entities'],
   migrations: ServiceDatabaseOptions['migrations'],
 ): DynamicModule {
@@ -46,6 +57,8 @@ export function serviceDatabase(
     service,
     url: config.DATABASE_URL!,
     poolSize: config.DATABASE_POOL_SIZE,
+    connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
     migrationsRun: config.MIGRATIONS_RUN === 'true',
     entities,
     migrations,

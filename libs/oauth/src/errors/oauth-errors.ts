@@ -119,8 +119,9 @@ export class PayloadTooLarge extends OAuthError {
 }
 
 export class TemporarilyUnavailable extends OAuthError {
-  constructor(description = 'the service is temporarily unavailable', retryAfterSeconds = 1) {
-    super('temporarily_unavailable', 503, description, { redirectable: true, headers: { 'retry-after': String(retryAfterSeconds) } });
+  /** Without `retryAfterSeconds`, the gateway adds its configured `Retry-After` (RFC 9110 §10.2.3) to the 503. */
+  constructor(description = 'the service is temporarily unavailable', retryAfterSeconds?: number) {
+    super('temporarily_unavailable', 503, description, { redirectable: true, headers: retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) } });
   }
 }
 

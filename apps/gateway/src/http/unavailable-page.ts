@@ -1,0 +1,35 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { OAuthError } from '#oauth';
+
+/** Paths a browser navigates to (the authorization endpoint and the pages behind it), answered with HTML when they fail. */
+const PAGE_PATHS = /^\/(authorize|logout|login\/callback|admin|admin\/login|admin\/logout|interaction\/[^/]+(\/[^/]+)?|admin\/grants\/[^/]+\/revoke)$/;
+
+/** Whether a failed request came from a browser page rather than an API client: an HTML page it can show beats JSON. */
+export function wantsPage(req: FastifyRequest, path: string): boolean {
+  const accept = req.headers.accept;
+  return PAGE_PATHS.test(path) && typeof accept === 'string' && /\btext\/html\b/i.test(accept);
+}
+
+const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/**
+ * A short self-contained page for a 503 on a browser page, when the
+ * authorization service (which renders every other page) cannot be reached.
+ * No script, no external resource: `default-src 'none'`.
+ */
+export function sendUnavailablePage(reply: FastifyReply, error: OAuthError): void {
+  const description = escape(error.description ?? 'The service is temporarily unavailable.');
+  const body = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Temporarily unavailable</title>
+<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#222}</style></head>
+<body><h1>Temporarily unavailable</h1><p>${description}.</p><p>Please try again in a moment.</p><p><small>${escape(error.error)}</small></p></body></html>
+`;
+  reply
+    .code(error.status)
+    .headers(error.headers)
+    .header('content-type', 'text/html; charset=utf-8')
+    .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
+    .header('x-frame-options', 'DENY')
+    .header('referrer-policy', 'no-referrer')
+    .send(body);
+}
