@@ -10,11 +10,13 @@ import { ClientEventPublisher } from './clients/client-events.publisher.js';
 import { RegistrationController } from './clients/registration.controller.js';
 import { RegistrationService } from './clients/registration.service.js';
 import { RegistrationConfig } from './config/registration.config.js';
+import { DeclaredClientsReconciler } from './declared-clients/declared-clients.reconciler.js';
+import { DeclaredClientsSource } from './declared-clients/declared-clients.source.js';
 import { ClientStore } from './persistence/client.store.js';
 import { ClientEntity } from './persistence/entities/client.entity.js';
 import { REGISTRATION_MIGRATIONS } from './persistence/migrations/index.js';
 
-export function registrationModule(config: RegistrationConfig, runtime: SuiteRuntime): DynamicModule {
+export function registrationModule(config: RegistrationConfig, runtime: SuiteRuntime, declared?: DeclaredClientsSource): DynamicModule {
   return {
     module: class RegistrationModule {},
     imports: [
@@ -25,6 +27,9 @@ export function registrationModule(config: RegistrationConfig, runtime: SuiteRun
     controllers: [RegistrationController, AdminClientsController, healthControllerFor('registration')],
     providers: [
       { provide: RegistrationConfig, useValue: config },
-      { provide: Outbox, inject: [getDataSourceToken(), EventBus], useFactory: (ds: DataSource, events: EventBus) => new Outbox(ds, events, 'registration') }, ClientStore, ClientEventPublisher, RegistrationService, AdminClientBootstrap, BearerTokens, AdminClientsService],
+      { provide: Outbox, inject: [getDataSourceToken(), EventBus], useFactory: (ds: DataSource, events: EventBus) => new Outbox(ds, events, 'registration') }, ClientStore, ClientEventPublisher, RegistrationService, AdminClientBootstrap, BearerTokens, AdminClientsService,
+      ...(declared ? [{ provide: DeclaredClientsSource, useValue: declared }] : []),
+      DeclaredClientsReconciler,
+    ],
   };
 }

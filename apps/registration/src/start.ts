@@ -1,6 +1,7 @@
 import type { INestMicroservice } from '@nestjs/common';
 import { ConfigurationError, loadConfig, startMicroservice, type SuiteRuntime } from '#nest';
 import { RegistrationConfig } from './config/registration.config.js';
+import { DeclaredClientsSource } from './declared-clients/declared-clients.source.js';
 import { registrationModule } from './registration.module.js';
 
 export async function startRegistration(runtime: SuiteRuntime, env: NodeJS.ProcessEnv): Promise<INestMicroservice> {
@@ -13,6 +14,10 @@ export async function startRegistration(runtime: SuiteRuntime, env: NodeJS.Proce
   if (Boolean(config.ADMIN_CLIENT_ID) !== Boolean(config.ADMIN_CLIENT_SECRET)) {
     problems.push('ADMIN_CLIENT_ID and ADMIN_CLIENT_SECRET: set both or neither');
   }
+  if (!config.CLIENTS_FILE && config.CLIENTS_PRUNE === 'true') problems.push('CLIENTS_PRUNE: needs CLIENTS_FILE');
+  if (!config.CLIENTS_FILE && config.CLIENTS_RELOAD_INTERVAL_SECONDS !== undefined) problems.push('CLIENTS_RELOAD_INTERVAL_SECONDS: needs CLIENTS_FILE');
   if (problems.length) throw new ConfigurationError(problems);
-  return startMicroservice({ service: 'registration', module: registrationModule(config, runtime), runtime, logLevel: config.LOG_LEVEL });
+  // Read before anything starts: a file that does not validate stops the service (ClientsFileError).
+  const declared = config.CLIENTS_FILE ? DeclaredClientsSource.open(config.CLIENTS_FILE, { env, adminClientId: config.ADMIN_CLIENT_ID }) : undefined;
+  return startMicroservice({ service: 'registration', module: registrationModule(config, runtime, declared), runtime, logLevel: config.LOG_LEVEL });
 }

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { secretMatchesHash, sha256Hex } from '#oauth';
-import { ClientEntity } from '../persistence/entities/client.entity.js';
+import { ADMIN_MANAGER, CLIENTS_FILE_MANAGER, ClientEntity } from '../persistence/entities/client.entity.js';
 import { ADMIN_METADATA, canonicalJson, reconcileAdminClient } from './admin-client.js';
 
 const SECRET = 'admin-secret-0123456789';
@@ -19,6 +19,7 @@ function stored(overrides: Partial<ClientEntity> = {}): ClientEntity {
     clientIdIssuedAt: '1700000000' as unknown as number,
     revision: 4,
     managed: true,
+    managedBy: ADMIN_MANAGER,
     ...overrides,
   });
 }
@@ -34,6 +35,7 @@ describe('reconcileAdminClient', () => {
     assert.equal(client.clientIdIssuedAt, 1767225600);
     assert.equal(client.revision, 1);
     assert.equal(client.managed, true);
+    assert.equal(client.managedBy, ADMIN_MANAGER);
   });
 
   it('changes nothing when the stored client is already right, whatever its key order', () => {
@@ -44,6 +46,7 @@ describe('reconcileAdminClient', () => {
     ['a changed secret', { clientSecretHash: sha256Hex('the-old-admin-secret') }],
     ['edited metadata', { metadata: { ...ADMIN_METADATA, scope: 'introspect' } }],
     ['a secret expiry', { clientSecretExpiresAt: 5 }],
+    ['a client the clients file declared', { managedBy: CLIENTS_FILE_MANAGER }],
   ];
   for (const [name, overrides] of changes) {
     it(`updates ${name} and bumps the revision, keeping the registration token`, () => {
@@ -53,14 +56,16 @@ describe('reconcileAdminClient', () => {
       assert.deepEqual(client.metadata, ADMIN_METADATA);
       assert.equal(client.clientSecretExpiresAt, 0);
       assert.equal(client.revision, 5);
+      assert.equal(client.managedBy, ADMIN_MANAGER);
       assert.equal(client.registrationTokenHash, 'b'.repeat(64));
     });
   }
 
   it('takes over a client registered under the same id, revoking its registration token', () => {
-    const client = reconcileAdminClient(stored({ managed: false }), 'admin', SECRET, NOW);
+    const client = reconcileAdminClient(stored({ managed: false, managedBy: null }), 'admin', SECRET, NOW);
     assert.ok(client);
     assert.equal(client.managed, true);
+    assert.equal(client.managedBy, ADMIN_MANAGER);
     assert.notEqual(client.registrationTokenHash, 'b'.repeat(64));
     assert.equal(client.revision, 5);
   });

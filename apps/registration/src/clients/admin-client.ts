@@ -1,6 +1,6 @@
 import type { ClientMetadata } from '#contracts';
 import { generateOpaqueToken, secretMatchesHash, sha256Hex } from '#oauth';
-import { ClientEntity } from '../persistence/entities/client.entity.js';
+import { ADMIN_MANAGER, ClientEntity } from '../persistence/entities/client.entity.js';
 
 /** The bootstrap administrator: a confidential backend client with the reserved `admin` scope. */
 export const ADMIN_METADATA: Readonly<ClientMetadata> = Object.freeze({
@@ -25,6 +25,7 @@ export function reconcileAdminClient(existing: ClientEntity | null, clientId: st
     clientSecretHash: sha256Hex(secret),
     clientSecretExpiresAt: 0,
     managed: true,
+    managedBy: ADMIN_MANAGER,
   };
   if (!existing) {
     return Object.assign(new ClientEntity(), wanted, {
@@ -36,6 +37,7 @@ export function reconcileAdminClient(existing: ClientEntity | null, clientId: st
   }
   const unchanged =
     existing.managed &&
+    existing.managedBy === ADMIN_MANAGER &&
     existing.clientSecretHash !== null &&
     secretMatchesHash(secret, existing.clientSecretHash) &&
     Number(existing.clientSecretExpiresAt) === 0 &&

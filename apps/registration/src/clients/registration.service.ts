@@ -56,6 +56,7 @@ export class RegistrationService {
       clientIdIssuedAt: Math.floor(Date.now() / 1000),
       revision: 1,
       managed: false,
+      managedBy: null,
     });
     const event = await this.store.transaction(async (manager) => {
       if (!(await this.store.insert(client, manager))) return null;

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager, Repository } from 'typeorm';
-import { ClientEntity } from './entities/client.entity.js';
+import { CLIENTS_FILE_MANAGER, ClientEntity } from './entities/client.entity.js';
 
 /** TypeORM's deep-partial typing does not follow jsonb columns typed with interfaces. */
 type Values = Parameters<Repository<ClientEntity>['insert']>[0];
 
-/** Transaction-scoped advisory lock serialising the admin bootstrap across replicas ("regi"). */
+/** Transaction-scoped advisory lock serialising the admin bootstrap and the clients-file reconcile across replicas ("regi"). */
 const BOOTSTRAP_LOCK = 0x72656769;
 
 
@@ -59,6 +59,7 @@ export class ClientStore {
         registrationTokenHash: client.registrationTokenHash,
         revision: client.revision,
         managed: client.managed,
+        managedBy: client.managedBy,
         updatedAt: () => 'now()',
       } as unknown as Values as never)
       .where('client_id = :id AND revision = :rev', { id: client.clientId, rev: expectedRevision })
@@ -69,6 +70,28 @@ export class ClientStore {
   /** Deletes a client registered through /register (never a managed one); false when it was not there. */
   async delete(clientId: string, manager?: EntityManager): Promise<boolean> {
     const result = await this.repo(manager).delete({ clientId, managed: false });
+    return (result.affected ?? 0) === 1;
+  }
+
+  /**
+   * For reconciling the clients file, inside `manager`'s transaction: takes
+   * the managed-client advisory lock (so replicas reconcile one at a time)
+   * and returns, locked FOR UPDATE, every client the file declared before
+   * plus those stored under the ids it declares now.
+   */
+  async lockDeclared(manager: EntityManager, clientIds: readonly string[]): Promise<ClientEntity[]> {
+    await manager.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK]);
+    return this.repo(manager)
+      .createQueryBuilder('c')
+      .setLock('pessimistic_write')
+      .where('c.client_id = ANY(:ids) OR c.managed_by = :owner', { ids: [...clientIds], owner: CLIENTS_FILE_MANAGER })
+      .orderBy('c.client_id')
+      .getMany();
+  }
+
+  /** Deletes a client the clients file declared (never another); false when it was not there. */
+  async deleteDeclared(clientId: string, manager: EntityManager): Promise<boolean> {
+    const result = await this.repo(manager).delete({ clientId, managed: true, managedBy: CLIENTS_FILE_MANAGER });
     return (result.affected ?? 0) === 1;
   }
 

@@ -12,4 +12,4 @@ export {
 } from './client-metadata.constants.js';
 export { validateClientMetadata } from './client-metadata.validator.js';
 export type { RegistrationPolicy, ValidatedClientRegistration } from './client-metadata.validator.js';
-export { ClientRegistrationDto } from './client-registration.dto.js';
+export { CLIENT_REGISTRATION_FIELDS, ClientRegistrationDto } from './client-registration.dto.js';

@@ -1,6 +1,12 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { ClientMetadata } from '#contracts';
 
+/** Owner of the bootstrap administrator client (ADMIN_CLIENT_ID). */
+export const ADMIN_MANAGER = 'admin';
+
+/** Owner of the clients declared in CLIENTS_FILE. */
+export const CLIENTS_FILE_MANAGER = 'clients-file';
+
 /** A registered client. Secrets (client secret, registration access token) only as SHA-256 hashes. */
 @Entity({ name: 'client' })
 export class ClientEntity {
@@ -28,6 +34,10 @@ export class ClientEntity {
   /** Managed by configuration (the admin bootstrap), not through /register. */
   @Column({ type: 'boolean', default: false })
   managed: boolean;
+
+  /** Which configuration owns a managed client: {@link ADMIN_MANAGER} or {@link CLIENTS_FILE_MANAGER}; null when registered through /register. */
+  @Column({ name: 'managed_by', type: 'varchar', length: 32, nullable: true })
+  managedBy: string | null;
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;
