@@ -24,6 +24,9 @@ export async function sharedSuite(): Promise<RunningSuite & { owned: boolean }> 
       async stopService() {
         throw new Error('the shared suite cannot stop services; start your own suite');
       },
+      processes() {
+        throw new Error('the shared suite does not hand over its processes; start your own suite');
+      },
       async stop() {},
     };
   }

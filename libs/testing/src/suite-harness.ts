@@ -24,6 +24,8 @@ export interface RunningSuite {
   startService(service: SuiteService, extraEnv?: NodeJS.ProcessEnv): Promise<ChildProcess>;
   /** Stops every process of a service with SIGTERM and waits for them (real-infrastructure mode only). */
   stopService(service: SuiteService): Promise<void>;
+  /** The live processes running a service (in the embedded mode, the one process running them all), e.g. to signal them. */
+  processes(service: SuiteService): ChildProcess[];
   stop(): Promise<void>;
 }
 
@@ -38,6 +40,10 @@ export interface SuiteOptions {
   natsUrl?: string;
   /** How the services reach the run's database (default: directly), e.g. through a proxy a fault test cuts. */
   databaseUrlOf?: (databaseUrl: string) => string;
+  /** Extra environment for one service (also for the replicas `startService` adds); in the embedded mode, for the one process. */
+  serviceEnv?: Partial<Record<SuiteService, NodeJS.ProcessEnv>>;
+  /** Run the embedded all-in-one process (`npm start`) even when NATS_URL and DATABASE_URL are set. */
+  embedded?: boolean;
 }
 
 const ROOT = process.cwd();
@@ -93,7 +99,8 @@ export async function startSuite(options: SuiteOptions = {}): Promise<RunningSui
   const children: ChildProcess[] = [];
   const natsUrl = options.natsUrl ?? process.env.NATS_URL;
   const baseDbUrl = process.env.DATABASE_URL;
-  const real = Boolean(natsUrl && baseDbUrl);
+  const real = Boolean(natsUrl && baseDbUrl) && !options.embedded;
+  const envOf = (service: SuiteService): NodeJS.ProcessEnv => options.serviceEnv?.[service] ?? {};
 
   const common: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
@@ -150,7 +157,7 @@ export async function startSuite(options: SuiteOptions = {}): Promise<RunningSui
       DATABASE_POOL_SIZE: '5',
     };
     // jwks first: the token service loads its signing keys from it.
-    for (const service of SERVICE_NAMES) launch(join(distDir, service, 'main.js'), serviceEnv, service);
+    for (const service of SERVICE_NAMES) launch(join(distDir, service, 'main.js'), { ...serviceEnv, ...envOf(service) }, service);
     cleanup = async () => {
       const drop = new pg.Client({ connectionString: baseDbUrl });
       await drop.connect();
@@ -160,7 +167,8 @@ export async function startSuite(options: SuiteOptions = {}): Promise<RunningSui
   } else {
     const dataDir = mkdtempSync(join(tmpdir(), 'smart-suite-'));
     serviceEnv = { ...common, SMART_DATA_DIR: dataDir };
-    launch(join(distDir, 'suite', 'main.js'), serviceEnv, 'suite');
+    const perService = Object.assign({}, ...SERVICE_NAMES.map(envOf)) as NodeJS.ProcessEnv;
+    launch(join(distDir, 'suite', 'main.js'), { ...serviceEnv, ...perService }, 'suite');
     cleanup = async () => rmSync(dataDir, { recursive: true, force: true });
   }
 
@@ -188,13 +196,17 @@ export async function startSuite(options: SuiteOptions = {}): Promise<RunningSui
     databaseUrl,
     async startService(service: SuiteService, extraEnv: NodeJS.ProcessEnv = {}) {
       if (!real) throw new Error('startService needs NATS_URL and DATABASE_URL');
-      return launch(resolve(distDir, service, 'main.js'), { ...serviceEnv, ...extraEnv }, `${service}+`);
+      return launch(resolve(distDir, service, 'main.js'), { ...serviceEnv, ...envOf(service), ...extraEnv }, `${service}+`);
     },
     async stopService(service: SuiteService) {
       if (!real) throw new Error('stopService needs NATS_URL and DATABASE_URL');
       const mine = named.filter((n) => n.name === service || n.name === `${service}+`).map((n) => n.child);
       for (const child of mine) if (child.exitCode === null) child.kill('SIGTERM');
       await Promise.all(mine.map((c) => waitForExitOrTimeout(c, 10_000)));
+    },
+    processes(service: SuiteService) {
+      const mine = real ? named.filter((n) => n.name === service || n.name === `${service}+`) : named;
+      return mine.map((n) => n.child).filter((c) => c.exitCode === null && c.signalCode === null);
     },
     stop,
   };
