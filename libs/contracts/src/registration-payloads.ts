@@ -55,8 +55,10 @@ export interface AdminClientRequest extends ClientAdminRequest {
 export interface AdminClientView extends ClientMetadata {
   client_id: string;
   client_id_issued_at: number;
-  /** Managed by configuration (the bootstrap administrator): not deletable through the API. */
+  /** Managed by configuration (the bootstrap administrator, or CLIENTS_FILE): not deletable through the API. */
   managed: boolean;
+  /** Which configuration manages it: `admin` (ADMIN_CLIENT_ID) or `clients-file` (CLIENTS_FILE); null when registered. */
+  managed_by: string | null;
   /** RFC 3339. */
   created_at: string;
   updated_at: string;

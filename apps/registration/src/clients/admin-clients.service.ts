@@ -20,6 +20,7 @@ export function adminClientView(client: ClientEntity): AdminClientView {
     client_id: client.clientId,
     client_id_issued_at: Number(client.clientIdIssuedAt),
     managed: client.managed,
+    managed_by: client.managedBy ?? null,
     created_at: client.createdAt.toISOString(),
     updated_at: client.updatedAt.toISOString(),
   };

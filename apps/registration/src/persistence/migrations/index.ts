@@ -3,13 +3,13 @@ import { outboxMigration } from '#nest';
 import { CreateClient1764050100000 } from './1764050100000-CreateClient.js';
 import { KeepRegistrationToken1764050400000 } from './1764050400000-KeepRegistrationToken.js';
 import { DropRegistrationTokenEnvelope1764070000000 } from './1764070000000-DropRegistrationTokenEnvelope.js';
-import { ClientManagedBy1764090000000 } from './1764090000000-ClientManagedBy.js';
+import { ClientManagedBy1764810000000 } from './1764810000000-ClientManagedBy.js';
 
 /** The registration service's migrations, in order: its module runs them, and so does the migration job. */
 export const REGISTRATION_MIGRATIONS: Array<new () => MigrationInterface> = [
   CreateClient1764050100000,
   KeepRegistrationToken1764050400000,
   DropRegistrationTokenEnvelope1764070000000,
-  ClientManagedBy1764090000000,
+  ClientManagedBy1764810000000,
   outboxMigration('registration'),
 ];

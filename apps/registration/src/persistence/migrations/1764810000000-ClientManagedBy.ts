@@ -6,8 +6,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * CLIENTS_FILE), so that pruning the clients file can only ever delete
  * clients it declared. Existing managed rows are the administrator's.
  */
-export class ClientManagedBy1764090000000 implements MigrationInterface {
-  name = 'ClientManagedBy1764090000000';
+export class ClientManagedBy1764810000000 implements MigrationInterface {
+  name = 'ClientManagedBy1764810000000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE client ADD COLUMN managed_by varchar(32) NULL`);
