@@ -3,7 +3,7 @@
 // services read at run time (page templates, stylesheets) next to the
 // compiled code, so dist/ is complete on its own (container images ship only dist/).
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ASSET = /\.(eta|css|svg)$/;
@@ -18,3 +18,5 @@ function copyAssets(dir) {
   }
 }
 for (const root of ['apps', 'libs']) if (existsSync(root)) copyAssets(root);
+// The operator CLI is package.json's `bin` (smart-auth): runnable as it is.
+if (existsSync('dist/apps/cli/main.js')) chmodSync('dist/apps/cli/main.js', 0o755);

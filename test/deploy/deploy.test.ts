@@ -20,7 +20,8 @@ import { Ingress, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 
 const root = process.cwd();
 const chartDir = join(root, 'deploy/helm/smart-auth');
-const SERVICES = readdirSync(join(root, 'apps')).filter((s) => s !== 'suite').sort();
+// Every app is a deployed service except the all-in-one launcher and the operator CLI (a client, not a service).
+const SERVICES = readdirSync(join(root, 'apps')).filter((s) => s !== 'suite' && s !== 'cli').sort();
 
 type Manifest = { apiVersion: string; kind: string; metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: any; data?: any; stringData?: any };
 

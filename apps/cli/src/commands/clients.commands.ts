@@ -1,0 +1,151 @@
+import { readFileSync } from 'node:fs';
+import { listValue, stringValue, type Command } from '../command.js';
+import { CommandFailure } from '../command-failure.js';
+import { fields, table, type Row } from '../output.js';
+import { UsageError } from '../usage-error.js';
+
+const CLIENT_COLUMNS: Array<[string, string]> = [
+  ['client_id', 'CLIENT ID'],
+  ['client_name', 'NAME'],
+  ['token_endpoint_auth_method', 'AUTH'],
+  ['grant_types', 'GRANTS'],
+  ['managed', 'MANAGED'],
+  ['scope', 'SCOPE'],
+];
+
+/** The metadata of `clients create`: the file's object, then the flags over it. */
+export function registrationMetadata(fileText: string | undefined, flags: Record<string, unknown>): Record<string, unknown> {
+  let metadata: Record<string, unknown> = {};
+  if (fileText !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(fileText);
+    } catch (err: unknown) {
+      throw new UsageError(`--file is not JSON: ${(err as Error).message}`);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new UsageError('--file must hold a JSON object of client metadata (RFC 7591 §2)');
+    metadata = parsed as Record<string, unknown>;
+  }
+  const fromFlags: Record<string, unknown> = {
+    client_name: flags.name,
+    redirect_uris: flags['redirect-uri'],
+    grant_types: flags['grant-type'],
+    scope: flags.scope,
+    token_endpoint_auth_method: flags['auth-method'],
+    jwks_uri: flags['jwks-uri'],
+  };
+  for (const [name, value] of Object.entries(fromFlags)) if (value !== undefined) metadata[name] = value;
+  if (Object.keys(metadata).length === 0) throw new UsageError('give the client metadata with flags (--name, --redirect-uri, --grant-type, --scope, --auth-method) or --file');
+  return metadata;
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err: unknown) {
+    throw new UsageError(`${path} cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+const create: Command = {
+  group: 'clients',
+  name: 'create',
+  summary: 'register a client (POST /register, RFC 7591); prints its secret and registration access token once',
+  args: [],
+  options: {
+    file: { type: 'string', value: '<metadata.json>', description: 'client metadata as a JSON object (flags override its fields)' },
+    name: { type: 'string', value: '<name>', description: 'client_name' },
+    'redirect-uri': { type: 'string', multiple: true, value: '<uri>', description: 'a redirect URI (repeat for several)' },
+    'grant-type': { type: 'string', multiple: true, value: '<type>', description: 'a grant type, e.g. authorization_code, client_credentials (repeat for several)' },
+    scope: { type: 'string', value: '<scopes>', description: 'space-separated scopes the client may ask for' },
+    'auth-method': { type: 'string', value: '<method>', description: 'token_endpoint_auth_method: client_secret_basic, client_secret_post, private_key_jwt or none' },
+    'jwks-uri': { type: 'string', value: '<url>', description: 'jwks_uri (for private_key_jwt)' },
+    'initial-access-token': { type: 'string', value: '<token>', description: 'bearer token for registration under the initial-access-token policy (env SMART_AUTH_INITIAL_ACCESS_TOKEN)' },
+  },
+  details: 'The client secret and the registration access token are shown only now: the server keeps their hashes.',
+  async run({ values, deployment, out, env }) {
+    const file = stringValue(values, 'file');
+    const metadata = registrationMetadata(file === undefined ? undefined : readText(file), {
+      name: stringValue(values, 'name'),
+      'redirect-uri': listValue(values, 'redirect-uri'),
+      'grant-type': listValue(values, 'grant-type'),
+      scope: stringValue(values, 'scope'),
+      'auth-method': stringValue(values, 'auth-method'),
+      'jwks-uri': stringValue(values, 'jwks-uri'),
+    });
+    const endpoint = (await deployment.serverMetadata()).registration_endpoint;
+    if (!endpoint) throw new CommandFailure('unsupported', `${deployment.issuer} advertises no registration_endpoint`);
+    const initial = stringValue(values, 'initial-access-token') ?? (env.SMART_AUTH_INITIAL_ACCESS_TOKEN || undefined);
+    const client = await deployment.postJson(endpoint, metadata, initial);
+    out.result(client, () =>
+      fields([
+        ['client_id', client.client_id],
+        ['client_name', client.client_name],
+        ['client_secret', client.client_secret],
+        ['registration_access_token', client.registration_access_token],
+        ['registration_client_uri', client.registration_client_uri],
+        ['token_endpoint_auth_method', client.token_endpoint_auth_method],
+        ['grant_types', client.grant_types],
+        ['redirect_uris', client.redirect_uris],
+        ['scope', client.scope],
+      ]) + (client.client_secret !== undefined ? 'Store the client secret and the registration access token now: they are not shown again.\n' : ''),
+    );
+  },
+};
+
+const list: Command = {
+  group: 'clients',
+  name: 'list',
+  summary: 'list registered clients (GET /admin/clients), never their secrets',
+  args: [],
+  options: {
+    limit: { type: 'string', value: '<n>', description: 'page size (default 100, at most 1000)' },
+    offset: { type: 'string', value: '<n>', description: 'clients to skip' },
+  },
+  async run({ values, deployment, out }) {
+    const page = await deployment.api<{ clients: Row[]; limit: number; offset: number }>('/admin/clients', {
+      query: { limit: stringValue(values, 'limit'), offset: stringValue(values, 'offset') },
+    });
+    out.result(page, () => table(page.clients, CLIENT_COLUMNS));
+  },
+};
+
+const get: Command = {
+  group: 'clients',
+  name: 'get',
+  summary: 'show one client (GET /admin/clients/:client_id)',
+  args: ['client_id'],
+  options: {},
+  async run({ args, deployment, out }) {
+    const client = await deployment.api<Row>(`/admin/clients/${encodeURIComponent(args[0]!)}`);
+    out.result(client, () => fields(Object.entries(client)));
+  },
+};
+
+const remove: Command = {
+  group: 'clients',
+  name: 'delete',
+  summary: 'delete a client (DELETE /admin/clients/:client_id); its tokens stop working',
+  args: ['client_id'],
+  options: {},
+  async run({ args, deployment, out }) {
+    const clientId = args[0]!;
+    await deployment.api(`/admin/clients/${encodeURIComponent(clientId)}`, { method: 'DELETE' });
+    out.result({ client_id: clientId, deleted: true }, () => `deleted client ${clientId}\n`);
+  },
+};
+
+const revokeAll: Command = {
+  group: 'clients',
+  name: 'revoke-all',
+  summary: "revoke every grant of a client (POST /admin/clients/:client_id/revoke-all): its users' tokens stop working",
+  args: ['client_id'],
+  options: {},
+  async run({ args, deployment, out }) {
+    const clientId = args[0]!;
+    const answer = await deployment.api<{ client_id: string; revoked_grants: number }>(`/admin/clients/${encodeURIComponent(clientId)}/revoke-all`, { method: 'POST' });
+    out.result(answer, () => `revoked ${answer.revoked_grants} grant(s) of client ${clientId}\n`);
+  },
+};
+
+export const CLIENT_COMMANDS: readonly Command[] = [create, list, get, remove, revokeAll];
