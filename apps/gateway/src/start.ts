@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { loadConfig, logLevels, type SuiteRuntime } from '#nest';
+import { loadConfig, ProcessLog, registerReadiness, type SuiteRuntime } from '#nest';
 import { InvalidClientMetadata, InvalidRequest } from '#oauth';
 import { GatewayConfig } from './config/gateway.config.js';
 import { fhirSmartConfiguration } from './discovery/discovery.controller.js';
@@ -11,8 +10,7 @@ import { gatewayModule } from './gateway.module.js';
 import { EdgePolicy, pathOf } from './http/edge-policy.js';
 import { jsonDepth, MAX_JSON_DEPTH } from './http/json-body.js';
 import { renderOAuthError } from './http/oauth-error.filter.js';
-
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+import { observeRequests, requestIdFor } from './http/request-observer.js';
 
 /** Path of the SMART document under the FHIR base, when the FHIR base is served by this issuer. */
 function fhirSmartConfigPath(config: GatewayConfig): string {
@@ -75,10 +73,7 @@ export async function startGateway(runtime: SuiteRuntime, env: NodeJS.ProcessEnv
     bodyLimit: config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY === 'true',
     requestIdHeader: false,
-    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-    },
+    genReqId: requestIdFor,
     logger: false,
     // The router refuses a malformed URL before any hook or Nest handler runs: shape that as OAuth JSON too.
     frameworkErrors: (error: FastifyError, _req: FastifyRequest, reply: FastifyReply) => renderOAuthError(reply, error),
@@ -86,14 +81,25 @@ export async function startGateway(runtime: SuiteRuntime, env: NodeJS.ProcessEnv
   const policy = new EdgePolicy(fhirSmartConfigPath(config));
   const app = await NestFactory.create<NestFastifyApplication>(gatewayModule(config, runtime, policy), adapter, {
     bodyParser: false,
-    logger: logLevels(config.LOG_LEVEL),
+    logger: ProcessLog.nest(),
   });
   const fastify = app.getHttpAdapter().getInstance();
+  observeRequests(fastify);
   installEdge(fastify, policy, config);
   const discovery = app.get(DiscoveryService);
   const fhirPath = fhirSmartConfigPath(config);
   // SMART 2.2 D-01: served under the FHIR base; when that base is the issuer itself, the controller's route already is.
   if (fhirPath !== '/.well-known/smart-configuration') fastify.get(fhirPath, (_req, reply) => fhirSmartConfiguration(discovery, reply));
   await app.listen(config.PORT, config.HOST);
+  // The management port's readiness is the public /health/ready, asked in process.
+  const unregister = registerReadiness('gateway', async () => {
+    const answer = await fastify.inject({ method: 'GET', url: '/health/ready' });
+    return { ready: answer.statusCode === 200, report: answer.json() };
+  });
+  const close = app.close.bind(app);
+  app.close = async () => {
+    unregister();
+    await close();
+  };
   return app;
 }

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { InProcessRuntime, NatsRuntime, type Closable, type ServiceStarter, type SuiteRuntime } from '#nest';
+import { InProcessRuntime, NatsRuntime, startObservability, type Closable, type ServiceStarter, type SuiteRuntime } from '#nest';
 import { KeyEncryption } from '#oauth';
 import { startAudit } from '../../audit/src/start.js';
 import { startAuthorization } from '../../authorization/src/start.js';
@@ -40,7 +40,8 @@ function banner(lines: string[]): void {
   const width = Math.max(...lines.map((l) => l.length)) + 4;
   const rule = '#'.repeat(width);
   const body = lines.map((l) => `# ${l.padEnd(width - 4)} #`).join('\n');
-  process.stdout.write(`\n${rule}\n${body}\n${rule}\n\n`);
+  // stderr: stdout carries only the JSON log lines.
+  process.stderr.write(`\n${rule}\n${body}\n${rule}\n\n`);
 }
 
 /**
@@ -54,6 +55,9 @@ export async function runSuite(baseEnv: NodeJS.ProcessEnv): Promise<Closable> {
   env.ISSUER ??= `http://localhost:${env.PORT ?? '8080'}`;
   env.FHIR_BASE_URL ??= `${env.ISSUER}/fhir`;
   const closers: Array<() => Promise<void>> = [];
+  // One logger, one tracer and one management port (health and metrics of every service) for the process.
+  const observability = await startObservability('suite', env, { managementRequired: !(!env.NATS_URL || !env.DATABASE_URL) || Boolean(env.MANAGEMENT_PORT) });
+  closers.push(() => observability.close());
   const embedded = !env.NATS_URL || !env.DATABASE_URL;
   let runtime: SuiteRuntime;
   let printAdmin = false;

@@ -1,8 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { Rpc, type DiscoveryFragment, type FormParams, type TokenRequest, type TokenResponseBody } from '#contracts';
-import { CLIENT_ASSERTION_ALGS, ClientAuthenticator } from '#nest';
-import { InvalidRequest } from '#oauth';
+import { CLIENT_ASSERTION_ALGS, ClientAuthenticator, suiteMetrics } from '#nest';
+import { InvalidRequest, OAuthError } from '#oauth';
 import { ID_TOKEN_SIGNING_ALGS } from './config/token.config.js';
 import { GrantRegistry } from './grants/grant.registry.js';
 
@@ -17,6 +17,8 @@ function assertTokenRequest(payload: unknown): asserts payload is TokenRequest {
 
 @Controller()
 export class TokenController {
+  private readonly metrics = suiteMetrics();
+
   constructor(
     private readonly grants: GrantRegistry,
     private readonly authenticator: ClientAuthenticator,
@@ -25,9 +27,26 @@ export class TokenController {
   /** RFC 6749 §3.2 token endpoint, behind the gateway. */
   @MessagePattern(Rpc.token.issue.subject)
   async issue(@Payload() payload: unknown): Promise<TokenResponseBody> {
+    // Labels stay bounded: a grant type we support, or `unsupported`; `success` or an OAuth error code.
+    let grantType = 'unsupported';
+    const end = this.metrics.tokenIssueDuration.startTimer();
+    try {
+      const body = await this.handle(payload, (known) => (grantType = known));
+      this.metrics.tokenRequests.inc({ grant_type: grantType, result: 'success' });
+      return body;
+    } catch (err: unknown) {
+      this.metrics.tokenRequests.inc({ grant_type: grantType, result: err instanceof OAuthError ? err.error : 'server_error' });
+      throw err;
+    } finally {
+      end({ grant_type: grantType });
+    }
+  }
+
+  private async handle(payload: unknown, known: (grantType: string) => void): Promise<TokenResponseBody> {
     assertTokenRequest(payload);
     // The grant type is checked before the client: an unknown grant_type is exactly 400 (SMART Backend Services, ONC).
     const handler = this.grants.resolve(payload.params.grant_type);
+    known(handler.grantType);
     const mustAuthenticate = handler.requiresClientAuthentication || payload.auth.method !== 'absent';
     const client = mustAuthenticate ? await this.authenticator.authenticate(payload.auth) : null;
     const params: FormParams = {};

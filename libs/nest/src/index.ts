@@ -7,3 +7,4 @@ export * from './keys/index.js';
 export * from './outbox/index.js';
 export * from './auth/index.js';
 export * from './web/index.js';
+export * from './observability/index.js';

@@ -18,6 +18,12 @@ export async function sharedSuite(): Promise<RunningSuite & { owned: boolean }> 
       adminClientSecret: process.env.E2E_ADMIN_CLIENT_SECRET ?? '',
       env: JSON.parse(process.env.E2E_SERVICE_ENV ?? '{}') as NodeJS.ProcessEnv,
       databaseUrl: process.env.E2E_DATABASE_URL || undefined,
+      managementUrl() {
+        throw new Error('the shared suite does not hand its management ports over; start your own suite');
+      },
+      logLines() {
+        return [];
+      },
       async startService() {
         throw new Error('the shared suite cannot start services; start your own suite');
       },

@@ -22,6 +22,10 @@ export interface RunningSuite {
   databaseUrl?: string;
   /** Starts one more process of a service (real-infrastructure mode only). */
   startService(service: SuiteService, extraEnv?: NodeJS.ProcessEnv): Promise<ChildProcess>;
+  /** Management URL (health, metrics) of the first process started under that name (`suite` in embedded mode). */
+  managementUrl(service: SuiteService | 'suite'): string;
+  /** Every line a process wrote (stdout and stderr), by process name, when started with `collectLogs`. */
+  logLines(service?: string): LogLine[];
   /** Stops every process of a service with SIGTERM and waits for them (real-infrastructure mode only). */
   stopService(service: SuiteService): Promise<void>;
   /** The live processes running a service (in the embedded mode, the one process running them all), e.g. to signal them. */
@@ -29,7 +33,16 @@ export interface RunningSuite {
   stop(): Promise<void>;
 }
 
+export interface LogLine {
+  /** The process's name (`token`, `token+` for one started later, `suite`). */
+  service: string;
+  stream: 'stdout' | 'stderr';
+  line: string;
+}
+
 export interface SuiteOptions {
+  /** Keep every line every process writes, for `logLines` (default: only the last lines, for failure reports). */
+  collectLogs?: boolean;
   /** Extra environment for every service. */
   env?: NodeJS.ProcessEnv;
   /** Show the services' logs on this process's stderr. */
@@ -118,19 +131,33 @@ export async function startSuite(options: SuiteOptions = {}): Promise<RunningSui
     ...options.env,
   };
 
-  const named: Array<{ name: string; child: ChildProcess }> = [];
-  const launch = (script: string, env: NodeJS.ProcessEnv, name: string): ChildProcess => {
-    const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
-    const collect = (chunk: Buffer) => {
-      const text = chunk.toString();
-      logBuffer.push(...text.split('\n').filter(Boolean).map((l) => `[${name}] ${l}`));
-      if (logBuffer.length > 2000) logBuffer.splice(0, logBuffer.length - 2000);
-      if (options.verbose) process.stderr.write(text.replace(/^/gm, `[${name}] `));
+  const named: Array<{ name: string; child: ChildProcess; managementPort: number }> = [];
+  const collected: LogLine[] = [];
+  const launch = async (script: string, env: NodeJS.ProcessEnv, name: string): Promise<ChildProcess> => {
+    // Each process gets a management port of its own (health, metrics), on loopback.
+    const managementPort = await freePort();
+    const child = spawn(process.execPath, [script], {
+      env: { MANAGEMENT_PORT: String(managementPort), MANAGEMENT_HOST: '127.0.0.1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: ROOT,
+    });
+    const collect = (stream: LogLine['stream']) => {
+      let partial = '';
+      return (chunk: Buffer) => {
+        const text = partial + chunk.toString();
+        const lines = text.split('\n');
+        partial = lines.pop() ?? '';
+        const complete = lines.filter(Boolean);
+        logBuffer.push(...complete.map((l) => `[${name}] ${l}`));
+        if (logBuffer.length > 2000) logBuffer.splice(0, logBuffer.length - 2000);
+        if (options.collectLogs) collected.push(...complete.map((line) => ({ service: name, stream, line })));
+        if (options.verbose && complete.length) process.stderr.write(complete.map((l) => `[${name}] ${l}\n`).join(''));
+      };
     };
-    child.stdout?.on('data', collect);
-    child.stderr?.on('data', collect);
+    child.stdout?.on('data', collect('stdout'));
+    child.stderr?.on('data', collect('stderr'));
     children.push(child);
-    named.push({ name, child });
+    named.push({ name, child, managementPort });
     return child;
   };
   const logs = () => logBuffer.slice(-200).join('\n');
@@ -157,7 +184,7 @@ export async function startSuite(options: SuiteOptions = {}): Promise<RunningSui
       DATABASE_POOL_SIZE: '5',
     };
     // jwks first: the token service loads its signing keys from it.
-    for (const service of SERVICE_NAMES) launch(join(distDir, service, 'main.js'), { ...serviceEnv, ...envOf(service) }, service);
+    for (const service of SERVICE_NAMES) await launch(join(distDir, service, 'main.js'), { ...serviceEnv, ...envOf(service) }, service);
     cleanup = async () => {
       const drop = new pg.Client({ connectionString: baseDbUrl });
       await drop.connect();
@@ -168,7 +195,7 @@ export async function startSuite(options: SuiteOptions = {}): Promise<RunningSui
     const dataDir = mkdtempSync(join(tmpdir(), 'smart-suite-'));
     serviceEnv = { ...common, SMART_DATA_DIR: dataDir };
     const perService = Object.assign({}, ...SERVICE_NAMES.map(envOf)) as NodeJS.ProcessEnv;
-    launch(join(distDir, 'suite', 'main.js'), { ...serviceEnv, ...perService }, 'suite');
+    await launch(join(distDir, 'suite', 'main.js'), { ...serviceEnv, ...perService }, 'suite');
     cleanup = async () => rmSync(dataDir, { recursive: true, force: true });
   }
 
@@ -194,6 +221,14 @@ export async function startSuite(options: SuiteOptions = {}): Promise<RunningSui
     adminClientSecret,
     env: serviceEnv,
     databaseUrl,
+    managementUrl(service: SuiteService | 'suite') {
+      const found = named.find((n) => n.name === service);
+      if (!found) throw new Error(`no process named ${service} in this suite`);
+      return `http://127.0.0.1:${found.managementPort}`;
+    },
+    logLines(service?: string) {
+      return service === undefined ? [...collected] : collected.filter((l) => l.service === service);
+    },
     async startService(service: SuiteService, extraEnv: NodeJS.ProcessEnv = {}) {
       if (!real) throw new Error('startService needs NATS_URL and DATABASE_URL');
       return launch(resolve(distDir, service, 'main.js'), { ...serviceEnv, ...envOf(service), ...extraEnv }, `${service}+`);

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { AuditPage, EventEnvelope } from '#contracts';
+import { suiteMetrics } from '#nest';
 import type { ParsedAuditQuery } from '../trail/audit-query.js';
 import { occurredAtUtc } from '../trail/envelope-check.js';
 import { GENESIS_HASH, rowHash, verifyRows, type ChainBreak } from '../chain/hash-chain.js';
@@ -32,6 +33,8 @@ const CHAIN_LOCK = 0x61756469;
  */
 @Injectable()
 export class AuditTrailStore {
+  private readonly stored = suiteMetrics().auditEventsStored;
+
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
@@ -41,6 +44,7 @@ export class AuditTrailStore {
   async append(events: readonly EventEnvelope[]): Promise<void> {
     const unique = [...new Map(events.map((e) => [e.id.toLowerCase(), e])).values()];
     if (unique.length === 0) return;
+    let appended = 0;
     await this.dataSource.transaction(async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
       const stored: Array<{ event_id: string }> = await manager.query(`SELECT event_id FROM audit_event WHERE event_id = ANY($1::uuid[])`, [unique.map((e) => e.id)]);
@@ -71,7 +75,9 @@ export class AuditTrailStore {
         previous = hash;
       }
       await manager.query(APPEND, columns);
+      appended = fresh.length;
     });
+    if (appended > 0) this.stored.inc(appended);
   }
 
   /** Walks the whole chain in pages; the first row whose link or content does not match is reported. */

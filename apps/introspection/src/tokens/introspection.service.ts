@@ -10,7 +10,7 @@ import {
   type TokenRevokedData,
   type TokenVerification,
 } from '#contracts';
-import { ClientAuthenticator, ClientDirectory, PublicKeyRing, ServiceBus } from '#nest';
+import { ClientAuthenticator, ClientDirectory, PublicKeyRing, ServiceBus, suiteMetrics } from '#nest';
 import { InsufficientScope, InvalidRequest, InvalidToken, TemporarilyUnavailable, UnauthorizedClient } from '#oauth';
 import { IntrospectionConfig } from '../config/introspection.config.js';
 import { RevocationStore } from '../persistence/revocation.store.js';
@@ -30,6 +30,7 @@ const MAX_TOKEN_LENGTH = 8192;
 @Injectable()
 export class IntrospectionService {
   private readonly logger = new Logger('Introspection');
+  private readonly metrics = suiteMetrics();
   private readonly verified = new VerifiedTokenCache<AccessTokenClaims>();
 
   constructor(
@@ -79,6 +80,12 @@ export class IntrospectionService {
   }
 
   async introspect(request: IntrospectionRequest): Promise<IntrospectionResponseBody> {
+    const answer = await this.answerIntrospection(request);
+    this.metrics.introspections.inc({ active: answer.active ? 'true' : 'false' });
+    return answer;
+  }
+
+  private async answerIntrospection(request: IntrospectionRequest): Promise<IntrospectionResponseBody> {
     // RFC 7662 §2.1: the caller is authorized first; bad credentials are an error, an unknown token is not.
     const mayInspectAny = await this.authorizeCaller(request.caller);
     const token = request.params.token;
@@ -115,6 +122,7 @@ export class IntrospectionService {
       // one revokes its grant, RFC 7009 §2.1). An unknown token is answered 200 by the gateway all the same
       // (§2.2); no answer from that service is 503 (§2.2.1), so the client retries.
       const answer = await this.bus.request(Rpc.authorization.revokeRefreshToken, { token, client_id: client.client_id, requestId: request.requestId });
+      if (answer?.revoked === true) this.metrics.tokensRevoked.inc();
       return { revoked: answer?.revoked === true };
     }
     if (claims.client_id !== client.client_id) throw new UnauthorizedClient('the token was not issued to this client');
@@ -124,6 +132,7 @@ export class IntrospectionService {
     const stored = await this.store.revoke(revocation, request.requestId);
     this.state.revoked.add(claims.jti, claims.exp);
     await this.announce(stored ? [stored] : await this.store.unannounced(claims.jti));
+    if (stored) this.metrics.tokensRevoked.inc();
     return { revoked: true };
   }
 

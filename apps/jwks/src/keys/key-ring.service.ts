@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { entityEventsSubject, type DistributedSigningKey, type PublicJwk } from '#contracts';
-import { ConfigurationError, EventBus } from '#nest';
+import { ConfigurationError, EventBus, suiteMetrics } from '#nest';
 import { KeyEncryption } from '#oauth';
 import { JwksConfig } from '../config/jwks.config.js';
 import { KeyStore, type NewSigningKey } from '../persistence/key.store.js';
@@ -24,6 +24,7 @@ export class KeyRingService implements OnModuleDestroy {
   private published: PublicJwk[] = [];
   private distributed: DistributedSigningKey[] = [];
   private unsubscribe: () => void = () => undefined;
+  private unwatch: () => void = () => undefined;
   /** Reloads run one after the other, so the copy is never older than the last one that finished. */
   private reloading: Promise<void> = Promise.resolve();
 
@@ -41,10 +42,15 @@ export class KeyRingService implements OnModuleDestroy {
       this.reload().catch((err: unknown) => this.logger.error(`reloading the key ring failed: ${(err as Error).message}`));
     });
     await this.reload();
+    // signing_key_age_seconds, read at each scrape from the ring as last loaded.
+    this.unwatch = suiteMetrics().watchKeys(() =>
+      this.keys.map((k) => ({ labels: { kid: k.kid, state: k.state, alg: k.alg }, value: Math.max(0, (Date.now() - k.createdAt.getTime()) / 1000) })),
+    );
   }
 
   onModuleDestroy(): void {
     this.unsubscribe();
+    this.unwatch();
   }
 
   /** The public JWKS: next, active and retired keys, public members only. */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { EventBus, SigningKeyRing } from '#nest';
+import { EventBus, SigningKeyRing, suiteMetrics } from '#nest';
 import { TemporarilyUnavailable } from '#oauth';
 import { TokenConfig } from '../config/token.config.js';
 
@@ -34,6 +34,7 @@ export interface IssuedAccessToken {
 @Injectable()
 export class AccessTokenIssuer {
   private readonly logger = new Logger('AccessTokenIssuer');
+  private readonly issued = suiteMetrics().tokensIssued;
 
   constructor(
     private readonly config: TokenConfig,
@@ -81,6 +82,7 @@ export class AccessTokenIssuer {
       this.logger.error(`token.issued for ${jti} could not be published, so the token was not handed out: ${(err as Error).message}`);
       throw new TemporarilyUnavailable('the token could not be recorded; try again');
     }
+    this.issued.inc({ grant_type: request.grantType });
     return { token, jti, expiresIn: request.ttlSeconds };
   }
 }

@@ -31,6 +31,21 @@ export class CommonConfig {
   @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL = 'log';
 
+  /** `json`: one JSON object per line on stdout (the default); `pretty`: for a person at a terminal. */
+  @IsIn(['json', 'pretty'])
+  LOG_FORMAT = 'json';
+
+  /** Port of the management listener (`/health/live`, `/health/ready`, `/metrics`); never routed publicly. 0 picks a free one. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  MANAGEMENT_PORT = 9464;
+
+  /** Address the management listener binds to. */
+  @IsString()
+  MANAGEMENT_HOST = '0.0.0.0';
+
   /** How long a service waits for another's answer over NATS, in milliseconds. */
   @Transform(toInt)
   @IsInt()

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { NatsConnection } from '@nats-io/transport-node';
+import { headers as natsHeaders, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
+import { outgoingHeaders } from '../observability/message-propagation.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -9,7 +10,8 @@ const decoder = new TextDecoder();
  * (`{pattern, data, id}` → `{id, response | err, isDisposed}`) directly on
  * the process's connection and its shared reply subscription, without the
  * per-request Observable machinery of ClientProxy. Handlers are ordinary
- * NestJS `@MessagePattern`s.
+ * NestJS `@MessagePattern`s. The request id and trace context of the work
+ * in progress travel in the message headers (`x-request-id`, `traceparent`).
  */
 export class DirectNatsRequester {
   /** @param isConnected whether the connection is up; while it is not, a request fails at once ("connection lost"). */
@@ -24,10 +26,21 @@ export class DirectNatsRequester {
 
   async request(subject: string, data: unknown, timeoutMs: number): Promise<unknown> {
     if (!this.isConnected()) throw new Error(`connection lost: NATS is reconnecting, ${subject} not sent`);
-    const msg = await this.connection.request(subject, encoder.encode(JSON.stringify({ pattern: subject, data, id: randomUUID() })), { timeout: timeoutMs });
+    const msg = await this.connection.request(subject, encoder.encode(JSON.stringify({ pattern: subject, data, id: randomUUID() })), {
+      timeout: timeoutMs,
+      headers: toNatsHeaders(outgoingHeaders()),
+    });
     if (msg.data.length === 0) throw new Error(`empty response on ${subject}`);
     const reply = JSON.parse(decoder.decode(msg.data)) as { err?: unknown; response?: unknown };
     if (reply.err !== undefined && reply.err !== null) throw reply.err;
     return reply.response;
   }
+}
+
+/** NATS message headers from a plain record (undefined when there is nothing to send). */
+export function toNatsHeaders(record: Record<string, string> | undefined): MsgHdrs | undefined {
+  if (record === undefined) return undefined;
+  const h = natsHeaders();
+  for (const [key, value] of Object.entries(record)) h.set(key, value);
+  return h;
 }

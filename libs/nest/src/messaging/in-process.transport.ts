@@ -1,13 +1,16 @@
 import { BaseRpcContext, ClientProxy, Server, type CustomTransportStrategy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
 import { isObservable, lastValueFrom, type Observable } from 'rxjs';
+import { handleInbound, outgoingHeaders } from '../observability/message-propagation.js';
 
-type Handler = (data: unknown, ctx: BaseRpcContext) => Promise<unknown>;
+/** A registered handler; `headers` are the message headers NATS would carry (request id, trace context). */
+type Handler = (data: unknown, ctx: BaseRpcContext, headers?: Record<string, string>) => Promise<unknown>;
 
 /**
  * The in-process stand-in for NATS request/reply used by the embedded
  * development mode (`npm start` with no NATS_URL): every service runs in one
  * process and registers its handlers here. Payloads are JSON round-tripped so
- * nothing can rely on sharing object identity with the caller.
+ * nothing can rely on sharing object identity with the caller, and the
+ * request id and trace context go as headers, as over NATS.
  */
 export class InProcessRouter {
   private readonly handlers = new Map<string, Handler[]>();
@@ -44,10 +47,12 @@ export class InProcessServer extends Server implements CustomTransportStrategy {
   listen(callback: (...optionalParams: unknown[]) => void): void {
     for (const [pattern, handler] of this.getHandlers()) {
       this.unregister.push(
-        this.router.register(pattern, async (data, ctx) => {
-          const result: unknown = await handler(data, ctx);
-          return isObservable(result) ? lastValueFrom(result as Observable<unknown>) : result;
-        }),
+        this.router.register(pattern, (data, ctx, headers) =>
+          handleInbound(pattern, (key) => headers?.[key], async () => {
+            const result: unknown = await handler(data, ctx);
+            return isObservable(result) ? lastValueFrom(result as Observable<unknown>) : result;
+          }),
+        ),
       );
     }
     callback();
@@ -88,7 +93,7 @@ export class InProcessClient extends ClientProxy {
       return () => undefined;
     }
     const data: unknown = packet.data === undefined ? undefined : JSON.parse(JSON.stringify(packet.data));
-    handler(data, new BaseRpcContext([pattern]))
+    handler(data, new BaseRpcContext([pattern]), outgoingHeaders())
       .then((response) => callback({ response: response === undefined ? undefined : JSON.parse(JSON.stringify(response)), isDisposed: true }))
       .catch((err: unknown) => callback({ err, isDisposed: true }));
     return () => undefined;
@@ -96,7 +101,7 @@ export class InProcessClient extends ClientProxy {
 
   protected async dispatchEvent<T = unknown>(packet: ReadPacket): Promise<T> {
     const handler = this.router.resolve(this.normalizePattern(packet.pattern));
-    if (handler) await handler(packet.data, new BaseRpcContext([String(packet.pattern)]));
+    if (handler) await handler(packet.data, new BaseRpcContext([String(packet.pattern)]), outgoingHeaders());
     return undefined as T;
   }
 }

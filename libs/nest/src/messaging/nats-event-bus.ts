@@ -13,6 +13,9 @@ import {
 } from '@nats-io/jetstream';
 import { ALL_EVENTS_SUBJECT, EVENT_STREAM, type EventEnvelope } from '#contracts';
 import { EventBus, type BatchHandler, type EventListener } from './event-bus.js';
+import { toNatsHeaders } from './direct-nats.requester.js';
+import { outgoingHeaders } from '../observability/message-propagation.js';
+import { REQUEST_ID_HEADER, RequestContext } from '../observability/request-context.js';
 
 const decoder = new TextDecoder();
 
@@ -124,8 +127,12 @@ export class NatsEventBus extends EventBus {
     }
   }
 
+  /** The event's request id (and the trace context of the work in progress) go in the message headers too. */
   async publishEnvelope(envelope: EventEnvelope): Promise<void> {
-    await this.js.publish(EventBus.subjectOf(envelope), JSON.stringify(envelope), { msgID: envelope.id, timeout: 5000 });
+    const headers = outgoingHeaders();
+    const requestId = envelope.request_id ?? headers?.[REQUEST_ID_HEADER];
+    const carried = requestId === undefined ? headers : { ...headers, [REQUEST_ID_HEADER]: requestId };
+    await this.js.publish(EventBus.subjectOf(envelope), JSON.stringify(envelope), { msgID: envelope.id, timeout: 5000, headers: toNatsHeaders(carried) });
   }
 
   subscribe(subjectPattern: string, listener: EventListener): () => void {
@@ -133,7 +140,8 @@ export class NatsEventBus extends EventBus {
       callback: (err, msg) => {
         if (err) return this.logger.warn(`subscription ${subjectPattern}: ${err.message}`);
         try {
-          listener(JSON.parse(decoder.decode(msg.data)) as EventEnvelope);
+          const envelope = JSON.parse(decoder.decode(msg.data)) as EventEnvelope;
+          RequestContext.run(RequestContext.accept(msg.headers?.get(REQUEST_ID_HEADER)), () => listener(envelope));
         } catch (e: unknown) {
           this.logger.error(`listener on ${subjectPattern} failed: ${(e as Error).message}`);
         }

@@ -4,14 +4,20 @@ import { Observable, timeout, TimeoutError, firstValueFrom } from 'rxjs';
 import type { RpcRoute } from '#contracts';
 import { DirectNatsRequester } from './direct-nats.requester.js';
 import { OAuthError, ServerError, TemporarilyUnavailable } from '#oauth';
+import { localSubject } from '../observability/message-propagation.js';
+import { suiteMetrics } from '../observability/metrics.js';
+import { Tracing } from '../observability/tracing.js';
 
 /**
  * Typed request/reply over the suite's transport (NATS, or in process in
  * embedded mode). A reply that carries an error envelope is rebuilt into the
  * OAuth error class; no answer in time becomes `temporarily_unavailable`.
+ * Each request is timed (`nats_request_duration_seconds`) and, with tracing
+ * on, is a client span whose context travels in the message headers.
  */
 export class ServiceBus {
   private readonly logger = new Logger('ServiceBus');
+  private readonly duration = suiteMetrics().natsRequestDuration;
 
   constructor(
     private readonly client: ClientProxy | DirectNatsRequester,
@@ -23,6 +29,21 @@ export class ServiceBus {
   }
 
   async request<Req, Res>(route: RpcRoute<Req, Res>, payload: Req, options: { timeoutMs?: number } = {}): Promise<Res> {
+    const subject = localSubject(route.subject);
+    const end = this.duration.startTimer({ subject });
+    try {
+      const answer = Tracing.enabled
+        ? await Tracing.outbound(`nats request ${subject}`, { 'messaging.system': 'nats', 'messaging.destination.name': route.subject }, () => this.send(route, payload, options))
+        : await this.send(route, payload, options);
+      end({ outcome: 'ok' });
+      return answer;
+    } catch (err: unknown) {
+      end({ outcome: err instanceof TemporarilyUnavailable ? 'unavailable' : err instanceof ServerError ? 'failed' : 'error_reply' });
+      throw err;
+    }
+  }
+
+  private async send<Req, Res>(route: RpcRoute<Req, Res>, payload: Req, options: { timeoutMs?: number }): Promise<Res> {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     try {
       if (this.client instanceof DirectNatsRequester) return (await this.client.request(route.subject, payload, timeoutMs)) as Res;

@@ -1,5 +1,6 @@
 import { ServerNats } from '@nestjs/microservices';
-import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import { handleInbound } from '../observability/message-propagation.js';
 
 /**
  * NestJS's NATS transport, bound to the process's one NATS connection.
@@ -23,6 +24,13 @@ export class SharedNatsServer extends ServerNats {
    */
   protected override getRouteFromPattern(pattern: string): string {
     return pattern.startsWith('{') ? super.getRouteFromPattern(pattern) : pattern;
+  }
+
+  /** Each message is handled under the request id and trace context its headers carry. */
+  override handleMessage(channel: string, natsMsg: Msg): Promise<unknown> {
+    const headers = natsMsg.headers;
+    if (!headers) return super.handleMessage(channel, natsMsg);
+    return handleInbound(channel, (key) => headers.get(key) || undefined, () => super.handleMessage(channel, natsMsg));
   }
 
   /** Drains this server's subscriptions; the shared connection stays open for its owner to close. */

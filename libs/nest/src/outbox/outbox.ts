@@ -2,6 +2,7 @@ import { Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nest
 import type { DataSource, EntityManager } from 'typeorm';
 import type { EventData, EventEnvelope, EventType } from '#contracts';
 import { EventBus, type PublishMeta } from '../messaging/event-bus.js';
+import { suiteMetrics } from '../observability/metrics.js';
 
 export interface OutboxOptions {
   /** How often pending events are retried (ms). */
@@ -33,6 +34,7 @@ export class Outbox implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger: Logger;
   private readonly table: string;
   private timer?: NodeJS.Timeout;
+  private unwatch: () => void = () => undefined;
   private relaying?: Promise<number>;
   private readonly relayEveryMs: number;
   private readonly batchSize: number;
@@ -124,6 +126,8 @@ export class Outbox implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   onApplicationBootstrap(): void {
+    // outbox_backlog_events: counted at each scrape.
+    this.unwatch = suiteMetrics().watchOutbox(this.service, () => this.pending());
     let round = 0;
     this.timer = setInterval(() => {
       this.relay().catch((err: unknown) => this.logger.warn(`relay failed: ${(err as Error).message}`));
@@ -138,6 +142,7 @@ export class Outbox implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
+    this.unwatch();
     if (this.timer) clearInterval(this.timer);
   }
 }

@@ -1,6 +1,7 @@
 import { type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { MixedList, EntitySchema } from 'typeorm';
+import { TypeOrmLog } from './typeorm-log.js';
 
 export interface ServiceDatabaseOptions {
   service: string;
@@ -32,7 +33,8 @@ export function databaseModule(options: ServiceDatabaseOptions): DynamicModule {
     migrationsRun: options.migrationsRun,
     migrationsTransactionMode: 'each',
     synchronize: false,
-    logging: ['error'],
+    logging: ['error', 'warn', 'migration'],
+    logger: new TypeOrmLog(options.service),
     // A broken connection is dropped from the pool and a new one is made on the next query: the pool recovers by itself
     // when PostgreSQL is back. TCP keep-alive notices a peer that vanished without closing the connection.
     extra: {

@@ -2,6 +2,8 @@ import { Logger } from '@nestjs/common';
 import { ConfigurationError } from '../config/load-config.js';
 import { NatsRuntime } from '../messaging/suite-runtime.js';
 import type { SuiteRuntime } from '../messaging/suite-runtime.js';
+import { ProcessLog } from '../observability/process-log.js';
+import { startObservability, type Observability } from '../observability/start-observability.js';
 
 export interface Closable {
   close(): Promise<void>;
@@ -20,8 +22,15 @@ export async function runStandalone(service: string, start: ServiceStarter, env:
   const fail = (err: unknown): never => {
     if (err instanceof ConfigurationError) logger.error(err.message);
     else logger.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    ProcessLog.flush();
     process.exit(1);
   };
+  let observability: Observability | undefined;
+  try {
+    observability = await startObservability(service, env);
+  } catch (err: unknown) {
+    fail(err);
+  }
   if (!env.NATS_URL) fail(new ConfigurationError(['NATS_URL: required to run a single service (use `npm start` for the embedded all-in-one mode)']));
   let runtime: SuiteRuntime | undefined;
   let app: Closable | undefined;
@@ -30,6 +39,7 @@ export async function runStandalone(service: string, start: ServiceStarter, env:
     app = await start(runtime, env);
   } catch (err: unknown) {
     await runtime?.close().catch(() => undefined);
+    await observability?.close();
     fail(err);
   }
   let stopping = false;
@@ -39,6 +49,7 @@ export async function runStandalone(service: string, start: ServiceStarter, env:
     logger.log(`${signal} received, shutting down`);
     await app?.close().catch((e: unknown) => logger.error(String(e)));
     await runtime?.close().catch(() => undefined);
+    await observability?.close();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
