@@ -33,6 +33,16 @@ function declarations(secretFile: string): Record<string, Entry> {
   };
 }
 
+/** The `msg` of a JSON log line, or the line itself. */
+function messageOf(line: string): string {
+  try {
+    const parsed = JSON.parse(line) as { msg?: unknown };
+    return typeof parsed.msg === 'string' ? parsed.msg : line;
+  } catch {
+    return line;
+  }
+}
+
 /** Everything a process writes, from now on; `next(re)` waits for the first matching line written after the call. */
 function output(child: ChildProcess): { text: () => string; next: (pattern: RegExp) => Promise<string> } {
   let text = '';
@@ -46,12 +56,18 @@ function output(child: ChildProcess): { text: () => string; next: (pattern: RegE
       }
     }
   };
-  const collect = (chunk: Buffer) => {
-    text += chunk.toString();
-    check();
+  // Log lines are JSON: keep their message text (multi-line messages as written), so patterns read as the text.
+  const collect = () => {
+    let partial = '';
+    return (chunk: Buffer) => {
+      const lines = (partial + chunk.toString()).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) text += `${messageOf(line)}\n`;
+      check();
+    };
   };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
+  child.stdout?.on('data', collect());
+  child.stderr?.on('data', collect());
   return {
     text: () => text,
     next: (pattern) =>
