@@ -98,6 +98,12 @@ describe('authorization service: hostile and malformed input', () => {
   });
 
   describe('/authorize', () => {
+    /** A browser with a live session: errors of a verified request go straight back (RFC 9700 §4.11.2: the person signed in first). */
+    let signedIn: CookieJar;
+    before(async () => {
+      signedIn = (await obtainCode(suite, params(), answers(patient))).jar;
+    });
+
     it('no parameters at all: an error page, no redirect', async () => {
       assertErrorPage(await browse(suite, new CookieJar(), '/authorize'), 400, 'invalid_request', /client_id is required/);
     });
@@ -125,14 +131,14 @@ describe('authorization service: hostile and malformed input', () => {
     it('scope twice: a redirect with invalid_request, state and iss', async () => {
       const query = new URLSearchParams({ ...params(), response_type: 'code', aud: suite.fhirBaseUrl, code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256', state: 'st-dup' });
       query.append('scope', 'openid');
-      const reply = await browse(suite, new CookieJar(), `/authorize?${query}`);
+      const reply = await browse(suite, signedIn.clone(), `/authorize?${query}`);
       assertErrorRedirect(suite, reply, CALLBACK, 'invalid_request', 'st-dup');
     });
 
     it('request objects are not supported, and discovery says so (OIDC Core §6)', async () => {
-      const byValue = await startAuthorization(suite, new CookieJar(), params({ request: 'eyJhbGciOiJub25lIn0.e30.', state: 'st-req' }));
+      const byValue = await startAuthorization(suite, signedIn.clone(), params({ request: 'eyJhbGciOiJub25lIn0.e30.', state: 'st-req' }));
       assertErrorRedirect(suite, byValue.reply, CALLBACK, 'request_not_supported', 'st-req');
-      const byReference = await startAuthorization(suite, new CookieJar(), params({ request_uri: 'urn:ietf:params:oauth:request_uri:abc', state: 'st-req' }));
+      const byReference = await startAuthorization(suite, signedIn.clone(), params({ request_uri: 'urn:ietf:params:oauth:request_uri:abc', state: 'st-req' }));
       assertErrorRedirect(suite, byReference.reply, CALLBACK, 'request_uri_not_supported', 'st-req');
       const metadata = await call(suite, '/.well-known/openid-configuration');
       assert.equal(metadata.json.request_parameter_supported, false);
@@ -146,7 +152,7 @@ describe('authorization service: hostile and malformed input', () => {
     });
 
     it('a huge state: refused at the redirect URI without echoing it; a too large request is refused before that', async () => {
-      const started = await startAuthorization(suite, new CookieJar(), params({ state: 's'.repeat(9000) }));
+      const started = await startAuthorization(suite, signedIn.clone(), params({ state: 's'.repeat(9000) }));
       assertErrorRedirect(suite, started.reply, CALLBACK, 'invalid_request', null);
       const huge = await startAuthorization(suite, new CookieJar(), params({ state: 's'.repeat(40000) }));
       assert.equal(huge.reply.status, 431, 'the URL is larger than the edge accepts');
@@ -164,7 +170,7 @@ describe('authorization service: hostile and malformed input', () => {
 
     it('POST form: the same checks as GET (scope twice → redirect with invalid_request)', async () => {
       const fields: Array<[string, string]> = [...Object.entries({ ...params(), response_type: 'code', aud: suite.fhirBaseUrl, code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256', state: 'st-post' }), ['scope', 'openid']];
-      assertErrorRedirect(suite, await postForm(suite, new CookieJar(), '/authorize', fields), CALLBACK, 'invalid_request', 'st-post');
+      assertErrorRedirect(suite, await postForm(suite, signedIn.clone(), '/authorize', fields), CALLBACK, 'invalid_request', 'st-post');
     });
 
     it('a registered loopback redirect URI matches on any port (RFC 8252 §7.3); the code is bound to the port used', async () => {

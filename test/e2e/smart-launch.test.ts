@@ -360,7 +360,7 @@ describe('SMART App Launch in a real browser (authorization code + PKCE, login, 
     ['plain PKCE', { code_challenge_method: 'plain' }, /S256/],
     ['response_type=token', { response_type: 'token' }, /code/],
   ] as const) {
-    it(`${name} is refused back at the app with error, state and iss, and no code`, async () => {
+    it(`${name} is refused back at the app with error, state and iss, and no code, once the person has signed in`, async () => {
       const page = await freshPage();
       const flow = await startFlow(publicConfig, { scope: 'launch/patient patient/*.rs', aud: suite.fhirBaseUrl });
       for (const [k, v] of Object.entries(params)) {
@@ -368,6 +368,9 @@ describe('SMART App Launch in a real browser (authorization code + PKCE, login, 
         else flow.url.searchParams.set(k, v);
       }
       await page.goto(flow.url.href);
+      // RFC 9700 §4.11.2: nobody is signed in, so the sign-in page comes before any error redirect.
+      assert.match(await page.title(), /sign in/i);
+      await signIn(page, patientUser.username, patientUser.password);
       const callback = await app.landed(page);
       assert.equal(callback.searchParams.get('error'), name === 'response_type=token' ? 'unsupported_response_type' : 'invalid_request');
       assert.match(callback.searchParams.get('error_description') ?? '', description);

@@ -52,6 +52,10 @@ export type IntrospectionResponseBody =
       patient?: string;
       encounter?: string;
       fhirUser?: string;
+      fhirContext?: Array<Record<string, unknown>>;
+      intent?: string;
+      need_patient_banner?: boolean;
+      smart_style_url?: string;
     };
 
 export interface RevocationRequest {
@@ -79,6 +83,11 @@ export interface ActiveTokenClaims {
   patient?: string;
   encounter?: string;
   fhirUser?: string;
+  /** SMART launch context signed into the token (echoed by introspection). */
+  fhirContext?: Array<Record<string, unknown>>;
+  intent?: string;
+  need_patient_banner?: boolean;
+  smart_style_url?: string;
 }
 
 export type TokenVerification = { active: false } | { active: true; claims: ActiveTokenClaims };

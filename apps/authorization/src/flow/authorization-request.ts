@@ -18,6 +18,14 @@ export interface AuthorizationRequest {
   maxAge?: number;
   /** The raw `launch` parameter (EHR launch); resolved once, at /authorize. */
   launch?: string;
+  /**
+   * A request that failed its checks after the client and redirect URI were
+   * verified, made by a browser nobody is signed in on: the error goes to the
+   * redirect URI only once the person has signed in (RFC 9700 §4.11.2, BCP-02),
+   * so an unauthenticated visitor cannot be bounced off this server to any
+   * registered URI. Such a request grants nothing.
+   */
+  error?: { error: string; description?: string };
 }
 
 /** An error that cannot go back to the client: shown on a page instead (RFC 6749 §4.1.2.1). */
@@ -36,8 +44,24 @@ export class RedirectableError extends Error {
     readonly oauthError: OAuthError,
     readonly redirectUri: string,
     readonly state: string | undefined,
+    /** What is known good of the request: the client and how the redirect URI was given. */
+    readonly verified?: { clientId: string; redirectUriSent: boolean },
   ) {
     super(oauthError.message);
+  }
+
+  /** The failed request as an interaction that only signs the person in and then sends this error. */
+  deferred(): AuthorizationRequest | null {
+    if (!this.verified) return null;
+    return {
+      clientId: this.verified.clientId,
+      redirectUri: this.redirectUri,
+      redirectUriSent: this.verified.redirectUriSent,
+      scope: '',
+      codeChallenge: '',
+      ...(this.state !== undefined ? { state: this.state } : {}),
+      error: { error: this.oauthError.error, ...(this.oauthError.description ? { description: this.oauthError.description } : {}) },
+    };
   }
 }
 
@@ -98,7 +122,7 @@ export function validateAuthorizationRequest(
   const { client, redirectUri } = verified;
   const state = params.get('state');
   const fail = (error: OAuthError): never => {
-    throw new RedirectableError(error, redirectUri, state !== undefined && state.length <= MAX_STATE ? state : undefined);
+    throw new RedirectableError(error, redirectUri, state !== undefined && state.length <= MAX_STATE ? state : undefined, { clientId: client.client_id, redirectUriSent: verified.sent });
   };
   if (params.repeated.length > 0) fail(new InvalidRequest(`the ${params.repeated[0]!.slice(0, 64)} parameter is repeated`));
   if (state !== undefined && state.length > MAX_STATE) fail(new InvalidRequest('state is too long'));

@@ -63,6 +63,8 @@ export class InteractionFlow {
       }
     }
     if (user.disabled) return this.sendError(ix, 'access_denied', 'the account is disabled', cookies);
+    // A request that failed its checks before anyone signed in: now its error may go back (RFC 9700 §4.11.2).
+    if (request.error) return this.sendError(ix, request.error.error, request.error.description ?? request.error.error, cookies);
 
     // 2. Which patient? EHR launch brings one; a patient user is their own; a practitioner picks.
     if (this.needsPatient(ix) && !ix.patient) {
@@ -89,15 +91,18 @@ export class InteractionFlow {
 
   /** Issues the code for `grantedScope` and sends the browser back to the client. */
   async finish(ix: InteractionEntity, grantedScope: string, requestId: string | undefined, cookies: string[] = []): Promise<WebResponse> {
+    if (ix.request.error) return this.sendError(ix, ix.request.error.error, ix.request.error.description ?? ix.request.error.error, cookies);
     if (!(await this.interactions.complete(ix.id))) return this.kit.errorPage(400, 'invalid_request', 'This request was already completed. Go back to the application and start again.');
     const granted = ScopeSet.parse(grantedScope);
     const launchContext: LaunchContext = { ...(ix.launch ?? {}) };
     if (!launchContext.patient && ix.patient) launchContext.patient = ix.patient;
     const launch = ix.launch ? 'ehr' : granted.has('launch/patient') ? 'standalone' : 'none';
-    if (launch !== 'none') {
-      // SMART styling: the suite's own style unless the EHR gave one; a standalone app has no EHR banner.
+    if (launch !== 'none' || launchContext.patient) {
+      // SMART App Launch 2.2 (context-banner, context-style): with a patient in context the token response always
+      // says whether the app must show a patient banner (yes, unless the EHR said it shows one itself), and which
+      // style to follow (the suite's own unless the EHR gave one).
       launchContext.smart_style_url ??= `${this.config.ISSUER}/smart-style.json`;
-      if (launch === 'standalone') launchContext.need_patient_banner ??= true;
+      if (launchContext.patient) launchContext.need_patient_banner ??= true;
     }
     const { code } = await this.grants.createWithCode(
       {
@@ -106,7 +111,9 @@ export class InteractionFlow {
         scope: granted.toString(),
         context: launchContext,
         launch,
-        sessionHash: ix.sessionHash,
+        // SMART App Launch 2.2 §"Scopes for requesting a refresh token": an online_access refresh token lives only
+        // as long as the user's session; an offline_access one outlives it (logout included).
+        sessionHash: granted.has('online_access') && !granted.has('offline_access') ? ix.sessionHash : null,
       },
       {
         redirectUri: ix.request.redirectUri,

@@ -161,7 +161,8 @@ export class GrantService {
       if (token.expiresAt.getTime() <= Date.now()) throw new InvalidGrant('the refresh token is invalid, expired or revoked');
       const grant = await manager.getRepository(GrantEntity).findOneBy({ id: token.grantId });
       if (!grant || grant.revokedAt) throw new InvalidGrant('the refresh token is invalid, expired or revoked');
-      if (grant.sessionHash && !(await this.sessions.findByHash(grant.sessionHash, manager))) {
+      // online_access only: the token dies with the login session; offline_access outlives it (SMART App Launch 2.2).
+      if (isOnlineOnly(token.scope) && (!grant.sessionHash || !(await this.sessions.findByHash(grant.sessionHash, manager)))) {
         throw new InvalidGrant('the login session this online_access token belonged to has ended');
       }
       const scope = narrowedScope(request.scope, token.scope);
@@ -309,9 +310,9 @@ export class GrantService {
     const online = scopes.includes('online_access');
     if ((!offline && !online) || !client.metadata.grant_types.includes('refresh_token')) return {};
     let expiresAt = new Date(Date.now() + this.config.REFRESH_TOKEN_TTL_SECONDS * 1000);
-    if (!offline && grant.sessionHash) {
+    if (!offline) {
       // online_access: no longer than the login session.
-      const session = await this.sessions.findByHash(grant.sessionHash, manager);
+      const session = grant.sessionHash ? await this.sessions.findByHash(grant.sessionHash, manager) : null;
       if (!session) return {};
       expiresAt = new Date(Math.min(expiresAt.getTime(), session.authenticatedAt.getTime() + this.config.SESSION_TTL_SECONDS * 1000));
     }
@@ -360,6 +361,12 @@ export class GrantService {
     }
     return answer;
   }
+}
+
+/** An `online_access` grant without `offline_access`: its refresh tokens live only as long as the login session. */
+function isOnlineOnly(scope: string): boolean {
+  const scopes = scope.split(' ');
+  return scopes.includes('online_access') && !scopes.includes('offline_access');
 }
 
 /** RFC 6749 §6: a refresh may ask for less, never for more. */

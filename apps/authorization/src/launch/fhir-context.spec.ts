@@ -35,6 +35,7 @@ describe('checkFhirContext (SMART App Launch 2.2 fhirContext items)', () => {
   const cases: Array<[string, unknown, RegExp]> = [
     ['not an array', { reference: 'Observation/1' }, /must be an array/],
     ['more than 50 items', Array.from({ length: 51 }, (_, i) => ({ reference: `Observation/${i}` })), /more than 50/],
+    ['more than 2 kB of JSON (it is signed into the access token)', Array.from({ length: 40 }, (_, i) => ({ canonical: `http://example.org/Questionnaire/${'q'.repeat(40)}-${i}` })), /larger than 2048/],
     ['a null item', [null], /fhirContext\[0\] must be an object/],
     ['a string item', ['Observation/1'], /must be an object/],
     ['an array item', [[{ reference: 'Observation/1' }]], /must be an object/],

@@ -7,6 +7,12 @@ const ABSOLUTE_URI = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s]+$/;
 const MEMBERS = new Set(['reference', 'canonical', 'identifier', 'type', 'role']);
 const MAX_ITEMS = 50;
 const MAX_TEXT = 2048;
+/**
+ * The context is signed into the access token (so introspection can echo it),
+ * and an access token travels in a header: SMART asks to keep tokens small,
+ * and introspection refuses tokens over 8 kB. 2 kB of JSON leaves room for the rest.
+ */
+const MAX_JSON = 2048;
 
 /**
  * SMART App Launch 2.x `fhirContext` items: each has exactly one of
@@ -22,7 +28,7 @@ export function checkFhirContext(items: unknown): Array<Record<string, unknown>>
   if (items === undefined) return undefined;
   if (!Array.isArray(items)) throw new InvalidRequest('fhirContext must be an array');
   if (items.length > MAX_ITEMS) throw new InvalidRequest(`fhirContext has more than ${MAX_ITEMS} items`);
-  return items.map((raw: unknown, i) => {
+  const checked = items.map((raw: unknown, i) => {
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new InvalidRequest(`fhirContext[${i}] must be an object`);
     const item = raw as Record<string, unknown>;
     const unknown = Object.keys(item).find((k) => !MEMBERS.has(k));
@@ -67,4 +73,6 @@ export function checkFhirContext(items: unknown): Array<Record<string, unknown>>
     }
     return out;
   });
+  if (JSON.stringify(checked).length > MAX_JSON) throw new InvalidRequest(`fhirContext is larger than ${MAX_JSON} characters of JSON`);
+  return checked;
 }

@@ -67,6 +67,12 @@ export interface ScopeChoice {
   detail?: string;
   /** Mandatory scopes cannot be unticked: rendered checked and disabled, plus a hidden input so they are submitted. */
   mandatory: boolean;
+  /**
+   * Narrower scopes that may be granted instead (category sub-scopes of a
+   * whole resource type, SC-04): rendered under it, unticked; the person
+   * unticks the whole type and ticks the categories to share.
+   */
+  alternatives?: ScopeChoice[];
 }
 
 /**

@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import type { WebRequest, WebResponse } from '#contracts';
+import type { LaunchContext, WebRequest, WebResponse } from '#contracts';
 import { ClientDirectory } from '#nest';
 import { OAuthError } from '#oauth';
 import { AuthorizationConfig } from '../config/authorization.config.js';
-import { RedirectableError, UnredirectableError, validateAuthorizationRequest, verifyClientAndRedirect } from '../flow/authorization-request.js';
+import { RedirectableError, UnredirectableError, validateAuthorizationRequest, verifyClientAndRedirect, type AuthorizationRequest } from '../flow/authorization-request.js';
 import { interactionPath } from '../flow/interaction-flow.service.js';
 import { INTERACTION_COOKIE, InteractionStore } from '../flow/interaction.store.js';
 import { LaunchService } from '../launch/launch.service.js';
+import { SESSION_COOKIE, SessionService } from '../users/session.service.js';
+import { UserDirectory } from '../users/user-directory.service.js';
 import { PageKit } from './page-kit.js';
 import { WebParams } from './web-params.js';
 import { seeOther, withQuery } from './web-response.js';
@@ -23,6 +25,8 @@ export class AuthorizeEndpoint {
     private readonly directory: ClientDirectory,
     private readonly interactions: InteractionStore,
     private readonly launches: LaunchService,
+    private readonly sessions: SessionService,
+    private readonly users: UserDirectory,
     private readonly kit: PageKit,
   ) {}
 
@@ -42,16 +46,20 @@ export class AuthorizeEndpoint {
         try {
           launch = await this.launches.consume(request.launch);
         } catch (err: unknown) {
-          if (err instanceof OAuthError) throw new RedirectableError(err, request.redirectUri, request.state);
+          if (err instanceof OAuthError) throw new RedirectableError(err, request.redirectUri, request.state, { clientId: request.clientId, redirectUriSent: request.redirectUriSent });
           throw err;
         }
       }
-      const { interaction, binding } = await this.interactions.start(request, launch);
-      const path = interactionPath(interaction.id);
-      return seeOther(path, [this.kit.cookie(INTERACTION_COOKIE, binding, { path, maxAge: this.config.INTERACTION_TTL_SECONDS })]);
+      return await this.toInteraction(request, launch);
     } catch (err: unknown) {
       if (err instanceof UnredirectableError) return this.kit.errorPage(400, err.error, err.description);
       if (err instanceof RedirectableError) {
+        // RFC 9700 §4.11.2 (BCP-02): nobody signed in here, so the redirect URI is not yet vouched for by a person;
+        // the sign-in page comes first and the error after it. prompt=none allows no page (OIDC Core §3.1.2.1).
+        const deferred = err.deferred();
+        if (deferred && params.get('prompt')?.split(' ').includes('none') !== true && !(await this.signedIn(req))) {
+          return this.toInteraction(deferred, null);
+        }
         return seeOther(
           withQuery(err.redirectUri, {
             error: err.oauthError.error,
@@ -63,5 +71,19 @@ export class AuthorizeEndpoint {
       }
       throw err;
     }
+  }
+
+  private async toInteraction(request: AuthorizationRequest, launch: LaunchContext | null): Promise<WebResponse> {
+    const { interaction, binding } = await this.interactions.start(request, launch);
+    const path = interactionPath(interaction.id);
+    return seeOther(path, [this.kit.cookie(INTERACTION_COOKIE, binding, { path, maxAge: this.config.INTERACTION_TTL_SECONDS })]);
+  }
+
+  /** Whether this browser carries the live session of an active user. */
+  private async signedIn(req: WebRequest): Promise<boolean> {
+    const session = await this.sessions.find(req.cookies[SESSION_COOKIE]);
+    if (!session) return false;
+    const user = await this.users.byId(session.userId);
+    return user !== null && !user.disabled;
   }
 }

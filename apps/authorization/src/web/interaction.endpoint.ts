@@ -3,9 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { WebRequest, WebResponse } from '#contracts';
 import { ClientDirectory } from '#nest';
-import { ScopeSet } from '#oauth';
 import { InteractionFlow, interactionPath } from '../flow/interaction-flow.service.js';
 import { ConsentStore } from '../flow/consent.store.js';
+import { consentedScope } from '../flow/granular-scopes.js';
 import { INTERACTION_COOKIE, InteractionStore } from '../flow/interaction.store.js';
 import { EventRecorder } from '../grants/event-recorder.js';
 import { isMandatoryScope } from '../pages/scope-descriptions.js';
@@ -45,6 +45,8 @@ export class InteractionEndpoint {
     if (req.method !== 'POST' || step === undefined) return this.kit.errorPage(405, 'invalid_request', 'This page does not accept that request.');
     // Every form carries the interaction's anti-CSRF token (and the binding cookie, SameSite=Lax, was checked above).
     if (!csrfMatches(new WebParams(req.form).get('csrf'), ix.csrf)) return this.kit.errorPage(403, 'invalid_request', 'The form could not be verified. Go back to the application and start again.');
+    // A failed request only signs the person in before its error goes back; it has no patient or consent step.
+    if (ix.request.error && step !== 'login') return this.flow.advance(ix, req);
     switch (step) {
       case 'login':
         // With an upstream OpenID Connect provider, it alone signs people in.
@@ -97,9 +99,9 @@ export class InteractionEndpoint {
       return this.flow.sendError(ix, 'access_denied', 'the user denied the request');
     }
     if (decision !== 'approve') return seeOther(interactionPath(ix.id));
-    // What is granted is exactly what stayed ticked, plus the mandatory scopes; never anything not requested.
-    const ticked = new Set(WebParams.all(req.form, 'scope'));
-    const granted = ScopeSet.parse(requested).filter((s) => isMandatoryScope(s.raw) || ticked.has(s.raw));
+    // What is granted is exactly what stayed ticked (category sub-scopes included), plus the mandatory scopes;
+    // never anything not offered.
+    const granted = consentedScope(requested, new Set(WebParams.all(req.form, 'scope')), isMandatoryScope);
     const userId = ix.userId;
     const event = await this.dataSource.transaction(async (manager) => {
       await this.consents.remember(userId, ix.clientId, granted.toString(), manager);

@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { ClientRecord, WebResponse } from '#contracts';
 import { AuthorizationConfig } from '../config/authorization.config.js';
+import { offeredScopes } from '../flow/granular-scopes.js';
 import { PageRenderer } from '../pages/page-renderer.js';
 import { describeScope, isMandatoryScope } from '../pages/scope-descriptions.js';
 import type { ClientView, ScopeChoice } from '../pages/views.js';
@@ -55,10 +56,12 @@ export class PageKit {
   }
 
   scopeChoices(scope: string): ScopeChoice[] {
-    return scope
-      .split(' ')
-      .filter(Boolean)
-      .map((s) => ({ scope: s, ...describeScope(s), mandatory: isMandatoryScope(s) }));
+    return offeredScopes(scope).map(({ scope: s, alternatives }) => ({
+      scope: s,
+      ...describeScope(s),
+      mandatory: isMandatoryScope(s),
+      ...(alternatives.length > 0 ? { alternatives: alternatives.map((alt) => ({ scope: alt, ...describeScope(alt), mandatory: false })) } : {}),
+    }));
   }
 }
 

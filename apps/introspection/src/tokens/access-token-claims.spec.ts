@@ -9,7 +9,13 @@ describe('introspection response shaping (RFC 7662 §2.2, SMART token-introspect
   const shaped: Array<[string, Record<string, unknown>, Record<string, unknown>]> = [
     ['a backend-services token', base, expected],
     ['launch context is echoed', { ...base, patient: 'p1', encounter: 'e1', fhirUser: 'Practitioner/9' }, { ...expected, patient: 'p1', encounter: 'e1', fhirUser: 'Practitioner/9' }],
+    [
+      'the whole SMART launch context is echoed',
+      { ...base, patient: 'p1', fhirContext: [{ reference: 'DiagnosticReport/1' }], intent: 'reconcile', need_patient_banner: false, smart_style_url: 'https://ehr.example/style.json' },
+      { ...expected, patient: 'p1', fhirContext: [{ reference: 'DiagnosticReport/1' }], intent: 'reconcile', need_patient_banner: false, smart_style_url: 'https://ehr.example/style.json' },
+    ],
     ['context claims that are not strings are left out', { ...base, patient: 42, encounter: null }, expected],
+    ['mistyped launch context is left out', { ...base, need_patient_banner: 'yes', fhirContext: ['DiagnosticReport/1'], intent: 3 }, expected],
     ['claims we do not echo stay out', { ...base, cnf: { jkt: 'x' }, nbf: 999, secret: 'no' }, expected],
     ['an audience array is kept', { ...base, aud: ['a', 'b'] }, { ...expected, aud: ['a', 'b'] }],
     ['grant_id is not echoed', { ...base, grant_id: 'g1', patient: 'p1' }, { ...expected, patient: 'p1' }],

@@ -7,8 +7,8 @@ import type { ActiveTokenClaims, IntrospectionResponseBody } from '#contracts';
  */
 export type AccessTokenClaims = ActiveTokenClaims;
 
-/** Context claims echoed by introspection (SMART token-introspection, IN-03/IN-04). */
-const CONTEXT_CLAIMS = ['patient', 'encounter', 'fhirUser'] as const;
+/** String context claims echoed by introspection (SMART token-introspection, IN-03/IN-04). */
+const CONTEXT_CLAIMS = ['patient', 'encounter', 'fhirUser', 'intent', 'smart_style_url'] as const;
 
 const isString = (v: unknown): v is string => typeof v === 'string';
 const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -30,6 +30,11 @@ export function accessTokenClaimsOf(payload: Record<string, unknown>): AccessTok
     const value = payload[name];
     if (isString(value)) claims[name] = value;
   }
+  if (typeof payload.need_patient_banner === 'boolean') claims.need_patient_banner = payload.need_patient_banner;
+  const { fhirContext } = payload;
+  if (Array.isArray(fhirContext) && fhirContext.every((c) => typeof c === 'object' && c !== null && !Array.isArray(c))) {
+    claims.fhirContext = fhirContext as Array<Record<string, unknown>>;
+  }
   return claims;
 }
 
@@ -47,10 +52,13 @@ export function activeIntrospectionResponse(claims: AccessTokenClaims): Introspe
     token_type: 'Bearer',
     jti: claims.jti,
   };
+  // SMART token-introspection.html: the launch context of the token response is echoed.
   for (const name of CONTEXT_CLAIMS) {
     const value = claims[name];
     if (value !== undefined) response[name] = value;
   }
+  if (claims.fhirContext !== undefined) response.fhirContext = claims.fhirContext;
+  if (claims.need_patient_banner !== undefined) response.need_patient_banner = claims.need_patient_banner;
   return response;
 }
 

@@ -45,6 +45,17 @@ describe('validateRegistration', () => {
     });
   }
 
+  // RFC 9700 §4.15 (DCR-05): user subs are UUIDs; a client_id of that form could collide with one.
+  for (const clientId of ['3f2b8c1e-9d4a-4b7e-8f00-1a2b3c4d5e6f', '3F2B8C1E-9D4A-4B7E-8F00-1A2B3C4D5E6F']) {
+    it(`refuses the user-identifier-shaped client_id ${clientId}`, () => {
+      assert.throws(() => validateRegistration({ ...backend, client_id: clientId }), (err: unknown) => err instanceof InvalidClientMetadata && /user identifier/.test(err.description ?? ''));
+    });
+  }
+
+  it('keeps a client_id that merely contains dashes and hex', () => {
+    assert.equal(validateRegistration({ ...backend, client_id: 'app-3f2b8c1e-9d4a' }).requestedClientId, 'app-3f2b8c1e-9d4a');
+  });
+
   it('refuses a scope that does not parse', () => {
     assert.throws(() => validateRegistration({ ...backend, scope: 'bogus' }), InvalidClientMetadata);
   });

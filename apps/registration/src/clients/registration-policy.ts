@@ -6,6 +6,15 @@ export const SYSTEM_DEFAULT_SCOPE = 'system/*.rs';
 /** Default scope of any other client: a SMART standalone patient launch. */
 export const LAUNCH_DEFAULT_SCOPE = 'launch/patient openid fhirUser offline_access patient/*.rs';
 
+/**
+ * The form of a user's `sub` (the authorization service gives every user a
+ * random UUID). A client's `client_id` is the `sub` of its client_credentials
+ * tokens, so a requested id of that form could one day equal a user's
+ * (RFC 9700 §4.15, DCR-05); such ids are refused, and generated ids
+ * (22 base64url characters) never have it.
+ */
+const USER_SUBJECT_FORM = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Scopes only configuration can grant: `admin` belongs to the bootstrap administrator. */
 const RESERVED_SCOPES: readonly string[] = ['admin'];
 
@@ -36,5 +45,8 @@ export function validateRegistration(input: unknown): ValidatedClientRegistratio
   const validated = validateClientMetadata(input, registrationPolicyFor(input));
   const reserved = validated.metadata.scope.split(' ').find((scope) => RESERVED_SCOPES.includes(scope));
   if (reserved !== undefined) throw new InvalidClientMetadata(`scope "${reserved}" cannot be registered`);
+  if (validated.requestedClientId !== undefined && USER_SUBJECT_FORM.test(validated.requestedClientId)) {
+    throw new InvalidClientMetadata('client_id cannot have the form of a user identifier (a UUID); choose another or let the server pick one');
+  }
   return validated;
 }

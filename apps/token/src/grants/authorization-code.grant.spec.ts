@@ -139,7 +139,8 @@ describe('authorization_code grant', async () => {
     const body = await grant.handle({ client: client(), params, requestId: 'req-2' });
     const { payload, protectedHeader } = await jwtVerify(body.access_token, es.verification, { issuer: ISSUER, audience: FHIR, typ: 'at+jwt' });
     assert.deepEqual(protectedHeader, { alg: 'ES256', kid: 'es-1', typ: 'at+jwt' });
-    assert.deepEqual(Object.keys(payload).sort(), ['aud', 'client_id', 'encounter', 'exp', 'fhirUser', 'grant_id', 'iat', 'iss', 'jti', 'patient', 'scope', 'sub']);
+    // The whole launch context is signed in, so introspection can echo it (SMART token-introspection, IN-03).
+    assert.deepEqual(Object.keys(payload).sort(), ['aud', 'client_id', 'encounter', 'exp', 'fhirContext', 'fhirUser', 'grant_id', 'iat', 'intent', 'iss', 'jti', 'need_patient_banner', 'patient', 'scope', 'smart_style_url', 'sub']);
     assert.equal(payload.sub, 'user-42');
     assert.equal(payload.client_id, 'app-1');
     assert.equal(payload.grant_id, 'grant-1');

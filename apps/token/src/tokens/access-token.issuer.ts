@@ -2,7 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventBus, SigningKeyRing, suiteMetrics } from '#nest';
 import { TemporarilyUnavailable } from '#oauth';
+import type { LaunchContext } from '#contracts';
 import { TokenConfig } from '../config/token.config.js';
+
+/**
+ * Claims of a user's grant signed into its access tokens: the SMART launch
+ * context and the user's FHIR identity, so introspection can echo them
+ * (SMART App Launch 2.2 token-introspection.html: the launch context of the
+ * token response, and `fhirUser`).
+ */
+export type AccessTokenContext = LaunchContext & { fhirUser?: string };
 
 export interface AccessTokenRequest {
   clientId: string;
@@ -11,8 +20,8 @@ export interface AccessTokenRequest {
   grantType: string;
   ttlSeconds: number;
   requestId?: string;
-  /** Launch context and identity claims (patient, encounter, fhirUser); never overrides a registered claim. */
-  extraClaims?: Record<string, string>;
+  /** Launch context and identity claims (patient, encounter, fhirContext, …, fhirUser); never overrides a registered claim. */
+  extraClaims?: AccessTokenContext;
   /**
    * The user's grant the token belongs to: signed as the `grant_id` claim
    * (revoking the grant revokes the token) and announced with `token.issued`.

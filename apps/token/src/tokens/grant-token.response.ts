@@ -2,13 +2,16 @@ import { Injectable } from '@nestjs/common';
 import type { AuthorizedGrant, ClientRecord, TokenResponseBody } from '#contracts';
 import { ServerError } from '#oauth';
 import { TokenConfig } from '../config/token.config.js';
-import { AccessTokenIssuer } from './access-token.issuer.js';
+import { AccessTokenIssuer, type AccessTokenContext } from './access-token.issuer.js';
 import { IdTokenIssuer } from './id-token.issuer.js';
 
-/** Claims of the grant copied into the access token (SMART launch context and identity). */
-const ACCESS_TOKEN_CONTEXT = ['patient', 'encounter', 'fhirUser'] as const;
 /** Launch context returned beside the access token (SMART App Launch 2.2 §"Launch context arrives with your access_token"). */
 const RESPONSE_CONTEXT = ['patient', 'encounter', 'fhirUser', 'need_patient_banner', 'smart_style_url', 'fhirContext', 'intent'] as const;
+/**
+ * The same context is signed into the access token, so that introspection
+ * echoes what the token response said (SMART token-introspection.html, IN-03/IN-04).
+ */
+const ACCESS_TOKEN_CONTEXT = RESPONSE_CONTEXT;
 const OPTIONAL_STRINGS = ['patient', 'encounter', 'fhirUser', 'name', 'nonce', 'refresh_token', 'intent', 'smart_style_url'] as const;
 
 const isNonEmptyString = (v: unknown): v is string => typeof v === 'string' && v !== '';
@@ -39,10 +42,9 @@ export class GrantTokenResponse {
 
   async issue(client: ClientRecord, grant: AuthorizedGrant, grantType: string, requestId?: string): Promise<TokenResponseBody> {
     assertAuthorizedGrant(grant, client.client_id);
-    const extraClaims: Record<string, string> = {};
+    const extraClaims: AccessTokenContext = {};
     for (const name of ACCESS_TOKEN_CONTEXT) {
-      const value = grant[name];
-      if (value !== undefined) extraClaims[name] = value;
+      if (grant[name] !== undefined) Object.assign(extraClaims, { [name]: grant[name] });
     }
     const issued = await this.accessTokens.issue({
       clientId: client.client_id,
