@@ -17,6 +17,7 @@ import { Job } from 'kubernetes-models/batch/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { Ingress, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
+import { parseClientsFile } from '../../apps/registration/src/declared-clients/clients-file.js';
 
 const root = process.cwd();
 const chartDir = join(root, 'deploy/helm/smart-auth');
@@ -132,6 +133,39 @@ describe('Helm chart', () => {
       const values = Object.entries(env(s));
       assert.ok(!values.some(([k]) => /SECRET$|KEY$|DATABASE_URL$/.test(k)), `${s} carries no secret in plain env`);
     }
+  });
+
+  it('renders declared clients into a ConfigMap mounted into the registration pods, a valid clients file', async () => {
+    const declared = [
+      { client_id: 'billing', client_name: 'Billing "prod" \\ é', grant_types: ['client_credentials'], scope: 'system/Patient.rs', client_secret_file: '/run/secrets/smart-auth-clients/billing' },
+      { client_id: 'chart-app', redirect_uris: ['https://chart.example.org/callback?x=1&y=2'], token_endpoint_auth_method: 'none', contacts: ['ops@example.org'] },
+      { client_id: 'bulk', grant_types: ['client_credentials'], token_endpoint_auth_method: 'private_key_jwt', jwks_uri: 'https://bulk.example.org/jwks.json', scope: 'system/*.rs', software_version: '1.0\n2' },
+    ];
+    const manifests = await renderChart({ clients: { enabled: true, declared, prune: true, reloadIntervalSeconds: 60, secretName: 'app-client-secrets' } });
+    validateAll(manifests);
+    const text = find(manifests, 'ConfigMap', 'rel-smart-auth-clients')!.data['clients.yaml'];
+    assert.deepEqual(parseYaml(text), { clients: declared }, text);
+    const file = parseClientsFile(text, 'clients.yaml', { env: {}, resolveSecrets: false });
+    assert.deepEqual(file.clients.map((c) => c.clientId), ['billing', 'chart-app', 'bulk']);
+    const pod = find(manifests, 'Deployment', 'rel-registration')!.spec.template.spec;
+    const env = Object.fromEntries(pod.containers[0].env.map((e: any) => [e.name, e.value]));
+    assert.equal(env.CLIENTS_FILE, '/etc/smart-auth/clients/clients.yaml');
+    assert.equal(env.CLIENTS_PRUNE, 'true');
+    assert.equal(env.CLIENTS_RELOAD_INTERVAL_SECONDS, '60');
+    const mounts = Object.fromEntries(pod.containers[0].volumeMounts.map((m: any) => [m.name, m]));
+    assert.equal(mounts.clients.mountPath, '/etc/smart-auth/clients');
+    assert.equal(mounts.clients.subPath, undefined, 'a directory mount, so ConfigMap edits reach the pod');
+    assert.equal(mounts['client-secrets'].mountPath, '/run/secrets/smart-auth-clients');
+    const volumes = Object.fromEntries(pod.volumes.map((v: any) => [v.name, v]));
+    assert.equal(volumes.clients.configMap.name, 'rel-smart-auth-clients');
+    assert.equal(volumes['client-secrets'].secret.secretName, 'app-client-secrets');
+    for (const s of SERVICES.filter((x) => x !== 'registration')) {
+      const other = find(manifests, 'Deployment', `rel-${s}`)!.spec.template.spec.containers[0].env;
+      assert.ok(!other.some((e: any) => e.name === 'CLIENTS_FILE'), s);
+    }
+    const defaults = await renderChart();
+    assert.equal(find(defaults, 'ConfigMap', 'rel-smart-auth-clients'), undefined);
+    assert.ok(!find(defaults, 'Deployment', 'rel-registration')!.spec.template.spec.containers[0].env.some((e: any) => e.name.startsWith('CLIENTS_')));
   });
 
   it('runs the migrations in a pre-install/pre-upgrade hook job', async () => {

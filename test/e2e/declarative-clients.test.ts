@@ -200,11 +200,13 @@ describe('clients as code: CLIENTS_FILE reconciled by the registration service',
     assertOAuthError(await tokenRequest(suite, { grant_type: 'client_credentials' }, { authorization: basicAuth('billing', 'not-the-secret') }), 401, 'invalid_client');
   });
 
-  it('refuses RFC 7592 management of a declared client like an invalid registration access token', async () => {
+  it('refuses RFC 7592 management of a declared client like an invalid registration access token, and the admin delete', async () => {
     for (const method of ['GET', 'PUT', 'DELETE'] as const) {
       const body = method === 'PUT' ? { client_id: 'billing', grant_types: ['client_credentials'], scope: 'system/*.cruds' } : undefined;
       assertOAuthError(await manage(suite, 'billing', method, 'a-guessed-registration-access-token', body), 401, 'invalid_token', method);
     }
+    const admin = await tokenRequest(suite, { grant_type: 'client_credentials', scope: 'admin' }, { authorization: basicAuth(suite.adminClientId, suite.adminClientSecret) });
+    assertOAuthError(await call(suite, '/admin/clients/billing', { method: 'DELETE', headers: { authorization: bearer(admin.json.access_token as string) } }), 400, 'invalid_request', 'admin delete');
     assert.equal((await row('billing'))!.revision, 1, 'unchanged');
   });
 

@@ -39,3 +39,13 @@
         app.kubernetes.io/version: {{ printf "%q" .Chart.AppVersion }}
         app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
+{{- /* A value as one line of JSON-style YAML flow (Go's %q quoting is valid YAML double-quoted), for the clients file. */}}
+{{- define "smart-auth.flow" }}
+{{- $type := printf "%T" . }}
+{{- if eq $type "map[string]interface {}" }}{ {{- $first := true }}{{- range $k, $v := . }}{{ if not $first }}, {{ end }}{{ $first = false }}{{ printf "%q" $k }}: {{ template "smart-auth.flow" $v }}{{ end }}}
+{{- else if eq $type "[]interface {}" }}[{{ range $i, $v := . }}{{ if $i }}, {{ end }}{{ template "smart-auth.flow" $v }}{{ end }}]
+{{- else if eq $type "string" }}{{ printf "%q" . }}
+{{- else if eq $type "<nil>" }}null
+{{- else }}{{ print . }}
+{{- end }}
+{{- end }}
