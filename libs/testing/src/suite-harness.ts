@@ -206,7 +206,7 @@ export async function startSuite(options: SuiteOptions = {}): Promise<RunningSui
   };
 
   try {
-    await waitUntilReady(issuer, children, 60_000, logs);
+    await waitUntilReady(issuer, children, Number(process.env.E2E_READY_TIMEOUT_MS ?? 180_000), logs);
   } catch (err) {
     await stop();
     throw err;
