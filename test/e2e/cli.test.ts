@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { exportJWK } from 'jose';
 import type { Browser } from 'playwright-core';
-import { sharedSuite, type RunningSuite } from '#testing';
+import { sharedSuite, startSuite, type RunningSuite } from '#testing';
 import { allow, browserUnavailable, launchBrowser, newContext, signIn } from './support/browser.js';
 import { clientKey } from './support/client-keys.js';
 import { browse, completeInteraction, CookieJar } from './support/form-flow.js';
@@ -185,8 +185,9 @@ describe('smart-auth, the operator CLI, run as a child process against the suite
       assert.equal(row?.client_name, 'CLI Machine');
       assert.doesNotMatch(JSON.stringify(listed), new RegExp(created.client_secret!));
       const table = await cli(['clients', 'list', '--limit', '1000']);
-      assert.match(table.stdout, /^CLIENT ID\s+NAME\s+AUTH\s+GRANTS\s+MANAGED\s+SCOPE\n/);
-      assert.match(table.stdout, new RegExp(`\\n${created.client_id}\\s+CLI Machine\\s+client_secret_basic\\s+client_credentials\\s+false\\s+system/Patient.rs\\n`));
+      assert.match(table.stdout, /^CLIENT ID\s+NAME\s+AUTH\s+GRANTS\s+MANAGED BY\s+SCOPE\n/);
+      assert.match(table.stdout, new RegExp(`\\n${created.client_id}\\s+CLI Machine\\s+client_secret_basic\\s+client_credentials\\s+-\\s+system/Patient.rs\\n`));
+      assert.match(table.stdout, new RegExp(`\\n${suite.adminClientId}\\s+Administrator\\s+client_secret_basic\\s+client_credentials\\s+admin\\s+admin introspect\\n`));
 
       const got = json(await cli(['clients', 'get', created.client_id, '--json']));
       assert.equal(got.client_id, created.client_id);
@@ -202,6 +203,19 @@ describe('smart-auth, the operator CLI, run as a child process against the suite
       const managed = await cli(['clients', 'delete', suite.adminClientId]);
       assert.equal(managed.code, 1);
       assert.match(managed.stderr, /invalid_request: the client is managed by configuration/);
+    });
+
+    it('get and delete with the registration access token use RFC 7592, no admin credentials needed', async () => {
+      const client = await machineClient(suite);
+      const env = { SMART_AUTH_ISSUER: suite.issuer };
+      const got = json(await cli(['clients', 'get', client.client_id, '--registration-access-token', client.registration_access_token, '--json'], env));
+      assert.equal(got.registration_client_uri, client.registration_client_uri, 'the RFC 7592 read answer');
+      const wrong = await cli(['clients', 'delete', client.client_id, '--registration-access-token', 'not-the-token'], env);
+      assert.equal(wrong.code, 1);
+      assert.match(wrong.stderr, /^smart-auth: invalid_token: unknown client or invalid registration access token \(HTTP 401\)\n$/);
+      const deleted = await cli(['clients', 'delete', client.client_id], { ...env, SMART_AUTH_REGISTRATION_ACCESS_TOKEN: client.registration_access_token });
+      assert.equal(deleted.code, 0, deleted.stderr);
+      assert.equal((await cli(['clients', 'get', client.client_id])).code, 1, 'gone for the admin API too');
     });
 
     it('create from --file (flags override it); bad metadata is the registration error', async () => {
@@ -257,6 +271,13 @@ describe('smart-auth, the operator CLI, run as a child process against the suite
       const shown = json(await cli(['perform', 'client-credentials', '--show-tokens', '--json'], env));
       assert.equal((await adminIntrospect((shown.token as Record<string, string>).access_token!)).active, true, 'the real token with --show-tokens');
 
+      const post = await machineClient(suite, 'system/Patient.rs', { token_endpoint_auth_method: 'client_secret_post' });
+      const postEnv = { SMART_AUTH_ISSUER: suite.issuer, SMART_AUTH_CLIENT_ID: post.client_id, SMART_AUTH_CLIENT_SECRET: post.client_secret };
+      assert.equal((await cli(['perform', 'client-credentials', '--auth-method', 'client_secret_post'], postEnv)).code, 0, 'the secret in the body');
+      const badMethod = await cli(['perform', 'client-credentials', '--auth-method', 'tls'], postEnv);
+      assert.equal(badMethod.code, 2);
+      assert.match(badMethod.stderr, /--auth-method must be/);
+
       const key = await clientKey('ES384');
       const keyed = await register(suite, { client_name: 'CLI Keyed', grant_types: ['client_credentials'], token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [key.publicJwk] }, scope: 'system/Patient.rs' });
       const keyFile = join(tmp, 'client-key.json');
@@ -277,19 +298,35 @@ describe('smart-auth, the operator CLI, run as a child process against the suite
   });
 
   describe('keys and audit', () => {
+    // Rotation changes the one key ring of a suite: on the shared suite it would race key-rotation.test.ts,
+    // which reads the next key and then rotates. A suite of its own (the embedded process) has nobody else rotating.
+    let own: RunningSuite;
+    let ownEnv: NodeJS.ProcessEnv;
+    before(async () => {
+      own = await startSuite({ embedded: true });
+      ownEnv = { SMART_AUTH_ISSUER: own.issuer, SMART_AUTH_CLIENT_ID: own.adminClientId, SMART_AUTH_CLIENT_SECRET: own.adminClientSecret };
+    });
+    after(async () => {
+      await own?.stop();
+    });
+
     it('keys list shows the ring; keys rotate --alg ES256 makes the next key active', async () => {
-      const before = json(await cli(['keys', 'list', '--json']));
+      const before = json(await cli(['keys', 'list', '--json'], ownEnv));
       const keys = before.keys as Array<Record<string, string>>;
       const next = keys.find((k) => k.alg === 'ES256' && k.state === 'next');
-      assert.ok(next, JSON.stringify(keys));
-      assert.match((await cli(['keys', 'list'])).stdout, /^KID\s+ALG\s+STATE\s+CREATED/);
-      const rotated = json(await cli(['keys', 'rotate', '--alg', 'ES256', '--json']));
+      const active = keys.find((k) => k.alg === 'ES256' && k.state === 'active');
+      assert.ok(next && active, JSON.stringify(keys));
+      assert.match((await cli(['keys', 'list'], ownEnv)).stdout, new RegExp(`^KID\\s+ALG\\s+STATE\\s+CREATED[^\\n]*\\n(?:.*\\n)*${next.kid}\\s+ES256\\s+next\\s`));
+      const rotated = json(await cli(['keys', 'rotate', '--alg', 'ES256', '--json'], ownEnv));
       const result = (rotated.rotated as Array<Record<string, string>>)[0]!;
-      assert.equal(result.alg, 'ES256');
-      assert.equal(result.kid, next.kid);
-      const after = json(await cli(['keys', 'list', '--json']));
-      assert.equal((after.keys as Array<Record<string, string>>).find((k) => k.kid === next.kid)?.state, 'active');
-      const bad = await cli(['keys', 'rotate', '--alg', 'HS256']);
+      assert.deepEqual([result.alg, result.kid, result.previous_kid], ['ES256', next.kid, active.kid]);
+      const after = (json(await cli(['keys', 'list', '--json'], ownEnv)).keys as Array<Record<string, string>>);
+      assert.equal(after.find((k) => k.kid === next.kid)?.state, 'active');
+      assert.equal(after.find((k) => k.kid === active.kid)?.state, 'retired');
+      const human = await cli(['keys', 'rotate'], ownEnv);
+      assert.equal(human.code, 0, human.stderr);
+      assert.match(human.stdout, /^ALG\s+ACTIVE NOW\s+RETIRED\s+NEXT\n(?:ES256|RS256)\s+\S+\s+\S+\s+\S+\n(?:ES256|RS256)\s/);
+      const bad = await cli(['keys', 'rotate', '--alg', 'HS256'], ownEnv);
       assert.equal(bad.code, 1);
       assert.match(bad.stderr, /^smart-auth: invalid_request: alg must be one of/);
     });

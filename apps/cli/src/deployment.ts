@@ -11,7 +11,7 @@ const ADMIN_CREDENTIALS_NEEDED =
   'this command needs the admin client: --client-id and --client-secret (or SMART_AUTH_CLIENT_ID with SMART_AUTH_CLIENT_SECRET or SMART_AUTH_CLIENT_SECRET_FILE)';
 
 export interface ApiCall {
-  method?: 'GET' | 'POST' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   query?: Record<string, string | undefined>;
   /** Sent as JSON. */
   body?: unknown;
@@ -68,10 +68,15 @@ export class Deployment {
 
   /** An admin endpoint with the admin token; its JSON answer, or undefined for 204. Error answers become a CommandFailure. */
   async api<T>(path: string, call: ApiCall = {}): Promise<T> {
-    const token = await this.admin();
     const url = new URL(`${this.issuer}${path}`);
     for (const [name, value] of Object.entries(call.query ?? {})) if (value !== undefined) url.searchParams.set(name, value);
-    const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
+    return this.request<T>(url.href, { ...call, bearer: await this.admin() });
+  }
+
+  /** A JSON call to a URL of the suite (the registration endpoint, a registration_client_uri) with an optional bearer token. */
+  async request<T>(url: string, call: ApiCall & { bearer?: string } = {}): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (call.bearer) headers.authorization = `Bearer ${call.bearer}`;
     if (call.body !== undefined) headers['content-type'] = 'application/json';
     const res = await fetch(url, {
       method: call.method ?? 'GET',
@@ -80,17 +85,6 @@ export class Deployment {
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
     return (await answerOf(res)) as T;
-  }
-
-  /** POST a JSON body to a URL the server published (the registration endpoint), with an optional bearer token. */
-  async postJson(url: string, body: unknown, bearer?: string): Promise<Record<string, unknown>> {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
-    return (await answerOf(res)) as Record<string, unknown>;
   }
 }
 

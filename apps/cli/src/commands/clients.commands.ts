@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { listValue, stringValue, type Command } from '../command.js';
+import { listValue, stringValue, type Command, type CommandContext } from '../command.js';
 import { CommandFailure } from '../command-failure.js';
 import { fields, table, type Row } from '../output.js';
 import { UsageError } from '../usage-error.js';
@@ -9,7 +9,7 @@ const CLIENT_COLUMNS: Array<[string, string]> = [
   ['client_name', 'NAME'],
   ['token_endpoint_auth_method', 'AUTH'],
   ['grant_types', 'GRANTS'],
-  ['managed', 'MANAGED'],
+  ['managed_by', 'MANAGED BY'],
   ['scope', 'SCOPE'],
 ];
 
@@ -76,7 +76,7 @@ const create: Command = {
     const endpoint = (await deployment.serverMetadata()).registration_endpoint;
     if (!endpoint) throw new CommandFailure('unsupported', `${deployment.issuer} advertises no registration_endpoint`);
     const initial = stringValue(values, 'initial-access-token') ?? (env.SMART_AUTH_INITIAL_ACCESS_TOKEN || undefined);
-    const client = await deployment.postJson(endpoint, metadata, initial);
+    const client = await deployment.request<Record<string, unknown>>(endpoint, { method: 'POST', body: metadata, ...(initial ? { bearer: initial } : {}) });
     out.result(client, () =>
       fields([
         ['client_id', client.client_id],
@@ -110,28 +110,48 @@ const list: Command = {
   },
 };
 
+const REGISTRATION_TOKEN_OPTION = {
+  type: 'string',
+  value: '<token>',
+  description: "the client's registration access token: use RFC 7592 (/register/:client_id) instead of the admin API (env SMART_AUTH_REGISTRATION_ACCESS_TOKEN)",
+} as const;
+
+/** The client's RFC 7592 configuration endpoint and token, when the registration access token was given. */
+async function management(ctx: CommandContext): Promise<{ url: string; token: string } | undefined> {
+  const token = stringValue(ctx.values, 'registration-access-token') ?? (ctx.env.SMART_AUTH_REGISTRATION_ACCESS_TOKEN || undefined);
+  if (token === undefined) return undefined;
+  const endpoint = (await ctx.deployment.serverMetadata()).registration_endpoint;
+  if (!endpoint) throw new CommandFailure('unsupported', `${ctx.deployment.issuer} advertises no registration_endpoint`);
+  return { url: `${endpoint}/${encodeURIComponent(ctx.args[0]!)}`, token };
+}
+
 const get: Command = {
   group: 'clients',
   name: 'get',
-  summary: 'show one client (GET /admin/clients/:client_id)',
+  summary: 'show one client (GET /admin/clients/:client_id, or RFC 7592 with its registration access token)',
   args: ['client_id'],
-  options: {},
-  async run({ args, deployment, out }) {
-    const client = await deployment.api<Row>(`/admin/clients/${encodeURIComponent(args[0]!)}`);
-    out.result(client, () => fields(Object.entries(client)));
+  options: { 'registration-access-token': REGISTRATION_TOKEN_OPTION },
+  async run(ctx) {
+    const rfc7592 = await management(ctx);
+    const client = rfc7592
+      ? await ctx.deployment.request<Row>(rfc7592.url, { bearer: rfc7592.token })
+      : await ctx.deployment.api<Row>(`/admin/clients/${encodeURIComponent(ctx.args[0]!)}`);
+    ctx.out.result(client, () => fields(Object.entries(client)));
   },
 };
 
 const remove: Command = {
   group: 'clients',
   name: 'delete',
-  summary: 'delete a client (DELETE /admin/clients/:client_id); its tokens stop working',
+  summary: 'delete a client (DELETE /admin/clients/:client_id, or RFC 7592 with its registration access token); its tokens stop working',
   args: ['client_id'],
-  options: {},
-  async run({ args, deployment, out }) {
-    const clientId = args[0]!;
-    await deployment.api(`/admin/clients/${encodeURIComponent(clientId)}`, { method: 'DELETE' });
-    out.result({ client_id: clientId, deleted: true }, () => `deleted client ${clientId}\n`);
+  options: { 'registration-access-token': REGISTRATION_TOKEN_OPTION },
+  async run(ctx) {
+    const clientId = ctx.args[0]!;
+    const rfc7592 = await management(ctx);
+    if (rfc7592) await ctx.deployment.request(rfc7592.url, { method: 'DELETE', bearer: rfc7592.token });
+    else await ctx.deployment.api(`/admin/clients/${encodeURIComponent(clientId)}`, { method: 'DELETE' });
+    ctx.out.result({ client_id: clientId, deleted: true }, () => `deleted client ${clientId}\n`);
   },
 };
 

@@ -15,7 +15,7 @@ export function tokenView(response: Record<string, unknown>, showTokens: boolean
   return view;
 }
 
-/** The client's authentication: a private key (private_key_jwt), a secret (client_secret_basic), or none (public client). */
+/** The client's authentication: a private key (private_key_jwt), a secret (client_secret_basic or _post), or none (public client). */
 async function clientAuth(ctx: CommandContext, publicAllowed: boolean): Promise<{ clientId: string; auth: oidc.ClientAuth }> {
   const clientId = ctx.settings.clientId;
   if (!clientId) throw new UsageError('--client-id is required (or SMART_AUTH_CLIENT_ID)');
@@ -26,7 +26,12 @@ async function clientAuth(ctx: CommandContext, publicAllowed: boolean): Promise<
     }
     return { clientId, auth: oidc.PrivateKeyJwt(await loadClientKey(keyFile)) };
   }
-  if (ctx.settings.clientSecret !== undefined) return { clientId, auth: oidc.ClientSecretBasic(ctx.settings.clientSecret) };
+  if (ctx.settings.clientSecret !== undefined) {
+    const method = stringValue(ctx.values, 'auth-method') ?? 'client_secret_basic';
+    if (method === 'client_secret_basic') return { clientId, auth: oidc.ClientSecretBasic(ctx.settings.clientSecret) };
+    if (method === 'client_secret_post') return { clientId, auth: oidc.ClientSecretPost(ctx.settings.clientSecret) };
+    throw new UsageError('--auth-method must be client_secret_basic or client_secret_post');
+  }
   if (!publicAllowed) throw new UsageError('give the client secret (--client-secret, --client-secret-file) or its key (--private-key)');
   return { clientId, auth: oidc.None() };
 }
@@ -39,6 +44,7 @@ function positiveInt(ctx: CommandContext, name: string, fallback: number, max: n
 }
 
 const PRIVATE_KEY_OPTION = { type: 'string', value: '<jwk.json>', description: 'private JWK (or JWK Set) to authenticate with private_key_jwt instead of a secret' } as const;
+const AUTH_METHOD_OPTION = { type: 'string', value: '<method>', description: 'how the secret is sent: client_secret_basic (default) or client_secret_post' } as const;
 
 const clientCredentials: Command = {
   group: 'perform',
@@ -48,6 +54,7 @@ const clientCredentials: Command = {
   options: {
     scope: { type: 'string', value: '<scopes>', description: 'scopes to ask for (default: what the client is registered for)' },
     'private-key': PRIVATE_KEY_OPTION,
+    'auth-method': AUTH_METHOD_OPTION,
     'show-tokens': { type: 'boolean', description: 'print the access token instead of masking it' },
   },
   details: 'The token is introspected with the same client (it may introspect its own tokens). Exit code 1 when it is not active.',
@@ -74,6 +81,7 @@ const authorizationCode: Command = {
     aud: { type: 'string', value: '<fhir base>', description: 'the FHIR server the token is for (default <issuer>/fhir)' },
     port: { type: 'string', value: '<port>', description: 'loopback port of the redirect URI http://127.0.0.1:<port>/callback (default: any free port)' },
     'private-key': PRIVATE_KEY_OPTION,
+    'auth-method': AUTH_METHOD_OPTION,
     'no-browser': { type: 'boolean', description: 'do not open a browser: print the URL to open' },
     'show-tokens': { type: 'boolean', description: 'print the tokens instead of masking them' },
     timeout: { type: 'string', value: '<seconds>', description: 'how long to wait for the redirect (default 300)' },
