@@ -4,10 +4,10 @@ import { createHash } from 'node:crypto';
 import * as oidc from 'openid-client';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import type { Browser } from 'playwright-core';
-import { sharedSuite, type RunningSuite } from '#testing';
+import { sharedSuite, startSuite, type RunningSuite } from '#testing';
 import { allow, browserUnavailable, launchBrowser, newContext, signIn, TestApp } from './support/browser.js';
-import { browse, completeInteraction, CookieJar, csrfOf, inputValuesOf, obtainCode, postForm, startAuthorization, type AuthorizationParams, type PageAnswers } from './support/form-flow.js';
-import { assertActive, assertInactive, assertOAuthError, basicAuth, bearer, call, introspect, machineClient, postRegistration, register, revoke, tokenFor, tokenRequest, type RegisteredClient, type Reply } from './support/http.js';
+import { browse, completeInteraction, CookieJar, csrfOf, inputValuesOf, obtainCode, pkcePair, postForm, startAuthorization, type AuthorizationParams, type PageAnswers } from './support/form-flow.js';
+import { assertActive, assertInactive, assertOAuthError, basicAuth, bearer, call, form, introspect, machineClient, postRegistration, register, revoke, tokenFor, tokenRequest, type RegisteredClient, type Reply } from './support/http.js';
 import { adminToken, createUser, type TestUser } from './support/people.js';
 
 /**
@@ -324,6 +324,52 @@ describe('CONFORMANCE.md checks not proven elsewhere', () => {
     assert.notEqual(chosen.client_id, patient.id);
   });
 
+  it('AZ-01 a POSTed authorization request (form) is answered like a GET one, with a code', async () => {
+    const jar = new CookieJar();
+    await launch({}, as(patient), jar);
+    const { verifier, challenge } = pkcePair();
+    const fields = { response_type: 'code', client_id: app.client_id, redirect_uri: CALLBACK, scope: 'launch/patient openid fhirUser patient/*.rs', aud: suite.fhirBaseUrl, state: 'st-post', code_challenge: challenge, code_challenge_method: 'S256' };
+    const posted = await postForm(suite, jar, '/authorize', fields);
+    assert.equal(posted.status, 303);
+    const callback = await completeInteraction(suite, jar, posted.headers.get('location')!, as(patient));
+    assert.equal(callback.searchParams.get('state'), 'st-post');
+    const tokens = await exchange(suite, app, callback.searchParams.get('code')!, verifier);
+    assert.equal(tokens.status, 200, tokens.text);
+    assert.equal(tokens.json.patient, 'pt-conf');
+  });
+
+  it('INT-01 introspection accepts each advertised client authentication (client_secret_basic, client_secret_post) and a Bearer token; REV-01 a public client revokes with its client_id', async () => {
+    const oidcDoc = (await call(suite, '/.well-known/openid-configuration')).json;
+    const methods = oidcDoc.introspection_endpoint_auth_methods_supported as string[];
+    assert.ok(methods.includes('client_secret_basic') && methods.includes('client_secret_post'), methods.join(' '));
+    const { tokens } = await launch({}, as(patient));
+    const accessToken = tokens.json.access_token as string;
+    await assertActive(introspect(suite, accessToken, appAuth()), 'client_secret_basic');
+    const post = await register(suite, { client_name: 'Post RS', grant_types: ['client_credentials'], token_endpoint_auth_method: 'client_secret_post', scope: 'introspect' });
+    await assertActive(form(suite, '/introspect', { token: accessToken, client_id: post.client_id, client_secret: post.client_secret! }), 'client_secret_post');
+    const rsToken = (await tokenRequest(suite, { grant_type: 'client_credentials', scope: 'introspect', client_id: post.client_id, client_secret: post.client_secret! })).json.access_token as string;
+    await assertActive(introspect(suite, accessToken, bearer(rsToken)), 'Bearer');
+    assertOAuthError(await introspect(suite, accessToken), 401, 'invalid_client');
+
+    const publicApp = await register(suite, { client_name: 'Public', redirect_uris: [CALLBACK], token_endpoint_auth_method: 'none', grant_types: ['authorization_code'], scope: 'launch/patient openid patient/*.rs' });
+    const { code, verifier } = await obtainCode(suite, { client_id: publicApp.client_id, redirect_uri: CALLBACK, scope: 'launch/patient openid patient/*.rs' }, as(patient));
+    const own = await tokenRequest(suite, { grant_type: 'authorization_code', client_id: publicApp.client_id, code, redirect_uri: CALLBACK, code_verifier: verifier });
+    assert.equal(own.status, 200, own.text);
+    assert.equal((await form(suite, '/revoke', { token: own.json.access_token as string, client_id: publicApp.client_id })).status, 200);
+    await assertInactive(introspect(suite, own.json.access_token as string, adminAuth()));
+  });
+
+  it('BCP-16 forwarded headers from the outside are not trusted: the issuer and endpoints stay the configured ones', async () => {
+    const headers = { 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https', forwarded: 'host=evil.example;proto=https', host: new URL(suite.baseUrl).host };
+    for (const path of ['/.well-known/smart-configuration', '/.well-known/openid-configuration']) {
+      const doc = (await call(suite, path, { headers })).json;
+      assert.equal(doc.issuer, suite.issuer);
+      assert.equal(doc.token_endpoint, `${suite.issuer}/token`);
+    }
+    const started = await startAuthorization(suite, new CookieJar(), params({ scope: 'not-a-scope' }));
+    assert.doesNotMatch(started.reply.headers.get('location') ?? '', /evil\.example/);
+  });
+
   it('PAR-01 DPOP-01 not offered: discovery advertises neither, and a DPoP proof does not change the Bearer token', async () => {
     for (const path of ['/.well-known/smart-configuration', '/.well-known/openid-configuration', '/.well-known/oauth-authorization-server']) {
       const doc = (await call(suite, path)).json;
@@ -405,5 +451,27 @@ describe('CONFORMANCE.md checks in a real browser', { skip: browserUnavailable()
     // The narrowed grant survives a refresh unchanged.
     const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
     assert.deepEqual(scopes(refreshed.scope), scopes(tokens.scope));
+  });
+});
+
+describe('CONFORMANCE.md checks that need a suite of their own', () => {
+  let suite: RunningSuite;
+  before(async () => {
+    // The shortest code lifetime the configuration allows, so expiry can be seen without a minute's wait.
+    suite = await startSuite({ embedded: true, env: { AUTHORIZATION_CODE_TTL_SECONDS: '5' } });
+  });
+  after(async () => {
+    await suite?.stop();
+  });
+
+  it('AZ-10 a code redeemed after its lifetime gets 400 invalid_grant', async () => {
+    const admin = await adminToken(suite);
+    const person = await createUser(suite, admin, { fhirUser: 'Patient/pt-ttl' });
+    const client = await register(suite, { client_name: 'TTL App', redirect_uris: [CALLBACK], token_endpoint_auth_method: 'client_secret_basic', grant_types: ['authorization_code'], scope: 'launch/patient patient/*.rs' });
+    const fresh = await obtainCode(suite, { client_id: client.client_id, redirect_uri: CALLBACK, scope: 'launch/patient patient/*.rs' }, { username: person.username, password: person.password });
+    assert.equal((await exchange(suite, client, fresh.code, fresh.verifier)).status, 200, 'within its lifetime it works');
+    const stale = await obtainCode(suite, { client_id: client.client_id, redirect_uri: CALLBACK, scope: 'launch/patient patient/*.rs' }, { username: person.username, password: person.password }, fresh.jar);
+    await new Promise((r) => setTimeout(r, 6000));
+    assertOAuthError(await exchange(suite, client, stale.code, stale.verifier), 400, 'invalid_grant');
   });
 });
