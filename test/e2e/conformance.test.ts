@@ -215,6 +215,18 @@ describe('CONFORMANCE.md checks not proven elsewhere', () => {
     assert.equal(target.searchParams.get('error'), 'invalid_request');
   });
 
+  it('AZ-07 a bogus, or already used, launch value yields no code', async () => {
+    const { jar } = await launch({}, as(practitioner, { patient: 'pt-c1' }));
+    const used = await ehrLaunch({ patient: 'pt-c1' });
+    await launch({ scope: 'launch openid patient/*.rs', launch: used }, as(practitioner), jar);
+    for (const value of ['not-a-launch', used, 'eyJhbGciOiJFUzI1NiJ9.eyJwYXRpZW50IjoicHQtYzEifQ.c2ln']) {
+      const started = await startAuthorization(suite, jar.clone(), params({ scope: 'launch openid patient/*.rs', launch: value }));
+      const target = new URL(started.reply.headers.get('location')!, suite.baseUrl);
+      assert.equal(target.searchParams.get('code'), null, value);
+      assert.equal(target.searchParams.get('error'), 'invalid_request', value);
+    }
+  });
+
   it('AZ-06 state comes back byte for byte', async () => {
     const state = 'a+b/c=d&e?f%20g';
     const { callback } = await obtainCode(suite, params({ state }), as(patient));
