@@ -239,7 +239,7 @@ describe('SMART App Launch in a real browser (authorization code + PKCE, login, 
       // The consent for this client and scope may already be remembered from the previous test.
       if (app.isOn(page)) return new URL(page.url());
       await page.waitForLoadState();
-      if (!app.isOn(page)) await allow(page);
+      await app.allowIfAsked(page);
       return app.landed(page);
     })();
     const tokens = await redeem(flow, callback);
@@ -283,7 +283,7 @@ describe('SMART App Launch in a real browser (authorization code + PKCE, login, 
     const flow = await startFlow(publicConfig, { scope: 'launch/patient openid offline_access patient/*.rs', aud: suite.fhirBaseUrl });
     await page.goto(flow.url.href);
     await signIn(page, patientUser.username, patientUser.password);
-    if (!app.isOn(page)) await allow(page);
+    await app.allowIfAsked(page);
     const first = await redeem(flow, await app.landed(page));
     const second = await oidc.refreshTokenGrant(publicConfig, first.refresh_token!);
     assert.notEqual(second.refresh_token, first.refresh_token, 'rotated');
@@ -327,7 +327,7 @@ describe('SMART App Launch in a real browser (authorization code + PKCE, login, 
     await page.goto(flow.url.href);
     await signIn(page, practitioner.username, practitioner.password);
     await pickPatient(page, 'pt-cy');
-    if (!app.isOn(page)) await allow(page);
+    await app.allowIfAsked(page);
     const callback = await app.landed(page);
     const tokens = await redeem(flow, callback);
     assert.equal((await introspect(suite, tokens.access_token, adminAuth())).json.active, true);
@@ -345,7 +345,7 @@ describe('SMART App Launch in a real browser (authorization code + PKCE, login, 
     const flow = await startFlow(publicConfig, { scope: 'launch/patient patient/*.rs', aud: suite.fhirBaseUrl });
     await page.goto(flow.url.href);
     await signIn(page, patientUser.username, patientUser.password);
-    if (!app.isOn(page)) await allow(page);
+    await app.allowIfAsked(page);
     const code = (await app.landed(page)).searchParams.get('code')!;
     const wrong = await tokenRequest(suite, { grant_type: 'authorization_code', client_id: publicApp.client_id, code, redirect_uri: app.callback, code_verifier: oidc.randomPKCECodeVerifier() });
     assertOAuthError(wrong, 400, 'invalid_grant');
@@ -405,7 +405,7 @@ describe('SMART App Launch in a real browser (authorization code + PKCE, login, 
     const unknownUser = await page.locator('[role="alert"]').innerText();
     assert.equal(wrongPassword, unknownUser, 'no user enumeration');
     await signIn(page, patientUser.username, patientUser.password);
-    if (!app.isOn(page)) await allow(page);
+    await app.allowIfAsked(page);
     assert.ok((await app.landed(page)).searchParams.get('code'));
   });
 
@@ -415,7 +415,7 @@ describe('SMART App Launch in a real browser (authorization code + PKCE, login, 
     const flow = await startFlow(publicConfig, { scope: 'launch/patient openid online_access patient/*.rs', aud: suite.fhirBaseUrl });
     await page.goto(flow.url.href);
     await signIn(page, patientUser.username, patientUser.password);
-    if (!app.isOn(page)) await allow(page);
+    await app.allowIfAsked(page);
     const tokens = await redeem(flow, await app.landed(page));
     assert.equal(typeof tokens.refresh_token, 'string', 'online_access gives a session-bound refresh token');
     const cookies = await context.cookies(suite.issuer);

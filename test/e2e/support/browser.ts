@@ -63,6 +63,20 @@ export class TestApp {
     return page.url().startsWith(this.origin);
   }
 
+  /**
+   * After signing in: a remembered consent sends the browser straight to the
+   * app, otherwise the consent page asks; waits for whichever comes (not for a
+   * navigation that may still be under way) and allows when asked.
+   */
+  async allowIfAsked(page: Page): Promise<void> {
+    const button = page.getByRole('button', { name: 'Allow' });
+    await Promise.race([
+      page.waitForURL((url) => url.origin === this.origin, { timeout: 15_000 }).catch(() => undefined),
+      button.waitFor({ state: 'visible', timeout: 15_000 }).catch(() => undefined),
+    ]);
+    if (!this.isOn(page)) await button.click();
+  }
+
   close(): Promise<void> {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
