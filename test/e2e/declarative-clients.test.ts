@@ -4,7 +4,7 @@
 // RFC 7592, and every change is one client.* event in the outbox.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -371,5 +371,53 @@ describe('clients as code in the embedded mode (npm start)', () => {
     const tokens = await clientCredentials(suite, 'embedded-backend', oidc.ClientSecretBasic(BILLING_SECRET));
     assert.equal(tokens.scope, 'system/Patient.rs');
     assertOAuthError(await manage(suite, 'embedded-backend', 'GET', 'any-registration-access-token'), 401, 'invalid_token');
+  });
+});
+
+describe('checking a clients file before deploying (dist/apps/registration/check-clients.js)', () => {
+  let dir: string;
+  const check = (args: string[], env: NodeJS.ProcessEnv = {}) => {
+    const run = spawnSync(process.execPath, [join(process.cwd(), 'dist/apps/registration/check-clients.js'), ...args], { env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' });
+    return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+  };
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'check-clients-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('accepts a valid file, checking secret references by shape unless asked to resolve them', () => {
+    const file = join(dir, 'good.yaml');
+    writeFileSync(file, stringify({ clients: Object.values(declarations('/run/secrets/smart-auth-clients/reporting')) }));
+    const ok = check([file]);
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.equal(ok.stdout, `${file}: valid, 4 client(s): billing, reporting, hashed, chart-app\n`);
+    const resolved = check(['--resolve-secrets', file], { DECLARED_BILLING_SECRET: BILLING_SECRET });
+    assert.equal(resolved.status, 1);
+    assert.match(resolved.stderr, /clients\[1\] \(client_id "reporting"\): client_secret_file: cannot read \/run\/secrets\/smart-auth-clients\/reporting/);
+    assert.doesNotMatch(resolved.stderr, /billing/, 'the variable it names is set');
+  });
+
+  it('refuses a bad file with one line per bad entry, and the bootstrap administrator id', () => {
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, stringify({ clients: [{ client_id: 'admin', grant_types: ['client_credentials'], scope: 'system/Patient.rs', client_secret_sha256: 'a'.repeat(64) }, { client_id: 'app', redirect_uris: ['https://app.example.org/cb'], token_endpoint_auth_method: 'none', scope: 'launch superpowers' }] }));
+    const bad = check([file], { ADMIN_CLIENT_ID: 'admin' });
+    assert.equal(bad.status, 1);
+    assert.equal(bad.stdout, '');
+    const lines = bad.stderr.trim().split('\n');
+    assert.equal(lines[0], `invalid clients file ${file}:`);
+    assert.equal(lines.length, 3, bad.stderr);
+    assert.match(lines[1]!, /bad\.yaml:2: clients\[0\] \(client_id "admin"\): client_id: is the bootstrap administrator/);
+    assert.match(lines[2]!, /bad\.yaml:\d+: clients\[1\] \(client_id "app"\): .*scope/);
+  });
+
+  it('says how to use it', () => {
+    for (const args of [[], ['a.yaml', 'b.yaml'], ['--fix', 'a.yaml']]) {
+      const usage = check(args);
+      assert.equal(usage.status, 2, args.join(' '));
+      assert.match(usage.stderr, /^usage: node dist\/apps\/registration\/check-clients\.js \[--resolve-secrets\] <clients\.yaml>/);
+    }
+    const missing = check([join(dir, 'missing.yaml')]);
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /missing\.yaml: cannot read: ENOENT/);
   });
 });
