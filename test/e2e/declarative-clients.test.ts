@@ -297,6 +297,17 @@ describe('clients as code: CLIENTS_FILE reconciled by the registration service',
     assert.ok(await row(registered.client_id));
   });
 
+  it('counts reconciles and changes in the registration service metrics', async () => {
+    const metrics = await (await fetch(`${suite.managementUrl('registration')}/metrics`)).text();
+    const value = (series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\d+)$`, 'm').exec(metrics)?.[1]);
+    assert.equal(value('clients_file_reconciles_total{trigger="start",result="applied"}'), 1, metrics);
+    assert.equal(value('clients_file_reconciles_total{trigger="SIGHUP",result="applied"}'), 5);
+    assert.equal(value('clients_file_reconciles_total{trigger="SIGHUP",result="invalid"}'), 2);
+    assert.equal(value('clients_file_changes_total{change="created"}'), 4);
+    assert.equal(value('clients_file_changes_total{change="updated"}'), 3);
+    assert.equal(value('clients_file_changes_total{change="deleted"}'), 1);
+  });
+
   it('refuses to start on a bad file, with one message per bad entry naming the file, line, entry and field', async () => {
     const file = join(dir, 'bad.yaml');
     write(file, [

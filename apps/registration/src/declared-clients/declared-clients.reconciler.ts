@@ -1,6 +1,6 @@
 import { Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { EventEnvelope } from '#contracts';
-import { ConfigurationError } from '#nest';
+import { ConfigurationError, suiteMetrics } from '#nest';
 import { ClientEventPublisher, type ClientEventType } from '../clients/client-events.publisher.js';
 import { RegistrationConfig } from '../config/registration.config.js';
 import { ClientStore } from '../persistence/client.store.js';
@@ -29,6 +29,7 @@ const EVENT: Record<DeclaredClientChange['kind'], ClientEventType> = {
 @Injectable()
 export class DeclaredClientsReconciler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('DeclaredClients');
+  private readonly metrics = suiteMetrics();
   private timer: NodeJS.Timeout | undefined;
   /** Reloads run one after the other. */
   private queue: Promise<void> = Promise.resolve();
@@ -45,7 +46,13 @@ export class DeclaredClientsReconciler implements OnApplicationBootstrap, OnAppl
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.source) return;
-    await this.apply(this.source.initial);
+    try {
+      await this.apply(this.source.initial);
+    } catch (err: unknown) {
+      this.metrics.clientsFileReconciles.inc({ trigger: 'start', result: 'failed' });
+      throw err;
+    }
+    this.metrics.clientsFileReconciles.inc({ trigger: 'start', result: 'applied' });
     process.on('SIGHUP', this.onHangup);
     const seconds = this.config.CLIENTS_RELOAD_INTERVAL_SECONDS;
     if (seconds !== undefined) {
@@ -83,14 +90,17 @@ export class DeclaredClientsReconciler implements OnApplicationBootstrap, OnAppl
     } catch (err: unknown) {
       const message = err instanceof ConfigurationError ? err.message : String(err);
       this.logger.error(`CLIENTS_FILE not reloaded (${trigger}), the clients stay as they are: ${message}`);
+      this.metrics.clientsFileReconciles.inc({ trigger, result: 'invalid' });
       return;
     }
     // An unchanged file is not applied again on a timer: a replica whose mounted file is not updated yet must not undo a newer one.
     if (trigger === 'interval' && file.digest === this.appliedDigest) return;
     try {
       await this.apply(file);
+      this.metrics.clientsFileReconciles.inc({ trigger, result: 'applied' });
     } catch (err: unknown) {
       this.logger.error(`CLIENTS_FILE reload (${trigger}) failed, the clients stay as they are: ${(err as Error).message}`);
+      this.metrics.clientsFileReconciles.inc({ trigger, result: 'failed' });
     }
   }
 
@@ -131,6 +141,7 @@ export class DeclaredClientsReconciler implements OnApplicationBootstrap, OnAppl
 
   private report(file: ClientsFile, plan: DeclaredClientsPlan): void {
     for (const change of plan.changes) {
+      this.metrics.clientsFileChanges.inc({ change: change.kind });
       if (isTakeover(change)) {
         this.logger.warn(`client ${change.client.clientId} was registered through /register and is now declared by ${file.path}; its registration access token no longer works`);
       }

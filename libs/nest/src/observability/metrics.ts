@@ -92,6 +92,20 @@ export class SuiteMetrics {
     registers: [this.registry],
   });
 
+  readonly clientsFileReconciles = new Counter({
+    name: 'clients_file_reconciles_total',
+    help: 'Reconciles of the registration service with CLIENTS_FILE, by trigger (`start`, `SIGHUP`, `interval`) and result (`applied`, `invalid` file kept out, `failed` on the database).',
+    labelNames: ['trigger', 'result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly clientsFileChanges = new Counter({
+    name: 'clients_file_changes_total',
+    help: 'Clients the CLIENTS_FILE reconcile created, updated or deleted.',
+    labelNames: ['change'] as const,
+    registers: [this.registry],
+  });
+
   private readonly outboxSources = new Map<string, GaugeSource>();
   private readonly keySources = new Set<GaugeSource>();
 
