@@ -16,7 +16,7 @@ import { startSuite, type RunningSuite } from '#testing';
 import { assertOAuthError, basicAuth, bearer, call, manage, oidcConfig, register, tokenRequest } from './support/http.js';
 
 const realInfrastructure = Boolean(process.env.NATS_URL && process.env.DATABASE_URL);
-const WAIT_MS = 30_000;
+const WAIT_MS = 90_000;
 
 const BILLING_SECRET = 'billing-secret-from-the-environment-0123';
 const REPORTING_SECRET = 'reporting-secret-from-a-mounted-file-0123';

@@ -46,14 +46,21 @@ export class DeclaredClientsReconciler implements OnApplicationBootstrap, OnAppl
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.source) return;
+    // Listening first: a SIGHUP during start-up waits for the first reconcile instead of ending the process.
+    process.on('SIGHUP', this.onHangup);
+    const start = this.apply(this.source.initial);
+    this.queue = start.then(
+      () => undefined,
+      () => undefined,
+    );
     try {
-      await this.apply(this.source.initial);
+      await start;
     } catch (err: unknown) {
       this.metrics.clientsFileReconciles.inc({ trigger: 'start', result: 'failed' });
+      process.off('SIGHUP', this.onHangup);
       throw err;
     }
     this.metrics.clientsFileReconciles.inc({ trigger: 'start', result: 'applied' });
-    process.on('SIGHUP', this.onHangup);
     const seconds = this.config.CLIENTS_RELOAD_INTERVAL_SECONDS;
     if (seconds !== undefined) {
       this.timer = setInterval(() => {
