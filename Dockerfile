@@ -29,8 +29,7 @@ COPY --from=build --chown=root:root /src/package.json ./package.json
 COPY --from=build --chown=root:root /src/node_modules ./node_modules
 COPY --from=build --chown=root:root /src/dist/libs ./dist/libs
 COPY --from=build --chown=root:root /out/apps ./dist/apps
-# Exec probe of the services without an HTTP port (see deploy/helm/smart-auth/README.md).
-COPY --chown=root:root tools/healthcheck.mjs ./tools/healthcheck.mjs
 USER node
-EXPOSE 8080
+# 8080: the gateway's public port; 9464: every service's management port (health, metrics), never published.
+EXPOSE 8080 9464
 CMD ["sh", "-c", "exec node dist/apps/${SERVICE}/main.js"]

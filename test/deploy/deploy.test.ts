@@ -193,11 +193,41 @@ describe('Helm chart', () => {
         if (!name.endsWith('migrate')) for (const p of ['startupProbe', 'livenessProbe', 'readinessProbe']) assert.ok(c[p], `${name} ${p}`);
       }
     }
+    // Every service, the gateway included, is probed per pod on its management port.
+    for (const s of SERVICES) {
+      const deployment = find(manifests, 'Deployment', `rel-${s}`)!;
+      const c = deployment.spec.template.spec.containers[0];
+      assert.deepEqual(c.readinessProbe.httpGet, { path: '/health/ready', port: 'metrics' }, s);
+      assert.deepEqual(c.livenessProbe.httpGet, { path: '/health/live', port: 'metrics' }, s);
+      assert.deepEqual(c.startupProbe.httpGet, { path: '/health/live', port: 'metrics' }, s);
+      assert.deepEqual(c.ports.find((p: any) => p.name === 'metrics'), { name: 'metrics', containerPort: 9464, protocol: 'TCP' }, s);
+      assert.equal(c.env.find((e: any) => e.name === 'MANAGEMENT_PORT')?.value, '9464', s);
+      assert.equal(deployment.spec.template.metadata.annotations['prometheus.io/scrape'], 'true', s);
+      assert.equal(deployment.spec.template.metadata.annotations['prometheus.io/port'], '9464', s);
+    }
     const gateway = find(manifests, 'Deployment', 'rel-gateway')!.spec.template.spec.containers[0];
-    assert.equal(gateway.readinessProbe.httpGet.path, '/health/ready');
-    assert.equal(gateway.livenessProbe.httpGet.path, '/health/live');
-    const token = find(manifests, 'Deployment', 'rel-token')!.spec.template.spec.containers[0];
-    assert.deepEqual(token.readinessProbe.exec.command, ['node', 'tools/healthcheck.mjs', 'token', 'ready']);
+    assert.deepEqual(gateway.ports.map((p: any) => p.name), ['http', 'metrics']);
+  });
+
+  it('offers a ServiceMonitor over the management ports, and no public route to them', async () => {
+    const manifests = await renderChart({ metrics: { serviceMonitor: { enabled: true, labels: { release: 'prom' } } } });
+    // The ServiceMonitor is a Prometheus Operator CRD: no Kubernetes schema for it, so everything else is validated.
+    validateAll(manifests.filter((m) => m.kind !== 'ServiceMonitor'));
+    const headless = find(manifests, 'Service', 'rel-metrics')!;
+    assert.equal(headless.spec.clusterIP, 'None');
+    assert.deepEqual(headless.spec.ports, [{ name: 'metrics', port: 9464, targetPort: 'metrics', protocol: 'TCP' }]);
+    const monitor = find(manifests, 'ServiceMonitor', 'rel-smart-auth')!;
+    assert.equal(monitor.apiVersion, 'monitoring.coreos.com/v1');
+    assert.equal(monitor.metadata.labels!.release, 'prom');
+    assert.deepEqual(monitor.spec.selector.matchLabels, { 'app.kubernetes.io/name': 'smart-auth', 'app.kubernetes.io/instance': 'rel', 'app.kubernetes.io/component': 'metrics' });
+    assert.equal(headless.metadata.labels!['app.kubernetes.io/component'], 'metrics');
+    assert.deepEqual(monitor.spec.endpoints, [{ port: 'metrics', path: '/metrics', interval: '30s' }]);
+    // The public Service and the Ingress reach only the gateway's http port.
+    assert.deepEqual(find(manifests, 'Service', 'rel-gateway')!.spec.ports.map((p: any) => p.targetPort), ['http']);
+    assert.deepEqual(find(manifests, 'Ingress', 'rel-gateway')!.spec.rules[0].http.paths[0].backend.service.port, { name: 'http' });
+    const off = await renderChart({ metrics: { podAnnotations: false } });
+    assert.equal(find(off, 'Deployment', 'rel-token')!.spec.template.metadata.annotations['prometheus.io/scrape'], undefined);
+    assert.equal(find(off, 'ServiceMonitor', 'rel-smart-auth'), undefined);
   });
 
   it('lets only the gateway be reached, and the services reach DNS, NATS and PostgreSQL', async () => {
@@ -208,7 +238,14 @@ describe('Helm chart', () => {
     assert.deepEqual(all.spec.ingress, []);
     assert.deepEqual(all.spec.egress.map((e: any) => e.ports.map((p: any) => p.port)), [[53, 53], [4222], [5432]]);
     const ingressPolicies = manifests.filter((m) => m.kind === 'NetworkPolicy' && m.spec.ingress?.length);
-    assert.deepEqual(ingressPolicies.map((m) => m.spec.podSelector.matchLabels['app.kubernetes.io/component']), ['gateway']);
+    assert.deepEqual(ingressPolicies.map((m) => m.metadata.name), ['rel-gateway', 'rel-metrics']);
+    assert.equal(find(manifests, 'NetworkPolicy', 'rel-gateway')!.spec.podSelector.matchLabels['app.kubernetes.io/component'], 'gateway');
+    // Scraping: the management port of every pod, from the monitoring namespace only.
+    const metrics = find(manifests, 'NetworkPolicy', 'rel-metrics')!;
+    assert.deepEqual(metrics.spec.podSelector.matchLabels, { 'app.kubernetes.io/name': 'smart-auth', 'app.kubernetes.io/instance': 'rel' });
+    assert.deepEqual(metrics.spec.ingress, [{ ports: [{ protocol: 'TCP', port: 9464 }], from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }] }]);
+    const scraping = await renderChart({ networkPolicy: { metricsFromNamespaceLabels: { 'kubernetes.io/metadata.name': 'prometheus' } } });
+    assert.deepEqual(find(scraping, 'NetworkPolicy', 'rel-metrics')!.spec.ingress[0].from[0].namespaceSelector.matchLabels, { 'kubernetes.io/metadata.name': 'prometheus' });
   });
 });
 
@@ -240,6 +277,11 @@ describe('docker-compose.yml', () => {
       }
     }
     assert.deepEqual(compose.services.gateway.ports, ['8080:8080']);
+    // The management port is probed inside each container and published by none.
+    for (const s of SERVICES) {
+      assert.match(compose.services[s].healthcheck.test.join(' '), /127\.0\.0\.1:9464\/health\/ready/, s);
+      assert.equal((compose.services[s].ports ?? []).some((p: unknown) => String(p).includes('9464')), false, s);
+    }
     assert.equal(compose.services.gateway.environment.PORT, '8080');
     assert.match(compose.services.nats.command.join(' '), /-js/);
   });
@@ -263,6 +305,8 @@ describe('Dockerfile', () => {
   it('builds with tools/build.mjs, so the page templates and styles are in dist/apps/<service>', () => {
     assert.match(stages[0]!, /node tools\/build\.mjs/);
     assert.match(stages[stages.length - 1]!, /COPY --from=build .*\/out\/apps \.\/dist\/apps/);
-    assert.match(stages[stages.length - 1]!, /tools\/healthcheck\.mjs/);
+    // Probes are httpGet on the management port: no exec helper in the image.
+    assert.doesNotMatch(stages[stages.length - 1]!, /healthcheck/);
+    assert.match(stages[stages.length - 1]!, /^EXPOSE 8080 9464$/m);
   });
 });
