@@ -158,6 +158,18 @@ describe('observability: logs, metrics, management port, tracing', { skip: realI
     await receiver?.close();
   });
 
+  it('replaces a request id that is too long or unsafe, and makes one when none is sent', async () => {
+    const seen = new Set<string>();
+    for (const given of ['a'.repeat(129), 'two words', 'quote"d', 'semi;colon', undefined]) {
+      const reply = await call(suite, '/jwks', given === undefined ? {} : { headers: { 'x-request-id': given } });
+      const id = reply.headers.get('x-request-id') ?? '';
+      assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, `${given}: ${id}`);
+      seen.add(id);
+    }
+    assert.equal(seen.size, 5, 'a new id each time');
+    assert.equal((await call(suite, '/jwks', { headers: { 'x-request-id': 'ok.id_1:2-3' } })).headers.get('x-request-id'), 'ok.id_1:2-3');
+  });
+
   it('writes every line as JSON with level, time, service and message', () => {
     const lines = suite.logLines();
     assert.ok(lines.length > 50, `only ${lines.length} lines`);

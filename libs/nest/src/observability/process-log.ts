@@ -1,6 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
 import pino, { type DestinationStream, type Level, type Logger } from 'pino';
-import pretty from 'pino-pretty';
 import { RequestContext } from './request-context.js';
 import { Tracing } from './tracing.js';
 
@@ -66,9 +65,15 @@ export interface ProcessLogOptions {
   destination?: DestinationStream;
 }
 
+/** Lines for a person at a terminal (`LOG_FORMAT=pretty`); loaded only when asked for. */
+export async function prettyDestination(): Promise<DestinationStream> {
+  const { default: pretty } = await import('pino-pretty');
+  return pretty({ sync: true, colorize: process.stdout.isTTY });
+}
+
 /** One pino logger for the process: JSON lines, `request_id` (and `trace_id` when tracing) on every line. */
 export function createProcessLogger(service: string, options: ProcessLogOptions): Logger {
-  const destination = options.destination ?? (options.format === 'pretty' ? pretty({ sync: true, colorize: process.stdout.isTTY }) : pino.destination({ dest: 1, sync: false }));
+  const destination = options.destination ?? pino.destination({ dest: 1, sync: false });
   return pino(
     {
       level: LEVELS[options.level] ?? 'info',
@@ -151,7 +156,7 @@ export const ProcessLog = {
   },
 
   nest(): PinoNestLogger {
-    installed ??= new PinoNestLogger(createProcessLogger(process.env.SERVICE_NAME ?? 'suite', { level: process.env.LOG_LEVEL ?? 'log', format: process.env.LOG_FORMAT ?? 'json' }));
+    installed ??= new PinoNestLogger(createProcessLogger(process.env.SERVICE ?? 'suite', { level: process.env.LOG_LEVEL ?? 'log', format: process.env.LOG_FORMAT ?? 'json' }));
     return installed;
   },
 

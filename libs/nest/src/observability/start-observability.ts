@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { CommonConfig } from '../config/common.config.js';
 import { loadConfig } from '../config/load-config.js';
 import { ManagementServer } from './management.server.js';
-import { ProcessLog } from './process-log.js';
+import { prettyDestination, ProcessLog } from './process-log.js';
 import { Tracing } from './tracing.js';
 
 export interface Observability {
@@ -19,7 +19,8 @@ export interface Observability {
  */
 export async function startObservability(processName: string, env: NodeJS.ProcessEnv, options: { managementRequired?: boolean } = {}): Promise<Observability> {
   const config = loadConfig(CommonConfig, env);
-  const logger = ProcessLog.install(processName, { level: config.LOG_LEVEL, format: config.LOG_FORMAT });
+  const destination = config.LOG_FORMAT === 'pretty' ? await prettyDestination() : undefined;
+  const logger = ProcessLog.install(processName, { level: config.LOG_LEVEL, format: config.LOG_FORMAT, destination });
   Logger.overrideLogger(logger);
   const tracing = await Tracing.start(processName, env);
   const log = new Logger('Observability');

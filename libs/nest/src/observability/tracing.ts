@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
 
 const TRACER = 'smart-auth-suite';
@@ -58,6 +59,11 @@ export const Tracing = {
     provider.register({ propagator: new W3CTraceContextPropagator() });
     shutdown = () => provider.shutdown();
     enabled = true;
+    const protocol = (env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL)?.trim();
+    if (exporterKind === 'otlp' && protocol && protocol !== 'http/json') {
+      // Only the OTLP/HTTP JSON exporter ships with the suite: say so rather than send what the collector did not ask for.
+      new Logger('Tracing').warn(`OTEL_EXPORTER_OTLP_PROTOCOL=${protocol} is not supported; spans are sent as http/json`);
+    }
     return true;
   },
 
