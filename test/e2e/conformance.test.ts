@@ -332,6 +332,41 @@ describe('CONFORMANCE.md checks not proven elsewhere', () => {
     }
   });
 
+  it('D-05 management_endpoint: a person sees the applications they allowed and takes access back; its tokens stop at once, and nobody else can take theirs', async () => {
+    const smart = (await call(suite, '/.well-known/smart-configuration')).json;
+    assert.equal(smart.management_endpoint, `${suite.issuer}/account`);
+    const mine = await launch({ scope: 'launch/patient openid fhirUser offline_access patient/*.rs' }, as(patient));
+    const theirs = await launch({ scope: 'launch/patient openid fhirUser offline_access patient/*.rs' }, as(practitioner, { patient: 'pt-c1' }));
+    const myGrant = String(decodeJwt(mine.tokens.json.access_token as string).grant_id);
+    const theirGrant = String(decodeJwt(theirs.tokens.json.access_token as string).grant_id);
+
+    // Signed in from the launch: the page lists the person's own grants only.
+    const page = await browse(suite, mine.jar, '/account');
+    assert.equal(page.status, 200, page.text.slice(0, 300));
+    assert.match(page.text, /Conformance App/);
+    assert.match(page.text, new RegExp(`/account/grants/${myGrant}/revoke`));
+    assert.doesNotMatch(page.text, new RegExp(theirGrant), "someone else's grant is not shown");
+    const csrf = csrfOf(page.text);
+    // Someone else's grant id posted by this person: nothing happens to it.
+    await postForm(suite, mine.jar, `/account/grants/${theirGrant}/revoke`, { csrf });
+    await assertActive(introspect(suite, theirs.tokens.json.access_token as string, adminAuth()));
+    // Their own: gone at once, refresh included.
+    const revoked = await postForm(suite, mine.jar, `/account/grants/${myGrant}/revoke`, { csrf });
+    assert.equal(revoked.status, 303);
+    await assertInactive(introspect(suite, mine.tokens.json.access_token as string, adminAuth()));
+    assertOAuthError(await tokenRequest(suite, { grant_type: 'refresh_token', refresh_token: mine.tokens.json.refresh_token as string }, { authorization: appAuth() }), 400, 'invalid_grant');
+    const after = await browse(suite, mine.jar, '/account?revoked=1');
+    assert.doesNotMatch(after.text, new RegExp(`/account/grants/${myGrant}/revoke`));
+    // A form without the page's anti-CSRF token does nothing.
+    const forged = await postForm(suite, theirs.jar, `/account/grants/${theirGrant}/revoke`, { csrf: 'x'.repeat(32) });
+    assert.equal(forged.status, 403);
+    await assertActive(introspect(suite, theirs.tokens.json.access_token as string, adminAuth()));
+    // Nobody signed in: the sign-in page.
+    const anonymous = await browse(suite, new CookieJar(), '/account');
+    assert.equal(anonymous.status, 200);
+    assert.match(anonymous.text, /action="\/account\/login"/);
+  });
+
   it('DCR-05 a requested client_id of the form of a user sub is refused; a server-chosen one never has it', async () => {
     const refused = await postRegistration(suite, { client_name: 'Impostor', grant_types: ['client_credentials'], token_endpoint_auth_method: 'client_secret_basic', client_id: patient.id });
     assertOAuthError(refused, 400, 'invalid_client_metadata');

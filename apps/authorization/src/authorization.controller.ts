@@ -68,7 +68,8 @@ export class AuthorizationController {
   metadata(): DiscoveryFragment {
     return {
       service: 'authorization',
-      endpoints: { authorization_endpoint: '/authorize', userinfo_endpoint: '/userinfo', end_session_endpoint: '/logout' },
+      // SMART App Launch 2.2: management_endpoint, where a person sees and takes back what apps may access.
+      endpoints: { authorization_endpoint: '/authorize', userinfo_endpoint: '/userinfo', end_session_endpoint: '/logout', management_endpoint: '/account' },
       lists: {
         response_types_supported: ['code'],
         response_modes_supported: ['query'],

@@ -23,6 +23,7 @@ import { PasswordLogin } from './users/password-login.service.js';
 import { SessionService } from './users/session.service.js';
 import { UserDirectory } from './users/user-directory.service.js';
 import { UserStore } from './users/user.store.js';
+import { AccountEndpoint } from './web/account.endpoint.js';
 import { AdminConsoleEndpoint } from './web/admin-console.endpoint.js';
 import { AdminGrantsEndpoint } from './web/admin-grants.endpoint.js';
 import { AdminUsersEndpoint } from './web/admin-users.endpoint.js';
@@ -75,6 +76,7 @@ export function authorizationModule(config: AuthorizationConfig, runtime: SuiteR
       AdminUsersEndpoint,
       AdminGrantsEndpoint,
       AdminConsoleEndpoint,
+      AccountEndpoint,
       AssetsEndpoint,
       LoginCallbackEndpoint,
       WebRouter,

@@ -125,6 +125,17 @@ describe('PageRenderer', () => {
       ['logout', renderer.logout(logout({ client: c, ...(t && { hidden: { [t]: t } }) }))],
       ['logout without client', renderer.logout(logout({ client: undefined }))],
       ['signed out', renderer.signedOut(signedOut(t ? { message: t } : {}))],
+      [
+        'account',
+        renderer.accountGrants({
+          title: t ?? 'Your applications',
+          stylesheets: ['/assets/suite.css', '/assets/theme.css'],
+          userName: t ?? 'Pat',
+          csrf: t ?? 'csrf-token',
+          grants: [{ clientName: t ?? 'Growth Chart', access: [t ?? 'Read your demographics'], scope: over.scope ?? 'patient/Patient.rs', createdAt: '2026-01-01T10:00:00.000Z', revokeAction: '/account/grants/g1/revoke', ...(t ? { patient: t } : {}) }],
+          signOutAction: '/account/logout',
+        }),
+      ],
     ];
   };
 
@@ -188,7 +199,7 @@ describe('PageRenderer', () => {
     });
 
     it('shows the client name and id on pages with a client', () => {
-      for (const [page, html] of everyPage().filter(([page]) => !['error', 'signed out', 'logout without client'].includes(page))) {
+      for (const [page, html] of everyPage().filter(([page]) => !['error', 'signed out', 'logout without client', 'account'].includes(page))) {
         assert.match(html, /<p class="client-name">Growth Chart<\/p>/, page);
         assert.match(html, /<code>growth-chart<\/code>/, page);
       }

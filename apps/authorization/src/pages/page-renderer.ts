@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import type {
+  AccountGrantsView,
   AdminGrantsView,
   ClientView,
   ConsentView,
@@ -16,7 +17,7 @@ import type {
 } from './views.js';
 
 /** Page templates, each compiled once under its `@name` (the `@` keeps eta from ever reading a file). */
-const TEMPLATES = ['layout', 'client', 'login', 'picker', 'consent', 'error', 'logout', 'signed-out', 'admin-grants'] as const;
+const TEMPLATES = ['layout', 'client', 'login', 'picker', 'consent', 'error', 'logout', 'signed-out', 'admin-grants', 'account-grants'] as const;
 
 /** Static files the suite serves under `/assets/`. */
 export type PageAsset = 'suite.css';
@@ -120,6 +121,10 @@ export class PageRenderer {
 
   adminGrants(view: AdminGrantsView): string {
     return this.render('admin-grants', { ...view, client: undefined });
+  }
+
+  accountGrants(view: AccountGrantsView): string {
+    return this.render('account-grants', { ...view, client: undefined });
   }
 
   signedOut(view: SignedOutView): string {

@@ -139,3 +139,32 @@ export interface AdminGrantsView extends PageFrame {
   signOutAction: string;
   notice?: string;
 }
+
+/** One live grant of the signed-in person on their account page. */
+export interface AccountGrantRow {
+  clientName: string;
+  /** The patient's name (or id) when the grant is for one patient. */
+  patient?: string;
+  /** What the application may do, in plain words (one line per scope). */
+  access: string[];
+  /** The granted scopes, as shown in small print. */
+  scope: string;
+  /** RFC 3339. */
+  createdAt: string;
+  lastUsedAt?: string;
+  /** `POST` target taking the access back. */
+  revokeAction: string;
+}
+
+/**
+ * A person's own grants (SMART `management_endpoint`, `/account`). Each row
+ * has a form `POST {revokeAction}` with `csrf` and a "Take back access"
+ * button; a "Sign out" form posts to `signOutAction`.
+ */
+export interface AccountGrantsView extends PageFrame {
+  userName: string;
+  csrf: string;
+  grants: AccountGrantRow[];
+  signOutAction: string;
+  notice?: string;
+}

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { WebRequest, WebResponse } from '#contracts';
 import { OAuthError } from '#oauth';
 import { LoginCallbackEndpoint } from '../upstream/login-callback.endpoint.js';
+import { AccountEndpoint } from './account.endpoint.js';
 import { AdminConsoleEndpoint } from './admin-console.endpoint.js';
 import { AdminGrantsEndpoint } from './admin-grants.endpoint.js';
 import { AdminUsersEndpoint } from './admin-users.endpoint.js';
@@ -40,6 +41,7 @@ export class WebRouter {
     adminUsers: AdminUsersEndpoint,
     adminGrants: AdminGrantsEndpoint,
     adminConsole: AdminConsoleEndpoint,
+    account: AccountEndpoint,
     assets: AssetsEndpoint,
     loginCallback: LoginCallbackEndpoint,
   ) {
@@ -58,6 +60,10 @@ export class WebRouter {
       { pattern: /^\/admin\/login$/, methods: ['POST'], kind: 'page', handler: (req) => adminConsole.handle(req, 'login') },
       { pattern: /^\/admin\/logout$/, methods: ['POST'], kind: 'page', handler: (req) => adminConsole.handle(req, 'logout') },
       { pattern: /^\/admin\/grants\/([A-Za-z0-9-]{1,64})\/revoke$/, methods: ['POST'], kind: 'page', handler: (req, m) => adminConsole.handle(req, 'revoke', m[1]) },
+      { pattern: /^\/account$/, methods: ['GET'], kind: 'page', handler: (req) => account.handle(req, 'page') },
+      { pattern: /^\/account\/login$/, methods: ['POST'], kind: 'page', handler: (req) => account.handle(req, 'login') },
+      { pattern: /^\/account\/logout$/, methods: ['POST'], kind: 'page', handler: (req) => account.handle(req, 'logout') },
+      { pattern: /^\/account\/grants\/([A-Za-z0-9-]{1,64})\/revoke$/, methods: ['POST'], kind: 'page', handler: (req, m) => account.handle(req, 'revoke', m[1]) },
       { pattern: /^\/admin\/clients\/([A-Za-z0-9._~-]{1,128})\/revoke-all$/, methods: ['POST'], kind: 'api', handler: (req, m) => adminGrants.revokeAll(req, m[1]!) },
       { pattern: /^\/admin\/grants$/, methods: ['GET'], kind: 'api', handler: (req) => adminGrants.handle(req, undefined) },
       { pattern: /^\/admin\/grants\/([A-Za-z0-9-]{1,64})$/, methods: ['GET', 'DELETE'], kind: 'api', handler: (req, m) => adminGrants.handle(req, m[1]) },

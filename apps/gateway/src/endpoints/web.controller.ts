@@ -11,7 +11,7 @@ import { sendWebResponse, webRequestOf } from '../http/web-forwarding.js';
  * The browser-facing surface served by the authorization service: the
  * authorization endpoint and its pages, the upstream identity provider's
  * redirect URI, EHR launch contexts, userinfo,
- * logout, the user and grant admin APIs and the pages' assets. Forwarded as they came;
+ * logout, the user and grant admin APIs, a person's own grants (/account) and the pages' assets. Forwarded as they came;
  * the authorization service answers with the whole HTTP response.
  */
 @Controller()
@@ -36,6 +36,10 @@ export class WebController {
     '/admin/login',
     '/admin/logout',
     '/admin/grants/:id/revoke',
+    '/account',
+    '/account/login',
+    '/account/logout',
+    '/account/grants/:id/revoke',
     '/assets/:name',
     '/smart-style.json',
   ])

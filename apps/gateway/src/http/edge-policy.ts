@@ -50,6 +50,10 @@ export class EdgePolicy {
       ['/admin/keys/rotate', { methods: ['POST'], cors: false, noStore: true }],
       // The client directory for administrators, answered by the registration service.
       ['/admin/clients', { methods: ['GET'], cors: false, noStore: true }],
+      // A person's own grants (SMART `management_endpoint`) and its forms.
+      ['/account', { methods: ['GET'], cors: false, noStore: true }],
+      ['/account/login', { methods: ['POST'], cors: false, noStore: true }],
+      ['/account/logout', { methods: ['POST'], cors: false, noStore: true }],
       ['/smart-style.json', { methods: ['GET'], cors: true, noStore: false }],
       ['/assets/suite.css', { methods: ['GET'], cors: false, noStore: false }],
       ['/assets/theme.css', { methods: ['GET'], cors: false, noStore: false }],
@@ -66,6 +70,7 @@ export class EdgePolicy {
     if (/^\/admin\/users\/[^/]+\/jwt-bearer-clients$/.test(path)) return { methods: ['GET', 'PUT'], cors: false, noStore: true };
     if (/^\/admin\/grants\/[^/]+$/.test(path)) return { methods: ['GET', 'DELETE'], cors: false, noStore: true };
     if (/^\/admin\/grants\/[^/]+\/revoke$/.test(path)) return { methods: ['POST'], cors: false, noStore: true };
+    if (/^\/account\/grants\/[^/]+\/revoke$/.test(path)) return { methods: ['POST'], cors: false, noStore: true };
     if (/^\/admin\/clients\/[^/]+$/.test(path)) return { methods: ['GET', 'DELETE'], cors: false, noStore: true };
     if (/^\/admin\/clients\/[^/]+\/revoke-all$/.test(path)) return { methods: ['POST'], cors: false, noStore: true };
     return undefined;
