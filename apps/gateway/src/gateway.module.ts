@@ -15,8 +15,9 @@ import { TokenController } from './endpoints/token.controller.js';
 import { WebController } from './endpoints/web.controller.js';
 import { EdgePolicy } from './http/edge-policy.js';
 import { OAuthErrorFilter } from './http/oauth-error.filter.js';
+import { ServingState } from './http/serving-state.js';
 
-export function gatewayModule(config: GatewayConfig, runtime: SuiteRuntime, policy: EdgePolicy): DynamicModule {
+export function gatewayModule(config: GatewayConfig, runtime: SuiteRuntime, policy: EdgePolicy, serving: ServingState): DynamicModule {
   return {
     module: class GatewayModule {},
     imports: [RuntimeModule.forService('gateway', runtime, config.RPC_TIMEOUT_MS)],
@@ -32,6 +33,8 @@ export function gatewayModule(config: GatewayConfig, runtime: SuiteRuntime, poli
       HealthController,
       WebController,
     ],
-    providers: [{ provide: GatewayConfig, useValue: config }, { provide: EdgePolicy, useValue: policy }, { provide: APP_FILTER, useClass: OAuthErrorFilter }, DiscoveryService],
+    providers: [{ provide: GatewayConfig, useValue: config }, { provide: EdgePolicy, useValue: policy },
+      { provide: ServingState, useValue: serving },
+      { provide: APP_FILTER, useClass: OAuthErrorFilter }, DiscoveryService],
   };
 }

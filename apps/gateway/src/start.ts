@@ -1,7 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { loadConfig, ProcessLog, registerReadiness, type SuiteRuntime } from '#nest';
+import { loadConfig, ProcessLog, registerReadiness, type Closable, type SuiteRuntime } from '#nest';
 import { InvalidClientMetadata, InvalidRequest } from '#oauth';
 import { GatewayConfig } from './config/gateway.config.js';
 import { fhirSmartConfiguration } from './discovery/discovery.controller.js';
@@ -11,6 +11,9 @@ import { EdgePolicy, pathOf } from './http/edge-policy.js';
 import { jsonDepth, MAX_JSON_DEPTH } from './http/json-body.js';
 import { renderOAuthError } from './http/oauth-error.filter.js';
 import { observeRequests, requestIdFor } from './http/request-observer.js';
+import { ServingState } from './http/serving-state.js';
+import { RateLimitPolicy } from './rate-limit/rate-limit.policy.js';
+import { installRateLimits } from './rate-limit/rate-limits.js';
 
 /** Path of the SMART document under the FHIR base, when the FHIR base is served by this issuer. */
 function fhirSmartConfigPath(config: GatewayConfig): string {
@@ -20,7 +23,7 @@ function fhirSmartConfigPath(config: GatewayConfig): string {
   return `${base}/.well-known/smart-configuration`;
 }
 
-function installEdge(fastify: FastifyInstance, policy: EdgePolicy, config: GatewayConfig): void {
+function installEdge(fastify: FastifyInstance, policy: EdgePolicy, config: GatewayConfig, serving: ServingState): void {
   // Bodies are parsed here, not by Nest: forms stay raw (duplicates are checked later), JSON errors are OAuth-shaped.
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, body));
@@ -62,13 +65,35 @@ function installEdge(fastify: FastifyInstance, policy: EdgePolicy, config: Gatew
   const retryAfter = String(config.RETRY_AFTER_SECONDS);
   fastify.addHook('onSend', (_req: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: Error | null, value?: unknown) => void) => {
     if (reply.statusCode === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', retryAfter);
+    // While stopping, no connection is kept alive: the client's next request opens one to another replica (RFC 9112 §9.6).
+    if (serving.stopping) reply.header('connection', 'close');
     done(null, payload);
   });
 }
 
+/**
+ * Graceful stop of the edge: unready first, SHUTDOWN_DELAY_MS of normal
+ * service for load balancers to notice, then the listener closes (no new
+ * connections, idle keep-alive connections closed) and in-flight requests
+ * finish before Nest's lifecycle hooks run.
+ */
+function gracefulClose(app: NestFastifyApplication, serving: ServingState, delayMs: number, unregister: () => void): Closable {
+  return {
+    async close() {
+      serving.markStopping();
+      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      // Nest's close() runs the modules' destroy hooks before it closes the HTTP server: close the server first.
+      await app.getHttpAdapter().close();
+      unregister();
+      await app.close();
+    },
+  };
+}
+
 /** Starts the HTTP edge of the suite. */
-export async function startGateway(runtime: SuiteRuntime, env: NodeJS.ProcessEnv): Promise<NestFastifyApplication> {
+export async function startGateway(runtime: SuiteRuntime, env: NodeJS.ProcessEnv): Promise<Closable> {
   const config = loadConfig(GatewayConfig, env);
+  const limits = new RateLimitPolicy(config);
   const adapter = new FastifyAdapter({
     bodyLimit: config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY === 'true',
@@ -79,13 +104,15 @@ export async function startGateway(runtime: SuiteRuntime, env: NodeJS.ProcessEnv
     frameworkErrors: (error: FastifyError, _req: FastifyRequest, reply: FastifyReply) => renderOAuthError(reply, error),
   });
   const policy = new EdgePolicy(fhirSmartConfigPath(config));
-  const app = await NestFactory.create<NestFastifyApplication>(gatewayModule(config, runtime, policy), adapter, {
+  const serving = new ServingState();
+  const app = await NestFactory.create<NestFastifyApplication>(gatewayModule(config, runtime, policy, serving), adapter, {
     bodyParser: false,
     logger: ProcessLog.nest(),
   });
   const fastify = app.getHttpAdapter().getInstance();
   observeRequests(fastify);
-  installEdge(fastify, policy, config);
+  installEdge(fastify, policy, config, serving);
+  installRateLimits(fastify, limits);
   const discovery = app.get(DiscoveryService);
   const fhirPath = fhirSmartConfigPath(config);
   // SMART 2.2 D-01: served under the FHIR base; when that base is the issuer itself, the controller's route already is.
@@ -96,10 +123,5 @@ export async function startGateway(runtime: SuiteRuntime, env: NodeJS.ProcessEnv
     const answer = await fastify.inject({ method: 'GET', url: '/health/ready' });
     return { ready: answer.statusCode === 200, report: answer.json() };
   });
-  const close = app.close.bind(app);
-  app.close = async () => {
-    unregister();
-    await close();
-  };
-  return app;
+  return gracefulClose(app, serving, config.SHUTDOWN_DELAY_MS, unregister);
 }

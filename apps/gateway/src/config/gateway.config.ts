@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsString, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { CommonConfig, toInt } from '#nest';
 
 export class GatewayConfig extends CommonConfig {
@@ -31,7 +31,68 @@ export class GatewayConfig extends CommonConfig {
   @Max(3600)
   RETRY_AFTER_SECONDS = 1;
 
+  /**
+   * After SIGTERM, how long the gateway keeps serving while `/health/ready`
+   * already answers 503, so that load balancers stop sending it traffic
+   * before it closes its listener (ms).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(120_000)
+  SHUTDOWN_DELAY_MS = 0;
+
   /** Trust X-Forwarded-* from a reverse proxy in front (RFC 9700 §4.13: only when that proxy sanitises them). */
   @IsIn(['true', 'false'])
   TRUST_PROXY = 'false';
+
+  /**
+   * Request-rate limits of this replica (docs/operations.md "Rate limits"),
+   * requests per RATE_LIMIT_WINDOW_SECONDS; 0 = no limit (the default).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  RATE_LIMIT_WINDOW_SECONDS = 60;
+
+  /** `/token` requests per client (as named by the request, unverified). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(100_000_000)
+  RATE_LIMIT_TOKEN_PER_CLIENT = 0;
+
+  /** `/token` requests per client address. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(100_000_000)
+  RATE_LIMIT_TOKEN_PER_ADDRESS = 0;
+
+  /** `/register` requests per client address. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(100_000_000)
+  RATE_LIMIT_REGISTER_PER_ADDRESS = 0;
+
+  /** Password login form posts (`/interaction/:id/login`, `/admin/login`) per client address. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(100_000_000)
+  RATE_LIMIT_LOGIN_PER_ADDRESS = 0;
+
+  /** `/introspect` requests per calling client. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(100_000_000)
+  RATE_LIMIT_INTROSPECT_PER_CLIENT = 0;
+
+  /** Per-client limits replacing the two per-client ones: JSON `{"<client_id>": {"token": n, "introspect": n}}` (0 = unlimited). */
+  @IsOptional()
+  @IsString()
+  RATE_LIMIT_CLIENT_OVERRIDES?: string;
 }

@@ -2,6 +2,7 @@ import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { Rpc, SERVICES, type HealthReport, type ServiceName } from '#contracts';
 import { EventBus, ServiceBus } from '#nest';
+import { ServingState } from '../http/serving-state.js';
 
 /** Services the gateway needs before it can serve: all of them. */
 const REQUIRED: readonly ServiceName[] = SERVICES;
@@ -11,6 +12,7 @@ export class HealthController {
   constructor(
     @Inject(ServiceBus) private readonly bus: ServiceBus,
     @Inject(EventBus) private readonly events: EventBus,
+    @Inject(ServingState) private readonly serving: ServingState,
   ) {}
 
   @Get('/live')
@@ -21,6 +23,11 @@ export class HealthController {
   /** Ready when NATS answers and every service reports its database and broker up. */
   @Get('/ready')
   async ready(@Res() reply: FastifyReply): Promise<void> {
+    // A replica shutting down is not ready, whatever its dependencies say (liveness stays ok).
+    if (this.serving.stopping) {
+      reply.code(503).header('content-type', 'application/json; charset=utf-8').send('{"status":"stopping"}');
+      return;
+    }
     const broker = await Promise.race([this.events.isHealthy(), new Promise<boolean>((r) => setTimeout(() => r(false), 1000))]);
     const reports = await Promise.all(
       REQUIRED.map((s) =>

@@ -4,7 +4,7 @@ import { Rpc } from '#contracts';
 import { ServiceBus } from '#nest';
 import { OAuthError } from '#oauth';
 import { pathOf } from '../http/edge-policy.js';
-import { sendUnavailablePage, wantsPage } from '../http/unavailable-page.js';
+import { sendErrorPage, wantsPage } from '../http/error-page.js';
 import { sendWebResponse, webRequestOf } from '../http/web-forwarding.js';
 
 /**
@@ -49,7 +49,7 @@ export class WebController {
       sendWebResponse(reply, await this.bus.request(Rpc.authorization.web, request));
     } catch (err: unknown) {
       // The authorization service renders every page; when it cannot be reached, a browser still gets a page.
-      if (err instanceof OAuthError && err.status === 503 && wantsPage(req, pathOf(req.url))) return sendUnavailablePage(reply, err);
+      if (err instanceof OAuthError && err.status === 503 && wantsPage(req, pathOf(req.url))) return sendErrorPage(reply, err);
       throw err;
     }
   }

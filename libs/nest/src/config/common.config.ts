@@ -99,6 +99,21 @@ export class DatabaseConfig extends CommonConfig {
 
 export { toInt };
 
+/** How a process stops (read by every service's entry point). */
+export class ShutdownConfig {
+  /**
+   * Longest graceful stop after SIGTERM, in milliseconds: stop taking work,
+   * finish what is in flight, drain NATS, close the database pool. Past it
+   * the process exits with code 1. Keep it below Kubernetes'
+   * `terminationGracePeriodSeconds` (minus the gateway's SHUTDOWN_DELAY_MS).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(600_000)
+  SHUTDOWN_TIMEOUT_MS = 20_000;
+}
+
 export class SecretsConfig {
   @IsOptional()
   @IsString()

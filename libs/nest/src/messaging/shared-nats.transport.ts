@@ -9,6 +9,10 @@ import { handleInbound } from '../observability/message-propagation.js';
  * published before a later introspection request is processed first.
  */
 export class SharedNatsServer extends ServerNats {
+  /** Requests being handled now: a graceful stop waits for them. */
+  private inFlight = 0;
+  private idle?: () => void;
+
   constructor(private readonly connection: NatsConnection, queue: string) {
     super({ queue });
   }
@@ -27,17 +31,32 @@ export class SharedNatsServer extends ServerNats {
   }
 
   /** Each message is handled under the request id and trace context its headers carry. */
-  override handleMessage(channel: string, natsMsg: Msg): Promise<unknown> {
-    const headers = natsMsg.headers;
-    if (!headers) return super.handleMessage(channel, natsMsg);
-    return handleInbound(channel, (key) => headers.get(key) || undefined, () => super.handleMessage(channel, natsMsg));
+  override async handleMessage(channel: string, natsMsg: Msg): Promise<unknown> {
+    // Counted until answered: a graceful stop waits for the requests already taken.
+    this.inFlight++;
+    try {
+      const headers = natsMsg.headers;
+      if (!headers) return await super.handleMessage(channel, natsMsg);
+      return await handleInbound(channel, (key) => headers.get(key) || undefined, () => super.handleMessage(channel, natsMsg));
+    } finally {
+      if (--this.inFlight === 0) this.idle?.();
+    }
   }
 
-  /** Drains this server's subscriptions; the shared connection stays open for its owner to close. */
+  /**
+   * Graceful stop: drains this server's subscriptions (the NATS server stops
+   * routing requests here, so the queue group's other replicas take them),
+   * then waits for the requests already taken to be answered. The shared
+   * connection stays open for its owner to drain and close afterwards, so
+   * those answers, and what their handlers publish, still go out.
+   */
   override async close(): Promise<void> {
     // ServerNats keeps its subscriptions private; drain them without closing the connection.
     const own = this as unknown as { subscriptions: Subscription[] };
     await Promise.all(own.subscriptions.map((sub) => sub.drain().catch(() => undefined)));
     own.subscriptions = [];
+    if (this.inFlight > 0) await new Promise<void>((resolve) => (this.idle = resolve));
+    // Nest sends a handler's answer on the next tick after it resolved.
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }

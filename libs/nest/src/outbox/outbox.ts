@@ -141,8 +141,10 @@ export class Outbox implements OnApplicationBootstrap, OnModuleDestroy {
     this.timer.unref();
   }
 
-  onModuleDestroy(): void {
+  /** Stops the relay; a round under way finishes first (what it cannot publish stays pending). */
+  async onModuleDestroy(): Promise<void> {
     this.unwatch();
     if (this.timer) clearInterval(this.timer);
+    await this.relaying?.catch(() => undefined);
   }
 }

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { ConfigurationError } from '../config/load-config.js';
+import { ShutdownConfig } from '../config/common.config.js';
+import { ConfigurationError, loadConfig } from '../config/load-config.js';
 import { NatsRuntime } from '../messaging/suite-runtime.js';
 import type { SuiteRuntime } from '../messaging/suite-runtime.js';
 import { ProcessLog } from '../observability/process-log.js';
@@ -34,7 +35,9 @@ export async function runStandalone(service: string, start: ServiceStarter, env:
   if (!env.NATS_URL) fail(new ConfigurationError(['NATS_URL: required to run a single service (use `npm start` for the embedded all-in-one mode)']));
   let runtime: SuiteRuntime | undefined;
   let app: Closable | undefined;
+  let shutdown = new ShutdownConfig();
   try {
+    shutdown = loadConfig(ShutdownConfig, env);
     runtime = await NatsRuntime.connect(env.NATS_URL!, `${service}-${process.pid}`);
     app = await start(runtime, env);
   } catch (err: unknown) {
@@ -43,12 +46,27 @@ export async function runStandalone(service: string, start: ServiceStarter, env:
     fail(err);
   }
   let stopping = false;
+  /**
+   * Graceful stop, in order: the service stops taking work and finishes what
+   * it took (the gateway turns unready, waits SHUTDOWN_DELAY_MS, closes its
+   * listener and lets in-flight requests end; a NATS service drains its
+   * subscriptions and answers what it had received), its lifecycle hooks stop
+   * relays, consumers and timers and close the database pool, then the NATS
+   * connection is drained (pending publishes flushed) and closed. Signals are
+   * handled here rather than by Nest's enableShutdownHooks so that this order
+   * holds and the whole stop is bounded by SHUTDOWN_TIMEOUT_MS.
+   */
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.log(`${signal} received, shutting down`);
-    await app?.close().catch((e: unknown) => logger.error(String(e)));
-    await runtime?.close().catch(() => undefined);
+    logger.log(`${signal} received, shutting down (at most ${shutdown.SHUTDOWN_TIMEOUT_MS} ms)`);
+    setTimeout(() => {
+      logger.error(`graceful shutdown took longer than ${shutdown.SHUTDOWN_TIMEOUT_MS} ms; exiting anyway`);
+      ProcessLog.flush();
+      process.exit(1);
+    }, shutdown.SHUTDOWN_TIMEOUT_MS).unref();
+    await app?.close().catch((e: unknown) => logger.error(`shutdown: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
+    await runtime?.close().catch((e: unknown) => logger.error(`shutdown: NATS drain failed: ${String(e)}`));
     await observability?.close();
     process.exit(0);
   };

@@ -125,6 +125,19 @@ export class TemporarilyUnavailable extends OAuthError {
   }
 }
 
+/**
+ * A request over its rate limit: HTTP 429 with `Retry-After` (RFC 6585 §4).
+ * OAuth defines no 429 error code; `temporarily_unavailable` is the
+ * registered code whose meaning fits ("temporary overloading", RFC 6749
+ * §4.1.2.1) and that clients already treat as worth retrying later. Not
+ * `slow_down`, which is the device-flow polling signal (RFC 8628 §3.5).
+ */
+export class TooManyRequests extends OAuthError {
+  constructor(retryAfterSeconds: number, description = 'too many requests; retry later') {
+    super('temporarily_unavailable', 429, description, { headers: { 'retry-after': String(retryAfterSeconds) } });
+  }
+}
+
 /** Any failure that is not the caller's fault. The detail goes to the log only. */
 export class ServerError extends OAuthError {
   constructor(detail?: string) {

@@ -1,0 +1,69 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { TooManyRequests } from '#oauth';
+import { pathOf } from '../http/edge-policy.js';
+import { renderOAuthError } from '../http/oauth-error.filter.js';
+import { sendErrorPage } from '../http/error-page.js';
+import { claimedClientId } from './client-id.hint.js';
+import { FixedWindowLimiter } from './fixed-window.limiter.js';
+import type { RateLimitPolicy } from './rate-limit.policy.js';
+
+/** Keys (clients, addresses) each limiter remembers at most: a few MB per limiter, whatever the traffic. */
+const MAX_KEYS = 100_000;
+
+/** The password logins: the sign-in page of an interaction and the administration page's. */
+const LOGIN = /^\/(interaction\/[^/]+\/login|admin\/login)$/;
+
+const formOf = (req: FastifyRequest) => new URLSearchParams(typeof req.body === 'string' ? req.body : '');
+
+/**
+ * General request-rate limits of this gateway replica (in memory; each
+ * replica counts on its own, so N replicas admit up to N times a limit):
+ * `/token` per client and per address, `/introspect` per client,
+ * `/register` per address, the password login forms per address. Distinct
+ * from the authorization service's failed-login throttling, which is shared
+ * by replicas and counts failures per user name. Over a limit: 429 with
+ * `Retry-After`, as OAuth JSON (or an HTML page for the login forms).
+ */
+export function installRateLimits(fastify: FastifyInstance, policy: RateLimitPolicy): void {
+  if (!policy.active) return;
+  const limiter = () => new FixedWindowLimiter(policy.windowMs, MAX_KEYS);
+  const tokenByAddress = limiter();
+  const tokenByClient = limiter();
+  const introspectByClient = limiter();
+  const registerByAddress = limiter();
+  const loginByAddress = limiter();
+
+  /** The first limit refused, as seconds to wait; undefined when every one allows the request. */
+  const over = (...checks: Array<[FixedWindowLimiter, string | undefined, number]>): number | undefined => {
+    for (const [counter, key, limit] of checks) {
+      if (key === undefined) continue;
+      const decision = counter.hit(key, limit);
+      if (!decision.allowed) return decision.retryAfterSeconds;
+    }
+    return undefined;
+  };
+
+  fastify.addHook('preHandler', async (req: FastifyRequest, reply: FastifyReply) => {
+    if (req.method !== 'POST') return;
+    const path = pathOf(req.url);
+    let wait: number | undefined;
+    if (path === '/token') {
+      const client = claimedClientId(req.headers.authorization, formOf(req));
+      wait = over([tokenByAddress, req.ip, policy.tokenPerAddress], [tokenByClient, client, client === undefined ? 0 : policy.tokenLimitOf(client)]);
+    } else if (path === '/introspect') {
+      const client = claimedClientId(req.headers.authorization, formOf(req));
+      wait = over([introspectByClient, client, client === undefined ? 0 : policy.introspectLimitOf(client)]);
+    } else if (path === '/register') {
+      wait = over([registerByAddress, req.ip, policy.registerPerAddress]);
+    } else if (LOGIN.test(path)) {
+      wait = over([loginByAddress, req.ip, policy.loginPerAddress]);
+      if (wait !== undefined) {
+        sendErrorPage(reply, new TooManyRequests(wait, `too many sign-in attempts from your network; try again in ${wait} seconds`), 'Too many attempts');
+        return reply;
+      }
+    }
+    if (wait === undefined) return;
+    renderOAuthError(reply, new TooManyRequests(wait, `too many requests; retry after ${wait} seconds`));
+    return reply;
+  });
+}
