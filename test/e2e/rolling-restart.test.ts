@@ -18,18 +18,30 @@ const RPC_TIMEOUT_MS = 20_000;
 const HANG_MS = 30_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+/** How a process exited; `timeout` if it was still running after `withinMs` (it is then killed). */
+function exitOf(child: ChildProcess, withinMs = 60_000): Promise<{ code: number | null; signal: NodeJS.Signals | null } | 'timeout'> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
-  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve('timeout');
+    }, withinMs);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal });
+    });
+  });
 }
 
 /** Resolves once a freshly started service has subscribed (Nest logs it at `log` level). */
-function started(child: ChildProcess): Promise<void> {
+function started(child: ChildProcess, withinMs = 120_000): Promise<void> {
   return new Promise((resolve, reject) => {
     let seen = '';
+    const timer = setTimeout(() => reject(new Error(`the new replica did not start within ${withinMs} ms: ${seen.slice(-2000)}`)), withinMs);
     const onData = (chunk: Buffer) => {
       seen += chunk.toString();
       if (seen.includes('Nest microservice successfully started')) {
+        clearTimeout(timer);
         child.stdout?.off('data', onData);
         resolve();
       }
