@@ -298,8 +298,9 @@ describe('smart-auth, the operator CLI, run as a child process against the suite
   });
 
   describe('keys and audit', () => {
-    // Rotation changes the one key ring of a suite: on the shared suite it would race key-rotation.test.ts,
-    // which reads the next key and then rotates. A suite of its own (the embedded process) has nobody else rotating.
+    // A suite of its own (the light embedded process): on the shared one a rotation would race
+    // key-rotation.test.ts, which reads the next key and then rotates; and the shared audit chain is
+    // deliberately broken by audit-admin.test.ts at some point of the run.
     let own: RunningSuite;
     let ownEnv: NodeJS.ProcessEnv;
     before(async () => {
@@ -331,11 +332,26 @@ describe('smart-auth, the operator CLI, run as a child process against the suite
       assert.match(bad.stderr, /^smart-auth: invalid_request: alg must be one of/);
     });
 
-    it('audit verify reports an intact chain with exit 0; audit list filters', async () => {
-      const verified = await cli(['audit', 'verify']);
-      assert.equal(verified.code, 0, verified.stderr);
+    it('audit verify: exit 0 for an intact chain; on the shared suite the exit code follows the report; audit list filters', async () => {
+      const verified = await cli(['audit', 'verify'], ownEnv);
+      assert.equal(verified.code, 0, `${verified.stderr}${verified.stdout}`);
       assert.match(verified.stdout, /^audit chain intact: \d+ event\(s\) checked\n$/);
-      assert.equal(json(await cli(['audit', 'verify', '--json'])).valid, true);
+      assert.equal(json(await cli(['audit', 'verify', '--json'], ownEnv)).valid, true);
+      // audit-admin.test.ts alters a row of the shared trail behind the triggers: before it the chain is intact,
+      // after it broken. Either way the exit code is 1 exactly when the report says broken, naming the row.
+      const shared = await cli(['audit', 'verify', '--json']);
+      const report = JSON.parse(shared.stdout) as { valid: boolean; first_break?: { seq: number; problem: string } };
+      assert.equal(shared.code, report.valid ? 0 : 1, shared.stdout);
+      if (!report.valid) {
+        const human = await cli(['audit', 'verify']);
+        assert.equal(human.code, 1);
+        assert.match(human.stdout, new RegExp(`^AUDIT CHAIN BROKEN after \\d+ event\\(s\\); first bad row:\\n(?:.*\\n)*seq\\s+${report.first_break!.seq}\\n`));
+      }
+      await listing();
+    });
+
+    /** audit list on the shared suite: the filters reach the API, the table shows the event. */
+    async function listing(): Promise<void> {
       const machine = await machineClient(suite);
       let events: Array<{ event: { type: string; data: { client_id: string } } }> = [];
       for (let i = 0; i < 50 && events.length === 0; i++) {
@@ -348,7 +364,7 @@ describe('smart-auth, the operator CLI, run as a child process against the suite
       const bad = await cli(['audit', 'list', '--limit', 'many']);
       assert.equal(bad.code, 1);
       assert.match(bad.stderr, /invalid_request/);
-    });
+    }
   });
 
   describe('perform authorization-code', () => {

@@ -1,10 +1,17 @@
 import { stringValue, type Command } from '../command.js';
 import { fields, table, type Row } from '../output.js';
 
-interface Verification {
+export interface Verification {
   valid: boolean;
   checked: number;
   first_break?: Record<string, unknown>;
+}
+
+/** The verification report for a person: one line when intact, the first bad row otherwise. */
+export function verificationText(report: Verification): string {
+  return report.valid
+    ? `audit chain intact: ${report.checked} event(s) checked\n`
+    : `AUDIT CHAIN BROKEN after ${report.checked} event(s); first bad row:\n${fields(Object.entries(report.first_break ?? {}))}`;
 }
 
 const verify: Command = {
@@ -15,11 +22,7 @@ const verify: Command = {
   options: {},
   async run({ deployment, out }) {
     const report = await deployment.api<Verification>('/admin/audit/verify');
-    out.result(report, () =>
-      report.valid
-        ? `audit chain intact: ${report.checked} event(s) checked\n`
-        : `AUDIT CHAIN BROKEN after ${report.checked} event(s); first bad row:\n${fields(Object.entries(report.first_break ?? {}))}`,
-    );
+    out.result(report, () => verificationText(report));
     return report.valid ? 0 : 1;
   },
 };
