@@ -460,8 +460,15 @@ describe('smart-auth, the operator CLI, run as a child process against the suite
           const page = await (await newContext(browser)).newPage();
           await page.goto(url);
           await signIn(page, person.username, person.password);
-          if (!page.url().startsWith('http://127.0.0.1') || (await page.getByRole('button', { name: 'Allow' }).count()) > 0) await allow(page);
-          await page.waitForURL(/^http:\/\/127\.0\.0\.1:\d+\/callback\?/, { timeout: 15_000 });
+          // The consent page, or straight to the callback if consent is remembered: wait for whichever comes.
+          const callback = /^http:\/\/127\.0\.0\.1:\d+\/callback\?/;
+          const button = page.getByRole('button', { name: 'Allow' });
+          await Promise.race([
+            page.waitForURL(callback, { timeout: 30_000 }).catch(() => undefined),
+            button.waitFor({ state: 'visible', timeout: 30_000 }).catch(() => undefined),
+          ]);
+          if (!callback.test(page.url())) await allow(page);
+          await page.waitForURL(callback, { timeout: 30_000 });
           assert.match(await page.locator('h1').innerText(), /Signed in/);
         });
         assert.equal(run.code, 0, run.stderr);
