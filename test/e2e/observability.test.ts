@@ -280,3 +280,33 @@ describe('observability: logs, metrics, management port, tracing', { skip: realI
     assert.equal(gatewayLine?.trace_id, traceId);
   });
 });
+
+describe('observability in the embedded mode (npm start): one process, in-process transport', () => {
+  let suite: RunningSuite;
+  before(async () => {
+    suite = await startSuite({ embedded: true, collectLogs: true, env: { LOG_LEVEL: 'debug' } });
+  });
+  after(async () => suite?.stop());
+
+  it('carries the request id through the in-process transport, and serves every service on one management port', async () => {
+    const requestId = `emb-${randomBytes(4).toString('hex')}`;
+    const reply = await tokenRequest(suite, { grant_type: 'client_credentials' }, { authorization: basicAuth(suite.adminClientId, suite.adminClientSecret), 'x-request-id': requestId });
+    assert.equal(reply.status, 200, reply.text);
+    const lines = suite.logLines('suite').filter((l) => l.stream === 'stdout').map((l) => JSON.parse(l.line) as { request_id?: string; subject?: string; route?: string; service?: string });
+    await eventually('the lines of the request', async () => {
+      const mine = suite.logLines('suite').filter((l) => l.line.includes(requestId)).map((l) => JSON.parse(l.line) as { subject?: string; route?: string });
+      return mine.some((l) => l.subject === 'token.v1.issue') && mine.some((l) => l.route === '/token') ? true : undefined;
+    });
+    assert.ok(lines.every((l) => l.service === 'suite'));
+    assert.equal(suite.logLines('suite').some((l) => l.line.includes(suite.adminClientSecret)), false, 'the admin secret is not logged');
+    const ready = await fetch(`${suite.managementUrl('suite')}/health/ready`);
+    const report = (await ready.json()) as { services: Record<string, unknown> };
+    assert.equal(ready.status, 200);
+    assert.deepEqual(Object.keys(report.services).sort(), [...SERVICES].sort());
+    const metrics = await (await fetch(`${suite.managementUrl('suite')}/metrics`)).text();
+    assert.ok(sample(metrics, 'oauth_tokens_issued_total{grant_type="client_credentials"}')! >= 1);
+    assert.ok(sample(metrics, 'http_requests_total{route="/token",method="POST",status="200"}')! >= 1);
+    assert.match(metrics, /^outbox_backlog_events\{service="registration"\} \d+$/m);
+    assert.equal((await call(suite, '/metrics')).status, 404);
+  });
+});
