@@ -77,7 +77,7 @@ export class GatewayConfig extends CommonConfig {
   @Max(100_000_000)
   RATE_LIMIT_REGISTER_PER_ADDRESS = 0;
 
-  /** Password login form posts (`/interaction/:id/login`, `/admin/login`) per client address. */
+  /** Password login form posts (`/interaction/:id/login`, `/admin/login`, `/account/login`) per client address. */
   @Transform(toInt)
   @IsInt()
   @Min(0)

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { OAuthError } from '#oauth';
 
 /** Paths a browser navigates to (the authorization endpoint and the pages behind it), answered with HTML when they fail. */
-const PAGE_PATHS = /^\/(authorize|logout|login\/callback|admin|admin\/login|admin\/logout|interaction\/[^/]+(\/[^/]+)?|admin\/grants\/[^/]+\/revoke)$/;
+const PAGE_PATHS = /^\/(authorize|logout|login\/callback|admin|admin\/login|admin\/logout|interaction\/[^/]+(\/[^/]+)?|admin\/grants\/[^/]+\/revoke|account|account\/login|account\/logout|account\/grants\/[^/]+\/revoke)$/;
 
 /** Whether a failed request came from a browser page rather than an API client: an HTML page it can show beats JSON. */
 export function wantsPage(req: FastifyRequest, path: string): boolean {

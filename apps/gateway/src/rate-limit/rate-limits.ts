@@ -10,8 +10,8 @@ import type { RateLimitPolicy } from './rate-limit.policy.js';
 /** Keys (clients, addresses) each limiter remembers at most: a few MB per limiter, whatever the traffic. */
 const MAX_KEYS = 100_000;
 
-/** The password logins: the sign-in page of an interaction and the administration page's. */
-const LOGIN = /^\/(interaction\/[^/]+\/login|admin\/login)$/;
+/** The password logins: the sign-in page of an interaction, the administration page's and the account page's. */
+const LOGIN = /^\/(interaction\/[^/]+\/login|admin\/login|account\/login)$/;
 
 const formOf = (req: FastifyRequest) => new URLSearchParams(typeof req.body === 'string' ? req.body : '');
 
