@@ -95,19 +95,28 @@ describe('audit trail admin API: filters, FHIR AuditEvent export, hash-chain ver
       await assert.rejects(db.query(`UPDATE audit_event SET type = type WHERE client_id = $1`, [client.client_id]), /append-only/);
       await assert.rejects(db.query(`DELETE FROM audit_event WHERE client_id = $1`, [client.client_id]), /append-only/);
       // A privileged intruder switches the trigger off and rewrites the scope of the token event.
-      const target = await db.query<{ seq: string }>(`SELECT seq FROM audit_event WHERE client_id = $1 AND type = 'token.issued'`, [client.client_id]);
+      const target = await db.query<{ seq: string; data: unknown }>(`SELECT seq, data FROM audit_event WHERE client_id = $1 AND type = 'token.issued'`, [client.client_id]);
       const seq = Number(target.rows[0]!.seq);
-      await db.query('ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_change');
+      const rewrite = async (sql: string, values: unknown[]) => {
+        await db.query('ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_change');
+        try {
+          await db.query(sql, values);
+        } finally {
+          await db.query('ALTER TABLE audit_event ENABLE TRIGGER audit_event_no_change');
+        }
+      };
+      await rewrite(`UPDATE audit_event SET data = jsonb_set(data, '{data,scope}', '"system/*.cruds"') WHERE seq = $1`, [seq]);
       try {
-        await db.query(`UPDATE audit_event SET data = jsonb_set(data, '{data,scope}', '"system/*.cruds"') WHERE seq = $1`, [seq]);
+        const broken = await call(suite, '/admin/audit/verify', { headers: auth(admin) });
+        assert.equal(broken.json.valid, false);
+        const where = broken.json.first_break as Record<string, unknown>;
+        assert.equal(where.seq, seq);
+        assert.equal(where.problem, 'content_altered');
       } finally {
-        await db.query('ALTER TABLE audit_event ENABLE TRIGGER audit_event_no_change');
+        // The trail is shared with the other test files (the CLI verifies it too): put the row back as it was.
+        await rewrite(`UPDATE audit_event SET data = $2 WHERE seq = $1`, [seq, JSON.stringify(target.rows[0]!.data)]);
       }
-      const broken = await call(suite, '/admin/audit/verify', { headers: auth(admin) });
-      assert.equal(broken.json.valid, false);
-      const where = broken.json.first_break as Record<string, unknown>;
-      assert.equal(where.seq, seq);
-      assert.equal(where.problem, 'content_altered');
+      assert.equal((await call(suite, '/admin/audit/verify', { headers: auth(admin) })).json.valid, true, 'restored');
     } finally {
       await db.end();
     }

@@ -168,12 +168,13 @@ describe('authorization_code grant', async () => {
   });
 
   it('issues an RS256 ID token for the client, with nonce and at_hash (OIDC Core §2, §3.1.3.6)', async () => {
-    const { grant } = grantWith();
+    // One grant for the answer and the expectations: fullGrant() reads the clock, and a second may pass in between.
+    const expected = fullGrant();
+    const { grant } = grantWith(() => expected);
     const before = now();
     const body = await grant.handle({ client: client(), params });
     const { payload, protectedHeader } = await jwtVerify(body.id_token!, rs.verification, { issuer: ISSUER, audience: 'app-1', typ: 'JWT' });
     assert.deepEqual(protectedHeader, { alg: 'RS256', kid: 'rs-1', typ: 'JWT' });
-    const expected = fullGrant();
     assert.equal(payload.sub, 'user-42');
     assert.equal(payload.aud, 'app-1');
     assert.equal(payload.azp, 'app-1');
