@@ -12,12 +12,12 @@
  */
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK } from 'jose';
 import pg from 'pg';
-import { freePort, startSuite, type RunningSuite } from '#testing';
+import { freePort, SERVICE_NAMES, startSuite, type RunningSuite } from '#testing';
 
 process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -29,7 +29,7 @@ process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
  * the throughput in our measurements (see README). Set NATS_URL to measure
  * against another server.
  */
-async function ownNats(): Promise<{ url: string; stop: () => void } | undefined> {
+async function ownNats(): Promise<{ url: string; pid: number | undefined; stop: () => void } | undefined> {
   const binary = ['/usr/sbin/nats-server', '/usr/local/bin/nats-server', '/usr/bin/nats-server'].find((p) => existsSync(p));
   if (!binary) return undefined;
   const port = await freePort();
@@ -38,9 +38,15 @@ async function ownNats(): Promise<{ url: string; stop: () => void } | undefined>
   await new Promise((r) => setTimeout(r, 500));
   return {
     url: `nats://127.0.0.1:${port}`,
+    pid: child.pid,
     stop: () => {
       child.kill('SIGTERM');
-      rmSync(store, { recursive: true, force: true });
+      // The server may still be writing its store as it exits; a left-over temporary folder is harmless.
+      try {
+        rmSync(store, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+      } catch {
+        /* left in the temporary folder */
+      }
     },
   };
 }
@@ -49,6 +55,8 @@ const DURATION = Number(process.env.BENCH_DURATION_S ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP_S ?? 3);
 const ALG = 'ES256';
 const BACKEND_ALGS = ['ES384', 'RS384'];
+/** Which parts to run (comma-separated: token, introspect, backend); all by default. */
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'token,introspect,backend').split(',').map((s) => s.trim()));
 /** Pre-signed assertions per algorithm: enough for warm-up plus the run at the rates this machine reaches. */
 const ASSERTIONS = Number(process.env.BENCH_ASSERTIONS ?? 40_000);
 
@@ -63,6 +71,8 @@ interface Row {
   mismatches: number;
   /** 2xx answers, warm-up included. */
   ok: number;
+  /** CPU microseconds per answered request, by process group, over the measured run. */
+  cpuPerRequest?: Record<string, number>;
 }
 
 function basic(id: string, secret: string): string {
@@ -100,6 +110,51 @@ async function rawJoseRates(seconds: number): Promise<{ sign: number; verify: nu
   return { sign: signRate, verify: n / seconds };
 }
 
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); undefined elsewhere or once it is gone. */
+function cpuSecondsOf(pid: number): number | undefined {
+  try {
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+/** USER_HZ: 100 on every Linux this runs on. */
+const CLOCK_TICKS = 100;
+
+/** Every PostgreSQL process on this machine (the server is shared; the benchmark is the only load on it while it runs). */
+function postgresPids(): number[] {
+  if (!existsSync('/proc')) return [];
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        return readFileSync(`/proc/${d}/comm`, 'utf8').trim() === 'postgres';
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+type CpuGroups = Record<string, number[] | 'self'>;
+
+/** CPU seconds by group of processes; `self` is this process (the load generator). */
+function cpuSnapshot(groups: CpuGroups): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, pids] of Object.entries(groups)) {
+    if (pids === 'self') {
+      const u = process.cpuUsage();
+      out[name] = (u.user + u.system) / 1e6;
+    } else {
+      out[name] = pids.reduce((sum, pid) => sum + (cpuSecondsOf(pid) ?? 0), 0);
+    }
+  }
+  return out;
+}
+
 async function load(
   name: string,
   url: string,
@@ -107,6 +162,7 @@ async function load(
   headers: Record<string, string>,
   body: string | (() => string),
   check?: (body: string) => boolean,
+  cpu?: () => CpuGroups,
 ): Promise<Row> {
   const verifyBody = check ? (b: string | Buffer | undefined) => check(String(b ?? '')) : undefined;
   // A body function gives every request its own body (a fresh assertion each time).
@@ -115,7 +171,15 @@ async function load(
       ? { body }
       : { requests: [{ method: 'POST' as const, setupRequest: (req: autocannon.Request): autocannon.Request => ({ ...req, body: body() }) }] };
   const warm = await autocannon({ url, method: 'POST', connections, duration: WARMUP, headers, ...shape });
+  const groups = cpu?.();
+  const before = groups ? cpuSnapshot(groups) : undefined;
   const result = await autocannon({ url, method: 'POST', connections, duration: DURATION, headers, ...shape, ...(verifyBody ? { verifyBody } : {}) });
+  const after = groups ? cpuSnapshot(groups) : undefined;
+  const answered = result.requests.total;
+  const cpuPerRequest =
+    before && after && answered > 0
+      ? Object.fromEntries(Object.keys(after).map((k) => [k, Math.round(((after[k]! - before[k]!) * 1e6) / answered)]))
+      : undefined;
   return {
     name,
     connections,
@@ -126,6 +190,7 @@ async function load(
     errors: result.errors + result.timeouts,
     mismatches: (result as unknown as { mismatches?: number }).mismatches ?? 0,
     ok: warm['2xx'] + result['2xx'],
+    ...(cpuPerRequest ? { cpuPerRequest } : {}),
   };
 }
 
@@ -213,8 +278,18 @@ async function main(): Promise<void> {
     const auth = basic(client.client_id, client.client_secret);
     const form = { 'content-type': 'application/x-www-form-urlencoded', authorization: auth };
 
-    for (const connections of [16, 64]) {
-      rows.push(await load('client_credentials /token', `${suite.baseUrl}/token`, connections, form, 'grant_type=client_credentials'));
+    // Where the CPU goes, per process, while the suite answers: every service, NATS, PostgreSQL and the load generator.
+    const cpu = (): CpuGroups => ({
+      ...Object.fromEntries(SERVICE_NAMES.map((name) => [name, suite.processes(name).flatMap((c) => (c.pid ? [c.pid] : []))])),
+      ...(nats?.pid ? { nats: [nats.pid] } : {}),
+      postgres: postgresPids(),
+      'load generator': 'self',
+    });
+
+    if (ONLY.has('token')) {
+      for (const connections of [16, 64]) {
+        rows.push(await load('client_credentials /token', `${suite.baseUrl}/token`, connections, form, 'grant_type=client_credentials', undefined, cpu));
+      }
     }
 
     const live = ((await (await post(suite, '/token', form, 'grant_type=client_credentials')).json()) as { access_token: string }).access_token;
@@ -222,12 +297,14 @@ async function main(): Promise<void> {
     const rev = await post(suite, '/revoke', form, `token=${revoked}`);
     if (rev.status !== 200) throw new Error(`revocation failed: ${rev.status}`);
 
-    for (const connections of [16, 64]) {
-      rows.push(await load('/introspect (active token)', `${suite.baseUrl}/introspect`, connections, form, `token=${live}`, (b) => b.includes('"active":true')));
+    if (ONLY.has('introspect')) {
+      for (const connections of [16, 64]) {
+        rows.push(await load('/introspect (active token)', `${suite.baseUrl}/introspect`, connections, form, `token=${live}`, (b) => b.includes('"active":true'), cpu));
+      }
+      rows.push(await load('/introspect (revoked token)', `${suite.baseUrl}/introspect`, 64, form, `token=${revoked}`, (b) => b === '{"active":false}'));
     }
-    rows.push(await load('/introspect (revoked token)', `${suite.baseUrl}/introspect`, 64, form, `token=${revoked}`, (b) => b === '{"active":false}'));
 
-    for (const alg of BACKEND_ALGS) {
+    for (const alg of ONLY.has('backend') ? BACKEND_ALGS : []) {
       const backend = await assertionClient(suite, alg, ASSERTIONS);
       rows.push(
         await load(`backend services ${alg} assertion /token`, `${suite.baseUrl}/token`, 64, { 'content-type': 'application/x-www-form-urlencoded' }, backend.next, (b) =>
@@ -259,12 +336,24 @@ async function main(): Promise<void> {
     console.log('\n| benchmark | connections | req/s | p50 ms | p99 ms | non-2xx | errors | wrong answers |');
     console.log('|---|---|---|---|---|---|---|---|');
     for (const r of rows) console.log(`| ${r.name} | ${r.connections} | ${r.rps} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} | ${r.mismatches} |`);
-    const best = (rs: Row[]) => Math.max(...rs.map((r) => r.rps));
+    const measured = rows.filter((r) => r.cpuPerRequest);
+    if (measured.length) {
+      const groups = Object.keys(measured[0]!.cpuPerRequest!);
+      console.log(`\nCPU µs per answered request, by process, over the measured run (2 cores give ${Math.round(2e6 / 5000)} µs per request at 5,000/s):`);
+      console.log(`| benchmark | connections | ${groups.join(' | ')} | total |`);
+      console.log(`|---|---|${groups.map(() => '---|').join('')}---|`);
+      for (const r of measured) {
+        const c = r.cpuPerRequest!;
+        console.log(`| ${r.name} | ${r.connections} | ${groups.map((g) => c[g]).join(' | ')} | ${Object.values(c).reduce((a, b) => a + b, 0)} |`);
+      }
+    }
+    const best = (rs: Row[]) => (rs.length ? Math.max(...rs.map((r) => r.rps)) : NaN);
     console.log(`\nraw ${ALG} sign: ${Math.round(raw.sign)}/s; verify: ${Math.round(raw.verify)}/s (one core, in this process)`);
     console.log(`tokens/s ÷ raw signs/s: ${(best(tokenRows) / raw.sign).toFixed(2)}`);
     console.log(`introspections/s ÷ raw verifies/s: ${(best(intro) / raw.verify).toFixed(2)}`);
     for (const alg of BACKEND_ALGS) {
-      const row = rows.find((r) => r.name.includes(alg))!;
+      const row = rows.find((r) => r.name.includes(alg));
+      if (!row) continue;
       console.log(`backend services ${alg}: tokens/s ÷ raw (verify ${alg} + sign ${ALG})/s: ${(row.rps / rawBackend[alg]!).toFixed(2)}`);
     }
     console.log(`tokens issued: ${issued}; token.issued events in the audit trail: ${audited} (all clients: ${jetstreamPublished})`);

@@ -14,6 +14,7 @@ import {
 import { ALL_EVENTS_SUBJECT, EVENT_STREAM, type EventEnvelope } from '#contracts';
 import { EventBus, type BatchHandler, type EventListener } from './event-bus.js';
 import { toNatsHeaders } from './direct-nats.requester.js';
+import { coalesceWrites } from './write-coalescing.js';
 import { outgoingHeaders } from '../observability/message-propagation.js';
 import { REQUEST_ID_HEADER, RequestContext } from '../observability/request-context.js';
 
@@ -97,6 +98,7 @@ export class NatsEventBus extends EventBus {
       // No stack trace captured for every request: it cost ~7% of the gateway's CPU under load.
       noAsyncTraces: true,
     });
+    if (!coalesceWrites(connection)) new Logger('NatsEventBus').warn('this nats.js version cannot coalesce socket writes; each message is written on its own');
     const jsm = await jetstreamManager(connection);
     const bus = new NatsEventBus(connection, jsm);
     await bus.ensureStream();
