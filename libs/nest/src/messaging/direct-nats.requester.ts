@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { headers as natsHeaders, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
+import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
 import { outgoingHeaders } from '../observability/message-propagation.js';
+import type { ReplyMux } from './reply-mux.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -16,8 +17,8 @@ const decoder = new TextDecoder();
 export class DirectNatsRequester {
   /** @param isConnected whether the connection is up; while it is not, a request fails at once ("connection lost"). */
   constructor(
-    private readonly connection: NatsConnection,
-    private readonly isConnected: () => boolean = () => !connection.isClosed(),
+    private readonly replies: ReplyMux,
+    private readonly isConnected: () => boolean,
   ) {}
 
   async connect(): Promise<void> {}
@@ -26,9 +27,10 @@ export class DirectNatsRequester {
 
   async request(subject: string, data: unknown, timeoutMs: number): Promise<unknown> {
     if (!this.isConnected()) throw new Error(`connection lost: NATS is reconnecting, ${subject} not sent`);
-    const msg = await this.connection.request(subject, encoder.encode(JSON.stringify({ pattern: subject, data, id: randomUUID() })), {
-      timeout: timeoutMs,
-      headers: toNatsHeaders(outgoingHeaders()),
+    const headers = toNatsHeaders(outgoingHeaders());
+    const msg = await this.replies.request(subject, encoder.encode(JSON.stringify({ pattern: subject, data, id: randomUUID() })), {
+      timeoutMs,
+      ...(headers ? { headers } : {}),
     });
     if (msg.data.length === 0) throw new Error(`empty response on ${subject}`);
     const reply = JSON.parse(decoder.decode(msg.data)) as { err?: unknown; response?: unknown };

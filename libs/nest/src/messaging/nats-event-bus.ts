@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { connect, nanos, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { connect, headers as natsHeaders, nanos, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import {
   AckPolicy,
   DeliverPolicy,
@@ -15,6 +15,7 @@ import { ALL_EVENTS_SUBJECT, EVENT_STREAM, type EventEnvelope } from '#contracts
 import { EventBus, type BatchHandler, type EventListener } from './event-bus.js';
 import { toNatsHeaders } from './direct-nats.requester.js';
 import { coalesceWrites } from './write-coalescing.js';
+import { ReplyMux } from './reply-mux.js';
 import { outgoingHeaders } from '../observability/message-propagation.js';
 import { REQUEST_ID_HEADER, RequestContext } from '../observability/request-context.js';
 
@@ -22,6 +23,17 @@ const decoder = new TextDecoder();
 
 /** Longest a fetch of `expires: 1000` may take before it is considered stalled (a dropped connection). */
 const FETCH_WATCHDOG_MS = 5_000;
+
+/** How long publishing an event waits for the stream's acknowledgement. */
+const PUBLISH_TIMEOUT_MS = 5_000;
+
+/** JetStream's answer to a publish (a PubAck, or an error). */
+interface PubAck {
+  stream?: string;
+  seq?: number;
+  duplicate?: boolean;
+  error?: { code?: number; err_code?: number; description?: string };
+}
 
 /** How long a delivered, unacknowledged event waits before JetStream delivers it again (a batch stores in milliseconds). */
 const ACK_WAIT_MS = 10_000;
@@ -57,6 +69,8 @@ export class NatsEventBus extends EventBus {
   private readonly js: JetStreamClient;
   private readonly subscriptions = new Set<Subscription>();
   private connected = true;
+  /** Request/reply on one shared reply subscription, for the hot paths (service requests, JetStream publishes). */
+  readonly replies: ReplyMux;
 
   private constructor(
     readonly connection: NatsConnection,
@@ -64,6 +78,7 @@ export class NatsEventBus extends EventBus {
   ) {
     super();
     this.js = jetstream(connection);
+    this.replies = new ReplyMux(connection);
     void this.watchStatus();
   }
 
@@ -134,7 +149,13 @@ export class NatsEventBus extends EventBus {
     const headers = outgoingHeaders();
     const requestId = envelope.request_id ?? headers?.[REQUEST_ID_HEADER];
     const carried = requestId === undefined ? headers : { ...headers, [REQUEST_ID_HEADER]: requestId };
-    await this.js.publish(EventBus.subjectOf(envelope), JSON.stringify(envelope), { msgID: envelope.id, timeout: 5000, headers: toNatsHeaders(carried) });
+    const h = toNatsHeaders(carried) ?? natsHeaders();
+    // JetStream's publish protocol: the message id header de-duplicates; the stream answers with a PubAck.
+    h.set('Nats-Msg-Id', envelope.id);
+    const reply = await this.replies.request(EventBus.subjectOf(envelope), JSON.stringify(envelope), { timeoutMs: PUBLISH_TIMEOUT_MS, headers: h });
+    const ack = JSON.parse(decoder.decode(reply.data)) as PubAck;
+    if (ack.error) throw new Error(`JetStream refused ${envelope.type} ${envelope.id}: ${ack.error.description ?? ack.error.code}`);
+    if (typeof ack.stream !== 'string' || ack.stream === '') throw new Error(`JetStream gave no acknowledgement for ${envelope.type} ${envelope.id}`);
   }
 
   subscribe(subjectPattern: string, listener: EventListener): () => void {
@@ -236,5 +257,6 @@ export class NatsEventBus extends EventBus {
   async close(): Promise<void> {
     for (const sub of this.subscriptions) sub.unsubscribe();
     if (!this.connection.isClosed()) await this.connection.drain().catch(() => undefined);
+    this.replies.close();
   }
 }

@@ -45,7 +45,7 @@ export class NatsRuntime implements SuiteRuntime {
   }
 
   serviceBus(timeoutMs: number): ServiceBus {
-    return new ServiceBus(new DirectNatsRequester(this.events.connection, () => this.events.isConnected), timeoutMs);
+    return new ServiceBus(new DirectNatsRequester(this.events.replies, () => this.events.isConnected), timeoutMs);
   }
 
   async close(): Promise<void> {
