@@ -12,6 +12,12 @@ describe('canonicalJson', () => {
   });
   it('refuses what JSON cannot carry faithfully', () => {
     assert.throws(() => canonicalJson({ n: Number.NaN }));
+    assert.throws(() => canonicalJson({ a: [undefined] }));
+    assert.throws(() => canonicalJson({ f: () => 1 }));
+  });
+  it('orders keys by UTF-16 code units, integer-like keys included (the order existing rows were hashed in)', () => {
+    const value = { ｚ: 7, '😀': 6, é: 5, b: 3, B: 4, '9': 2, '10': 1, nested: [{ y: 'é\n"', x: -0.5e-7 }] };
+    assert.equal(canonicalJson(value), '{"10":1,"9":2,"B":4,"b":3,"nested":[{"x":-5e-8,"y":"é\\n\\""}],"é":5,"😀":6,"ｚ":7}');
   });
 });
 

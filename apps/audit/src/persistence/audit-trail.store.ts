@@ -13,15 +13,33 @@ function column(value: unknown, width: number): string | null {
 }
 
 /**
- * One multi-row insert whatever the batch size: each column travels as one
- * array parameter, rows numbered so `seq` follows the order of the chain.
+ * One multi-row insert whatever the batch size: the rows travel as one JSON
+ * array parameter (one JSON.stringify; each event nested as it is, so `data`
+ * is the same jsonb as before), numbered so `seq` follows the order of the chain.
  */
 const APPEND = `
   INSERT INTO audit_event (event_id, type, occurred_at, source, request_id, client_id, subject, data, user_id, patient, prev_hash, row_hash)
   SELECT event_id, type, occurred_at, source, request_id, client_id, subject, data, user_id, patient, prev_hash, row_hash
-  FROM unnest($1::uuid[], $2::varchar[], $3::timestamptz[], $4::varchar[], $5::varchar[], $6::varchar[], $7::varchar[], $8::jsonb[], $9::varchar[], $10::varchar[], $11::char(64)[], $12::char(64)[])
-    WITH ORDINALITY AS r(event_id, type, occurred_at, source, request_id, client_id, subject, data, user_id, patient, prev_hash, row_hash, n)
+  FROM json_to_recordset($1::json) AS r(n int, event_id uuid, type varchar, occurred_at timestamptz, source varchar, request_id varchar, client_id varchar,
+    subject varchar, data jsonb, user_id varchar, patient varchar, prev_hash char(64), row_hash char(64))
   ORDER BY n`;
+
+/** One row of APPEND's parameter. */
+interface AppendedRow {
+  n: number;
+  event_id: string;
+  type: string;
+  occurred_at: string | null;
+  source: string | null;
+  request_id: string | null;
+  client_id: string | null;
+  subject: string | null;
+  data: EventEnvelope;
+  user_id: string | null;
+  patient: string | null;
+  prev_hash: string;
+  row_hash: string;
+}
 
 /** Transaction-scoped advisory lock serialising appends across audit replicas, so the chain has one order ("audi"). */
 const CHAIN_LOCK = 0x61756469;
@@ -53,28 +71,28 @@ export class AuditTrailStore {
       if (fresh.length === 0) return;
       const last: Array<{ row_hash: string | null }> = await manager.query(`SELECT row_hash FROM audit_event ORDER BY seq DESC LIMIT 1`);
       let previous = last[0]?.row_hash ?? GENESIS_HASH;
-      const columns: Array<Array<string | null>> = Array.from({ length: 12 }, () => []);
+      const rows: AppendedRow[] = [];
       for (const e of fresh) {
         const data = e.data as unknown as Record<string, unknown>;
         const hash = rowHash(previous, e);
-        const row = [
-          e.id,
-          e.type,
-          occurredAtUtc(e.occurred_at),
-          column(e.source, 64),
-          column(e.request_id, 128),
-          column(data.client_id, 128),
-          column(data.sub, 256),
-          JSON.stringify(e),
-          column(data.user_id ?? data.sub, 256),
-          column(data.patient, 128),
-          previous,
-          hash,
-        ];
-        row.forEach((value, i) => columns[i]!.push(value));
+        rows.push({
+          n: rows.length,
+          event_id: e.id,
+          type: e.type,
+          occurred_at: occurredAtUtc(e.occurred_at),
+          source: column(e.source, 64),
+          request_id: column(e.request_id, 128),
+          client_id: column(data.client_id, 128),
+          subject: column(data.sub, 256),
+          data: e,
+          user_id: column(data.user_id ?? data.sub, 256),
+          patient: column(data.patient, 128),
+          prev_hash: previous,
+          row_hash: hash,
+        });
         previous = hash;
       }
-      await manager.query(APPEND, columns);
+      await manager.query(APPEND, [JSON.stringify(rows)]);
       appended = fresh.length;
     });
     if (appended > 0) this.stored.inc(appended);

@@ -24,6 +24,15 @@ const decoder = new TextDecoder();
 /** Longest a fetch of `expires: 1000` may take before it is considered stalled (a dropped connection). */
 const FETCH_WATCHDOG_MS = 5_000;
 
+/**
+ * Most events a durable consumer takes in one fetch. Smaller batches spread
+ * the consumer's work (and its database's) evenly instead of in bursts that
+ * hold a core while requests wait: at 5,500 tokens/s on two cores, batches of
+ * 500 gave p99 22-26 ms on the token path, batches of 100 19-20 ms, for the
+ * same CPU; 50 cost more per event.
+ */
+const BATCH_SIZE = 100;
+
 /** How long publishing an event waits for the stream's acknowledgement. */
 const PUBLISH_TIMEOUT_MS = 5_000;
 
@@ -207,7 +216,7 @@ export class NatsEventBus extends EventBus {
     const loop = async () => {
       while (!stopped) {
         try {
-          const batch = await consumer.fetch({ max_messages: 500, expires: 1000 });
+          const batch = await consumer.fetch({ max_messages: BATCH_SIZE, expires: 1000 });
           // A fetch can stall when the connection drops mid-batch: give up on it after a while; what it had
           // handed out is not acknowledged, so it is delivered again after ack_wait.
           const received = await collectWithin(batch, FETCH_WATCHDOG_MS);
