@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventBus, SigningKeyRing, suiteMetrics } from '#nest';
-import { TemporarilyUnavailable } from '#oauth';
+import { TemporarilyUnavailable, uniqueId } from '#oauth';
 import type { LaunchContext } from '#contracts';
 import { TokenConfig } from '../config/token.config.js';
 
@@ -60,7 +59,7 @@ export class AccessTokenIssuer {
     const key = this.keys.current(this.config.ACCESS_TOKEN_ALG);
     const iat = Math.floor(Date.now() / 1000);
     const exp = iat + request.ttlSeconds;
-    const jti = randomBytes(16).toString('base64url'); // 128 bits
+    const jti = uniqueId(16); // 128 bits
     const aud = this.config.FHIR_BASE_URL;
     // RFC 9068 §2.2: iss, exp, aud, sub, client_id, iat, jti; plus scope (§2.2.3).
     const grant = request.grantId === undefined ? {} : { grant_id: request.grantId };
