@@ -102,6 +102,17 @@ async function waitUntilReady(baseUrl: string, children: ChildProcess[], timeout
  * all-in-one process (`apps/suite`) runs instead, as `npm start` would.
  */
 export async function startSuite(options: SuiteOptions = {}): Promise<RunningSuite> {
+  // A port that was free when picked can still be taken before a service binds it; start again on new ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startSuiteOnce(options);
+    } catch (err) {
+      if (attempt >= 3 || !/EADDRINUSE/.test((err as Error).message)) throw err;
+    }
+  }
+}
+
+async function startSuiteOnce(options: SuiteOptions): Promise<RunningSuite> {
   const distDir = options.distDir ?? join(ROOT, 'dist', 'apps');
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
