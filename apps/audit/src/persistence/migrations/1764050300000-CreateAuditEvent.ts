@@ -4,7 +4,7 @@ export class CreateAuditEvent1764050300000 implements MigrationInterface {
   name = 'CreateAuditEvent1764050300000';
 
   async up(q: QueryRunner): Promise<void> {
-    // TODO(#5): append-only enforcement and a hash chain over rows.
+    // Append-only enforcement and the hash chain over rows came later (ChainAuditTrail1764500000000).
     await q.query(`
       CREATE TABLE audit_event (
         seq bigserial PRIMARY KEY,
