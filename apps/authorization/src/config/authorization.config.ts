@@ -46,12 +46,17 @@ export class AuthorizationConfig extends DatabaseConfig {
   @Max(7 * 24 * 3600)
   SESSION_TTL_SECONDS = 8 * 3600;
 
-  /** Lifetime of an `offline_access` refresh token; every rotation starts a new one. */
+  /**
+   * Lifetime of an `offline_access` refresh token; every rotation starts a
+   * new one. 92 days: ONC (45 CFR 170.315(g)(10)) asks for at least three
+   * months, and three calendar months are up to 92 days (90 fall short from
+   * 1 July or 1 December).
+   */
   @Transform(toInt)
   @IsInt()
   @Min(3600)
   @Max(365 * 24 * 3600)
-  REFRESH_TOKEN_TTL_SECONDS = 90 * 24 * 3600;
+  REFRESH_TOKEN_TTL_SECONDS = 92 * 24 * 3600;
 
   /** Lifetime of an EHR launch context created with POST /launch. */
   @Transform(toInt)
