@@ -290,9 +290,6 @@ async function post(suite: RunningSuite, path: string, headers: Record<string, s
   return fetch(`${suite.baseUrl}${path}`, { method: 'POST', headers, body });
 }
 
-/** Stops the reference servers, once started. */
-let stopReferences: () => void = () => undefined;
-
 async function main(): Promise<void> {
   console.log(`# raw jose ${ALG} rates on this machine (single thread)`);
   const raw = await rawJoseRates(3);
@@ -305,6 +302,7 @@ async function main(): Promise<void> {
   process.env.NATS_URL ??= nats?.url ?? 'nats://127.0.0.1:4222';
   console.log(`# NATS: ${process.env.NATS_URL}${nats ? ' (own nats-server, GOMAXPROCS=1)' : ''}`);
   const suite = await startSuite({ env: { LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '10' } });
+  let refs: Record<'jwt' | 'opaque', ReferenceServer> | undefined;
   const rows: Row[] = [];
   try {
     const reg = await post(suite, '/register', { 'content-type': 'application/json' }, JSON.stringify({
@@ -326,8 +324,7 @@ async function main(): Promise<void> {
     });
 
     // The reference runs right before the suite's run at 64 connections, so both see the host at the same speed.
-    const refs = ONLY.has('reference') && (ONLY.has('token') || ONLY.has('introspect')) ? await startReferences(`${suite.issuer}/fhir`) : undefined;
-    stopReferences = () => refs && Object.values(refs).forEach((r) => r.stop());
+    refs = ONLY.has('reference') && (ONLY.has('token') || ONLY.has('introspect')) ? await startReferences(`${suite.issuer}/fhir`) : undefined;
     const refForm = { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(REFERENCE_CLIENT.id, REFERENCE_CLIENT.secret) };
     const refTokenBody = `grant_type=client_credentials&scope=${encodeURIComponent(REFERENCE_SCOPE)}`;
     const refCpu = (ref: ReferenceServer) => (): CpuGroups => ({ reference: [ref.pid], 'load generator': 'self' });
@@ -425,7 +422,7 @@ async function main(): Promise<void> {
       process.exitCode = 1;
     }
   } finally {
-    stopReferences();
+    for (const ref of Object.values(refs ?? {})) ref.stop();
     await suite.stop();
     nats?.stop();
   }
