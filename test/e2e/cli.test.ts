@@ -177,17 +177,32 @@ describe('smart-auth, the operator CLI, run as a child process against the suite
       const shown = Object.fromEntries(human.stdout.split('\n').filter(Boolean).map((l) => [l.split(/\s+/)[0], l.split(/\s+/).slice(1).join(' ')]));
       assert.ok(shown.client_id && shown.client_secret && shown.registration_access_token, human.stdout);
       assert.match(human.stdout, /not shown again/);
+      // Trust tiers: registered anonymously, its system scope waits for an administrator; the CLI says how to approve.
+      assert.match(human.stdout, /^privileges_pending\s+system\/Patient.rs$/m);
+      assert.match(human.stdout, new RegExp(`smart-auth clients approve ${shown.client_id}`));
       const created = { client_id: shown.client_id, client_secret: shown.client_secret } as RegisteredClient;
-      assert.ok(await tokenFor(suite, created, 'system/Patient.rs'), 'the printed secret works');
+      await assert.rejects(tokenFor(suite, created, 'system/Patient.rs'), /invalid_scope/);
+      const pendingTable = await cli(['clients', 'pending', '--limit', '1000']);
+      assert.equal(pendingTable.code, 0, pendingTable.stderr);
+      assert.match(pendingTable.stdout, /^CLIENT ID\s+NAME\s+TRUST\s+PENDING PRIVILEGES\s+REGISTERED\n/);
+      assert.match(pendingTable.stdout, new RegExp(`\\n${created.client_id}\\s+CLI Machine\\s+anonymous\\s+system/Patient.rs\\s`));
+      const approved = await cli(['clients', 'approve', created.client_id]);
+      assert.equal(approved.code, 0, approved.stderr);
+      assert.match(approved.stdout, /^status\s+approved$/m);
+      assert.match(approved.stdout, /^privileges_approved\s+system\/Patient.rs$/m);
+      assert.ok(await tokenFor(suite, created, 'system/Patient.rs'), 'the printed secret works once approved');
+      const notPending = await cli(['clients', 'reject', created.client_id, '--privileges', 'system/Patient.rs']);
+      assert.equal(notPending.code, 1);
+      assert.match(notPending.stderr, /invalid_request: 'system\/Patient.rs' is not a privilege awaiting approval/);
 
       const listed = json(await cli(['clients', 'list', '--json', '--limit', '1000']));
       const row = (listed.clients as Array<Record<string, unknown>>).find((c) => c.client_id === created.client_id);
       assert.equal(row?.client_name, 'CLI Machine');
       assert.doesNotMatch(JSON.stringify(listed), new RegExp(created.client_secret!));
       const table = await cli(['clients', 'list', '--limit', '1000']);
-      assert.match(table.stdout, /^CLIENT ID\s+NAME\s+AUTH\s+GRANTS\s+MANAGED BY\s+SCOPE\n/);
-      assert.match(table.stdout, new RegExp(`\\n${created.client_id}\\s+CLI Machine\\s+client_secret_basic\\s+client_credentials\\s+-\\s+system/Patient.rs\\n`));
-      assert.match(table.stdout, new RegExp(`\\n${suite.adminClientId}\\s+Administrator\\s+client_secret_basic\\s+client_credentials\\s+admin\\s+admin introspect\\n`));
+      assert.match(table.stdout, /^CLIENT ID\s+NAME\s+AUTH\s+GRANTS\s+MANAGED BY\s+STATUS\s+SCOPE\n/);
+      assert.match(table.stdout, new RegExp(`\\n${created.client_id}\\s+CLI Machine\\s+client_secret_basic\\s+client_credentials\\s+-\\s+approved\\s+system/Patient.rs\\n`));
+      assert.match(table.stdout, new RegExp(`\\n${suite.adminClientId}\\s+Administrator\\s+client_secret_basic\\s+client_credentials\\s+admin\\s+approved\\s+admin introspect\\n`));
 
       const got = json(await cli(['clients', 'get', created.client_id, '--json']));
       assert.equal(got.client_id, created.client_id);

@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { freePort, startSuite, type RunningSuite } from '#testing';
-import { basicAuth, replyOf, type RegisteredClient, type Reply } from './support/http.js';
+import { basicAuth, bearer, initialAccessToken, replyOf, type RegisteredClient, type Reply } from './support/http.js';
 
 const realInfrastructure = Boolean(process.env.NATS_URL && process.env.DATABASE_URL);
 const WINDOW_S = 20;
@@ -58,6 +58,8 @@ describe('rate limits (RATE_LIMIT_*)', { skip: realInfrastructure ? false : 'nee
   async function machine(name: string): Promise<RegisteredClient> {
     const reply = await send(suite.baseUrl, '/register', `198.51.100.${++setupAddress}`, {
       type: 'application/json',
+      // Trust tiers: the run's initial access token vouches for the system scope.
+      authorization: bearer(initialAccessToken(suite)),
       body: JSON.stringify({ client_name: name, grant_types: ['client_credentials'], token_endpoint_auth_method: 'client_secret_basic', scope: 'system/Patient.rs' }),
     });
     assert.equal(reply.status, 201, reply.text);

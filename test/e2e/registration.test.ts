@@ -247,9 +247,12 @@ describe('dynamic client registration (RFC 7591, RFC 7592)', () => {
     assert.equal(check.json.scope, 'system/Patient.rs system/Observation.rs');
     rat = check.json.registration_access_token as string;
 
+    // Trust tiers: the update added a privilege, which waits for a new approval; what was approved still works.
+    assert.deepEqual(check.json.privileges_pending, { scope: ['system/Observation.rs'], grant_types: [] });
     const token = await tokenRequest(suite, { grant_type: 'client_credentials' }, auth);
     assert.equal(token.status, 200, token.text);
-    assert.equal(token.json.scope, 'system/Patient.rs system/Observation.rs');
+    assert.equal(token.json.scope, 'system/Patient.rs');
+    assertOAuthError(await tokenRequest(suite, { grant_type: 'client_credentials', scope: 'system/Observation.rs' }, auth), 400, 'invalid_scope');
 
     const deleted = await manage(suite, client.client_id, 'DELETE', rat);
     assert.equal(deleted.status, 204, deleted.text);

@@ -10,13 +10,15 @@ import { ClientEventPublisher } from './clients/client-events.publisher.js';
 import { RegistrationController } from './clients/registration.controller.js';
 import { RegistrationService } from './clients/registration.service.js';
 import { RegistrationConfig } from './config/registration.config.js';
+import { TRUST_CONFIGURATION, type TrustConfiguration } from './config/trust-config.js';
+import { RegistrationTrust } from './clients/registration-trust.service.js';
 import { DeclaredClientsReconciler } from './declared-clients/declared-clients.reconciler.js';
 import { DeclaredClientsSource } from './declared-clients/declared-clients.source.js';
 import { ClientStore } from './persistence/client.store.js';
 import { ClientEntity } from './persistence/entities/client.entity.js';
 import { REGISTRATION_MIGRATIONS } from './persistence/migrations/index.js';
 
-export function registrationModule(config: RegistrationConfig, runtime: SuiteRuntime, declared?: DeclaredClientsSource): DynamicModule {
+export function registrationModule(config: RegistrationConfig, trust: TrustConfiguration, runtime: SuiteRuntime, declared?: DeclaredClientsSource): DynamicModule {
   return {
     module: class RegistrationModule {},
     imports: [
@@ -27,6 +29,8 @@ export function registrationModule(config: RegistrationConfig, runtime: SuiteRun
     controllers: [RegistrationController, AdminClientsController, healthControllerFor('registration')],
     providers: [
       { provide: RegistrationConfig, useValue: config },
+      { provide: TRUST_CONFIGURATION, useValue: trust },
+      RegistrationTrust,
       { provide: Outbox, inject: [getDataSourceToken(), EventBus], useFactory: (ds: DataSource, events: EventBus) => new Outbox(ds, events, 'registration') }, ClientStore, ClientEventPublisher, RegistrationService, AdminClientBootstrap, BearerTokens, AdminClientsService,
       ...(declared ? [{ provide: DeclaredClientsSource, useValue: declared }] : []),
       DeclaredClientsReconciler,

@@ -1,6 +1,7 @@
-import type { INestMicroservice } from '@nestjs/common';
+import { Logger, type INestMicroservice } from '@nestjs/common';
 import { ConfigurationError, loadConfig, startMicroservice, type SuiteRuntime } from '#nest';
 import { RegistrationConfig } from './config/registration.config.js';
+import { readTrustConfiguration } from './config/trust-config.js';
 import { DeclaredClientsSource } from './declared-clients/declared-clients.source.js';
 import { registrationModule } from './registration.module.js';
 
@@ -16,8 +17,16 @@ export async function startRegistration(runtime: SuiteRuntime, env: NodeJS.Proce
   }
   if (!config.CLIENTS_FILE && config.CLIENTS_PRUNE === 'true') problems.push('CLIENTS_PRUNE: needs CLIENTS_FILE');
   if (!config.CLIENTS_FILE && config.CLIENTS_RELOAD_INTERVAL_SECONDS !== undefined) problems.push('CLIENTS_RELOAD_INTERVAL_SECONDS: needs CLIENTS_FILE');
+  const trust = readTrustConfiguration(config, problems);
   if (problems.length) throw new ConfigurationError(problems);
+  if (trust.autoApprove) {
+    // Loud on purpose: every registrant gets system scopes, introspection and the EHR role with nobody's approval.
+    new Logger('Registration').warn(
+      'REGISTRATION_AUTO_APPROVE=true: EVERY PRIVILEGE OF EVERY REGISTRATION IS APPROVED AT ONCE (system/ scopes, introspect, launch, jwt-bearer). ' +
+        'Anyone who can reach /register can read every patient record. Use this only in a test sandbox.',
+    );
+  }
   // Read before anything starts: a file that does not validate stops the service (ClientsFileError).
   const declared = config.CLIENTS_FILE ? DeclaredClientsSource.open(config.CLIENTS_FILE, { env, adminClientId: config.ADMIN_CLIENT_ID }) : undefined;
-  return startMicroservice({ service: 'registration', module: registrationModule(config, runtime, declared), runtime, logLevel: config.LOG_LEVEL });
+  return startMicroservice({ service: 'registration', module: registrationModule(config, trust, runtime, declared), runtime, logLevel: config.LOG_LEVEL });
 }

@@ -61,6 +61,7 @@ export async function runSuite(baseEnv: NodeJS.ProcessEnv): Promise<Closable> {
   const embedded = !env.NATS_URL || !env.DATABASE_URL;
   let runtime: SuiteRuntime;
   let printAdmin = false;
+  let adminSecretFile: string | undefined;
 
   if (embedded) {
     if (env.NATS_URL || env.DATABASE_URL) {
@@ -76,6 +77,7 @@ export async function runSuite(baseEnv: NodeJS.ProcessEnv): Promise<Closable> {
     printAdmin = !env.ADMIN_CLIENT_SECRET;
     env.SEED_DEMO_DATA ??= 'true';
     env.ADMIN_CLIENT_ID = env.ADMIN_CLIENT_ID ?? 'admin';
+    adminSecretFile = env.ADMIN_CLIENT_SECRET ? undefined : join(dataDir, 'admin-client-secret');
     env.ADMIN_CLIENT_SECRET = env.ADMIN_CLIENT_SECRET ?? persisted(dataDir, 'admin-client-secret', () => randomBytes(32).toString('base64url'));
     runtime = new InProcessRuntime();
     banner([
@@ -112,6 +114,14 @@ export async function runSuite(baseEnv: NodeJS.ProcessEnv): Promise<Closable> {
     lines.push('demo users (development only):');
     for (const user of DEMO_USERS) lines.push(`  ${user.username} / ${user.password}  (${user.fhirUser}, ${user.displayName})`);
     lines.push(`demo patients: ${DEMO_USERS.flatMap((u) => u.patients.map((p) => p.id)).join(', ')}`);
+  }
+  if (env.REGISTRATION_AUTO_APPROVE === 'true') {
+    lines.push('REGISTRATION_AUTO_APPROVE=true: every privilege of every registration is approved at once (test sandboxes only)');
+  } else {
+    // Trust tiers: nothing is approved automatically, development mode included; this is the one command that approves.
+    const credentials = adminSecretFile ? `--client-id ${env.ADMIN_CLIENT_ID} --client-secret-file ${adminSecretFile}` : `--client-id ${env.ADMIN_CLIENT_ID} --client-secret-file <file>`;
+    lines.push('anonymous registrations wait for approval of system/ scopes, introspect, launch and jwt-bearer; approve one with:');
+    lines.push(`  npx smart-auth --issuer ${issuer} ${credentials} clients approve <client_id>`);
   }
   banner(lines);
 

@@ -32,6 +32,24 @@ export interface ClientMetadata {
 }
 
 /**
+ * Privileges a client may use without a person's consent (issue #13, trust
+ * tiers): `system/…` scopes, `introspect`, `launch` (the EHR role) as scope
+ * tokens, and the `urn:ietf:params:oauth:grant-type:jwt-bearer` grant type.
+ * The rule of which are privileged is `libs/oauth/src/clients/client-privileges.ts`.
+ */
+export interface ClientPrivileges {
+  /** Scope tokens as registered. */
+  scope: string[];
+  grant_types: string[];
+}
+
+/** Whether a client's privileges await an administrator (`pending`), were refused in part (`rejected`) or nothing awaits (`approved`). */
+export type ClientApprovalStatus = 'approved' | 'pending' | 'rejected';
+
+/** How a client came to hold its privileges (its trust tier). */
+export type ClientTrust = 'anonymous' | 'initial-access-token' | 'software-statement' | 'configuration' | 'auto-approve';
+
+/**
  * The internal view of a client that token, introspection and authorization
  * services cache. Carries the secret *hash*, never the secret.
  */
@@ -45,6 +63,10 @@ export interface ClientRecord {
   client_id_issued_at: number;
   /** Bumped on every update, so caches can tell stale copies apart. */
   revision: number;
+  /** Registered privileges not usable until an administrator approves them; absent when none. */
+  privileges_pending?: ClientPrivileges;
+  /** Registered privileges an administrator refused; never usable; absent when none. */
+  privileges_rejected?: ClientPrivileges;
 }
 
 /** Credentials as the gateway extracted them from the HTTP request (RFC 6749 §2.3). */

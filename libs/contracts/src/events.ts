@@ -1,5 +1,5 @@
 import { subject } from './namespace.js';
-import type { TokenEndpointAuthMethod } from './client-record.js';
+import type { ClientApprovalStatus, ClientPrivileges, TokenEndpointAuthMethod } from './client-record.js';
 
 /**
  * Envelope of every durable event (published to JetStream under
@@ -28,6 +28,16 @@ export interface ClientEventData {
   grant_types: string[];
   scope: string;
   revision: number;
+  /** Trust tiers: `pending`, `approved` or `rejected` after this change. */
+  status?: ClientApprovalStatus;
+  /** Privileges still awaiting approval after this change (absent when none). */
+  privileges_pending?: ClientPrivileges;
+}
+
+/** An administrator approved or refused privileges a client registered (trust tiers). */
+export interface ClientDecisionData extends ClientEventData {
+  /** The privileges this decision was about. */
+  privileges: ClientPrivileges;
 }
 
 export interface TokenIssuedData {
@@ -159,6 +169,8 @@ export interface EventData {
   'client.registered': ClientEventData;
   'client.updated': ClientEventData;
   'client.deleted': ClientEventData;
+  'client.approved': ClientDecisionData;
+  'client.rejected': ClientDecisionData;
   'token.issued': TokenIssuedData;
   'token.revoked': TokenRevokedData;
   'key.activated': KeyEventData;
@@ -183,6 +195,8 @@ export const EVENT_TYPES: readonly EventType[] = [
   'client.registered',
   'client.updated',
   'client.deleted',
+  'client.approved',
+  'client.rejected',
   'token.issued',
   'token.revoked',
   'key.activated',

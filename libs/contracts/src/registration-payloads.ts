@@ -1,4 +1,4 @@
-import type { ClientMetadata } from './client-record.js';
+import type { ClientApprovalStatus, ClientMetadata, ClientPrivileges, ClientTrust } from './client-record.js';
 
 /** RFC 7591 §3.2.1 and RFC 7592 §3 client information response. */
 export interface ClientInformationResponse extends ClientMetadata {
@@ -8,6 +8,13 @@ export interface ClientInformationResponse extends ClientMetadata {
   client_secret_expires_at?: number;
   registration_access_token: string;
   registration_client_uri: string;
+  /**
+   * Extension (trust tiers, docs/conformance.md): privileges registered but
+   * not usable until an administrator approves them; absent when none.
+   */
+  privileges_pending?: ClientPrivileges;
+  /** Extension: privileges an administrator refused; absent when none. */
+  privileges_rejected?: ClientPrivileges;
 }
 
 export interface RegisterClientRequest {
@@ -40,10 +47,22 @@ export interface ClientAdminRequest {
   requestId?: string;
 }
 
-/** GET /admin/clients: paging values as they came in the query (checked by the registration service). */
+/** GET /admin/clients: paging values and the status filter as they came in the query (checked by the registration service). */
 export interface ListClientsRequest extends ClientAdminRequest {
   limit?: string;
   offset?: string;
+  /** `pending`, `approved` or `rejected`. */
+  status?: string;
+}
+
+/**
+ * POST /admin/clients/:client_id/approve|reject: the privileges decided on,
+ * as one space-separated string of scope tokens and grant types (the JSON
+ * body's `privileges`); absent means every pending one.
+ */
+export interface DecidePrivilegesRequest extends ClientAdminRequest {
+  clientId: string;
+  privileges?: string;
 }
 
 /** GET and DELETE /admin/clients/:client_id. */
@@ -62,6 +81,15 @@ export interface AdminClientView extends ClientMetadata {
   /** RFC 3339. */
   created_at: string;
   updated_at: string;
+  /** Trust tiers: `pending` while a privilege awaits approval, `rejected` when one was refused, else `approved`. */
+  status: ClientApprovalStatus;
+  /** How the client came to hold its privileges. */
+  trust: ClientTrust;
+  /** The issuer of the software statement that vouched for it, when one did. */
+  software_statement_issuer?: string;
+  privileges_approved: ClientPrivileges;
+  privileges_pending: ClientPrivileges;
+  privileges_rejected: ClientPrivileges;
 }
 
 export interface ClientListResponse {

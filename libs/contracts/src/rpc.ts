@@ -19,6 +19,7 @@ import type {
   ClientInformationResponse,
   ClientListResponse,
   ClientLookupRequest,
+  DecidePrivilegesRequest,
   ListClientsRequest,
   ManageClientRequest,
   RegisterClientRequest,
@@ -82,6 +83,10 @@ export const Rpc = {
     getClient: rpc<AdminClientRequest, AdminClientView>('registration.v1.admin.clients.get'),
     /** Admin (scope `admin`): delete a client without its registration access token (emits `client.deleted` like RFC 7592 §2.3). */
     deleteClient: rpc<AdminClientRequest, { deleted: true }>('registration.v1.admin.clients.delete'),
+    /** Admin (scope `admin`): approve pending privileges (trust tiers; emits `client.approved`). */
+    approveClient: rpc<DecidePrivilegesRequest, AdminClientView>('registration.v1.admin.clients.approve'),
+    /** Admin (scope `admin`): refuse pending privileges (trust tiers; emits `client.rejected`). */
+    rejectClient: rpc<DecidePrivilegesRequest, AdminClientView>('registration.v1.admin.clients.reject'),
   },
   authorization: {
     /** Browser-facing HTTP (pages, /authorize, /launch, /userinfo, /logout, /admin/users), forwarded by the gateway. */

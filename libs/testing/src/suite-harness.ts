@@ -139,6 +139,9 @@ async function startSuiteOnce(options: SuiteOptions): Promise<RunningSuite> {
     ADMIN_CLIENT_SECRET: adminClientSecret,
     // Tests serve client JWK Sets from 127.0.0.1; every other private address stays refused (SSRF checks are tested).
     JWKS_URI_ALLOWED_HOSTS: '127.0.0.1',
+    // Trust tiers: tests that need a privileged client register with this initial access token (an operator's
+    // trusted registrar); anonymous registration stays open and tiered, as in production.
+    REGISTRATION_INITIAL_ACCESS_TOKEN: `iat-${randomBytes(24).toString('base64url')}`,
     ...options.env,
   };
 

@@ -56,9 +56,16 @@ export function revoke(suite: RunningSuite, token: string, authorization?: strin
   return form(suite, '/revoke', { token, ...extra }, authorization ? { authorization } : {});
 }
 
-/** POST /register with a JSON (or raw) body (RFC 7591 §3.1). */
-export function postRegistration(suite: RunningSuite, body: unknown, contentType = 'application/json'): Promise<Reply> {
-  return call(suite, '/register', { method: 'POST', headers: { 'content-type': contentType }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+/** POST /register with a JSON (or raw) body (RFC 7591 §3.1), anonymously (trust tiers: privileges wait for approval). */
+export function postRegistration(suite: RunningSuite, body: unknown, contentType = 'application/json', headers: Record<string, string> = {}): Promise<Reply> {
+  return call(suite, '/register', { method: 'POST', headers: { 'content-type': contentType, ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+}
+
+/** The run's initial access token (RFC 7591 §3), which vouches for every privilege (the harness configures it). */
+export function initialAccessToken(suite: RunningSuite): string {
+  const token = suite.env.REGISTRATION_INITIAL_ACCESS_TOKEN;
+  if (!token) throw new Error('this suite has no REGISTRATION_INITIAL_ACCESS_TOKEN');
+  return token;
 }
 
 /** Asserts an RFC 6749 §5.2 shaped error: exact status, exact `error`, JSON body. */
@@ -77,7 +84,19 @@ export interface RegisteredClient {
   [key: string]: unknown;
 }
 
+/**
+ * Registers a client as a trusted registrar would: with the run's initial
+ * access token, so privileges it asks for (system scopes, introspect, launch,
+ * jwt-bearer) are usable at once. {@link registerAnonymously} is the other tier.
+ */
 export async function register(suite: RunningSuite, metadata: Record<string, unknown>): Promise<RegisteredClient> {
+  const reply = await postRegistration(suite, metadata, 'application/json', { authorization: bearer(initialAccessToken(suite)) });
+  if (reply.status !== 201) throw new Error(`registration failed: ${reply.status} ${reply.text}`);
+  return reply.json as RegisteredClient;
+}
+
+/** Registers a client with nobody vouching for it: its privileges wait for an administrator (`privileges_pending`). */
+export async function registerAnonymously(suite: RunningSuite, metadata: Record<string, unknown>): Promise<RegisteredClient> {
   const reply = await postRegistration(suite, metadata);
   if (reply.status !== 201) throw new Error(`registration failed: ${reply.status} ${reply.text}`);
   return reply.json as RegisteredClient;

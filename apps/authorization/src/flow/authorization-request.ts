@@ -1,5 +1,5 @@
 import type { ClientRecord } from '#contracts';
-import { InvalidRequest, InvalidScope, negotiateScopes, OAuthError, ScopeSet, UnauthorizedClient, UnsupportedResponseType } from '#oauth';
+import { InvalidRequest, InvalidScope, isPersonGrantable, negotiateScopes, OAuthError, ScopeSet, UnauthorizedClient, UnsupportedResponseType } from '#oauth';
 import type { WebParams } from '../web/web-params.js';
 
 /** A validated authorization request (RFC 6749 §4.1.1, RFC 7636, SMART App Launch 2.x), as kept with the interaction. */
@@ -155,7 +155,9 @@ export function validateAuthorizationRequest(
     return fail(err instanceof OAuthError ? err : new InvalidScope('malformed scope'));
   }
   if (requested.isEmpty()) fail(new InvalidScope('scope is required'));
-  const granted = negotiateScopes(requested, ScopeSet.parse(client.metadata.scope)).granted;
+  // A person grants only what is theirs to grant: `system/…`, `introspect` and `admin` reach beyond them (trust
+  // tiers, client-privileges.ts), so they are never granted here. `launch` is the app's half of an EHR launch.
+  const granted = negotiateScopes(requested, ScopeSet.parse(client.metadata.scope).filter(isPersonGrantable)).granted;
   if (granted.isEmpty()) fail(new InvalidScope('none of the requested scopes is registered for this application'));
 
   const nonce = params.get('nonce');

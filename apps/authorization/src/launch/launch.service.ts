@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createLocalJWKSet, decodeJwt, jwtVerify, type JWTPayload } from 'jose';
 import type { DataSource } from 'typeorm';
-import type { LaunchContext } from '#contracts';
+import type { ClientRecord, LaunchContext } from '#contracts';
 import { ClientDirectory } from '#nest';
-import { generateOpaqueToken, InvalidRequest, sha256Hex } from '#oauth';
+import { generateOpaqueToken, InvalidRequest, mayUseScope, sha256Hex } from '#oauth';
 import { AuthorizationConfig } from '../config/authorization.config.js';
 import { LaunchContextEntity } from '../persistence/entities/launch-context.entity.js';
 import { returningRows } from '../persistence/returning.js';
@@ -16,10 +16,13 @@ const MAX_LAUNCH_JWT_LIFETIME = 3600;
 const CLOCK_SKEW = 60;
 const FHIR_ID = /^[A-Za-z0-9.-]{1,64}$/;
 
-/** Whether a client may create launch contexts (an EHR): scope `launch` or `admin` registered. */
-export function mayLaunch(scope: string): boolean {
-  const scopes = scope.split(' ');
-  return scopes.includes('launch') || scopes.includes('admin');
+/**
+ * Whether a client may create launch contexts (an EHR): scope `launch` or
+ * `admin` registered and usable (trust tiers: the EHR role of an anonymous
+ * registrant waits for an administrator's approval).
+ */
+export function mayLaunch(client: ClientRecord): boolean {
+  return mayUseScope(client, 'launch') || mayUseScope(client, 'admin');
 }
 
 /**
@@ -74,7 +77,7 @@ export class LaunchService {
       throw new InvalidRequest('the launch value is not a valid launch JWT');
     }
     const ehr = typeof unverified.iss === 'string' && unverified.iss.length <= 128 ? await this.directory.get(unverified.iss) : null;
-    if (!ehr || !mayLaunch(ehr.metadata.scope) || !ehr.metadata.jwks) throw new InvalidRequest('the launch JWT is not from a registered EHR with keys');
+    if (!ehr || !mayLaunch(ehr) || !ehr.metadata.jwks) throw new InvalidRequest('the launch JWT is not from a registered EHR with keys');
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(launch, createLocalJWKSet(ehr.metadata.jwks as Parameters<typeof createLocalJWKSet>[0]), {

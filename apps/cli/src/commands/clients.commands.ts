@@ -10,8 +10,24 @@ const CLIENT_COLUMNS: Array<[string, string]> = [
   ['token_endpoint_auth_method', 'AUTH'],
   ['grant_types', 'GRANTS'],
   ['managed_by', 'MANAGED BY'],
+  ['status', 'STATUS'],
   ['scope', 'SCOPE'],
 ];
+
+/** The columns of `clients pending`: what waits for approval. */
+const PENDING_COLUMNS: Array<[string, string]> = [
+  ['client_id', 'CLIENT ID'],
+  ['client_name', 'NAME'],
+  ['trust', 'TRUST'],
+  ['pending', 'PENDING PRIVILEGES'],
+  ['created_at', 'REGISTERED'],
+];
+
+/** Privileges as one line: scope tokens, then grant types. */
+function privilegeText(value: unknown): string {
+  const p = (typeof value === 'object' && value !== null ? value : {}) as { scope?: unknown; grant_types?: unknown };
+  return [...(Array.isArray(p.scope) ? p.scope : []), ...(Array.isArray(p.grant_types) ? p.grant_types : [])].join(' ');
+}
 
 /** The metadata of `clients create`: the file's object, then the flags over it. */
 export function registrationMetadata(fileText: string | undefined, flags: Record<string, unknown>): Record<string, unknown> {
@@ -60,7 +76,11 @@ const create: Command = {
     scope: { type: 'string', value: '<scopes>', description: 'space-separated scopes the client may ask for' },
     'auth-method': { type: 'string', value: '<method>', description: 'token_endpoint_auth_method: client_secret_basic, client_secret_post, private_key_jwt or none' },
     'jwks-uri': { type: 'string', value: '<url>', description: 'jwks_uri (for private_key_jwt)' },
-    'initial-access-token': { type: 'string', value: '<token>', description: 'bearer token for registration under the initial-access-token policy (env SMART_AUTH_INITIAL_ACCESS_TOKEN)' },
+    'initial-access-token': {
+      type: 'string',
+      value: '<token>',
+      description: 'an initial access token (RFC 7591 §3): vouches for privileges; required under the initial-access-token policy (env SMART_AUTH_INITIAL_ACCESS_TOKEN)',
+    },
   },
   details: 'The client secret and the registration access token are shown only now: the server keeps their hashes.',
   async run({ values, deployment, out, env }) {
@@ -88,7 +108,12 @@ const create: Command = {
         ['grant_types', client.grant_types],
         ['redirect_uris', client.redirect_uris],
         ['scope', client.scope],
-      ]) + (client.client_secret !== undefined ? 'Store the client secret and the registration access token now: they are not shown again.\n' : ''),
+        ...(client.privileges_pending !== undefined ? ([['privileges_pending', privilegeText(client.privileges_pending)]] as Array<[string, unknown]>) : []),
+      ]) +
+        (client.client_secret !== undefined ? 'Store the client secret and the registration access token now: they are not shown again.\n' : '') +
+        (client.privileges_pending !== undefined
+          ? `These privileges wait for an administrator: smart-auth clients approve ${String(client.client_id)}\n`
+          : ''),
     );
   },
 };
@@ -109,6 +134,56 @@ const list: Command = {
     out.result(page, () => table(page.clients, CLIENT_COLUMNS));
   },
 };
+
+const pending: Command = {
+  group: 'clients',
+  name: 'pending',
+  summary: 'list clients whose privileges wait for approval (GET /admin/clients?status=pending)',
+  args: [],
+  options: {
+    limit: { type: 'string', value: '<n>', description: 'page size (default 100, at most 1000)' },
+    offset: { type: 'string', value: '<n>', description: 'clients to skip' },
+  },
+  async run({ values, deployment, out }) {
+    const page = await deployment.api<{ clients: Row[]; limit: number; offset: number }>('/admin/clients', {
+      query: { status: 'pending', limit: stringValue(values, 'limit'), offset: stringValue(values, 'offset') },
+    });
+    out.result(page, () => table(page.clients.map((c) => ({ ...c, pending: privilegeText(c.privileges_pending) })), PENDING_COLUMNS));
+  },
+};
+
+/** `clients approve` and `clients reject`: an administrator's decision on pending privileges. */
+function decision(name: 'approve' | 'reject'): Command {
+  return {
+    group: 'clients',
+    name,
+    summary:
+      name === 'approve'
+        ? 'approve the privileges a client waits for (POST /admin/clients/:client_id/approve): all, or those given with --privileges'
+        : 'refuse the privileges a client waits for (POST /admin/clients/:client_id/reject): all, or those given with --privileges',
+    args: ['client_id'],
+    options: {
+      privileges: { type: 'string', value: '<privileges>', description: 'space-separated scopes and grant types to decide on (default: every pending one)' },
+    },
+    async run({ args, values, deployment, out }) {
+      const clientId = args[0]!;
+      const privileges = stringValue(values, 'privileges');
+      const client = await deployment.api<Row>(`/admin/clients/${encodeURIComponent(clientId)}/${name}`, {
+        method: 'POST',
+        ...(privileges !== undefined ? { body: { privileges } } : {}),
+      });
+      out.result(client, () =>
+        fields([
+          ['client_id', client.client_id],
+          ['status', client.status],
+          ['privileges_approved', privilegeText(client.privileges_approved)],
+          ['privileges_pending', privilegeText(client.privileges_pending)],
+          ['privileges_rejected', privilegeText(client.privileges_rejected)],
+        ]),
+      );
+    },
+  };
+}
 
 const REGISTRATION_TOKEN_OPTION = {
   type: 'string',
@@ -168,4 +243,4 @@ const revokeAll: Command = {
   },
 };
 
-export const CLIENT_COMMANDS: readonly Command[] = [create, list, get, remove, revokeAll];
+export const CLIENT_COMMANDS: readonly Command[] = [create, list, pending, decision('approve'), decision('reject'), get, remove, revokeAll];

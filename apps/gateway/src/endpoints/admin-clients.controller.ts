@@ -1,11 +1,11 @@
-import { Controller, Delete, Get, Inject, Param, Req, Res } from '@nestjs/common';
+import { Controller, Delete, Get, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Rpc } from '#contracts';
 import { ServiceBus } from '#nest';
 import { InvalidRequest, InvalidToken } from '#oauth';
 import { bearerToken } from '../http/client-credentials.extractor.js';
 import { sendJson } from '../http/json-reply.js';
-import { authorizationOf, requestIdOf } from '../http/request-input.js';
+import { authorizationOf, jsonOf, requestIdOf } from '../http/request-input.js';
 
 /** The Authorization header of an admin call (RFC 6750 §2.1); the registration service checks the token carries the `admin` scope. */
 function adminAuthorization(req: FastifyRequest): string {
@@ -14,16 +14,33 @@ function adminAuthorization(req: FastifyRequest): string {
   return authorization!;
 }
 
-/** `limit` and `offset` of the listing, each at most once; nothing else. */
-function pagingOf(req: FastifyRequest): { limit?: string; offset?: string } {
+/** `limit`, `offset` and `status` of the listing, each at most once; nothing else. */
+function pagingOf(req: FastifyRequest): { limit?: string; offset?: string; status?: string } {
   const query = (req.query ?? {}) as Record<string, unknown>;
-  const out: { limit?: string; offset?: string } = {};
+  const out: { limit?: string; offset?: string; status?: string } = {};
   for (const [name, value] of Object.entries(query)) {
-    if (name !== 'limit' && name !== 'offset') throw new InvalidRequest(`unknown parameter "${name.slice(0, 64)}"`);
+    if (name !== 'limit' && name !== 'offset' && name !== 'status') throw new InvalidRequest(`unknown parameter "${name.slice(0, 64)}"`);
     if (typeof value !== 'string') throw new InvalidRequest(`${name} must be given once`);
     out[name] = value;
   }
   return out;
+}
+
+/**
+ * The body of an approval or a refusal: none (every pending privilege), or a
+ * JSON object whose `privileges` names some, as a space-separated string or an
+ * array of scope tokens and grant types.
+ */
+function privilegesOf(req: FastifyRequest): { privileges?: string } {
+  const length = Number(req.headers['content-length'] ?? 0);
+  if ((req.body === undefined || req.body === '' || req.body === null) && !(length > 0)) return {};
+  const body = jsonOf(req);
+  for (const name of Object.keys(body)) if (name !== 'privileges') throw new InvalidRequest(`unknown member "${name.slice(0, 64)}"`);
+  const value = body.privileges;
+  if (value === undefined) return {};
+  if (typeof value === 'string') return { privileges: value };
+  if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string' && !v.includes(' '))) return { privileges: value.join(' ') };
+  throw new InvalidRequest('privileges must be a space-separated string or an array of scope tokens and grant types');
 }
 
 /**
@@ -45,6 +62,20 @@ export class AdminClientsController {
   async get(@Param('clientId') clientId: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const authorization = adminAuthorization(req);
     sendJson(reply, 200, await this.bus.request(Rpc.registration.getClient, { authorization, clientId, requestId: requestIdOf(req) }));
+  }
+
+  /** Trust tiers: an administrator approves privileges a client registered (all pending ones, or those named). */
+  @Post('/admin/clients/:clientId/approve')
+  async approve(@Param('clientId') clientId: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const authorization = adminAuthorization(req);
+    sendJson(reply, 200, await this.bus.request(Rpc.registration.approveClient, { authorization, clientId, ...privilegesOf(req), requestId: requestIdOf(req) }));
+  }
+
+  /** Trust tiers: an administrator refuses privileges a client registered (all pending ones, or those named). */
+  @Post('/admin/clients/:clientId/reject')
+  async reject(@Param('clientId') clientId: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const authorization = adminAuthorization(req);
+    sendJson(reply, 200, await this.bus.request(Rpc.registration.rejectClient, { authorization, clientId, ...privilegesOf(req), requestId: requestIdOf(req) }));
   }
 
   @Delete('/admin/clients/:clientId')

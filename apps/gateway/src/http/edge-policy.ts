@@ -73,6 +73,7 @@ export class EdgePolicy {
     if (/^\/account\/grants\/[^/]+\/revoke$/.test(path)) return { methods: ['POST'], cors: false, noStore: true };
     if (/^\/admin\/clients\/[^/]+$/.test(path)) return { methods: ['GET', 'DELETE'], cors: false, noStore: true };
     if (/^\/admin\/clients\/[^/]+\/revoke-all$/.test(path)) return { methods: ['POST'], cors: false, noStore: true };
+    if (/^\/admin\/clients\/[^/]+\/(approve|reject)$/.test(path)) return { methods: ['POST'], cors: false, noStore: true };
     return undefined;
   }
 }

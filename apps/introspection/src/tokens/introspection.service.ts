@@ -11,7 +11,7 @@ import {
   type TokenVerification,
 } from '#contracts';
 import { ClientAuthenticator, ClientDirectory, PublicKeyRing, ServiceBus, suiteMetrics } from '#nest';
-import { InsufficientScope, InvalidRequest, InvalidToken, TemporarilyUnavailable, UnauthorizedClient } from '#oauth';
+import { InsufficientScope, InvalidRequest, mayUseScope, InvalidToken, TemporarilyUnavailable, UnauthorizedClient } from '#oauth';
 import { IntrospectionConfig } from '../config/introspection.config.js';
 import { RevocationStore } from '../persistence/revocation.store.js';
 import { accessTokenClaimsOf, activeIntrospectionResponse, grantsIntrospection, type AccessTokenClaims } from './access-token-claims.js';
@@ -107,7 +107,8 @@ export class IntrospectionService {
       return true;
     }
     const client = await this.authenticator.authenticate(caller, '/introspect');
-    return grantsIntrospection(client.metadata.scope) ? true : client;
+    // Trust tiers: the privilege counts only once approved (an anonymous registrant's `introspect` waits for an administrator).
+    return mayUseScope(client, 'introspect') || mayUseScope(client, 'admin') ? true : client;
   }
 
   async revoke(request: RevocationRequest): Promise<{ revoked: boolean }> {

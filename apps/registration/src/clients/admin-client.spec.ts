@@ -20,6 +20,7 @@ function stored(overrides: Partial<ClientEntity> = {}): ClientEntity {
     revision: 4,
     managed: true,
     managedBy: ADMIN_MANAGER,
+    trust: 'configuration',
     ...overrides,
   });
 }
@@ -47,6 +48,7 @@ describe('reconcileAdminClient', () => {
     ['edited metadata', { metadata: { ...ADMIN_METADATA, scope: 'introspect' } }],
     ['a secret expiry', { clientSecretExpiresAt: 5 }],
     ['a client the clients file declared', { managedBy: CLIENTS_FILE_MANAGER }],
+    ['a row not yet marked as trusted by configuration', { trust: 'anonymous' }],
   ];
   for (const [name, overrides] of changes) {
     it(`updates ${name} and bumps the revision, keeping the registration token`, () => {
@@ -57,6 +59,7 @@ describe('reconcileAdminClient', () => {
       assert.equal(client.clientSecretExpiresAt, 0);
       assert.equal(client.revision, 5);
       assert.equal(client.managedBy, ADMIN_MANAGER);
+      assert.equal(client.trust, 'configuration');
       assert.equal(client.registrationTokenHash, 'b'.repeat(64));
     });
   }
@@ -68,6 +71,8 @@ describe('reconcileAdminClient', () => {
     assert.equal(client.managedBy, ADMIN_MANAGER);
     assert.notEqual(client.registrationTokenHash, 'b'.repeat(64));
     assert.equal(client.revision, 5);
+    assert.equal(client.trust, 'configuration', 'trusted as configured (trust tiers)');
+    assert.equal(client.approvalStatus, 'approved');
   });
 });
 

@@ -1,6 +1,7 @@
 import type { ClientMetadata } from '#contracts';
 import { generateOpaqueToken, secretMatchesHash, sha256Hex } from '#oauth';
 import { ADMIN_MANAGER, ClientEntity } from '../persistence/entities/client.entity.js';
+import { CONFIGURATION, privilegeFields } from './client-trust.js';
 
 /** The bootstrap administrator: a confidential backend client with the reserved `admin` scope. */
 export const ADMIN_METADATA: Readonly<ClientMetadata> = Object.freeze({
@@ -26,6 +27,7 @@ export function reconcileAdminClient(existing: ClientEntity | null, clientId: st
     clientSecretExpiresAt: 0,
     managed: true,
     managedBy: ADMIN_MANAGER,
+    ...privilegeFields(ADMIN_METADATA as ClientMetadata, CONFIGURATION),
   };
   if (!existing) {
     return Object.assign(new ClientEntity(), wanted, {
@@ -38,6 +40,7 @@ export function reconcileAdminClient(existing: ClientEntity | null, clientId: st
   const unchanged =
     existing.managed &&
     existing.managedBy === ADMIN_MANAGER &&
+    existing.trust === 'configuration' &&
     existing.clientSecretHash !== null &&
     secretMatchesHash(secret, existing.clientSecretHash) &&
     Number(existing.clientSecretExpiresAt) === 0 &&

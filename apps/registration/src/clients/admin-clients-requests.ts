@@ -1,4 +1,4 @@
-import type { AdminClientRequest, ListClientsRequest } from '#contracts';
+import type { AdminClientRequest, DecidePrivilegesRequest, ListClientsRequest } from '#contracts';
 import { InvalidRequest } from '#oauth';
 import { MAX_CLIENT_ID_LENGTH } from './registration-requests.js';
 
@@ -25,11 +25,24 @@ function optional(fields: Fields, name: string): string | undefined {
 
 /** `registration.v1.admin.clients.list`. */
 export function parseListClientsRequest(payload: unknown): ListClientsRequest {
-  const fields = adminFields(payload, ['limit', 'offset']);
+  const fields = adminFields(payload, ['limit', 'offset', 'status']);
   const out: ListClientsRequest = {};
-  for (const name of ['authorization', 'requestId', 'limit', 'offset'] as const) {
+  for (const name of ['authorization', 'requestId', 'limit', 'offset', 'status'] as const) {
     const value = optional(fields, name);
     if (value !== undefined) out[name] = value;
+  }
+  return out;
+}
+
+/** `registration.v1.admin.clients.approve` and `.reject`: an admin client request with the privileges decided on. */
+export function parseDecidePrivilegesRequest(payload: unknown): DecidePrivilegesRequest {
+  const fields = adminFields(payload, ['clientId', 'privileges']);
+  const privileges = optional(fields, 'privileges');
+  const { privileges: _ignored, ...rest } = fields;
+  const out: DecidePrivilegesRequest = parseAdminClientRequest(rest);
+  if (privileges !== undefined) {
+    if (privileges.length > 8192) throw new InvalidRequest('privileges is too long');
+    out.privileges = privileges;
   }
   return out;
 }

@@ -1,10 +1,10 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { Rpc, type AdminClientView, type ClientListResponse } from '#contracts';
-import { parseAdminClientRequest, parseListClientsRequest } from './admin-clients-requests.js';
+import { parseAdminClientRequest, parseDecidePrivilegesRequest, parseListClientsRequest } from './admin-clients-requests.js';
 import { AdminClientsService } from './admin-clients.service.js';
 
-/** The admin client directory over NATS (GET/DELETE /admin/clients[/:client_id] at the gateway). */
+/** The admin client directory over NATS (GET/DELETE /admin/clients[/:client_id], POST …/approve|reject at the gateway). */
 @Controller()
 export class AdminClientsController {
   constructor(private readonly clients: AdminClientsService) {}
@@ -17,6 +17,16 @@ export class AdminClientsController {
   @MessagePattern(Rpc.registration.getClient.subject)
   get(@Payload() payload: unknown): Promise<AdminClientView> {
     return this.clients.get(parseAdminClientRequest(payload));
+  }
+
+  @MessagePattern(Rpc.registration.approveClient.subject)
+  approve(@Payload() payload: unknown): Promise<AdminClientView> {
+    return this.clients.approve(parseDecidePrivilegesRequest(payload));
+  }
+
+  @MessagePattern(Rpc.registration.rejectClient.subject)
+  reject(@Payload() payload: unknown): Promise<AdminClientView> {
+    return this.clients.reject(parseDecidePrivilegesRequest(payload));
   }
 
   @MessagePattern(Rpc.registration.deleteClient.subject)

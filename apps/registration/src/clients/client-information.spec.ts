@@ -14,6 +14,10 @@ function entity(method: ClientMetadata['token_endpoint_auth_method'], extra: Par
     clientIdIssuedAt: '1700000000' as unknown as number,
     revision: 3,
     managed: false,
+    trust: 'initial-access-token',
+    approvedPrivileges: { scope: ['system/*.rs'], grant_types: [] },
+    rejectedPrivileges: { scope: [], grant_types: [] },
+    approvalStatus: 'approved',
   });
 }
 
@@ -77,7 +81,41 @@ describe('clientEventData', () => {
       grant_types: ['client_credentials'],
       scope: 'system/*.rs',
       revision: 3,
+      status: 'approved',
     });
     assert.equal('client_name' in clientEventData(entity('none')), false);
+  });
+});
+
+describe('trust tiers in what a client is told and what services see', () => {
+  const anonymous = (): ClientEntity =>
+    Object.assign(entity('client_secret_basic', { scope: 'system/*.rs introspect launch patient/*.rs' }), {
+      trust: 'anonymous',
+      approvedPrivileges: { scope: ['introspect'], grant_types: [] },
+      rejectedPrivileges: { scope: ['launch'], grant_types: [] },
+      approvalStatus: 'pending',
+    });
+
+  it('says which privileges wait and which were refused (the documented extension fields)', () => {
+    const body = clientInformation(anonymous(), 'https://auth.example', { registrationAccessToken: 'rat' });
+    assert.deepEqual(body.privileges_pending, { scope: ['system/*.rs'], grant_types: [] });
+    assert.deepEqual(body.privileges_rejected, { scope: ['launch'], grant_types: [] });
+    assert.equal(body.scope, 'system/*.rs introspect launch patient/*.rs', 'the registered scope is echoed as asked');
+  });
+
+  it('hands the token path what it may not use', () => {
+    const record = clientRecord(anonymous());
+    assert.deepEqual(record.privileges_pending, { scope: ['system/*.rs'], grant_types: [] });
+    assert.deepEqual(record.privileges_rejected, { scope: ['launch'], grant_types: [] });
+  });
+
+  it('withholds nothing from a client managed by configuration', () => {
+    const record = clientRecord(Object.assign(anonymous(), { managed: true, trust: 'configuration' }));
+    assert.equal('privileges_pending' in record, false);
+    assert.equal('privileges_rejected' in record, false);
+  });
+
+  it('puts the pending privileges in the client event', () => {
+    assert.deepEqual(clientEventData(anonymous()).privileges_pending, { scope: ['system/*.rs'], grant_types: [] });
   });
 });

@@ -1,6 +1,7 @@
 import type { ClientEventData, ClientInformationResponse, ClientRecord } from '#contracts';
-import { isSymmetric } from '#oauth';
+import { hasPrivileges, isSymmetric } from '#oauth';
 import type { ClientEntity } from '../persistence/entities/client.entity.js';
+import { withheldPrivileges } from './client-trust.js';
 
 /**
  * RFC 7591 §3.2.1 / RFC 7592 §3 client information response: every
@@ -23,7 +24,14 @@ export function clientInformation(
     ...(symmetric ? { client_secret_expires_at: Number(client.clientSecretExpiresAt) } : {}),
     registration_access_token: issued.registrationAccessToken,
     registration_client_uri: `${issuer}/register/${encodeURIComponent(client.clientId)}`,
+    ...withheldFields(client),
   };
+}
+
+/** `privileges_pending` / `privileges_rejected`, each only when it holds something. */
+function withheldFields(client: ClientEntity): Pick<ClientRecord, 'privileges_pending' | 'privileges_rejected'> {
+  const { pending, rejected } = withheldPrivileges(client);
+  return { ...(hasPrivileges(pending) ? { privileges_pending: pending } : {}), ...(hasPrivileges(rejected) ? { privileges_rejected: rejected } : {}) };
 }
 
 /** The cached view the token path uses: the secret hash, never the registration token hash. */
@@ -35,6 +43,7 @@ export function clientRecord(client: ClientEntity): ClientRecord {
     client_secret_expires_at: Number(client.clientSecretExpiresAt),
     client_id_issued_at: Number(client.clientIdIssuedAt),
     revision: client.revision,
+    ...withheldFields(client),
   };
 }
 
@@ -47,5 +56,7 @@ export function clientEventData(client: ClientEntity): ClientEventData {
     grant_types: client.metadata.grant_types,
     scope: client.metadata.scope,
     revision: client.revision,
+    status: client.approvalStatus,
+    ...(hasPrivileges(withheldPrivileges(client).pending) ? { privileges_pending: withheldPrivileges(client).pending } : {}),
   };
 }

@@ -1,19 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { ClientInformationResponse, ClientRecord, ManageClientRequest, RegisterClientRequest, UpdateClientRequest } from '#contracts';
-import {
-  generateOpaqueToken,
-  InvalidClientMetadata,
-  InvalidToken,
-  isSymmetric,
-  secretMatchesHash,
-  sha256Hex,
-  TemporarilyUnavailable,
-} from '#oauth';
+import { generateOpaqueToken, InvalidClientMetadata, InvalidToken, isSymmetric, secretMatchesHash, sha256Hex, TemporarilyUnavailable } from '#oauth';
 import { RegistrationConfig } from '../config/registration.config.js';
 import { ClientEntity } from '../persistence/entities/client.entity.js';
 import { ClientStore } from '../persistence/client.store.js';
 import { ClientEventPublisher } from './client-events.publisher.js';
 import { clientInformation, clientRecord } from './client-information.js';
+import { privilegeFields } from './client-trust.js';
+import { RegistrationTrust } from './registration-trust.service.js';
 import { validateRegistration } from './registration-policy.js';
 import { checkUpdateBody, secretChangeFor } from './update-body.js';
 
@@ -29,21 +23,22 @@ const UNKNOWN_CLIENT_OR_TOKEN = 'unknown client or invalid registration access t
 /** RFC 7591 registration and RFC 7592 management of clients. */
 @Injectable()
 export class RegistrationService {
-  private readonly initialAccessTokenHash: string | null;
-
   constructor(
     private readonly store: ClientStore,
     private readonly config: RegistrationConfig,
     private readonly events: ClientEventPublisher,
-  ) {
-    this.initialAccessTokenHash =
-      config.REGISTRATION_POLICY === 'initial-access-token' && config.REGISTRATION_INITIAL_ACCESS_TOKEN ? sha256Hex(config.REGISTRATION_INITIAL_ACCESS_TOKEN) : null;
-  }
+    private readonly trust: RegistrationTrust,
+  ) {}
 
-  /** RFC 7591 §3: POST /register. */
+  /**
+   * RFC 7591 §3: POST /register. Privileges (client-privileges.ts) are
+   * registered as asked, but usable only as far as an initial access token, a
+   * trusted software statement or an administrator vouches for them (trust
+   * tiers, issue #13); the response says what waits (`privileges_pending`).
+   */
   async register(request: RegisterClientRequest): Promise<ClientInformationResponse> {
-    this.checkInitialAccessToken(request.bearer);
-    const { metadata, requestedClientId } = validateRegistration(request.metadata);
+    const assessed = await this.trust.assess(request.metadata, request.bearer, 'register');
+    const { metadata, requestedClientId } = validateRegistration(assessed.metadata);
     // RFC 7591 §3.2.1: a secret only for the methods that use one; `none` and `private_key_jwt` clients get none.
     const clientSecret = isSymmetric(metadata.token_endpoint_auth_method) ? generateOpaqueToken(32) : undefined;
     const registrationAccessToken = generateOpaqueToken(32);
@@ -57,6 +52,7 @@ export class RegistrationService {
       revision: 1,
       managed: false,
       managedBy: null,
+      ...privilegeFields(metadata, assessed.vouch),
     });
     const event = await this.store.transaction(async (manager) => {
       if (!(await this.store.insert(client, manager))) return null;
@@ -89,7 +85,8 @@ export class RegistrationService {
     for (let attempt = 1; attempt <= UPDATE_ATTEMPTS; attempt++) {
       const { client, registrationAccessToken } = await this.authenticate(request);
       checkUpdateBody(request.metadata, client);
-      const { metadata } = validateRegistration(request.metadata);
+      const assessed = await this.trust.assess(request.metadata, undefined, 'update');
+      const { metadata } = validateRegistration(assessed.metadata);
       const secret = secretChangeFor(isSymmetric(metadata.token_endpoint_auth_method), client.clientSecretHash);
       const clientSecret = secret === 'issue' ? generateOpaqueToken(32) : undefined;
       const updated = Object.assign(new ClientEntity(), client, {
@@ -97,6 +94,8 @@ export class RegistrationService {
         clientSecretHash: clientSecret !== undefined ? sha256Hex(clientSecret) : secret === 'drop' ? null : client.clientSecretHash,
         clientSecretExpiresAt: 0,
         revision: client.revision + 1,
+        // RFC 7592 §2.2 with trust tiers: an update keeps an approval only as far as it covers what is asked now.
+        ...privilegeFields(metadata, assessed.vouch, client),
       });
       const event = await this.store.transaction(async (manager) =>
         (await this.store.replace(updated, client.revision, manager)) ? this.events.add(manager, 'client.updated', updated, request.requestId) : null,
@@ -142,13 +141,5 @@ export class RegistrationService {
       throw new InvalidToken(UNKNOWN_CLIENT_OR_TOKEN, { detail: client.managed ? 'managed client' : 'token mismatch' });
     }
     return { client, registrationAccessToken };
-  }
-
-  /** RFC 7591 §3: under the `initial-access-token` policy, POST /register needs the configured bearer token. */
-  private checkInitialAccessToken(bearer: string | undefined): void {
-    if (this.config.REGISTRATION_POLICY !== 'initial-access-token') return;
-    if (this.initialAccessTokenHash === null || bearer === undefined || !secretMatchesHash(bearer, this.initialAccessTokenHash)) {
-      throw new InvalidToken('registration requires a valid initial access token');
-    }
   }
 }

@@ -3,15 +3,43 @@ import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 
 import { DatabaseConfig, toInt } from '#nest';
 
 export class RegistrationConfig extends DatabaseConfig {
-  /** `open`, or `initial-access-token` (RFC 7591 §3: registration protected by a bearer token). */
+  /**
+   * `open`: anyone may register, and what they register is tiered (trust
+   * tiers, client-privileges.ts): privileges wait for an administrator unless
+   * an initial access token or a trusted software statement vouches for
+   * them. `initial-access-token` (RFC 7591 §3): every registration needs one.
+   */
   @IsIn(['open', 'initial-access-token'])
   REGISTRATION_POLICY = 'open';
 
-  /** The bearer token POST /register must present under the `initial-access-token` policy. */
+  /** An initial access token (RFC 7591 §3) that vouches for every privilege; required under the `initial-access-token` policy. */
   @IsOptional()
   @IsString()
   @MinLength(16, { message: 'must be at least 16 characters' })
   REGISTRATION_INITIAL_ACCESS_TOKEN?: string;
+
+  /**
+   * More initial access tokens, each with the privileges it vouches for: a
+   * JSON array of `{"token": "…", "privileges": "system/*.rs introspect"}`
+   * (or `"token_sha256": "<hex>"` instead of the token; `"privileges": "*"`
+   * for all). See trust-config.ts.
+   */
+  @IsOptional()
+  @IsString()
+  REGISTRATION_INITIAL_ACCESS_TOKENS?: string;
+
+  /**
+   * Issuers whose software statements (RFC 7591 §2.3) are trusted: a JSON
+   * object `{"<iss>": {"jwks": {…}} | {"jwks_uri": "https://…"}, …}`, each
+   * optionally with `"privileges"` (default `*`). See trust-config.ts.
+   */
+  @IsOptional()
+  @IsString()
+  SOFTWARE_STATEMENT_ISSUERS?: string;
+
+  /** Approve every privilege of every registration at once: for test sandboxes only (printed loudly at start). */
+  @IsIn(['true', 'false'])
+  REGISTRATION_AUTO_APPROVE = 'false';
 
   /** Bootstrap administrator client (scope `admin introspect`); set with ADMIN_CLIENT_SECRET. */
   @IsOptional()

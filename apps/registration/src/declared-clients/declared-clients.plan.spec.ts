@@ -33,6 +33,7 @@ function stored(clientId: string, overrides: Partial<ClientEntity> = {}): Client
     revision: 3,
     managed: true,
     managedBy: CLIENTS_FILE_MANAGER,
+    trust: 'configuration',
     ...overrides,
   });
 }

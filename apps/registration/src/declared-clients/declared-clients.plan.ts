@@ -1,5 +1,6 @@
 import { generateOpaqueToken, sha256Hex } from '#oauth';
 import { canonicalJson } from '../clients/admin-client.js';
+import { CONFIGURATION, privilegeFields } from '../clients/client-trust.js';
 import { ClientEntity, CLIENTS_FILE_MANAGER } from '../persistence/entities/client.entity.js';
 import type { DeclaredClient } from './clients-file.js';
 
@@ -53,6 +54,8 @@ export function planDeclaredClients(declared: readonly DeclaredClient[], stored:
       clientSecretExpiresAt: 0,
       managed: true,
       managedBy: CLIENTS_FILE_MANAGER,
+      // Declared clients are trusted as configured (trust tiers).
+      ...privilegeFields(wanted.metadata, CONFIGURATION),
     };
     if (!existing) {
       const client = Object.assign(new ClientEntity(), values, {
@@ -67,6 +70,7 @@ export function planDeclaredClients(declared: readonly DeclaredClient[], stored:
     const ours = existing.managed && existing.managedBy === CLIENTS_FILE_MANAGER;
     const same =
       ours &&
+      existing.trust === 'configuration' &&
       existing.clientSecretHash === wanted.clientSecretHash &&
       Number(existing.clientSecretExpiresAt) === 0 &&
       canonicalJson(existing.metadata) === canonicalJson(wanted.metadata);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager, Repository } from 'typeorm';
+import type { ClientApprovalStatus } from '#contracts';
 import { CLIENTS_FILE_MANAGER, ClientEntity } from './entities/client.entity.js';
 
 /** TypeORM's deep-partial typing does not follow jsonb columns typed with interfaces. */
@@ -27,9 +28,9 @@ export class ClientStore {
     return this.repo().findOneBy({ clientId });
   }
 
-  /** A page of the directory, oldest first (client_id breaks ties, so pages do not overlap). */
-  list(limit: number, offset: number): Promise<ClientEntity[]> {
-    return this.repo().find({ order: { createdAt: 'ASC', clientId: 'ASC' }, take: limit, skip: offset });
+  /** A page of the directory, oldest first (client_id breaks ties, so pages do not overlap), optionally of one approval status. */
+  list(limit: number, offset: number, status?: ClientApprovalStatus): Promise<ClientEntity[]> {
+    return this.repo().find({ ...(status ? { where: { approvalStatus: status } } : {}), order: { createdAt: 'ASC', clientId: 'ASC' }, take: limit, skip: offset });
   }
 
   /** Inserts a new client; false when the client_id is taken (ON CONFLICT DO NOTHING, so a transaction stays usable). */
@@ -60,6 +61,11 @@ export class ClientStore {
         revision: client.revision,
         managed: client.managed,
         managedBy: client.managedBy,
+        trust: client.trust,
+        softwareStatementIssuer: client.softwareStatementIssuer,
+        approvedPrivileges: client.approvedPrivileges,
+        rejectedPrivileges: client.rejectedPrivileges,
+        approvalStatus: client.approvalStatus,
         updatedAt: () => 'now()',
       } as unknown as Values as never)
       .where('client_id = :id AND revision = :rev', { id: client.clientId, rev: expectedRevision })

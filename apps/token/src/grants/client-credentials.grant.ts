@@ -29,7 +29,7 @@ export class ClientCredentialsGrant implements GrantHandler {
     if (!client.metadata.grant_types.includes(this.grantType)) {
       throw new UnauthorizedClient('this client is not registered for client_credentials');
     }
-    const scope = this.scopes.granted(client, params.scope, () => narrowToRegisteredScope(client, params.scope));
+    const scope = this.scopes.granted(client, params.scope, () => narrowToRegisteredScope(client, params.scope, 'machine'));
     const issued = await this.issuer.issue({
       clientId: client.client_id,
       subject: client.client_id,

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Rpc, type TokenResponseBody } from '#contracts';
 import { AssertionRejected, ClientAssertionVerifier, ServiceBus } from '#nest';
-import { InvalidGrant, InvalidRequest, JWT_BEARER_GRANT_TYPE, OAuthError, ServerError, TemporarilyUnavailable, UnauthorizedClient } from '#oauth';
+import { assertGrantTypeUsable, InvalidGrant, InvalidRequest, JWT_BEARER_GRANT_TYPE, OAuthError, ServerError, TemporarilyUnavailable, UnauthorizedClient } from '#oauth';
 import { TokenConfig } from '../config/token.config.js';
 import { AccessTokenIssuer } from '../tokens/access-token.issuer.js';
 import { narrowToRegisteredScope } from './registered-scope.js';
@@ -48,8 +48,10 @@ export class JwtBearerGrant implements GrantHandler {
     if (!grantClient.metadata.grant_types.includes(this.grantType)) {
       throw new UnauthorizedClient('this client is not registered for the jwt-bearer grant');
     }
+    // Trust tiers: a token for a user who is not there needs an administrator's approval of the grant type.
+    assertGrantTypeUsable(grantClient, this.grantType);
     // Before asking who the user is: a scope that cannot be granted fails without a round trip.
-    const scope = narrowToRegisteredScope(grantClient, params.scope);
+    const scope = narrowToRegisteredScope(grantClient, params.scope, 'delegated');
     const user = await this.bus.request(Rpc.authorization.jwtBearerSubject, { client_id: grantClient.client_id, sub: verified.subject, requestId });
     if (typeof user?.sub !== 'string' || user.sub !== verified.subject || (user.fhirUser !== undefined && typeof user.fhirUser !== 'string')) {
       throw new ServerError('malformed jwt-bearer subject from the authorization service');

@@ -13,3 +13,22 @@ export {
 export { validateClientMetadata } from './client-metadata.validator.js';
 export type { RegistrationPolicy, ValidatedClientRegistration } from './client-metadata.validator.js';
 export { CLIENT_REGISTRATION_FIELDS, ClientRegistrationDto } from './client-registration.dto.js';
+export {
+  PRIVILEGED_GRANT_TYPES,
+  assertGrantTypeUsable,
+  assertRequestedScopesUsable,
+  commonPrivileges,
+  grantTypeWithheld,
+  hasPrivileges,
+  isPersonGrantable,
+  isPrivilegedScope,
+  mayUseScope,
+  parsePrivileges,
+  privilegesOf,
+  scopeWithheld,
+  splitByCoverage,
+  unionPrivileges,
+  usableScopes,
+  withoutPrivileges,
+} from './client-privileges.js';
+export type { WithheldReason } from './client-privileges.js';

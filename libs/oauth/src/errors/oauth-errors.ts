@@ -99,6 +99,13 @@ export class InvalidSoftwareStatement extends OAuthError {
   }
 }
 
+/** RFC 7591 §3.2.2: the software statement is not approved for use here (its issuer is not trusted). */
+export class UnapprovedSoftwareStatement extends OAuthError {
+  constructor(description?: string, options: Options = {}) {
+    super('unapproved_software_statement', 400, description, options);
+  }
+}
+
 /** Not an RFC code: a route that does not exist. Rendered as JSON with 404. */
 export class NotFound extends OAuthError {
   constructor(description = 'not found') {

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { ClientMetadata } from '#contracts';
+import type { ClientApprovalStatus, ClientMetadata, ClientPrivileges, ClientTrust } from '#contracts';
 
 /** Owner of the bootstrap administrator client (ADMIN_CLIENT_ID). */
 export const ADMIN_MANAGER = 'admin';
@@ -38,6 +38,26 @@ export class ClientEntity {
   /** Which configuration owns a managed client: {@link ADMIN_MANAGER} or {@link CLIENTS_FILE_MANAGER}; null when registered through /register. */
   @Column({ name: 'managed_by', type: 'varchar', length: 32, nullable: true })
   managedBy: string | null;
+
+  /** How the client came to hold its privileges (its trust tier). */
+  @Column({ type: 'varchar', length: 32, default: 'anonymous' })
+  trust: ClientTrust;
+
+  /** The trusted issuer whose software statement vouched for the client (RFC 7591 §2.3), when one did. */
+  @Column({ name: 'software_statement_issuer', type: 'varchar', length: 512, nullable: true })
+  softwareStatementIssuer: string | null;
+
+  /** Privileges an administrator, an initial access token or a software statement approved. */
+  @Column({ name: 'approved_privileges', type: 'jsonb' })
+  approvedPrivileges: ClientPrivileges;
+
+  /** Privileges an administrator refused. */
+  @Column({ name: 'rejected_privileges', type: 'jsonb' })
+  rejectedPrivileges: ClientPrivileges;
+
+  /** `pending` while a privilege awaits approval, else `rejected` when one was refused, else `approved`; kept on every write (for listing). */
+  @Column({ name: 'approval_status', type: 'varchar', length: 16, default: 'approved' })
+  approvalStatus: ClientApprovalStatus;
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;

@@ -4,6 +4,7 @@ import { CreateClient1764050100000 } from './1764050100000-CreateClient.js';
 import { KeepRegistrationToken1764050400000 } from './1764050400000-KeepRegistrationToken.js';
 import { DropRegistrationTokenEnvelope1764070000000 } from './1764070000000-DropRegistrationTokenEnvelope.js';
 import { ClientManagedBy1764810000000 } from './1764810000000-ClientManagedBy.js';
+import { ClientTrustTiers1765100000000 } from './1765100000000-ClientTrustTiers.js';
 
 /** The registration service's migrations, in order: its module runs them, and so does the migration job. */
 export const REGISTRATION_MIGRATIONS: Array<new () => MigrationInterface> = [
@@ -12,4 +13,5 @@ export const REGISTRATION_MIGRATIONS: Array<new () => MigrationInterface> = [
   DropRegistrationTokenEnvelope1764070000000,
   ClientManagedBy1764810000000,
   outboxMigration('registration'),
+  ClientTrustTiers1765100000000,
 ];
