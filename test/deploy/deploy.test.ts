@@ -119,6 +119,29 @@ describe('Helm chart', () => {
     assert.equal(find(manifests, 'NetworkPolicy', 'rel-gateway')!.spec.ingress[0].from, undefined);
   });
 
+  it('trust tiers: the default is the tiered open policy with nothing approved automatically; tokens and issuers are wired when given', async () => {
+    const defaults = find(await renderChart(), 'Deployment', 'rel-registration')!.spec.template.spec.containers[0].env as Array<{ name: string; value?: string }>;
+    assert.equal(defaults.find((e) => e.name === 'REGISTRATION_POLICY')?.value, 'open');
+    assert.equal(defaults.find((e) => e.name === 'REGISTRATION_AUTO_APPROVE')?.value, 'false');
+    assert.equal(defaults.some((e) => e.name.startsWith('REGISTRATION_INITIAL_ACCESS_TOKEN')), false, 'no token mounted unless one is given');
+    const issuers = JSON.stringify({ 'https://store.example': { jwks_uri: 'https://store.example/jwks.json' } });
+    const manifests = await renderChart({
+      config: { softwareStatementIssuers: issuers },
+      secrets: { registrationInitialAccessToken: 'x'.repeat(32), registrationInitialAccessTokens: '[{"token_sha256":"' + 'a'.repeat(64) + '","privileges":"system/*.rs"}]' },
+    });
+    validateAll(manifests);
+    const registration = find(manifests, 'Deployment', 'rel-registration')!.spec.template.spec;
+    const env = registration.containers[0].env as Array<{ name: string; value?: string }>;
+    assert.equal(env.find((e) => e.name === 'SOFTWARE_STATEMENT_ISSUERS')?.value, issuers);
+    assert.equal(env.find((e) => e.name === 'REGISTRATION_INITIAL_ACCESS_TOKEN_FILE')?.value, '/run/secrets/smart-auth/registration-initial-access-token');
+    assert.equal(env.find((e) => e.name === 'REGISTRATION_INITIAL_ACCESS_TOKENS_FILE')?.value, '/run/secrets/smart-auth/registration-initial-access-tokens');
+    const items = registration.volumes.find((v: { name: string }) => v.name === 'secrets').secret.items.map((i: { key: string }) => i.key);
+    assert.ok(items.includes('registration-initial-access-tokens'));
+    assert.ok(find(manifests, 'Secret', 'rel-smart-auth')!.stringData['registration-initial-access-tokens'].includes('system/*.rs'));
+    const autoApprove = find(await renderChart({ config: { registrationAutoApprove: true } }), 'Deployment', 'rel-registration')!.spec.template.spec.containers[0].env as Array<{ name: string; value?: string }>;
+    assert.equal(autoApprove.find((e) => e.name === 'REGISTRATION_AUTO_APPROVE')?.value, 'true');
+  });
+
   it('wires every setting: ConfigMap for plain settings, mounted Secret files for secrets, migrations off in the services', async () => {
     const manifests = await renderChart();
     const config = find(manifests, 'ConfigMap', 'rel-smart-auth')!.data;
