@@ -121,7 +121,7 @@ export async function runSuite(baseEnv: NodeJS.ProcessEnv): Promise<Closable> {
     // Trust tiers: nothing is approved automatically, development mode included; this is the one command that approves.
     const credentials = adminSecretFile ? `--client-id ${env.ADMIN_CLIENT_ID} --client-secret-file ${adminSecretFile}` : `--client-id ${env.ADMIN_CLIENT_ID} --client-secret-file <file>`;
     lines.push('anonymous registrations wait for approval of system/ scopes, introspect, launch and jwt-bearer; approve one with:');
-    lines.push(`  npx smart-auth --issuer ${issuer} ${credentials} clients approve <client_id>`);
+    lines.push(`  node dist/apps/cli/main.js --issuer ${issuer} ${credentials} clients approve <client_id>`);
   }
   banner(lines);
 
