@@ -131,6 +131,44 @@ describe('dynamic client registration (RFC 7591, RFC 7592)', () => {
     });
   }
 
+  it('stores and echoes the SMART launch_uri of the seed registrations: POST, RFC 7592 GET and PUT', async () => {
+    const metadata = {
+      client_name: 'Drummond Inferno Public Client',
+      redirect_uris: ['https://inferno.example/suites/custom/smart/redirect'],
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      client_uri: 'https://inferno.example/suites',
+      scope: 'launch/patient openid fhirUser offline_access patient/*.rs',
+      launch_uri: 'https://inferno.example/suites/custom/smart/launch',
+    };
+    const reply = await postRegistration(suite, metadata);
+    assertRegistered(reply, false);
+    assert.equal(reply.json.launch_uri, metadata.launch_uri);
+    const client = reply.json as { client_id: string; registration_access_token: string };
+    const read = await manage(suite, client.client_id, 'GET', client.registration_access_token);
+    assert.equal(read.status, 200, read.text);
+    assert.equal(read.json.launch_uri, metadata.launch_uri);
+    const moved = 'http://localhost:9090/launch';
+    const updated = await manage(suite, client.client_id, 'PUT', client.registration_access_token, { ...metadata, client_id: client.client_id, launch_uri: moved });
+    assert.equal(updated.status, 200, updated.text);
+    assert.equal(updated.json.launch_uri, moved, 'http on a loopback host is allowed');
+    const refused = await manage(suite, client.client_id, 'PUT', client.registration_access_token, { ...metadata, client_id: client.client_id, launch_uri: 'https://inferno.example/launch#x' });
+    assertOAuthError(refused, 400, 'invalid_client_metadata');
+    assert.match(String(refused.json.error_description), /launch_uri/);
+    const dropped = await manage(suite, client.client_id, 'PUT', client.registration_access_token, { ...metadata, client_id: client.client_id, launch_uri: undefined });
+    assert.equal(dropped.status, 200, dropped.text);
+    assert.equal(dropped.json.launch_uri, undefined, 'an update replaces the metadata: an omitted launch_uri is gone');
+  });
+
+  for (const launchUri of ['http://app.example/launch', '/launch', 'https://app.example/launch#frag', 'ftp://app.example/launch']) {
+    it(`refuses the launch_uri ${launchUri} with invalid_client_metadata`, async () => {
+      const reply = await postRegistration(suite, { ...base, launch_uri: launchUri });
+      assertOAuthError(reply, 400, 'invalid_client_metadata');
+      assert.match(String(reply.json.error_description), /launch_uri/);
+    });
+  }
+
   it('refuses a malformed JSON body with invalid_client_metadata', async () => {
     assertOAuthError(await postRegistration(suite, '{"client_name": '), 400, 'invalid_client_metadata');
   });

@@ -4,7 +4,7 @@ import { Rpc, type AuthorizedGrant, type DiscoveryFragment, type WebRequest, typ
 import { InvalidRequest } from '#oauth';
 import { GrantService } from './grants/grant.service.js';
 import { WebRouter } from './web/web-router.js';
-import type { JwtBearerSubject, JwtBearerSubjectRequest, RedeemCodeRequest, RefreshGrantRequest, RevokeRefreshTokenRequest } from '#contracts';
+import type { JwtBearerSubject, JwtBearerSubjectRequest, RedeemCodeRequest, RefreshGrantRequest, RefreshTokenClient, RefreshTokenClientRequest, RevokeRefreshTokenRequest } from '#contracts';
 import { JwtBearerSubjects } from './users/jwt-bearer-subjects.service.js';
 
 function isStringRecord(value: unknown, allowArrays: boolean): boolean {
@@ -52,6 +52,11 @@ export class AuthorizationController {
   @MessagePattern(Rpc.authorization.refresh.subject)
   refresh(@Payload() payload: RefreshGrantRequest): Promise<AuthorizedGrant> {
     return this.grants.refresh(payload);
+  }
+
+  @MessagePattern(Rpc.authorization.refreshTokenClient.subject)
+  refreshTokenClient(@Payload() payload: RefreshTokenClientRequest): Promise<RefreshTokenClient> {
+    return this.grants.refreshTokenClient(payload);
   }
 
   @MessagePattern(Rpc.authorization.revokeRefreshToken.subject)

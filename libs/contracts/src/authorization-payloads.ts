@@ -65,6 +65,22 @@ export interface RefreshGrantRequest {
   requestId?: string;
 }
 
+/**
+ * `authorization.v1.refresh.client`: which client a refresh token was issued
+ * to. The token service asks it only for a refresh that carries no client
+ * identification (RFC 6749 §6: a public client need not authenticate), so it
+ * can check that client is public before anything is spent. Nothing changes.
+ */
+export interface RefreshTokenClientRequest {
+  refresh_token: string;
+  requestId?: string;
+}
+
+/** The client the refresh token was issued to, or null when no such token was ever issued (or it was purged). */
+export interface RefreshTokenClient {
+  client_id: string | null;
+}
+
 /** `authorization.v1.refresh.revoke`: RFC 7009 for refresh tokens; revokes the whole grant. */
 export interface RevokeRefreshTokenRequest {
   token: string;

@@ -29,6 +29,12 @@ export interface ClientMetadata {
   id_token_signed_response_alg?: string;
   token_endpoint_auth_signing_alg?: string;
   application_type?: 'web' | 'native';
+  /**
+   * The app's EHR launch URL (SMART App Launch 2.2 §"EHR Launch": the EHR
+   * opens it with `iss` and `launch`); registered as in the SMART seed's
+   * registration examples. Absolute https, or http on a loopback host.
+   */
+  launch_uri?: string;
 }
 
 /**

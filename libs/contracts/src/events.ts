@@ -141,6 +141,30 @@ export interface ConsentData {
   granted_scope?: string;
 }
 
+/**
+ * An EHR launch was refused after sign-in (SMART App Launch 2.2 §"EHR Launch"):
+ * the signed-in user or the client may not open the launch, so the app got
+ * `access_denied` and no code.
+ */
+export interface LaunchRefusedData {
+  /** The client that brought the launch to /authorize. */
+  client_id: string;
+  /** Local id of the signed-in user. */
+  user_id: string;
+  /** The user's FHIR resource (relative), when they have one. */
+  fhirUser?: string;
+  /** The patient the launch names. */
+  patient?: string;
+  /** The EHR client that created the launch (POST /launch or the launch JWT's issuer). */
+  launched_by: string;
+  /**
+   * `other_client`: bound to another client; `other_user`: bound to another user;
+   * `not_own_patient`: a patient user and another patient's record;
+   * `patient_not_permitted`: the patient is not on the user's list (and the launch is not a trusted one bound to them).
+   */
+  reason: 'other_client' | 'other_user' | 'not_own_patient' | 'patient_not_permitted';
+}
+
 export interface KeyEventData {
   kid: string;
   alg: string;
@@ -187,6 +211,7 @@ export interface EventData {
   'key.removed': KeyEventData;
   'token.refreshed': TokenRefreshedData;
   'refresh_token.reused': RefreshTokenReusedData;
+  'launch.refused': LaunchRefusedData;
 }
 
 export type EventType = keyof EventData;
@@ -211,6 +236,7 @@ export const EVENT_TYPES: readonly EventType[] = [
   'key.removed',
   'token.refreshed',
   'refresh_token.reused',
+  'launch.refused',
 ];
 
 /** Subject of one event type, e.g. `smart.events.v1.token.issued`. */

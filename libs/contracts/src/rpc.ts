@@ -8,6 +8,8 @@ import type {
   JwtBearerSubjectRequest,
   RedeemCodeRequest,
   RefreshGrantRequest,
+  RefreshTokenClient,
+  RefreshTokenClientRequest,
   RevokeRefreshTokenRequest,
   WebRequest,
   WebResponse,
@@ -95,6 +97,8 @@ export const Rpc = {
     redeemCode: rpc<RedeemCodeRequest, AuthorizedGrant>('authorization.v1.code.redeem'),
     /** Internal, token service: refresh-token rotation with reuse detection. */
     refresh: rpc<RefreshGrantRequest, AuthorizedGrant>('authorization.v1.refresh'),
+    /** Internal, token service: the client a refresh token belongs to, for a public client refreshing without `client_id` (reads only). */
+    refreshTokenClient: rpc<RefreshTokenClientRequest, RefreshTokenClient>('authorization.v1.refresh.client'),
     /** Internal, introspection service: RFC 7009 for a refresh token (revokes its grant). */
     revokeRefreshToken: rpc<RevokeRefreshTokenRequest, { revoked: boolean }>('authorization.v1.refresh.revoke'),
     /** Internal, token service: the user a JWT bearer grant (RFC 7523 §2.1) names, if the client may act for them. */

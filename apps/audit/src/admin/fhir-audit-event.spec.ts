@@ -35,6 +35,12 @@ describe('toFhirAuditEvent (FHIR R4 AuditEvent)', () => {
     assert.deepEqual(r.agent.map((a) => [a.who.identifier.value, a.requestor]), [['u2', true], ['app', false]]);
     assert.deepEqual(r.entity?.map((e) => e.what.reference ?? e.what.identifier?.value), ['Patient/p2', 'g2']);
   });
+  it('a refused EHR launch: a security alert with a minor-failure outcome naming the reason, the person, the app and the patient', () => {
+    const r = toFhirAuditEvent(envelope('launch.refused', { client_id: 'app', user_id: 'u4', patient: 'p-bob', launched_by: 'ehr', reason: 'not_own_patient' }), ISSUER);
+    assert.deepEqual([r.type.code, r.action, r.outcome, r.outcomeDesc], ['110113', 'E', '4', 'EHR launch refused: not_own_patient']);
+    assert.deepEqual(r.agent.map((a) => [a.who.identifier.value, a.requestor]), [['u4', true], ['app', false]]);
+    assert.equal(r.entity?.[0]?.what.reference, 'Patient/p-bob');
+  });
   it('a reused refresh token: a security alert with a serious-failure outcome', () => {
     const r = toFhirAuditEvent(envelope('refresh_token.reused', { grant_id: 'g3', client_id: 'app', user_id: 'u3' }), ISSUER);
     assert.deepEqual([r.type.code, r.action, r.outcome], ['110113', 'E', '8']);

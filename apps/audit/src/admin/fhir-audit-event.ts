@@ -23,7 +23,7 @@ const OBJECT_ROLE = 'http://terminology.hl7.org/CodeSystem/audit-entity-type';
 /** DICOM event type per event family (DICOM PS3.16 CID 400). */
 function typeOf(type: string): FhirAuditEvent['type'] {
   if (type.startsWith('login.')) return { system: DCM, code: '110114', display: 'User Authentication' };
-  if (type === 'grant.revoked' || type === 'token.revoked' || type === 'refresh_token.reused') return { system: DCM, code: '110113', display: 'Security Alert' };
+  if (type === 'grant.revoked' || type === 'token.revoked' || type === 'refresh_token.reused' || type === 'launch.refused') return { system: DCM, code: '110113', display: 'Security Alert' };
   if (type.startsWith('key.')) return { system: DCM, code: '110113', display: 'Security Alert' };
   return { system: DCM, code: '110100', display: 'Application Activity' };
 }
@@ -38,6 +38,7 @@ function actionOf(type: string): FhirAuditEvent['action'] {
 function outcomeOf(type: string, data: Record<string, unknown>): Pick<FhirAuditEvent, 'outcome' | 'outcomeDesc'> {
   if (type === 'login.failed') return { outcome: '4', outcomeDesc: String(data.reason ?? 'failed') };
   if (type === 'consent.denied') return { outcome: '4', outcomeDesc: 'the person denied the request' };
+  if (type === 'launch.refused') return { outcome: '4', outcomeDesc: `EHR launch refused: ${String(data.reason ?? 'refused')}` };
   if (type === 'refresh_token.reused') return { outcome: '8', outcomeDesc: 'a rotated refresh token was presented again; the grant is revoked' };
   if (type === 'grant.revoked' && (data.reason === 'refresh_token_reuse' || data.reason === 'code_replay')) return { outcome: '8', outcomeDesc: `revoked: ${String(data.reason)}` };
   return { outcome: '0' };

@@ -65,6 +65,16 @@ export class AuthorizationConfig extends DatabaseConfig {
   @Max(3600)
   LAUNCH_TTL_SECONDS = 300;
 
+  /**
+   * Whether the EHR's word is enough for a practitioner: with `true`, an EHR
+   * launch bound to the signed-in user (its `user` or `fhirUser`) may open a
+   * patient who is not on that user's list. Off by default: a launch then
+   * opens only a patient on the user's list. A patient user opens only their
+   * own record either way.
+   */
+  @IsIn(['true', 'false'])
+  EHR_LAUNCH_TRUSTED = 'false';
+
   /** Failed logins per username within the window before that username is locked for the window. */
   @Transform(toInt)
   @IsInt()

@@ -3,7 +3,9 @@ import type { ClientRecord, LaunchContext, WebRequest, WebResponse } from '#cont
 import { ClientDirectory } from '#nest';
 import { ScopeSet, TemporarilyUnavailable } from '#oauth';
 import { AuthorizationConfig } from '../config/authorization.config.js';
+import { EventRecorder } from '../grants/event-recorder.js';
 import { GrantService } from '../grants/grant.service.js';
+import { launchRefusal } from '../launch/launch-access.js';
 import type { InteractionEntity } from '../persistence/entities/interaction.entity.js';
 import type { UserEntity } from '../persistence/entities/user.entity.js';
 import { UpstreamLogin } from '../upstream/upstream-login.service.js';
@@ -39,6 +41,7 @@ export class InteractionFlow {
     private readonly directory: ClientDirectory,
     private readonly upstream: UpstreamProvider,
     private readonly upstreamLogin: UpstreamLogin,
+    private readonly events: EventRecorder,
   ) {}
 
   async advance(ix: InteractionEntity, req: WebRequest, cookies: string[] = []): Promise<WebResponse> {
@@ -66,6 +69,10 @@ export class InteractionFlow {
     // A request that failed its checks before anyone signed in: now its error may go back (RFC 9700 §4.11.2).
     if (request.error) return this.sendError(ix, request.error.error, request.error.description ?? request.error.error, cookies);
 
+    // An EHR launch: may this person open it, through this client? Before any patient choice or consent.
+    const refused = await this.refusedLaunch(ix, user, req.requestId, cookies);
+    if (refused) return refused;
+
     // 2. Which patient? EHR launch brings one; a patient user is their own; a practitioner picks.
     if (this.needsPatient(ix) && !ix.patient) {
       const own = ownPatientId(user);
@@ -92,6 +99,13 @@ export class InteractionFlow {
   /** Issues the code for `grantedScope` and sends the browser back to the client. */
   async finish(ix: InteractionEntity, grantedScope: string, requestId: string | undefined, cookies: string[] = []): Promise<WebResponse> {
     if (ix.request.error) return this.sendError(ix, ix.request.error.error, ix.request.error.description ?? ix.request.error.error, cookies);
+    // Every way to a code passes here (a consent posted without the page in between too): the launch check again.
+    if (ix.launch) {
+      const user = ix.userId ? await this.users.byId(ix.userId) : null;
+      if (!user || user.disabled) return this.sendError(ix, 'access_denied', 'the user is not signed in', cookies);
+      const refused = await this.refusedLaunch(ix, user, requestId, cookies);
+      if (refused) return refused;
+    }
     if (!(await this.interactions.complete(ix.id))) return this.kit.errorPage(400, 'invalid_request', 'This request was already completed. Go back to the application and start again.');
     const granted = ScopeSet.parse(grantedScope);
     const launchContext: LaunchContext = { ...(ix.launch ?? {}) };
@@ -137,6 +151,36 @@ export class InteractionFlow {
       withQuery(ix.request.redirectUri, { error, error_description: description, state: ix.request.state, iss: this.config.ISSUER }),
       [...cookies, this.kit.clearCookie(INTERACTION_COOKIE, interactionPath(ix.id))],
     );
+  }
+
+  /**
+   * An EHR launch the signed-in user may not open through this client (see {@link launchRefusal}): audited as
+   * `launch.refused` and answered `access_denied` at the redirect URI (RFC 6749 §4.1.2.1), never a code.
+   * Null when there is no launch or it may go on.
+   */
+  private async refusedLaunch(ix: InteractionEntity, user: UserEntity, requestId: string | undefined, cookies: string[]): Promise<WebResponse | null> {
+    if (!ix.launch) return null;
+    const refusal = launchRefusal({
+      patient: ix.launch.patient,
+      binding: ix.launchBinding ?? {},
+      clientId: ix.clientId,
+      user,
+      trustBoundLaunches: this.config.EHR_LAUNCH_TRUSTED === 'true',
+    });
+    if (!refusal) return null;
+    await this.events.record(
+      'launch.refused',
+      {
+        client_id: ix.clientId,
+        user_id: user.id,
+        ...(user.fhirUser ? { fhirUser: user.fhirUser } : {}),
+        ...(ix.launch.patient ? { patient: ix.launch.patient } : {}),
+        launched_by: ix.launchedBy ?? '',
+        reason: refusal.reason,
+      },
+      requestId,
+    );
+    return this.sendError(ix, 'access_denied', refusal.description, cookies);
   }
 
   /** With an upstream OpenID Connect provider configured, it signs people in instead of the login page. */

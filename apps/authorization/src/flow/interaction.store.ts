@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import type { LaunchContext } from '#contracts';
 import { generateOpaqueToken, secretMatchesHash, sha256Hex } from '#oauth';
 import { AuthorizationConfig } from '../config/authorization.config.js';
 import { InteractionEntity } from '../persistence/entities/interaction.entity.js';
+import type { ResolvedLaunch } from '../launch/launch-binding.js';
 import type { AuthorizationRequest } from './authorization-request.js';
 
 export const INTERACTION_COOKIE = 'smart_interaction';
@@ -21,7 +21,7 @@ export class InteractionStore {
     return this.dataSource.getRepository(InteractionEntity);
   }
 
-  async start(request: AuthorizationRequest, launch: LaunchContext | null): Promise<{ interaction: InteractionEntity; binding: string }> {
+  async start(request: AuthorizationRequest, launch: ResolvedLaunch | null): Promise<{ interaction: InteractionEntity; binding: string }> {
     const binding = generateOpaqueToken();
     const interaction: InteractionEntity = {
       id: generateOpaqueToken(24),
@@ -33,7 +33,9 @@ export class InteractionStore {
       sessionHash: null,
       authTime: null,
       patient: null,
-      launch,
+      launch: launch?.context ?? null,
+      launchBinding: launch?.binding ?? null,
+      launchedBy: launch?.launchedBy ?? null,
       upstreamStateHash: null,
       upstreamCodeVerifier: null,
       upstreamNonce: null,

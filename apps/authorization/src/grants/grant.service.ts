@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { AuthorizedGrant, ClientRecord, EventEnvelope, GrantRevokedData, LaunchContext, RedeemCodeRequest, RefreshGrantRequest, RevokeRefreshTokenRequest } from '#contracts';
+import type { AuthorizedGrant, ClientRecord, EventEnvelope, GrantRevokedData, LaunchContext, RedeemCodeRequest, RefreshGrantRequest, RefreshTokenClient, RefreshTokenClientRequest, RevokeRefreshTokenRequest } from '#contracts';
 import { ClientDirectory } from '#nest';
 import { generateOpaqueToken, InvalidGrant, InvalidRequest, InvalidScope, ScopeSet, sha256Hex, UnauthorizedClient } from '#oauth';
 import { AuthorizationConfig } from '../config/authorization.config.js';
@@ -189,6 +189,17 @@ export class GrantService {
     this.events.soon(result.event);
     // authorized() refuses a grant whose user is gone or disabled.
     return this.authorized(result.grant, result.scope, result.authTime, result.refresh);
+  }
+
+  /**
+   * The client a refresh token was issued to, spent or not (a spent one coming back must still reach reuse
+   * detection), so the token service can tell a public client's refresh without `client_id` (RFC 6749 §6) from a
+   * confidential client's refresh without authentication, which it refuses before anything is spent. Reads only.
+   */
+  async refreshTokenClient(request: RefreshTokenClientRequest): Promise<RefreshTokenClient> {
+    if (typeof request?.refresh_token !== 'string') throw new InvalidRequest('refresh_token is required');
+    const token = await this.dataSource.getRepository(RefreshTokenEntity).findOneBy({ tokenHash: sha256Hex(request.refresh_token.slice(0, 512)) });
+    return { client_id: token?.clientId ?? null };
   }
 
   /** A spent refresh token came back: the fact, and the end of its grant (if still live), in the caller's transaction. */

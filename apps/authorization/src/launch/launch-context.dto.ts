@@ -1,4 +1,4 @@
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsObject, IsOptional, IsString, IsUrl, Matches, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsObject, IsOptional, IsString, IsUrl, Length, Matches, MaxLength } from 'class-validator';
 
 const FHIR_ID = /^[A-Za-z0-9.-]{1,64}$/;
 
@@ -31,6 +31,27 @@ export class CreateLaunchDto {
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'smart_style_url must be an absolute http(s) URL' })
   @MaxLength(2048)
   smart_style_url?: string;
+
+  /**
+   * The user the launch is for, by local id or username: only they may open it
+   * (recommended; the launch binding, kept beside the context, never in tokens).
+   */
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  user?: string;
+
+  /** The user the launch is for, by FHIR resource (`Practitioner/123`, or absolute on this server's FHIR base). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  fhirUser?: string;
+
+  /** The only client that may use the launch (the app the EHR is launching). */
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  client_id?: string;
 
   /** How the launch value is handed back: `opaque` (default). */
   @IsOptional()

@@ -10,6 +10,7 @@ import { LaunchContextEntity } from '../persistence/entities/launch-context.enti
 import { returningRows } from '../persistence/returning.js';
 import { checkFhirContext } from './fhir-context.js';
 import type { CreateLaunchDto } from './launch-context.dto.js';
+import { launchBindingOf, type LaunchBinding, type ResolvedLaunch } from './launch-binding.js';
 
 const LAUNCH_JWT_ALGS = ['RS256', 'RS384', 'ES256', 'ES384'];
 const MAX_LAUNCH_JWT_LIFETIME = 3600;
@@ -40,36 +41,59 @@ export class LaunchService {
 
   async create(createdBy: string, input: CreateLaunchDto): Promise<{ launch: string; expires_in: number }> {
     const context = contextOf({ ...input, fhirContext: checkFhirContext(input.fhirContext) });
+    const binding = launchBindingOf(input, this.config.FHIR_BASE_URL);
+    if (binding.client_id !== undefined && !(await this.directory.get(binding.client_id))) throw new InvalidRequest('client_id names no registered client');
     const launch = generateOpaqueToken();
     await this.dataSource.getRepository(LaunchContextEntity).insert({
       idHash: sha256Hex(`opaque:${launch}`),
       createdBy,
       context: context as never,
+      boundUser: binding.user ?? null,
+      boundFhirUser: binding.fhirUser ?? null,
+      boundClientId: binding.client_id ?? null,
       expiresAt: new Date(Date.now() + this.config.LAUNCH_TTL_SECONDS * 1000),
       usedAt: null,
     });
     return { launch, expires_in: this.config.LAUNCH_TTL_SECONDS };
   }
 
-  /** Resolves and consumes a `launch` value; unknown, expired or reused values are refused. */
-  async consume(launch: string): Promise<LaunchContext> {
-    if (launch.split('.').length === 3) return this.consumeJwt(launch);
-    const rows = returningRows<{ context: LaunchContext }>(
+  /**
+   * Resolves a `launch` value brought by `clientId` and consumes it; unknown, expired or reused values are
+   * refused. A launch bound to another client is resolved but not spent (that client's request is refused after
+   * sign-in, and the launch stays usable by the client it was made for).
+   */
+  async consume(launch: string, clientId: string): Promise<ResolvedLaunch> {
+    if (launch.split('.').length === 3) return this.consumeJwt(launch, clientId);
+    const idHash = sha256Hex(`opaque:${launch}`);
+    const rows = returningRows<LaunchRow>(
       await this.dataSource.query(
-        `UPDATE launch_context SET used_at = now() WHERE id_hash = $1 AND used_at IS NULL AND expires_at > now() RETURNING context`,
-        [sha256Hex(`opaque:${launch}`)],
+        `UPDATE launch_context SET used_at = now()
+         WHERE id_hash = $1 AND used_at IS NULL AND expires_at > now() AND (bound_client_id IS NULL OR bound_client_id = $2)
+         RETURNING ${LAUNCH_COLUMNS}`,
+        [idHash, clientId],
       ),
     );
-    if (!rows[0]) throw new InvalidRequest('the launch value is unknown, expired or already used');
-    return rows[0].context;
+    const row =
+      rows[0] ??
+      ((await this.dataSource.query(`SELECT ${LAUNCH_COLUMNS} FROM launch_context WHERE id_hash = $1 AND used_at IS NULL AND expires_at > now()`, [idHash])) as LaunchRow[])[0];
+    if (!row) throw new InvalidRequest('the launch value is unknown, expired or already used');
+    return {
+      context: row.context,
+      binding: {
+        ...(row.bound_user !== null ? { user: row.bound_user } : {}),
+        ...(row.bound_fhir_user !== null ? { fhirUser: row.bound_fhir_user } : {}),
+        ...(row.bound_client_id !== null ? { client_id: row.bound_client_id } : {}),
+      },
+      launchedBy: row.created_by,
+    };
   }
 
   /**
    * A launch JWT (the seed's "JWT created" EHR launch): signed by a registered
    * client holding the `launch` scope, with its inline `jwks`; `aud` is this
-   * issuer, `exp` near, `jti` single use. Context claims as in POST /launch.
+   * issuer, `exp` near, `jti` single use. Context and binding claims as in POST /launch.
    */
-  private async consumeJwt(launch: string): Promise<LaunchContext> {
+  private async consumeJwt(launch: string, clientId: string): Promise<ResolvedLaunch> {
     let unverified: JWTPayload;
     try {
       unverified = decodeJwt(launch);
@@ -94,6 +118,8 @@ export class LaunchService {
     if (typeof payload.exp !== 'number' || payload.exp > now + MAX_LAUNCH_JWT_LIFETIME) throw new InvalidRequest('the launch JWT lives too long');
     if (typeof payload.jti !== 'string' || payload.jti.length > 256) throw new InvalidRequest('the launch JWT needs a jti');
     if (typeof payload.patient !== 'string' || !FHIR_ID.test(payload.patient)) throw new InvalidRequest('the launch JWT needs a patient');
+    // The binding claims (`user`, `fhirUser`, `client_id`) as in POST /launch.
+    const binding: LaunchBinding = launchBindingOf({ user: payload.user, fhirUser: payload.fhirUser, client_id: payload.client_id }, this.config.FHIR_BASE_URL);
     const context = contextOf({
       patient: payload.patient,
       ...(typeof payload.encounter === 'string' && FHIR_ID.test(payload.encounter) ? { encounter: payload.encounter } : {}),
@@ -102,22 +128,42 @@ export class LaunchService {
       ...(typeof payload.need_patient_banner === 'boolean' ? { need_patient_banner: payload.need_patient_banner } : {}),
       ...(typeof payload.smart_style_url === 'string' && /^https?:\/\//.test(payload.smart_style_url) ? { smart_style_url: payload.smart_style_url } : {}),
     });
+    const idHash = sha256Hex(`jwt:${ehr.client_id}:${payload.jti}`);
+    const resolved: ResolvedLaunch = { context, binding, launchedBy: ehr.client_id };
+    if (binding.client_id !== undefined && binding.client_id !== clientId) {
+      // Made for another client: refused after sign-in, not spent (unless it already was).
+      const spent = await this.dataSource.query(`SELECT 1 FROM launch_context WHERE id_hash = $1`, [idHash]);
+      if ((spent as unknown[]).length > 0) throw new InvalidRequest('the launch JWT was already used');
+      return resolved;
+    }
     // Single use: the jti is remembered until the JWT expires (plus skew).
     const inserted = returningRows<{ id_hash: string }>(
       await this.dataSource.query(
-        `INSERT INTO launch_context (id_hash, created_by, context, expires_at, used_at) VALUES ($1, $2, $3, $4, now())
+        `INSERT INTO launch_context (id_hash, created_by, context, bound_user, bound_fhir_user, bound_client_id, expires_at, used_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, now())
          ON CONFLICT (id_hash) DO NOTHING RETURNING id_hash`,
-        [sha256Hex(`jwt:${ehr.client_id}:${payload.jti}`), ehr.client_id, JSON.stringify(context), new Date((payload.exp + CLOCK_SKEW) * 1000)],
+        [idHash, ehr.client_id, JSON.stringify(context), binding.user ?? null, binding.fhirUser ?? null, binding.client_id ?? null, new Date((payload.exp + CLOCK_SKEW) * 1000)],
       ),
     );
     if (inserted.length === 0) throw new InvalidRequest('the launch JWT was already used');
-    return context;
+    return resolved;
   }
 
   async purgeExpired(): Promise<void> {
     await this.dataSource.query(`DELETE FROM launch_context WHERE expires_at < now() - interval '1 day'`);
   }
 }
+
+/** A launch_context row as the resolution reads it. */
+interface LaunchRow {
+  context: LaunchContext;
+  created_by: string;
+  bound_user: string | null;
+  bound_fhir_user: string | null;
+  bound_client_id: string | null;
+}
+
+const LAUNCH_COLUMNS = 'context, created_by, bound_user, bound_fhir_user, bound_client_id';
 
 function contextOf(input: LaunchContext): LaunchContext {
   const out: LaunchContext = {};

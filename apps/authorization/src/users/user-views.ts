@@ -16,6 +16,6 @@ export function userResource(user: UserEntity): Record<string, unknown> {
 }
 
 /** The FHIR Patient id of a patient user (`Patient/123` → `123`), if the user is one. */
-export function ownPatientId(user: UserEntity): string | undefined {
+export function ownPatientId(user: Pick<UserEntity, 'fhirUser'>): string | undefined {
   return user.fhirUser?.startsWith('Patient/') ? user.fhirUser.slice('Patient/'.length) : undefined;
 }

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import type { LaunchContext, WebRequest, WebResponse } from '#contracts';
+import type { WebRequest, WebResponse } from '#contracts';
 import { ClientDirectory } from '#nest';
 import { OAuthError } from '#oauth';
 import { AuthorizationConfig } from '../config/authorization.config.js';
 import { RedirectableError, UnredirectableError, validateAuthorizationRequest, verifyClientAndRedirect, type AuthorizationRequest } from '../flow/authorization-request.js';
 import { interactionPath } from '../flow/interaction-flow.service.js';
 import { INTERACTION_COOKIE, InteractionStore } from '../flow/interaction.store.js';
+import type { ResolvedLaunch } from '../launch/launch-binding.js';
 import { LaunchService } from '../launch/launch.service.js';
 import { SESSION_COOKIE, SessionService } from '../users/session.service.js';
 import { UserDirectory } from '../users/user-directory.service.js';
@@ -41,10 +42,11 @@ export class AuthorizeEndpoint {
     try {
       const verified = verifyClientAndRedirect(params, client);
       const request = validateAuthorizationRequest(params, verified, this.config.FHIR_BASE_URL);
-      let launch = null;
+      let launch: ResolvedLaunch | null = null;
       if (request.launch !== undefined) {
         try {
-          launch = await this.launches.consume(request.launch);
+          // Who may open it (its binding, the patient) is checked once someone signed in (InteractionFlow).
+          launch = await this.launches.consume(request.launch, request.clientId);
         } catch (err: unknown) {
           if (err instanceof OAuthError) throw new RedirectableError(err, request.redirectUri, request.state, { clientId: request.clientId, redirectUriSent: request.redirectUriSent });
           throw err;
@@ -73,7 +75,7 @@ export class AuthorizeEndpoint {
     }
   }
 
-  private async toInteraction(request: AuthorizationRequest, launch: LaunchContext | null): Promise<WebResponse> {
+  private async toInteraction(request: AuthorizationRequest, launch: ResolvedLaunch | null): Promise<WebResponse> {
     const { interaction, binding } = await this.interactions.start(request, launch);
     const path = interactionPath(interaction.id);
     return seeOther(path, [this.kit.cookie(INTERACTION_COOKIE, binding, { path, maxAge: this.config.INTERACTION_TTL_SECONDS })]);

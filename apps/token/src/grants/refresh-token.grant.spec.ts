@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { exportJWK, generateKeyPair, importJWK, jwtVerify, type CryptoKey, type JWK } from 'jose';
 import { Rpc, type AuthorizedGrant, type ClientRecord, type EventEnvelope, type TokenEndpointAuthMethod } from '#contracts';
-import { InProcessEventBus, loadConfig, SigningKey, SigningKeyRing, type ServiceBus } from '#nest';
+import { ClientAuthenticator, InProcessEventBus, loadConfig, SigningKey, SigningKeyRing, type ServiceBus } from '#nest';
 import { InvalidGrant, InvalidScope, KeyEncryption, type OAuthError } from '#oauth';
 import { TokenConfig } from '../config/token.config.js';
 import { AccessTokenIssuer } from '../tokens/access-token.issuer.js';
@@ -17,9 +17,9 @@ const FHIR = 'https://fhir.example/r4';
 const now = () => Math.floor(Date.now() / 1000);
 const AUTH_TIME = now() - 86_400;
 
-function client(options: { method?: TokenEndpointAuthMethod; grants?: string[] } = {}): ClientRecord {
+function client(options: { id?: string; method?: TokenEndpointAuthMethod; grants?: string[] } = {}): ClientRecord {
   return {
-    client_id: 'app-1',
+    client_id: options.id ?? 'app-1',
     metadata: {
       redirect_uris: ['https://app.example/cb'],
       token_endpoint_auth_method: options.method ?? 'client_secret_basic',
@@ -61,12 +61,16 @@ describe('refresh_token grant', async () => {
   const rs = await keyPair('RS256', 'rs-1');
   const keys = SigningKeyRing.of([es.signing, rs.signing]);
 
-  /** The authorization service's `refresh` answer (a fake collaborator), with what it was asked. */
-  function grantWith(answer: () => AuthorizedGrant = refreshed) {
+  /**
+   * The authorization service's answers (a fake collaborator: `refresh`, and `refresh.client` naming `owner` as
+   * the client the token was issued to), with what it was asked; `registered` is the client directory.
+   */
+  function grantWith(answer: () => AuthorizedGrant = refreshed, owner: string | null = 'app-1', registered: ClientRecord[] = [client()]) {
     const calls: Array<{ subject: string; payload: unknown }> = [];
     const bus = {
       async request(route: { subject: string }, payload: unknown) {
         calls.push({ subject: route.subject, payload });
+        if (route.subject === Rpc.authorization.refreshTokenClient.subject) return { client_id: owner };
         return answer();
       },
     } as unknown as ServiceBus;
@@ -74,7 +78,8 @@ describe('refresh_token grant', async () => {
     const issued: EventEnvelope[] = [];
     events.subscribe('>', (e) => issued.push(e));
     const response = new GrantTokenResponse(config, new AccessTokenIssuer(config, keys, events), new IdTokenIssuer(config, keys));
-    return { grant: new RefreshTokenGrant(bus, response), calls, issued };
+    const authenticator = ClientAuthenticator.with({ get: async (id) => registered.find((c) => c.client_id === id) ?? null });
+    return { grant: new RefreshTokenGrant(bus, response, authenticator), calls, issued };
   }
 
   // RFC 6749 §6: scope is optional; omitted or empty means the original grant.
@@ -134,15 +139,53 @@ describe('refresh_token grant', async () => {
   });
 
   const refused: Array<[string, ClientRecord | null, Record<string, string>, string, number]> = [
-    ['no client', null, { refresh_token: 'rt-1' }, 'invalid_client', 401],
     ['a client not registered for refresh_token', client({ grants: ['authorization_code'] }), { refresh_token: 'rt-1' }, 'unauthorized_client', 400],
     ['a missing refresh_token', client(), { scope: 'openid' }, 'invalid_request', 400],
+    ['a missing refresh_token without a client', null, { scope: 'openid' }, 'invalid_request', 400],
   ];
   for (const [name, record, params, error, status] of refused) {
     it(`refuses ${name} with ${error}, without spending the refresh token`, async () => {
       const { grant, calls } = grantWith();
       await assert.rejects(grant.handle({ client: record, params }), { error, status });
       assert.equal(calls.length, 0);
+    });
+  }
+
+  // RFC 6749 §6 and SMART App Launch 2.2: a public client need not identify itself on refresh.
+  it('refreshes for the public client the token was issued to when the request names no client', async () => {
+    const { grant, calls } = grantWith(refreshed, 'app-1', [client({ method: 'none' })]);
+    const body = await grant.handle({ client: null, params: { refresh_token: 'rt-1' }, requestId: 'r' });
+    assert.equal(body.refresh_token, 'rt-2');
+    assert.deepEqual(
+      calls.map((c) => c.subject),
+      [Rpc.authorization.refreshTokenClient.subject, Rpc.authorization.refresh.subject],
+    );
+    assert.deepEqual(calls[0]!.payload, { refresh_token: 'rt-1', requestId: 'r' });
+    assert.deepEqual(calls[1]!.payload, { refresh_token: 'rt-1', client_id: 'app-1', requestId: 'r' }, 'the refresh is bound to the owner, as with client_id');
+  });
+
+  const unidentified: Array<[string, string | null, ClientRecord[], string, number]> = [
+    ["a confidential client's token", 'app-1', [client({ method: 'client_secret_basic' })], 'invalid_client', 401],
+    ["a private_key_jwt client's token", 'app-1', [client({ method: 'private_key_jwt' })], 'invalid_client', 401],
+    ['the token of a client that no longer exists', 'gone', [client({ method: 'none' })], 'invalid_client', 401],
+    ['a token nobody issued', null, [client({ method: 'none' })], 'invalid_grant', 400],
+    ['a public client not registered for refresh_token', 'app-1', [client({ method: 'none', grants: ['authorization_code'] })], 'unauthorized_client', 400],
+  ];
+  for (const [name, owner, registered, error, status] of unidentified) {
+    it(`refuses ${name} presented without client identification with ${error}, never asking for the refresh`, async () => {
+      const { grant, calls, issued } = grantWith(refreshed, owner, registered);
+      await assert.rejects(grant.handle({ client: null, params: { refresh_token: 'rt-1' } }), (err: OAuthError) => {
+        assert.equal(err.error, error);
+        assert.equal(err.status, status);
+        if (error === 'invalid_client') assert.equal(err.description, 'client authentication required', 'says nothing about the client');
+        return true;
+      });
+      assert.deepEqual(
+        calls.map((c) => c.subject),
+        [Rpc.authorization.refreshTokenClient.subject],
+        'the token is neither spent nor rotated',
+      );
+      assert.equal(issued.length, 0);
     });
   }
 

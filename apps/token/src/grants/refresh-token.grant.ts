@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { Rpc, type TokenResponseBody } from '#contracts';
-import { ServiceBus } from '#nest';
-import { InvalidRequest } from '#oauth';
+import { Rpc, type ClientRecord, type TokenResponseBody } from '#contracts';
+import { ClientAuthenticator, ServiceBus } from '#nest';
+import { InvalidClient, InvalidGrant, InvalidRequest } from '#oauth';
 import { GrantTokenResponse } from '../tokens/grant-token.response.js';
 import { clientRegisteredFor, type GrantContext, type GrantHandler } from './grant-handler.js';
 
@@ -15,18 +15,25 @@ import { clientRegisteredFor, type GrantContext, type GrantHandler } from './gra
 export class RefreshTokenGrant implements GrantHandler {
   readonly grantType = 'refresh_token';
   readonly parameters = ['refresh_token', 'scope'] as const;
-  /** RFC 6749 §6: the client authenticates by its registered method (public clients: `none`). */
-  readonly requiresClientAuthentication = true;
+  /**
+   * RFC 6749 §6: a confidential client authenticates (by its registered method); a public one need not identify
+   * itself at all (SMART App Launch 2.2 §"Refresh access token": "For public apps, authentication is not possible
+   * (and thus not required)"), so a request without credentials is let through to {@link handle}, which finds
+   * the client the token was issued to and lets it in only when that client is public. Credentials that are
+   * presented (a public client's `client_id` included) are checked as always.
+   */
+  readonly requiresClientAuthentication = false;
 
   constructor(
     private readonly bus: ServiceBus,
     private readonly response: GrantTokenResponse,
+    private readonly authenticator: ClientAuthenticator,
   ) {}
 
   async handle({ params, client: authenticated, requestId }: GrantContext): Promise<TokenResponseBody> {
-    const client = clientRegisteredFor(authenticated, this.grantType);
     const refreshToken = params.refresh_token;
     if (!refreshToken) throw new InvalidRequest('refresh_token is required');
+    const client = clientRegisteredFor(authenticated ?? (await this.publicOwnerOf(refreshToken, requestId)), this.grantType);
     this.response.checkIssuable(client);
     const grant = await this.bus.request(Rpc.authorization.refresh, {
       refresh_token: refreshToken,
@@ -36,5 +43,23 @@ export class RefreshTokenGrant implements GrantHandler {
       requestId,
     });
     return this.response.issue(client, grant, this.grantType, requestId);
+  }
+
+  /**
+   * A refresh with no client identification: the client the token was issued to, if it is public (RFC 6749 §6,
+   * §2.1). A confidential client's token is refused with `invalid_client` before anything is spent (RFC 6749 §5.2),
+   * so whoever holds it without the client's credentials can neither use nor burn it.
+   */
+  private async publicOwnerOf(refreshToken: string, requestId: string | undefined): Promise<ClientRecord> {
+    const { client_id: clientId } = await this.bus.request(Rpc.authorization.refreshTokenClient, { refresh_token: refreshToken, requestId });
+    if (typeof clientId !== 'string') throw new InvalidGrant('the refresh token is invalid, expired or revoked');
+    try {
+      // The registered method must be `none`: the same check as a public client sending its client_id.
+      return await this.authenticator.authenticate({ method: 'none', clientId });
+    } catch (err: unknown) {
+      // Not which method the client registered, nor whether it still exists: only that it must authenticate.
+      if (err instanceof InvalidClient) throw new InvalidClient('client authentication required');
+      throw err;
+    }
   }
 }

@@ -215,6 +215,7 @@ describe('validateClientMetadata: accepted registrations', () => {
         id_token_signed_response_alg: 'RS256',
         token_endpoint_auth_signing_alg: 'ES384',
         application_type: 'web',
+        launch_uri: 'https://app.example.com/launch?tenant=1',
       },
       expect: {
         redirect_uris: ['https://app.example.com/cb'],
@@ -235,6 +236,21 @@ describe('validateClientMetadata: accepted registrations', () => {
         post_logout_redirect_uris: ['https://app.example.com/bye'],
         id_token_signed_response_alg: 'RS256',
         token_endpoint_auth_signing_alg: 'ES384',
+        launch_uri: 'https://app.example.com/launch?tenant=1',
+      },
+    },
+    {
+      name: 'launch_uri on a loopback host over http (local testing)',
+      input: { ...PUBLIC, launch_uri: 'http://127.0.0.1:8080/launch' },
+      expect: {
+        redirect_uris: ['https://app.example.com/callback'],
+        token_endpoint_auth_method: 'none',
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        scope: 'launch/patient openid fhirUser patient/*.read',
+        application_type: 'web',
+        client_name: 'Public App',
+        launch_uri: 'http://127.0.0.1:8080/launch',
       },
     },
     {
@@ -422,6 +438,17 @@ describe('validateClientMetadata: rejected registrations', () => {
     // scope
     { name: 'unknown scope', input: { ...PUBLIC, scope: 'openid patient/*.read superpowers' }, error: 'invalid_client_metadata', field: 'scope', mentions: 'unknown scope: superpowers' },
     { name: 'blank scope', input: { ...PUBLIC, scope: '   ' }, error: 'invalid_client_metadata', field: 'scope' },
+
+    // SMART launch_uri (SMART App Launch 2.2 §"EHR Launch")
+    { name: 'launch_uri not a string', input: { ...PUBLIC, launch_uri: ['https://app.example.com/launch'] }, error: 'invalid_client_metadata', field: 'launch_uri' },
+    { name: 'overlong launch_uri', input: { ...PUBLIC, launch_uri: `https://app.example.com/${'a'.repeat(2048)}` }, error: 'invalid_client_metadata', field: 'launch_uri' },
+    { name: 'relative launch_uri', input: { ...PUBLIC, launch_uri: '/launch' }, error: 'invalid_client_metadata', field: 'launch_uri' },
+    { name: 'launch_uri with another scheme', input: { ...PUBLIC, launch_uri: 'javascript:alert(1)' }, error: 'invalid_client_metadata', field: 'launch_uri' },
+    { name: 'launch_uri over plain http', input: { ...PUBLIC, launch_uri: 'http://app.example.com/launch' }, error: 'invalid_client_metadata', field: 'launch_uri', mentions: 'https' },
+    { name: 'launch_uri over http on a look-alike loopback host', input: { ...PUBLIC, launch_uri: 'http://localhost.evil.example/launch' }, error: 'invalid_client_metadata', field: 'launch_uri' },
+    { name: 'launch_uri with a fragment', input: { ...PUBLIC, launch_uri: 'https://app.example.com/launch#go' }, error: 'invalid_client_metadata', field: 'launch_uri', mentions: 'fragment' },
+    { name: 'launch_uri with user information', input: { ...PUBLIC, launch_uri: 'https://app.example.com@evil.example/launch' }, error: 'invalid_client_metadata', field: 'launch_uri' },
+    { name: 'launch_uri with whitespace', input: { ...PUBLIC, launch_uri: 'https://app.example.com/la unch' }, error: 'invalid_client_metadata', field: 'launch_uri' },
 
     // informational URIs
     ...(['client_uri', 'logo_uri', 'tos_uri', 'policy_uri'] as const).flatMap((field): Case[] => [

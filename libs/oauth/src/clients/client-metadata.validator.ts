@@ -102,6 +102,7 @@ export function validateClientMetadata(input: unknown, policy: RegistrationPolic
     if (value !== undefined) checkWebUri(field, value);
   }
   if (dto.jwks_uri !== undefined) checkJwksUri(dto.jwks_uri);
+  if (dto.launch_uri !== undefined) checkLaunchUri(dto.launch_uri);
   const jwks = dto.jwks && checkJwks(dto.jwks);
 
   checkGrantConsistency(grantTypes, responseTypes, redirectUris, authMethod);
@@ -129,6 +130,7 @@ export function validateClientMetadata(input: unknown, policy: RegistrationPolic
     post_logout_redirect_uris: postLogoutRedirectUris,
     id_token_signed_response_alg: dto.id_token_signed_response_alg,
     token_endpoint_auth_signing_alg: dto.token_endpoint_auth_signing_alg,
+    launch_uri: dto.launch_uri,
   });
 
   return dto.client_id === undefined ? { metadata } : { metadata, requestedClientId: dto.client_id };
@@ -313,6 +315,25 @@ function checkJwksUri(uri: string): void {
   }
   if (url.protocol === 'http:' && !LOOPBACK_HTTP_URI.test(uri)) {
     throw new InvalidClientMetadata('jwks_uri must use https (RFC 7591 §2); http is allowed only for loopback hosts');
+  }
+}
+
+/**
+ * SMART App Launch 2.2 §"EHR Launch" `launch_uri`: the URL the EHR opens with
+ * `iss` and `launch` appended, so it follows the redirect URI rules for web
+ * apps (RFC 6749 §3.1.2): absolute, no fragment (the query is extended), no
+ * user information, https; http only on a loopback host (RFC 8252 §7.3, local testing).
+ */
+function checkLaunchUri(uri: string): void {
+  const fail = (reason: string) => new InvalidClientMetadata(`launch_uri ${reason}`);
+  const url = parseUrl(uri);
+  if (UNSAFE_URI_CHARACTER.test(uri) || url === undefined || !/^https?:\/\/[^/?#]/i.test(uri) || url.hostname === '') {
+    throw fail('must be an absolute https URI (SMART App Launch 2.2 §"EHR Launch")');
+  }
+  if (uri.includes('#')) throw fail('must not contain a fragment: the EHR appends iss and launch to its query (RFC 6749 §3.1.2)');
+  if (url.username !== '' || url.password !== '') throw fail('must not contain user information');
+  if (url.protocol === 'http:' && !LOOPBACK_HTTP_URI.test(uri)) {
+    throw fail('must use https; http is allowed only for loopback hosts (127.0.0.1, [::1], localhost)');
   }
 }
 

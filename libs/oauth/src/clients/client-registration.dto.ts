@@ -168,6 +168,12 @@ export class ClientRegistrationDto {
   @IsIn(SUPPORTED_APPLICATION_TYPES, oneOf(SUPPORTED_APPLICATION_TYPES))
   application_type?: string;
 
+  /** SMART App Launch 2.2 §"EHR Launch": the app's launch URL (not an RFC 7591 field; checked by the validator). */
+  @IsOptional()
+  @IsString(STRING)
+  @MaxLength(L.uriLength, tooLong(L.uriLength))
+  launch_uri?: string;
+
   /**
    * Not an RFC 7591 field: a `client_id` the registrant would like. Honoured by
    * the registration service only when it is free.
@@ -201,5 +207,6 @@ export const CLIENT_REGISTRATION_FIELDS: readonly (keyof ClientRegistrationDto)[
   'id_token_signed_response_alg',
   'token_endpoint_auth_signing_alg',
   'application_type',
+  'launch_uri',
   'client_id',
 ] as const);

@@ -1,6 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { LaunchContext } from '#contracts';
 import type { AuthorizationRequest } from '../../flow/authorization-request.js';
+import type { LaunchBinding } from '../../launch/launch-binding.js';
 
 /** One authorization request in progress: login, patient choice and consent happen against it. */
 @Entity({ name: 'interaction' })
@@ -38,6 +39,14 @@ export class InteractionEntity {
   /** EHR launch context resolved from the `launch` parameter. */
   @Column({ type: 'jsonb', nullable: true })
   launch: LaunchContext | null;
+
+  /** Whom that launch was made for (checked after sign-in); null without a launch. */
+  @Column({ name: 'launch_binding', type: 'jsonb', nullable: true })
+  launchBinding: LaunchBinding | null;
+
+  /** The EHR client that made that launch (for the audit trail). */
+  @Column({ name: 'launched_by', type: 'varchar', length: 128, nullable: true })
+  launchedBy: string | null;
 
   /** SHA-256 of the `state` of the pending upstream login (OIDC Core §3.1.2.1): how its callback finds this interaction. */
   @Column({ name: 'upstream_state_hash', type: 'varchar', length: 64, nullable: true })

@@ -11,8 +11,21 @@ export class LaunchContextEntity {
   @Column({ name: 'created_by', type: 'varchar', length: 128 })
   createdBy: string;
 
+  /** What goes into tokens. */
   @Column({ type: 'jsonb' })
   context: LaunchContext;
+
+  /** The user it was made for (id or username), if the EHR named one: only they may open it. */
+  @Column({ name: 'bound_user', type: 'varchar', length: 128, nullable: true })
+  boundUser: string | null;
+
+  /** The fhirUser (relative) it was made for, if the EHR named one. */
+  @Column({ name: 'bound_fhir_user', type: 'varchar', length: 256, nullable: true })
+  boundFhirUser: string | null;
+
+  /** The only client that may use it, if the EHR named one. */
+  @Column({ name: 'bound_client_id', type: 'varchar', length: 128, nullable: true })
+  boundClientId: string | null;
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;

@@ -5,6 +5,7 @@ import { AddUpstreamLoginToInteraction1764300000000 } from './1764300000000-AddU
 import { CreateJwtBearerSubject1764400000000 } from './1764400000000-CreateJwtBearerSubject.js';
 import { GrantLastUsed1764600000000 } from './1764600000000-GrantLastUsed.js';
 import { UserAdminFlag1764700000000 } from './1764700000000-UserAdminFlag.js';
+import { LaunchBinding1764813000000 } from './1764813000000-LaunchBinding.js';
 
 /** The authorization service's migrations, in order: its module runs them, and so does the migration job. */
 export const AUTHORIZATION_MIGRATIONS: Array<new () => MigrationInterface> = [
@@ -14,4 +15,5 @@ export const AUTHORIZATION_MIGRATIONS: Array<new () => MigrationInterface> = [
   outboxMigration('authorization'),
   GrantLastUsed1764600000000,
   UserAdminFlag1764700000000,
+  LaunchBinding1764813000000,
 ];
