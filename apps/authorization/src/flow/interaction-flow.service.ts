@@ -102,7 +102,8 @@ export class InteractionFlow {
     // Every way to a code passes here (a consent posted without the page in between too): the launch check again.
     if (ix.launch) {
       const user = ix.userId ? await this.users.byId(ix.userId) : null;
-      if (!user || user.disabled) return this.sendError(ix, 'access_denied', 'the user is not signed in', cookies);
+      if (!user) return this.sendError(ix, 'access_denied', 'the user is not signed in', cookies);
+      if (user.disabled) return this.sendError(ix, 'access_denied', 'the account is disabled', cookies);
       const refused = await this.refusedLaunch(ix, user, requestId, cookies);
       if (refused) return refused;
     }
