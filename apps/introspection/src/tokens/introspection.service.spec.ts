@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Logger } from '@nestjs/common';
 import { exportJWK, generateKeyPair } from 'jose';
 import { Rpc, type ClientRecord, type EventEnvelope, type IntrospectionCaller, type PublicJwk, type TokenEndpointAuthMethod, type TokenRevokedData } from '#contracts';
-import { ClientAuthenticator, ClientDirectory, EventBus, InProcessEventBus, loadConfig, PublicKeyRing, SigningKey, type ServiceBus } from '#nest';
+import { ClientAuthenticator, ClientDirectory, EventBus, InProcessEventBus, loadConfig, PublicKeyRing, SigningKey, type ConnectionChange, type ConnectionListener, type ServiceBus } from '#nest';
 import { sha256Hex, TemporarilyUnavailable, UnauthorizedClient } from '#oauth';
 import { IntrospectionConfig } from '../config/introspection.config.js';
 import type { RevocationStore } from '../persistence/revocation.store.js';
@@ -27,11 +27,19 @@ function client(id: string, scope: string, method: TokenEndpointAuthMethod = 'cl
 }
 const basic = (id: string): IntrospectionCaller => ({ method: 'client_secret_basic', clientId: id, clientSecret: `${id}-secret` });
 
-/** An in-memory bus whose broker can be taken down (a fake collaborator). */
+/** An in-memory bus whose broker can be taken down, and whose connection can be lost (a fake collaborator). */
 class FlakyEventBus extends InProcessEventBus {
   down = false;
   readonly published: EventEnvelope[] = [];
   readonly attempted: string[] = [];
+  private readonly watchers = new Set<ConnectionListener>();
+  override onConnectionChange(listener: ConnectionListener): () => void {
+    this.watchers.add(listener);
+    return () => this.watchers.delete(listener);
+  }
+  change(change: ConnectionChange): void {
+    for (const watcher of this.watchers) watcher(change);
+  }
   override async publishEnvelope(envelope: EventEnvelope): Promise<void> {
     this.attempted.push(envelope.id);
     if (this.down) throw new Error('no responders');
@@ -310,6 +318,34 @@ describe('IntrospectionService', async () => {
       assert.equal(stored.length, rows + 1);
       assert.equal(new Set(events.attempted.slice(-2)).size, 1, 'both attempts carried the one event');
       assert.deepEqual(await revoke(basic('plain'), t), { revoked: true });
+    });
+  });
+
+  describe('while the replica catches up with revocations it missed (issue #13)', () => {
+    it('holds introspection and verification until it has caught up, then answers', async () => {
+      const t = await token('plain');
+      events.change('lost');
+      let answered = false;
+      const held = Promise.all([introspect(basic('privileged'), t), service.verify(t)]).finally(() => (answered = true));
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(answered, false, 'nothing is answered from the state as it was before');
+      events.change('resumed');
+      const [body, verification] = await held;
+      assert.equal(body.active, true);
+      assert.equal(verification.active, true);
+    });
+
+    it('answers 503 temporarily_unavailable when the catch-up takes longer than a few seconds', async () => {
+      const t = await token('plain');
+      events.change('lost');
+      try {
+        await assert.rejects(introspect(basic('privileged'), t), { error: 'temporarily_unavailable', status: 503 });
+        await assert.rejects(service.verify(t), { error: 'temporarily_unavailable', status: 503 });
+      } finally {
+        events.change('resumed');
+      }
+      await state.whenCaughtUp(3000);
+      assert.equal((await introspect(basic('privileged'), t)).active, true);
     });
   });
 });

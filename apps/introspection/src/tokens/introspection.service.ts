@@ -21,6 +21,13 @@ import { VerifiedTokenCache } from './verified-token.cache.js';
 const INACTIVE: IntrospectionResponseBody = Object.freeze({ active: false }) as IntrospectionResponseBody;
 const CLOCK_TOLERANCE_SECONDS = 30;
 const MAX_TOKEN_LENGTH = 8192;
+/**
+ * How long a request waits for this replica to catch up with revocations it
+ * missed before it is answered 503 (RFC 6749 §5.2 `temporarily_unavailable`,
+ * with a Retry-After from the gateway). Catching up takes well under a
+ * second when the database and the stream answer.
+ */
+const CATCH_UP_HOLD_MS = 3000;
 
 /**
  * RFC 7662 introspection and RFC 7009 revocation of our JWT access tokens
@@ -73,13 +80,28 @@ export class IntrospectionService {
     return claims;
   }
 
+  /**
+   * The queue group hands requests to this replica whether it is ready or
+   * not: while it may lack revocations (start, a reconnection) a request
+   * waits for the catch-up, and is answered 503 if that takes too long,
+   * never from stale state.
+   */
+  private async caughtUp(): Promise<void> {
+    if (this.state.isMet()) return;
+    if (!(await this.state.whenCaughtUp(CATCH_UP_HOLD_MS))) {
+      throw new TemporarilyUnavailable('this replica is catching up with revocations made while it was away from the broker; retry');
+    }
+  }
+
   /** `introspection.v1.verify`: the same checks as introspection, for other services (no caller to authorize). */
   async verify(token: unknown): Promise<TokenVerification> {
+    await this.caughtUp();
     const claims = await this.activeClaims(token);
     return claims ? { active: true, claims: { ...claims } } : { active: false };
   }
 
   async introspect(request: IntrospectionRequest): Promise<IntrospectionResponseBody> {
+    await this.caughtUp();
     const answer = await this.answerIntrospection(request);
     this.metrics.introspections.inc({ active: answer.active ? 'true' : 'false' });
     return answer;
