@@ -4,7 +4,16 @@ import { Rpc, type AuthorizedGrant, type DiscoveryFragment, type WebRequest, typ
 import { InvalidRequest } from '#oauth';
 import { GrantService } from './grants/grant.service.js';
 import { WebRouter } from './web/web-router.js';
-import type { JwtBearerSubject, JwtBearerSubjectRequest, RedeemCodeRequest, RefreshGrantRequest, RevokeRefreshTokenRequest } from '#contracts';
+import type {
+  IntrospectRefreshTokenRequest,
+  JwtBearerSubject,
+  JwtBearerSubjectRequest,
+  RedeemCodeRequest,
+  RefreshGrantRequest,
+  RefreshTokenIntrospection,
+  RevokeRefreshTokenRequest,
+} from '#contracts';
+import { RefreshTokenIntrospector } from './grants/refresh-token-introspection.js';
 import { JwtBearerSubjects } from './users/jwt-bearer-subjects.service.js';
 
 function isStringRecord(value: unknown, allowArrays: boolean): boolean {
@@ -36,6 +45,7 @@ export class AuthorizationController {
     private readonly router: WebRouter,
     private readonly grants: GrantService,
     private readonly jwtBearer: JwtBearerSubjects,
+    private readonly refreshTokens: RefreshTokenIntrospector,
   ) {}
 
   @MessagePattern(Rpc.authorization.web.subject)
@@ -57,6 +67,11 @@ export class AuthorizationController {
   @MessagePattern(Rpc.authorization.revokeRefreshToken.subject)
   revokeRefreshToken(@Payload() payload: RevokeRefreshTokenRequest): Promise<{ revoked: boolean }> {
     return this.grants.revokeRefreshToken(payload);
+  }
+
+  @MessagePattern(Rpc.authorization.introspectRefreshToken.subject)
+  introspectRefreshToken(@Payload() payload: IntrospectRefreshTokenRequest): Promise<RefreshTokenIntrospection> {
+    return this.refreshTokens.introspect(payload);
   }
 
   @MessagePattern(Rpc.authorization.jwtBearerSubject.subject)

@@ -13,6 +13,8 @@ import { returningRows } from '../persistence/returning.js';
 import { SessionService } from '../users/session.service.js';
 import { UserStore } from '../users/user.store.js';
 import { EventRecorder } from './event-recorder.js';
+import { grantContextClaims } from './grant-context.js';
+import { isOnlineOnly } from './online-access.js';
 import { pkceMatches } from './pkce.js';
 
 export interface NewGrant {
@@ -332,8 +334,6 @@ export class GrantService {
   ): Promise<AuthorizedGrant> {
     const user = await this.users.byId(grant.userId);
     if (!user || user.disabled) throw new InvalidGrant('the user of this grant is no longer active');
-    const scopes = scope.split(' ');
-    const context = grant.context ?? {};
     const answer: AuthorizedGrant = {
       grant_id: grant.id,
       client_id: grant.clientId,
@@ -341,13 +341,7 @@ export class GrantService {
       scope,
       name: user.displayName,
       auth_time: Math.floor(authTime.getTime() / 1000),
-      ...(scopes.includes('fhirUser') && user.fhirUser ? { fhirUser: `${this.config.FHIR_BASE_URL.replace(/\/+$/, '')}/${user.fhirUser}` } : {}),
-      ...(context.patient ? { patient: context.patient } : {}),
-      ...(context.encounter ? { encounter: context.encounter } : {}),
-      ...(context.fhirContext ? { fhirContext: context.fhirContext } : {}),
-      ...(context.intent ? { intent: context.intent } : {}),
-      ...(context.need_patient_banner !== undefined ? { need_patient_banner: context.need_patient_banner } : {}),
-      ...(context.smart_style_url ? { smart_style_url: context.smart_style_url } : {}),
+      ...grantContextClaims(grant.context, scope, user.fhirUser, this.config.FHIR_BASE_URL),
     };
     if (extra.nonce !== undefined) answer.nonce = extra.nonce;
     if (extra.refresh_token) {
@@ -356,12 +350,6 @@ export class GrantService {
     }
     return answer;
   }
-}
-
-/** An `online_access` grant without `offline_access`: its refresh tokens live only as long as the login session. */
-function isOnlineOnly(scope: string): boolean {
-  const scopes = scope.split(' ');
-  return scopes.includes('online_access') && !scopes.includes('offline_access');
 }
 
 /** RFC 6749 §6: a refresh may ask for less, never for more. */
