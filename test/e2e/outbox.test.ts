@@ -24,6 +24,12 @@ class SwitchableBroker extends EventBus {
   async consume(): Promise<() => Promise<void>> {
     return async () => undefined;
   }
+  async replay(): Promise<number> {
+    return 0;
+  }
+  onConnectionChange(): () => void {
+    return () => undefined;
+  }
   async isHealthy(): Promise<boolean> {
     return !this.down;
   }

@@ -4,7 +4,18 @@ import { Rpc, type AuthorizedGrant, type DiscoveryFragment, type WebRequest, typ
 import { InvalidRequest } from '#oauth';
 import { GrantService } from './grants/grant.service.js';
 import { WebRouter } from './web/web-router.js';
-import type { JwtBearerSubject, JwtBearerSubjectRequest, RedeemCodeRequest, RefreshGrantRequest, RefreshTokenClient, RefreshTokenClientRequest, RevokeRefreshTokenRequest } from '#contracts';
+import type {
+  IntrospectRefreshTokenRequest,
+  JwtBearerSubject,
+  JwtBearerSubjectRequest,
+  RedeemCodeRequest,
+  RefreshGrantRequest,
+  RefreshTokenClient,
+  RefreshTokenClientRequest,
+  RefreshTokenIntrospection,
+  RevokeRefreshTokenRequest,
+} from '#contracts';
+import { RefreshTokenIntrospector } from './grants/refresh-token-introspection.js';
 import { JwtBearerSubjects } from './users/jwt-bearer-subjects.service.js';
 
 function isStringRecord(value: unknown, allowArrays: boolean): boolean {
@@ -36,6 +47,7 @@ export class AuthorizationController {
     private readonly router: WebRouter,
     private readonly grants: GrantService,
     private readonly jwtBearer: JwtBearerSubjects,
+    private readonly refreshTokens: RefreshTokenIntrospector,
   ) {}
 
   @MessagePattern(Rpc.authorization.web.subject)
@@ -62,6 +74,11 @@ export class AuthorizationController {
   @MessagePattern(Rpc.authorization.revokeRefreshToken.subject)
   revokeRefreshToken(@Payload() payload: RevokeRefreshTokenRequest): Promise<{ revoked: boolean }> {
     return this.grants.revokeRefreshToken(payload);
+  }
+
+  @MessagePattern(Rpc.authorization.introspectRefreshToken.subject)
+  introspectRefreshToken(@Payload() payload: IntrospectRefreshTokenRequest): Promise<RefreshTokenIntrospection> {
+    return this.refreshTokens.introspect(payload);
   }
 
   @MessagePattern(Rpc.authorization.jwtBearerSubject.subject)

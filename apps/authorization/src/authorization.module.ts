@@ -9,6 +9,7 @@ import { InteractionFlow } from './flow/interaction-flow.service.js';
 import { InteractionStore } from './flow/interaction.store.js';
 import { EventRecorder } from './grants/event-recorder.js';
 import { GrantService } from './grants/grant.service.js';
+import { RefreshTokenIntrospector } from './grants/refresh-token-introspection.js';
 import { Housekeeping } from './housekeeping.service.js';
 import { LaunchService } from './launch/launch.service.js';
 import { PageRenderer } from './pages/page-renderer.js';
@@ -61,6 +62,7 @@ export function authorizationModule(config: AuthorizationConfig, runtime: SuiteR
       InteractionStore,
       ConsentStore,
       GrantService,
+      RefreshTokenIntrospector,
       LaunchService,
       PageKit,
       UpstreamProvider,

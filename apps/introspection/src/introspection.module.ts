@@ -10,6 +10,7 @@ import {
   healthControllerFor,
   Outbox,
   PublicKeyRing,
+  ReadinessCondition,
   RuntimeModule,
   ServiceBus,
   type SuiteRuntime,
@@ -43,6 +44,8 @@ export function introspectionModule(config: IntrospectionConfig, runtime: SuiteR
       RevocationStore,
       RevokedGrantStore,
       TokenStateService,
+      // Not ready while the revocation state is catching up (issue #13).
+      { provide: ReadinessCondition, useExisting: TokenStateService },
       IntrospectionService,
     ],
   };

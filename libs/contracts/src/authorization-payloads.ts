@@ -3,7 +3,7 @@
  * codes, grants and refresh tokens) and the services that call it: the
  * gateway for pages and the browser-facing API, the token service for the
  * `authorization_code` and `refresh_token` grants, the introspection service
- * for refresh-token revocation.
+ * for refresh-token revocation and introspection.
  */
 
 /** SMART launch context attached to a grant (SMART App Launch 2.x §"Launch context"). */
@@ -87,6 +87,32 @@ export interface RevokeRefreshTokenRequest {
   client_id: string;
   requestId?: string;
 }
+
+/** `authorization.v1.refresh.introspect`: whether a refresh token is live, for introspection (RFC 7662 §2.1). */
+export interface IntrospectRefreshTokenRequest {
+  token: string;
+  requestId?: string;
+}
+
+/**
+ * The answer: `{active:false}` for a token that is unknown, rotated out
+ * (used), expired, of a revoked grant, of an ended `online_access` session or
+ * of a user no longer active; else what it stands for, with the launch
+ * context and `fhirUser` exactly as the grant's access tokens carry them.
+ */
+export type RefreshTokenIntrospection =
+  | { active: false }
+  | ({
+      active: true;
+      client_id: string;
+      /** The local user id: the `sub` of the grant's access tokens. */
+      sub: string;
+      scope: string;
+      /** Seconds since epoch: when it was issued, and when it expires. */
+      iat: number;
+      exp: number;
+      fhirUser?: string;
+    } & LaunchContext);
 
 /**
  * `authorization.v1.web`: one browser-facing HTTP request, forwarded by the

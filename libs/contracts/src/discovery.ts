@@ -19,5 +19,6 @@ export interface DiscoveryFragment {
 export interface HealthReport {
   service: string;
   status: 'ok' | 'degraded';
-  checks: Record<string, 'ok' | 'down'>;
+  /** Each dependency (`database`, `broker`) and readiness condition (`revocations`): `catching_up` while this replica recovers what it missed. */
+  checks: Record<string, 'ok' | 'down' | 'catching_up'>;
 }

@@ -4,12 +4,14 @@ import type { DiscoveryFragment, HealthReport } from './discovery.js';
 import type { AuditPage, AuditQuery } from './audit-payloads.js';
 import type {
   AuthorizedGrant,
+  IntrospectRefreshTokenRequest,
   JwtBearerSubject,
   JwtBearerSubjectRequest,
   RedeemCodeRequest,
   RefreshGrantRequest,
   RefreshTokenClient,
   RefreshTokenClientRequest,
+  RefreshTokenIntrospection,
   RevokeRefreshTokenRequest,
   WebRequest,
   WebResponse,
@@ -101,6 +103,8 @@ export const Rpc = {
     refreshTokenClient: rpc<RefreshTokenClientRequest, RefreshTokenClient>('authorization.v1.refresh.client'),
     /** Internal, introspection service: RFC 7009 for a refresh token (revokes its grant). */
     revokeRefreshToken: rpc<RevokeRefreshTokenRequest, { revoked: boolean }>('authorization.v1.refresh.revoke'),
+    /** Internal, introspection service: RFC 7662 for a refresh token (is it live, and what it stands for). */
+    introspectRefreshToken: rpc<IntrospectRefreshTokenRequest, RefreshTokenIntrospection>('authorization.v1.refresh.introspect'),
     /** Internal, token service: the user a JWT bearer grant (RFC 7523 §2.1) names, if the client may act for them. */
     jwtBearerSubject: rpc<JwtBearerSubjectRequest, JwtBearerSubject>('authorization.v1.jwt-bearer.subject'),
   },

@@ -35,10 +35,21 @@ export interface IntrospectionRequest {
   requestId?: string;
 }
 
-/** RFC 7662 §2.2 with the SMART additions. */
+/** SMART launch context and `fhirUser`, echoed by introspection as the token response carried them. */
+interface IntrospectedContext {
+  patient?: string;
+  encounter?: string;
+  fhirUser?: string;
+  fhirContext?: Array<Record<string, unknown>>;
+  intent?: string;
+  need_patient_banner?: boolean;
+  smart_style_url?: string;
+}
+
+/** RFC 7662 §2.2 with the SMART additions: an access token, or a refresh token (`token_type: refresh_token`, no `aud`). */
 export type IntrospectionResponseBody =
   | { active: false }
-  | {
+  | ({
       active: true;
       scope: string;
       client_id: string;
@@ -49,14 +60,17 @@ export type IntrospectionResponseBody =
       aud: string | string[];
       token_type: 'Bearer';
       jti?: string;
-      patient?: string;
-      encounter?: string;
-      fhirUser?: string;
-      fhirContext?: Array<Record<string, unknown>>;
-      intent?: string;
-      need_patient_banner?: boolean;
-      smart_style_url?: string;
-    };
+    } & IntrospectedContext)
+  | ({
+      active: true;
+      scope: string;
+      client_id: string;
+      sub: string;
+      exp: number;
+      iat: number;
+      iss: string;
+      token_type: 'refresh_token';
+    } & IntrospectedContext);
 
 export interface RevocationRequest {
   params: FormParams;

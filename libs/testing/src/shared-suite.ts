@@ -21,6 +21,9 @@ export async function sharedSuite(): Promise<RunningSuite & { owned: boolean }> 
       managementUrl() {
         throw new Error('the shared suite does not hand its management ports over; start your own suite');
       },
+      managementUrlOf() {
+        throw new Error('the shared suite does not hand its management ports over; start your own suite');
+      },
       logLines() {
         return [];
       },

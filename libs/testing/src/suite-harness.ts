@@ -24,6 +24,8 @@ export interface RunningSuite {
   startService(service: SuiteService, extraEnv?: NodeJS.ProcessEnv): Promise<ChildProcess>;
   /** Management URL (health, metrics) of the first process started under that name (`suite` in embedded mode). */
   managementUrl(service: SuiteService | 'suite'): string;
+  /** Management URL (health, metrics) of one process of the suite, e.g. a replica `startService` added. */
+  managementUrlOf(child: ChildProcess): string;
   /** Every line a process wrote (stdout and stderr), by process name, when started with `collectLogs`. */
   logLines(service?: string): LogLine[];
   /** Stops every process of a service with SIGTERM and waits for them (real-infrastructure mode only). */
@@ -238,6 +240,11 @@ async function startSuiteOnce(options: SuiteOptions): Promise<RunningSuite> {
     managementUrl(service: SuiteService | 'suite') {
       const found = named.find((n) => n.name === service);
       if (!found) throw new Error(`no process named ${service} in this suite`);
+      return `http://127.0.0.1:${found.managementPort}`;
+    },
+    managementUrlOf(child: ChildProcess) {
+      const found = named.find((n) => n.child === child);
+      if (!found) throw new Error('that process is not one of this suite');
       return `http://127.0.0.1:${found.managementPort}`;
     },
     logLines(service?: string) {

@@ -34,6 +34,15 @@ export class EventRecorder {
     }
   }
 
+  /**
+   * Events of `type` whose `data[field]` is `value` still waiting in the
+   * outbox: what a retried call publishes again (same id, so JetStream
+   * drops a copy) instead of writing the fact a second time.
+   */
+  unannounced<T extends EventType>(type: T, field: keyof EventData[T] & string, value: string): Promise<Array<EventEnvelope<T>>> {
+    return this.outbox.pendingFor(type, field, value);
+  }
+
   /** Published in the background; the relay retries. */
   soon(envelope: EventEnvelope): void {
     this.outbox.publishSoon([envelope]);

@@ -13,6 +13,8 @@ import { returningRows } from '../persistence/returning.js';
 import { SessionService } from '../users/session.service.js';
 import { UserStore } from '../users/user.store.js';
 import { EventRecorder } from './event-recorder.js';
+import { grantContextClaims } from './grant-context.js';
+import { isOnlineOnly } from './online-access.js';
 import { pkceMatches } from './pkce.js';
 
 export interface NewGrant {
@@ -226,42 +228,37 @@ export class GrantService {
     const token = await this.dataSource.getRepository(RefreshTokenEntity).findOneBy({ tokenHash: sha256Hex(request.token.slice(0, 512)) });
     if (!token) return { revoked: false };
     if (token.clientId !== request.client_id) throw new UnauthorizedClient('the token was not issued to this client');
-    await this.revoke(token.grantId, 'client_request', request.requestId, true);
+    await this.revoke(token.grantId, 'client_request', request.requestId);
     return { revoked: true };
   }
 
   /**
    * Ends a grant: no refresh, and every access token of it inactive at
    * /introspect once `grant.revoked` reaches the introspection replicas.
-   * `announceAgain` re-publishes for a grant already revoked (a client retrying after a 503).
+   * Revoking a grant already revoked changes nothing and writes no second
+   * `grant.revoked` (it would tell every consumer the grant was revoked
+   * twice); the event of the first revocation, if it still waits in the
+   * outbox (that call answered 503), is published now with its own id, so
+   * JetStream keeps one copy and a caller retrying learns the revocation is
+   * in force everywhere. Returns whether this call revoked the grant.
    */
-  async revoke(grantId: string, reason: GrantRevokedData['reason'], requestId?: string, announceAgain = false): Promise<boolean> {
-    const event = await this.dataSource.transaction((manager) => this.revokeIn(manager, grantId, reason, requestId, announceAgain));
-    if (!event) return false;
+  async revoke(grantId: string, reason: GrantRevokedData['reason'], requestId?: string): Promise<boolean> {
+    const event = await this.dataSource.transaction((manager) => this.revokeIn(manager, grantId, reason, requestId));
     // Every introspection replica must know before the caller hears back (RFC 7009 §2.2).
-    await this.events.published(event);
-    return true;
+    const announcements = event ? [event] : await this.events.unannounced('grant.revoked', 'grant_id', grantId);
+    for (const envelope of announcements) await this.events.published(envelope);
+    return event !== null;
   }
 
-  /** The revocation and its `grant.revoked` event in the caller's transaction; null when there is nothing to announce. */
-  private async revokeIn(
-    manager: EntityManager,
-    grantId: string,
-    reason: GrantRevokedData['reason'],
-    requestId?: string,
-    announceAgain = false,
-  ): Promise<EventEnvelope<'grant.revoked'> | null> {
+  /** The revocation and its `grant.revoked` event in the caller's transaction; null when the grant is unknown or already revoked. */
+  private async revokeIn(manager: EntityManager, grantId: string, reason: GrantRevokedData['reason'], requestId?: string): Promise<EventEnvelope<'grant.revoked'> | null> {
     const rows = returningRows<{ client_id: string; user_id: string; revoked_at: Date }>(
       await manager.query(
         `UPDATE authorization_grant SET revoked_at = now(), revoke_reason = $2 WHERE id = $1 AND revoked_at IS NULL RETURNING client_id, user_id, revoked_at`,
         [grantId, reason],
       ),
     );
-    let row = rows[0];
-    if (!row && announceAgain) {
-      const existing = await manager.getRepository(GrantEntity).findOneBy({ id: grantId });
-      if (existing?.revokedAt) row = { client_id: existing.clientId, user_id: existing.userId, revoked_at: existing.revokedAt };
-    }
+    const row = rows[0];
     if (!row) return null;
     // Access tokens of the grant issued up to `revoked_at` are inactive. A margin covers a refresh that passed
     // its checks just before the revocation and signs a moment after, and clock skew between services; no
@@ -348,8 +345,6 @@ export class GrantService {
   ): Promise<AuthorizedGrant> {
     const user = await this.users.byId(grant.userId);
     if (!user || user.disabled) throw new InvalidGrant('the user of this grant is no longer active');
-    const scopes = scope.split(' ');
-    const context = grant.context ?? {};
     const answer: AuthorizedGrant = {
       grant_id: grant.id,
       client_id: grant.clientId,
@@ -357,13 +352,7 @@ export class GrantService {
       scope,
       name: user.displayName,
       auth_time: Math.floor(authTime.getTime() / 1000),
-      ...(scopes.includes('fhirUser') && user.fhirUser ? { fhirUser: `${this.config.FHIR_BASE_URL.replace(/\/+$/, '')}/${user.fhirUser}` } : {}),
-      ...(context.patient ? { patient: context.patient } : {}),
-      ...(context.encounter ? { encounter: context.encounter } : {}),
-      ...(context.fhirContext ? { fhirContext: context.fhirContext } : {}),
-      ...(context.intent ? { intent: context.intent } : {}),
-      ...(context.need_patient_banner !== undefined ? { need_patient_banner: context.need_patient_banner } : {}),
-      ...(context.smart_style_url ? { smart_style_url: context.smart_style_url } : {}),
+      ...grantContextClaims(grant.context, scope, user.fhirUser, this.config.FHIR_BASE_URL),
     };
     if (extra.nonce !== undefined) answer.nonce = extra.nonce;
     if (extra.refresh_token) {
@@ -372,12 +361,6 @@ export class GrantService {
     }
     return answer;
   }
-}
-
-/** An `online_access` grant without `offline_access`: its refresh tokens live only as long as the login session. */
-function isOnlineOnly(scope: string): boolean {
-  const scopes = scope.split(' ');
-  return scopes.includes('online_access') && !scopes.includes('offline_access');
 }
 
 /** RFC 6749 §6: a refresh may ask for less, never for more. */

@@ -64,7 +64,7 @@ export class AdminGrantsEndpoint {
     const grant = await this.grants.find(id);
     if (!grant) throw NOT_FOUND;
     if (req.method === 'DELETE') {
-      await this.grants.revoke(grant.id, 'admin', req.requestId, true);
+      await this.grants.revoke(grant.id, 'admin', req.requestId);
       await this.consents.forget(grant.userId, grant.clientId);
       return { status: 204, headers: { 'cache-control': 'no-store' } };
     }

@@ -7,6 +7,9 @@ import type { ActiveTokenClaims, IntrospectionResponseBody } from '#contracts';
  */
 export type AccessTokenClaims = ActiveTokenClaims;
 
+/** The SMART launch context and `fhirUser` a token carries, as introspection echoes them. */
+export type LaunchContextClaims = Pick<ActiveTokenClaims, 'patient' | 'encounter' | 'fhirUser' | 'intent' | 'smart_style_url' | 'need_patient_banner' | 'fhirContext'>;
+
 /** String context claims echoed by introspection (SMART token-introspection, IN-03/IN-04). */
 const CONTEXT_CLAIMS = ['patient', 'encounter', 'fhirUser', 'intent', 'smart_style_url'] as const;
 
@@ -26,12 +29,18 @@ export function accessTokenClaimsOf(payload: Record<string, unknown>): AccessTok
   if (grant_id !== undefined && !isString(grant_id)) return null;
   const claims: AccessTokenClaims = { iss, sub, aud, client_id, scope, jti, iat, exp };
   if (grant_id !== undefined) claims.grant_id = grant_id;
+  return Object.assign(claims, contextClaimsOf(payload));
+}
+
+/** The launch context and `fhirUser` in `source` that are well typed (anything else is left out). */
+export function contextClaimsOf(source: Record<string, unknown>): LaunchContextClaims {
+  const claims: LaunchContextClaims = {};
   for (const name of CONTEXT_CLAIMS) {
-    const value = payload[name];
+    const value = source[name];
     if (isString(value)) claims[name] = value;
   }
-  if (typeof payload.need_patient_banner === 'boolean') claims.need_patient_banner = payload.need_patient_banner;
-  const { fhirContext } = payload;
+  if (typeof source.need_patient_banner === 'boolean') claims.need_patient_banner = source.need_patient_banner;
+  const { fhirContext } = source;
   if (Array.isArray(fhirContext) && fhirContext.every((c) => typeof c === 'object' && c !== null && !Array.isArray(c))) {
     claims.fhirContext = fhirContext as Array<Record<string, unknown>>;
   }
@@ -53,13 +62,19 @@ export function activeIntrospectionResponse(claims: AccessTokenClaims): Introspe
     jti: claims.jti,
   };
   // SMART token-introspection.html: the launch context of the token response is echoed.
+  return Object.assign(response, echoedContext(claims));
+}
+
+/** The context claims that are set, for an introspection answer (SMART token-introspection.html). */
+export function echoedContext(claims: LaunchContextClaims): LaunchContextClaims {
+  const echoed: LaunchContextClaims = {};
   for (const name of CONTEXT_CLAIMS) {
     const value = claims[name];
-    if (value !== undefined) response[name] = value;
+    if (value !== undefined) echoed[name] = value;
   }
-  if (claims.fhirContext !== undefined) response.fhirContext = claims.fhirContext;
-  if (claims.need_patient_banner !== undefined) response.need_patient_banner = claims.need_patient_banner;
-  return response;
+  if (claims.fhirContext !== undefined) echoed.fhirContext = claims.fhirContext;
+  if (claims.need_patient_banner !== undefined) echoed.need_patient_banner = claims.need_patient_banner;
+  return echoed;
 }
 
 /** Whether a scope string carries the right to introspect any client's tokens. */

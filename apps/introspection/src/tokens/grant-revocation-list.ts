@@ -5,6 +5,15 @@
  */
 export const GRANT_REVOCATION_KEEP_SECONDS = 3660;
 
+/**
+ * How far back a replica replays `grant.revoked` from the stream when it
+ * catches up: a revocation matters for GRANT_REVOCATION_KEEP_SECONDS after
+ * its `revoked_at`, which is a minute after it was committed, and it is
+ * stored in the stream at or after that commit (later when relayed from
+ * the outbox). Twice the keep window leaves room for clocks that disagree.
+ */
+export const GRANT_REVOCATION_REPLAY_SECONDS = 2 * GRANT_REVOCATION_KEEP_SECONDS;
+
 interface Entry {
   /** Seconds since epoch: tokens of the grant issued at or before this are inactive. */
   revokedAt: number;

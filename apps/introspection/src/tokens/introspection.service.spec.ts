@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Logger } from '@nestjs/common';
 import { exportJWK, generateKeyPair } from 'jose';
 import { Rpc, type ClientRecord, type EventEnvelope, type IntrospectionCaller, type PublicJwk, type TokenEndpointAuthMethod, type TokenRevokedData } from '#contracts';
-import { ClientAuthenticator, ClientDirectory, EventBus, InProcessEventBus, loadConfig, PublicKeyRing, SigningKey, type ServiceBus } from '#nest';
+import { ClientAuthenticator, ClientDirectory, EventBus, InProcessEventBus, loadConfig, PublicKeyRing, SigningKey, type ConnectionChange, type ConnectionListener, type ServiceBus } from '#nest';
 import { sha256Hex, TemporarilyUnavailable, UnauthorizedClient } from '#oauth';
 import { IntrospectionConfig } from '../config/introspection.config.js';
 import type { RevocationStore } from '../persistence/revocation.store.js';
@@ -27,11 +27,19 @@ function client(id: string, scope: string, method: TokenEndpointAuthMethod = 'cl
 }
 const basic = (id: string): IntrospectionCaller => ({ method: 'client_secret_basic', clientId: id, clientSecret: `${id}-secret` });
 
-/** An in-memory bus whose broker can be taken down (a fake collaborator). */
+/** An in-memory bus whose broker can be taken down, and whose connection can be lost (a fake collaborator). */
 class FlakyEventBus extends InProcessEventBus {
   down = false;
   readonly published: EventEnvelope[] = [];
   readonly attempted: string[] = [];
+  private readonly watchers = new Set<ConnectionListener>();
+  override onConnectionChange(listener: ConnectionListener): () => void {
+    this.watchers.add(listener);
+    return () => this.watchers.delete(listener);
+  }
+  change(change: ConnectionChange): void {
+    for (const watcher of this.watchers) watcher(change);
+  }
   override async publishEnvelope(envelope: EventEnvelope): Promise<void> {
     this.attempted.push(envelope.id);
     if (this.down) throw new Error('no responders');
@@ -90,10 +98,13 @@ describe('IntrospectionService', async () => {
   const authorization = {
     calls: [] as Array<{ subject: string; payload: unknown }>,
     answer: (): { revoked: boolean } => ({ revoked: true }),
+    /** What it says of a refresh token (`authorization.v1.refresh.introspect`). */
+    refresh: (_token: string): unknown => ({ active: false }),
   };
   const bus = {
-    async request(route: { subject: string }, payload: unknown) {
+    async request(route: { subject: string }, payload: { token: string }) {
       authorization.calls.push({ subject: route.subject, payload });
+      if (route.subject === Rpc.authorization.introspectRefreshToken.subject) return authorization.refresh(payload.token);
       return authorization.answer();
     },
   } as unknown as ServiceBus;
@@ -156,6 +167,73 @@ describe('IntrospectionService', async () => {
     }
     it('answers insufficient_scope for a bearer token without the introspect scope', async () =>
       assert.rejects(introspect({ method: 'bearer', token: await token('plain') }, 'x'), { error: 'insufficient_scope', status: 403 }));
+  });
+
+  describe('introspect: refresh tokens (RFC 7662 §2.1)', () => {
+    const REFRESH = 'rt-live-0123456789abcdef';
+    const live = { active: true, client_id: 'plain', sub: 'user-1', scope: 'patient/*.rs offline_access', iat: now() - 10, exp: now() + 3600, patient: 'p-1', fhirUser: 'https://fhir.example/r4/Patient/p-1', need_patient_banner: true, grant_id: 'never-echoed' };
+    const answering = (answer: unknown) => {
+      authorization.calls.length = 0;
+      authorization.refresh = (t) => (t === REFRESH ? answer : { active: false });
+    };
+
+    it('asks the authorization service about a token that is not one of our access tokens, whatever the hint, and answers as RFC 7662 §2.2 says', async () => {
+      answering(live);
+      for (const hint of [undefined, 'access_token', 'refresh_token']) {
+        const body = await service.introspect({ params: { token: REFRESH, ...(hint ? { token_type_hint: hint } : {}) }, caller: basic('plain'), requestId: 'req-9' });
+        assert.deepEqual(body, {
+          active: true,
+          client_id: 'plain',
+          scope: 'patient/*.rs offline_access',
+          sub: 'user-1',
+          iat: live.iat,
+          exp: live.exp,
+          iss: ISSUER,
+          token_type: 'refresh_token',
+          patient: 'p-1',
+          fhirUser: 'https://fhir.example/r4/Patient/p-1',
+          need_patient_banner: true,
+        });
+      }
+      assert.deepEqual(authorization.calls.at(-1), { subject: Rpc.authorization.introspectRefreshToken.subject, payload: { token: REFRESH, requestId: 'req-9' } });
+    });
+
+    it('shows it to a caller allowed to introspect any token', async () => {
+      answering(live);
+      assert.equal((await introspect(basic('privileged'), REFRESH)).active, true);
+    });
+
+    const inactive: Array<[string, unknown, IntrospectionCaller]> = [
+      ['to another client without introspect', live, basic('other')],
+      ['when the authorization service says inactive (used, revoked, expired, …)', { active: false }, basic('plain')],
+      ['of a deleted client', { ...live, client_id: 'deleted-client' }, basic('privileged')],
+      ['when the answer is malformed', { ...live, exp: 'soon' }, basic('privileged')],
+      ['when the answer is no object', 'yes', basic('privileged')],
+    ];
+    for (const [name, answer, caller] of inactive) {
+      it(`answers exactly {active:false} ${name}`, async () => {
+        answering(answer);
+        assert.deepEqual(await introspect(caller, REFRESH), { active: false });
+      });
+    }
+
+    it('does not ask about our access tokens (revoked ones included) nor about what cannot be a refresh token', async () => {
+      answering(live);
+      const t = await token('plain');
+      await service.revoke({ params: { token: t }, auth: basic('plain') as never });
+      assert.deepEqual(await introspect(basic('privileged'), t), { active: false });
+      assert.deepEqual(await introspect(basic('privileged'), 'a.b.c'), { active: false });
+      assert.deepEqual(await introspect(basic('privileged'), 'short'), { active: false });
+      assert.deepEqual(authorization.calls, []);
+    });
+
+    it('answers 503 when the authorization service does not answer', async () => {
+      authorization.refresh = () => {
+        throw new TemporarilyUnavailable('a backing service is not available');
+      };
+      await assert.rejects(introspect(basic('plain'), REFRESH), { error: 'temporarily_unavailable', status: 503 });
+      authorization.refresh = () => ({ active: false });
+    });
   });
 
   describe('grant revocation', () => {
@@ -310,6 +388,34 @@ describe('IntrospectionService', async () => {
       assert.equal(stored.length, rows + 1);
       assert.equal(new Set(events.attempted.slice(-2)).size, 1, 'both attempts carried the one event');
       assert.deepEqual(await revoke(basic('plain'), t), { revoked: true });
+    });
+  });
+
+  describe('while the replica catches up with revocations it missed (issue #13)', () => {
+    it('holds introspection and verification until it has caught up, then answers', async () => {
+      const t = await token('plain');
+      events.change('lost');
+      let answered = false;
+      const held = Promise.all([introspect(basic('privileged'), t), service.verify(t)]).finally(() => (answered = true));
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(answered, false, 'nothing is answered from the state as it was before');
+      events.change('resumed');
+      const [body, verification] = await held;
+      assert.equal(body.active, true);
+      assert.equal(verification.active, true);
+    });
+
+    it('answers 503 temporarily_unavailable when the catch-up takes longer than a few seconds', async () => {
+      const t = await token('plain');
+      events.change('lost');
+      try {
+        await assert.rejects(introspect(basic('privileged'), t), { error: 'temporarily_unavailable', status: 503 });
+        await assert.rejects(service.verify(t), { error: 'temporarily_unavailable', status: 503 });
+      } finally {
+        events.change('resumed');
+      }
+      await state.whenCaughtUp(3000);
+      assert.equal((await introspect(basic('privileged'), t)).active, true);
     });
   });
 });

@@ -15,17 +15,27 @@ import { InsufficientScope, InvalidRequest, mayUseScope, InvalidToken, Temporari
 import { IntrospectionConfig } from '../config/introspection.config.js';
 import { RevocationStore } from '../persistence/revocation.store.js';
 import { accessTokenClaimsOf, activeIntrospectionResponse, grantsIntrospection, type AccessTokenClaims } from './access-token-claims.js';
+import { activeRefreshToken } from './refresh-token-claims.js';
 import { TokenStateService } from './token-state.service.js';
 import { VerifiedTokenCache } from './verified-token.cache.js';
 
 const INACTIVE: IntrospectionResponseBody = Object.freeze({ active: false }) as IntrospectionResponseBody;
 const CLOCK_TOLERANCE_SECONDS = 30;
 const MAX_TOKEN_LENGTH = 8192;
+/** What a refresh token of ours can look like (base64url, at most the 512 characters the authorization service reads); anything else is not asked about. */
+const REFRESH_TOKEN_SHAPE = /^[A-Za-z0-9_-]{16,512}$/;
+/**
+ * How long a request waits for this replica to catch up with revocations it
+ * missed before it is answered 503 (RFC 6749 §5.2 `temporarily_unavailable`,
+ * with a Retry-After from the gateway). Catching up takes well under a
+ * second when the database and the stream answer.
+ */
+const CATCH_UP_HOLD_MS = 3000;
 
 /**
- * RFC 7662 introspection and RFC 7009 revocation of our JWT access tokens
- * (refresh tokens are the authorization service's). No database access on
- * introspection.
+ * RFC 7662 introspection and RFC 7009 revocation of our JWT access tokens,
+ * with no database access for them; refresh tokens are the authorization
+ * service's, which is asked about them.
  */
 @Injectable()
 export class IntrospectionService {
@@ -65,21 +75,40 @@ export class IntrospectionService {
   /** A valid, unrevoked access token of ours, of a grant still in force and a client still registered, or null. */
   async activeClaims(token: unknown): Promise<AccessTokenClaims | null> {
     const claims = await this.ourToken(token);
-    if (!claims || this.state.revoked.has(claims.jti)) return null;
+    return claims && (await this.inForce(claims)) ? claims : null;
+  }
+
+  /** Whether one of our access tokens is unrevoked, of a grant still in force and of a client still registered. */
+  private async inForce(claims: AccessTokenClaims): Promise<boolean> {
+    if (this.state.revoked.has(claims.jti)) return false;
     // grant.revoked: the grant's tokens issued up to the revocation are inactive (RFC 9700 §4.14.2, RFC 6749 §4.1.2).
-    if (claims.grant_id !== undefined && this.state.revokedGrants.revokes(claims.grant_id, claims.iat)) return null;
+    if (claims.grant_id !== undefined && this.state.revokedGrants.revokes(claims.grant_id, claims.iat)) return false;
     // A deleted client's tokens are inactive (RFC 7592 §2.3).
-    if (!(await this.directory.get(claims.client_id))) return null;
-    return claims;
+    return (await this.directory.get(claims.client_id)) !== null;
+  }
+
+  /**
+   * The queue group hands requests to this replica whether it is ready or
+   * not: while it may lack revocations (start, a reconnection) a request
+   * waits for the catch-up, and is answered 503 if that takes too long,
+   * never from stale state.
+   */
+  private async caughtUp(): Promise<void> {
+    if (this.state.isMet()) return;
+    if (!(await this.state.whenCaughtUp(CATCH_UP_HOLD_MS))) {
+      throw new TemporarilyUnavailable('this replica is catching up with revocations made while it was away from the broker; retry');
+    }
   }
 
   /** `introspection.v1.verify`: the same checks as introspection, for other services (no caller to authorize). */
   async verify(token: unknown): Promise<TokenVerification> {
+    await this.caughtUp();
     const claims = await this.activeClaims(token);
     return claims ? { active: true, claims: { ...claims } } : { active: false };
   }
 
   async introspect(request: IntrospectionRequest): Promise<IntrospectionResponseBody> {
+    await this.caughtUp();
     const answer = await this.answerIntrospection(request);
     this.metrics.introspections.inc({ active: answer.active ? 'true' : 'false' });
     return answer;
@@ -90,11 +119,33 @@ export class IntrospectionService {
     const mayInspectAny = await this.authorizeCaller(request.caller);
     const token = request.params.token;
     if (!token) throw new InvalidRequest('token is required');
-    const claims = await this.activeClaims(token);
-    if (!claims) return INACTIVE;
-    // RFC 7662 §4: a caller without the introspect scope sees only its own tokens (no token scanning).
-    if (mayInspectAny !== true && mayInspectAny.client_id !== claims.client_id) return INACTIVE;
-    return activeIntrospectionResponse(claims);
+    // RFC 7662 §2.1: token_type_hint only speeds the search up, so it is not read; every type is searched.
+    const claims = await this.ourToken(token);
+    if (claims) {
+      if (!(await this.inForce(claims))) return INACTIVE;
+      // RFC 7662 §4: a caller without the introspect scope sees only its own tokens (no token scanning).
+      if (mayInspectAny !== true && mayInspectAny.client_id !== claims.client_id) return INACTIVE;
+      return activeIntrospectionResponse(claims);
+    }
+    if (!REFRESH_TOKEN_SHAPE.test(token)) return INACTIVE;
+    return this.refreshTokenIntrospection(token, mayInspectAny, request.requestId);
+  }
+
+  /**
+   * Not one of our access tokens: perhaps a refresh token, which the
+   * authorization service holds (RFC 7662 §2.1: any token the server issued).
+   * Active for the client it was issued to and for callers allowed to
+   * introspect any token, while that client is still registered.
+   */
+  private async refreshTokenIntrospection(token: string, mayInspectAny: true | ClientRecord, requestId?: string): Promise<IntrospectionResponseBody> {
+    const answer = await this.bus.request(Rpc.authorization.introspectRefreshToken, { token, requestId });
+    const refresh = activeRefreshToken(answer, this.config.ISSUER);
+    if (!refresh) return INACTIVE;
+    // RFC 7662 §4: a caller without the introspect scope sees only its own tokens.
+    if (mayInspectAny !== true && mayInspectAny.client_id !== refresh.clientId) return INACTIVE;
+    // A deleted client's tokens are inactive (RFC 7592 §2.3).
+    if (!(await this.directory.get(refresh.clientId))) return INACTIVE;
+    return refresh.response;
   }
 
   /** true for a caller allowed to introspect any token, else the client that may see only its own. */

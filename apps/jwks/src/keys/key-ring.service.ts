@@ -11,8 +11,9 @@ import { UndecryptableKeyError } from './undecryptable-key.error.js';
 /**
  * This replica's copy of the key ring (next → active → retired), so that the
  * public JWKS and the signing keys are served without a database read. The
- * copy is refreshed after every change, ours or (through `key.*` events, and
- * the scheduler's periodic check) another replica's. Every stored private key
+ * copy is refreshed after every change, ours or (through `key.*` events, a
+ * reconnection to the broker, and the scheduler's periodic check) another
+ * replica's. Every stored private key
  * must open with the configured key-encryption key: a wrong one is a
  * configuration error, never a reason to mint replacement keys.
  */
@@ -24,6 +25,7 @@ export class KeyRingService implements OnModuleDestroy {
   private published: PublicJwk[] = [];
   private distributed: DistributedSigningKey[] = [];
   private unsubscribe: () => void = () => undefined;
+  private unfollowConnection: () => void = () => undefined;
   private unwatch: () => void = () => undefined;
   /** Reloads run one after the other, so the copy is never older than the last one that finished. */
   private reloading: Promise<void> = Promise.resolve();
@@ -41,6 +43,10 @@ export class KeyRingService implements OnModuleDestroy {
     this.unsubscribe = this.events.subscribe(entityEventsSubject('key'), () => {
       this.reload().catch((err: unknown) => this.logger.error(`reloading the key ring failed: ${(err as Error).message}`));
     });
+    // The key.* events of a time without the broker were not delivered: reload once it is back.
+    this.unfollowConnection = this.events.onConnectionChange((change) => {
+      if (change === 'resumed') this.reload().catch((err: unknown) => this.logger.error(`reloading the key ring failed: ${(err as Error).message}`));
+    });
     await this.reload();
     // signing_key_age_seconds, read at each scrape from the ring as last loaded.
     this.unwatch = suiteMetrics().watchKeys(() =>
@@ -50,6 +56,7 @@ export class KeyRingService implements OnModuleDestroy {
 
   onModuleDestroy(): void {
     this.unsubscribe();
+    this.unfollowConnection();
     this.unwatch();
   }
 

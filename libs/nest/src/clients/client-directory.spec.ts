@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ClientRecord } from '#contracts';
+import type { ConnectionChange, ConnectionListener } from '../messaging/event-bus.js';
 import { InProcessEventBus } from '../messaging/in-process-event-bus.js';
 import type { ServiceBus } from '../messaging/service-bus.js';
 import { ClientDirectory } from './client-directory.js';
@@ -35,6 +36,18 @@ function registration(clients: Map<string, ClientRecord>) {
     },
     release: () => release(),
   };
+}
+
+/** The in-memory bus with a connection that comes and goes (a fake collaborator). */
+class ReconnectingEventBus extends InProcessEventBus {
+  private readonly watchers = new Set<ConnectionListener>();
+  override onConnectionChange(listener: ConnectionListener): () => void {
+    this.watchers.add(listener);
+    return () => this.watchers.delete(listener);
+  }
+  change(change: ConnectionChange): void {
+    for (const watcher of this.watchers) watcher(change);
+  }
 }
 
 describe('ClientDirectory', () => {
@@ -95,5 +108,21 @@ describe('ClientDirectory', () => {
     assert.equal((await stale)?.revision, 1); // the caller that asked before the event gets what was true then
     assert.equal(await directory.get('a'), null);
     assert.deepEqual(reg.calls, ['a', 'a']);
+  });
+
+  it('forgets every client when the broker connection is lost and when it is back (client events missed meanwhile)', async () => {
+    const clients = new Map([['a', record('a')], ['b', record('b')]]);
+    const reg = registration(clients);
+    const events = new ReconnectingEventBus();
+    const directory = new ClientDirectory(reg.bus, events);
+    await directory.get('a');
+    await directory.get('b');
+    events.change('lost');
+    clients.delete('a'); // its client.deleted is never heard here
+    events.change('resumed');
+    assert.equal(await directory.get('a'), null);
+    assert.equal((await directory.get('b'))?.client_id, 'b');
+    assert.deepEqual(reg.calls, ['a', 'b', 'a', 'b']);
+    directory.onModuleDestroy();
   });
 });

@@ -15,13 +15,17 @@ interface Entry {
 /**
  * The token path's view of registered clients: looked up from the
  * registration service once, kept in memory, dropped when a `client.*` event
- * says the client changed. Concurrent misses share one lookup.
+ * says the client changed. Concurrent misses share one lookup. The events of
+ * a time without a broker connection are never delivered, so everything is
+ * forgotten when the connection is lost and again when it is back: a client
+ * deleted meanwhile is looked up afresh, never answered from memory.
  */
 @Injectable()
 export class ClientDirectory implements OnModuleDestroy {
   private readonly entries = new Map<string, Entry>();
   private readonly inflight = new Map<string, Promise<ClientRecord | null>>();
   private readonly unsubscribe: () => void;
+  private readonly unwatch: () => void;
 
   constructor(
     @Inject(ServiceBus) private readonly bus: ServiceBus,
@@ -31,10 +35,18 @@ export class ClientDirectory implements OnModuleDestroy {
       const clientId = (event.data as { client_id?: unknown }).client_id;
       if (typeof clientId === 'string') this.forget(clientId);
     });
+    this.unwatch = events.onConnectionChange(() => this.forgetAll());
   }
 
   onModuleDestroy(): void {
     this.unsubscribe();
+    this.unwatch();
+  }
+
+  /** Drops every record, and every lookup under way (its answer is handed to its callers but not kept). */
+  forgetAll(): void {
+    this.entries.clear();
+    this.inflight.clear();
   }
 
   forget(clientId: string): void {

@@ -16,9 +16,10 @@ export interface KeyEventFollower {
  * Keeps a key ring in step with the jwks service: reloads on every `key.*`
  * event, and again every 200 ms (for at most five seconds) until the ring
  * shows what the event announced, because another jwks replica may answer
- * the reload before it has heard the event itself. Also reloads every
- * `refreshEveryMs`, so that a missed event delays a change, never loses it.
- * Returns the function that stops it.
+ * the reload before it has heard the event itself. Reloads when the broker
+ * connection is back (the events of the time without it were not
+ * delivered), and every `refreshEveryMs`, so that a missed event delays a
+ * change, never loses it. Returns the function that stops it.
  */
 export function followKeyEvents(events: EventBus, ring: KeyEventFollower, logger: Logger, refreshEveryMs: number): () => void {
   let stopped = false;
@@ -43,6 +44,10 @@ export function followKeyEvents(events: EventBus, ring: KeyEventFollower, logger
       });
   };
   const unsubscribe = events.subscribe(entityEventsSubject('key'), (event) => follow(event, Date.now() + RETRY_FOR_MS));
+  const unwatch = events.onConnectionChange((change) => {
+    if (change !== 'resumed' || stopped) return;
+    ring.reload().catch((err: unknown) => logger.warn(`reloading after the broker connection came back failed: ${(err as Error).message}`));
+  });
   const refresh = () => {
     ring
       .reload()
@@ -53,6 +58,7 @@ export function followKeyEvents(events: EventBus, ring: KeyEventFollower, logger
   return () => {
     stopped = true;
     unsubscribe();
+    unwatch();
     for (const timer of timers) clearTimeout(timer);
     timers.clear();
   };

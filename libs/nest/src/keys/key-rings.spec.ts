@@ -4,6 +4,7 @@ import { Logger } from '@nestjs/common';
 import { exportJWK, generateKeyPair, importJWK, jwtVerify, type JWK } from 'jose';
 import { Rpc, type DistributedSigningKey, type PublicJwk } from '#contracts';
 import { KeyEncryption } from '#oauth';
+import type { ConnectionChange, ConnectionListener } from '../messaging/event-bus.js';
 import { InProcessEventBus } from '../messaging/in-process-event-bus.js';
 import type { ServiceBus } from '../messaging/service-bus.js';
 import { PublicKeyRing } from './public-key-ring.js';
@@ -45,6 +46,18 @@ function jwksService() {
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 10));
+
+/** The in-memory bus with a connection that comes and goes (a fake collaborator). */
+class ReconnectingEventBus extends InProcessEventBus {
+  private readonly watchers = new Set<ConnectionListener>();
+  override onConnectionChange(listener: ConnectionListener): () => void {
+    this.watchers.add(listener);
+    return () => this.watchers.delete(listener);
+  }
+  change(change: ConnectionChange): void {
+    for (const watcher of this.watchers) watcher(change);
+  }
+}
 
 describe('SigningKeyRing', () => {
   it('decrypts the distributed keys and signs with the active key of an algorithm', async () => {
@@ -211,5 +224,28 @@ describe('key rings during a rotation (issue #5)', () => {
     await new Promise((r) => setTimeout(r, 200));
     assert.equal(ring.current('ES256').kid, 'second');
     ring.close();
+  });
+
+  it('reloads when the broker connection is back (key events missed meanwhile), not when it is lost', async () => {
+    const first = await generated('ES256', 'first');
+    const second = await generated('ES256', 'second');
+    const jwks = jwksService();
+    const events = new ReconnectingEventBus();
+    jwks.state.signing = [first.distributed];
+    jwks.state.public = [first.publicJwk];
+    const signing = await SigningKeyRing.create(jwks.bus, events, kekSetting, { refreshEveryMs: 0 });
+    const verifying = await PublicKeyRing.create(jwks.bus, events, 30_000, 0);
+    events.change('lost');
+    jwks.state.signing = [second.distributed];
+    jwks.state.public = [second.publicJwk];
+    await settle();
+    assert.equal(signing.current('ES256').kid, 'first');
+    events.change('resumed');
+    await settle();
+    assert.equal(signing.current('ES256').kid, 'second');
+    assert.equal(verifying.has('second'), true);
+    assert.equal(verifying.has('first'), false);
+    signing.close();
+    verifying.close();
   });
 });

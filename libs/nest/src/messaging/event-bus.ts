@@ -4,6 +4,14 @@ import { eventSubject, type EventData, type EventEnvelope, type EventType } from
 export type EventListener = (event: EventEnvelope) => void;
 export type BatchHandler = (events: EventEnvelope[]) => Promise<void>;
 
+/**
+ * A change of the process's broker connection: `lost` when it went down,
+ * `resumed` when it is back and the server has this process's subscriptions
+ * again. Fan-out events published in between were not delivered.
+ */
+export type ConnectionChange = 'lost' | 'resumed';
+export type ConnectionListener = (change: ConnectionChange) => void;
+
 export interface PublishMeta {
   source: string;
   requestId?: string;
@@ -15,7 +23,11 @@ export interface PublishMeta {
  * - `publish` stores an event durably, with its id as the de-duplication key,
  *   and resolves once the broker acknowledged it.
  * - `subscribe` is fan-out: every replica hears every event (cache
- *   invalidation, revocation state). It is not durable.
+ *   invalidation, revocation state). It is not durable: what is published
+ *   while the connection is down is not delivered, so a cache kept by
+ *   events also listens to `onConnectionChange` and catches up on `resumed`
+ *   (forgets, reloads, or `replay`s the stream).
+ * - `replay` reads the events stored since a time, for that catching up.
  * - `consume` is a durable, shared consumer: events are handed out in
  *   batches and acknowledged once the handler resolves; a failed batch is
  *   delivered again.
@@ -24,6 +36,15 @@ export abstract class EventBus {
   abstract publishEnvelope(envelope: EventEnvelope): Promise<void>;
   abstract subscribe(subjectPattern: string, listener: EventListener): () => void;
   abstract consume(durableName: string, filterSubject: string, handler: BatchHandler): Promise<() => Promise<void>>;
+  /**
+   * Hands `listener` every stored event on `subjectPattern` stored at or
+   * after `since`, in stream order, up to the last one stored when the call
+   * began; resolves with how many once it has them all. Throws when the
+   * stream cannot be read (the caller retries).
+   */
+  abstract replay(subjectPattern: string, since: Date, listener: EventListener): Promise<number>;
+  /** Tells `listener` when the broker connection is lost and when it is back (never, in embedded mode); returns the function that stops it. */
+  abstract onConnectionChange(listener: ConnectionListener): () => void;
   abstract isHealthy(): Promise<boolean>;
   abstract close(): Promise<void>;
 

@@ -1,15 +1,16 @@
 import { Logger } from '@nestjs/common';
 import type { EventEnvelope } from '#contracts';
-import { EventBus, subjectMatches, type BatchHandler, type EventListener } from './event-bus.js';
+import { EventBus, subjectMatches, type BatchHandler, type ConnectionListener, type EventListener } from './event-bus.js';
 
 /**
  * Embedded-mode event bus: everything runs in one process, so the "stream"
  * is an in-memory log. Durable consumers keep a cursor into it and retry a
- * failed batch. Nothing survives a restart; this mode is for laptops.
+ * failed batch. There is no connection to lose, so listeners of connection
+ * changes are never called. Nothing survives a restart; this mode is for laptops.
  */
 export class InProcessEventBus extends EventBus {
   private readonly logger = new Logger('InProcessEventBus');
-  private readonly log: Array<{ subject: string; envelope: EventEnvelope }> = [];
+  private readonly log: Array<{ subject: string; envelope: EventEnvelope; storedAt: number }> = [];
   private readonly seen = new Set<string>();
   private readonly listeners = new Set<{ pattern: string; listener: EventListener }>();
   private readonly wakers = new Set<() => void>();
@@ -19,7 +20,7 @@ export class InProcessEventBus extends EventBus {
     this.seen.add(envelope.id);
     const subject = EventBus.subjectOf(envelope);
     const copy = JSON.parse(JSON.stringify(envelope)) as EventEnvelope;
-    this.log.push({ subject, envelope: copy });
+    this.log.push({ subject, envelope: copy, storedAt: Date.now() });
     for (const { pattern, listener } of this.listeners) {
       if (subjectMatches(pattern, subject)) {
         try {
@@ -69,6 +70,22 @@ export class InProcessEventBus extends EventBus {
       wake();
       await running;
     };
+  }
+
+  async replay(subjectPattern: string, since: Date, listener: EventListener): Promise<number> {
+    const stored = this.log.filter((e) => e.storedAt >= since.getTime() && subjectMatches(subjectPattern, e.subject));
+    for (const { envelope } of stored) {
+      try {
+        listener(envelope);
+      } catch (err: unknown) {
+        this.logger.error(`replay of ${subjectPattern}: event ${envelope.id} skipped: ${(err as Error).message}`);
+      }
+    }
+    return stored.length;
+  }
+
+  onConnectionChange(_listener: ConnectionListener): () => void {
+    return () => undefined;
   }
 
   async isHealthy(): Promise<boolean> {

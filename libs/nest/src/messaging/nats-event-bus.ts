@@ -12,7 +12,7 @@ import {
   type JsMsg,
 } from '@nats-io/jetstream';
 import { ALL_EVENTS_SUBJECT, EVENT_STREAM, type EventEnvelope } from '#contracts';
-import { EventBus, type BatchHandler, type EventListener } from './event-bus.js';
+import { EventBus, type BatchHandler, type ConnectionChange, type ConnectionListener, type EventListener } from './event-bus.js';
 import { toNatsHeaders } from './direct-nats.requester.js';
 import { coalesceWrites } from './write-coalescing.js';
 import { ReplyMux } from './reply-mux.js';
@@ -47,6 +47,15 @@ interface PubAck {
 /** How long a delivered, unacknowledged event waits before JetStream delivers it again (a batch stores in milliseconds). */
 const ACK_WAIT_MS = 10_000;
 
+/** Most events one fetch of a replay takes. */
+const REPLAY_BATCH_SIZE = 500;
+
+/** A replay's ephemeral consumer is deleted when done; the server drops it after this long if that delete is lost. */
+const REPLAY_CONSUMER_INACTIVE_MS = 30_000;
+
+/** How long the round trip that confirms a reconnection may take before it is tried again. */
+const RESUME_FLUSH_TIMEOUT_MS = 2_000;
+
 /** The messages of one fetch, or what arrived before the watchdog fired (the fetch is then stopped). */
 async function collectWithin(batch: ConsumerMessages, ms: number): Promise<JsMsg[]> {
   const received: JsMsg[] = [];
@@ -77,7 +86,10 @@ export class NatsEventBus extends EventBus {
   private readonly logger = new Logger('NatsEventBus');
   private readonly js: JetStreamClient;
   private readonly subscriptions = new Set<Subscription>();
+  private readonly connectionListeners = new Set<ConnectionListener>();
   private connected = true;
+  /** Counts connection changes, so a confirmation of a reconnection that was lost again meanwhile is dropped. */
+  private epoch = 0;
   /** Request/reply on one shared reply subscription, for the hot paths (service requests, JetStream publishes). */
   readonly replies: ReplyMux;
 
@@ -103,13 +115,58 @@ export class NatsEventBus extends EventBus {
   private async watchStatus(): Promise<void> {
     for await (const status of this.connection.status()) {
       if (status.type === 'disconnect') {
-        if (this.connected) this.logger.warn(`NATS connection lost (${status.server}); reconnecting`);
-        this.connected = false;
+        this.epoch++;
+        if (this.connected) {
+          this.logger.warn(`NATS connection lost (${status.server}); reconnecting`);
+          this.connected = false;
+          this.tell('lost');
+        }
       } else if (status.type === 'reconnect') {
         this.logger.log(`NATS connection back (${status.server})`);
         this.connected = true;
+        void this.confirmResumed(++this.epoch);
       }
     }
+  }
+
+  /**
+   * nats.js sends this connection's subscriptions again before it reports
+   * the reconnection; one round trip (PING/PONG, answered in order) proves
+   * the server has them, so every event published from then on reaches this
+   * process. Only then are listeners told `resumed`, so that what they
+   * reload afterwards leaves no gap with what the subscriptions deliver.
+   */
+  private async confirmResumed(epoch: number): Promise<void> {
+    while (epoch === this.epoch && !this.connection.isClosed()) {
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([
+          this.connection.flush(),
+          new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('no PONG')), RESUME_FLUSH_TIMEOUT_MS))),
+        ]);
+        if (epoch === this.epoch) this.tell('resumed');
+        return;
+      } catch {
+        // Lost again (the next reconnection confirms itself) or slow: try again while this epoch lasts.
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+  }
+
+  private tell(change: ConnectionChange): void {
+    for (const listener of this.connectionListeners) {
+      try {
+        listener(change);
+      } catch (err: unknown) {
+        this.logger.error(`a listener of connection changes failed on ${change}: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  onConnectionChange(listener: ConnectionListener): () => void {
+    this.connectionListeners.add(listener);
+    return () => this.connectionListeners.delete(listener);
   }
 
   static async connect(servers: string, name: string): Promise<NatsEventBus> {
@@ -253,6 +310,47 @@ export class NatsEventBus extends EventBus {
     };
   }
 
+  /**
+   * An ephemeral consumer from `since` (no acknowledgements, deleted at the
+   * end): as many events as it had pending when created, i.e. those stored
+   * before the call; later ones are the subscriptions' business.
+   */
+  async replay(subjectPattern: string, since: Date, listener: EventListener): Promise<number> {
+    const created = await this.jsm.consumers.add(EVENT_STREAM, {
+      deliver_policy: DeliverPolicy.StartTime,
+      opt_start_time: since.toISOString(),
+      filter_subject: subjectPattern,
+      ack_policy: AckPolicy.None,
+      inactive_threshold: nanos(REPLAY_CONSUMER_INACTIVE_MS),
+      mem_storage: true,
+      num_replicas: 1,
+    });
+    let remaining = created.num_pending;
+    let handed = 0;
+    try {
+      if (remaining === 0) return 0;
+      const consumer = await this.js.consumers.get(EVENT_STREAM, created.name);
+      while (remaining > 0) {
+        const batch = await consumer.fetch({ max_messages: Math.min(remaining, REPLAY_BATCH_SIZE), expires: 1000 });
+        const received = await collectWithin(batch, FETCH_WATCHDOG_MS);
+        if (received.length === 0) throw new Error(`replay of ${subjectPattern} stopped with ${remaining} event(s) still to read`);
+        for (const m of received) {
+          remaining = Math.min(remaining - 1, m.info.pending);
+          try {
+            const envelope = JSON.parse(decoder.decode(m.data)) as EventEnvelope;
+            RequestContext.run(RequestContext.accept(m.headers?.get(REQUEST_ID_HEADER)), () => listener(envelope));
+            handed++;
+          } catch (e: unknown) {
+            this.logger.error(`replay of ${subjectPattern}: stream sequence ${m.seq} skipped: ${(e as Error).message}`);
+          }
+        }
+      }
+      return handed;
+    } finally {
+      await this.jsm.consumers.delete(EVENT_STREAM, created.name).catch(() => undefined);
+    }
+  }
+
   async isHealthy(): Promise<boolean> {
     if (!this.isConnected) return false;
     try {
@@ -264,6 +362,7 @@ export class NatsEventBus extends EventBus {
   }
 
   async close(): Promise<void> {
+    this.connectionListeners.clear();
     for (const sub of this.subscriptions) sub.unsubscribe();
     if (!this.connection.isClosed()) await this.connection.drain().catch(() => undefined);
     this.replies.close();

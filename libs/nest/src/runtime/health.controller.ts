@@ -14,13 +14,26 @@ async function within<T>(ms: number, work: Promise<T>, fallback: T): Promise<T> 
   }
 }
 
-/** The `<service>.v1.health` handler: the service's database and broker answer, or not. */
+/**
+ * Something a replica must have done before it answers from its own state,
+ * e.g. caught up with the events it missed while away from the broker. A
+ * service provides one (`{ provide: ReadinessCondition, useExisting: … }`);
+ * its health handler reports it as the check `name`, and the replica is not
+ * ready while it is unmet.
+ */
+export abstract class ReadinessCondition {
+  abstract readonly name: string;
+  abstract isMet(): boolean;
+}
+
+/** The `<service>.v1.health` handler: the service's database and broker answer, or not, and its readiness condition holds, or not. */
 export function healthControllerFor(service: ServiceName): Type<unknown> {
   @Controller()
   class HealthController {
     constructor(
       @Inject(EventBus) private readonly events: EventBus,
       @Optional() @Inject(DataSource) private readonly dataSource?: DataSource,
+      @Optional() @Inject(ReadinessCondition) private readonly condition?: ReadinessCondition,
     ) {}
 
     @MessagePattern(Rpc.service[service].health.subject)
@@ -32,6 +45,7 @@ export function healthControllerFor(service: ServiceName): Type<unknown> {
         const db = this.dataSource;
         checks.database = (await within(1000, db.query('SELECT 1').then(() => true), false)) ? 'ok' : 'down';
       }
+      if (this.condition) checks[this.condition.name] = this.condition.isMet() ? 'ok' : 'catching_up';
       return { service, status: Object.values(checks).every((c) => c === 'ok') ? 'ok' : 'degraded', checks };
     }
   }
