@@ -118,20 +118,25 @@ const create: Command = {
   },
 };
 
+const PAGING_OPTIONS = {
+  limit: { type: 'string', value: '<n>', description: 'page size (default 100, at most 1000)' },
+  offset: { type: 'string', value: '<n>', description: 'clients to skip' },
+} as const;
+
+/** A page of GET /admin/clients, optionally of one approval status. */
+function clientPage(ctx: CommandContext, status?: 'pending'): Promise<{ clients: Row[]; limit: number; offset: number }> {
+  return ctx.deployment.api('/admin/clients', { query: { ...(status ? { status } : {}), limit: stringValue(ctx.values, 'limit'), offset: stringValue(ctx.values, 'offset') } });
+}
+
 const list: Command = {
   group: 'clients',
   name: 'list',
   summary: 'list registered clients (GET /admin/clients), never their secrets',
   args: [],
-  options: {
-    limit: { type: 'string', value: '<n>', description: 'page size (default 100, at most 1000)' },
-    offset: { type: 'string', value: '<n>', description: 'clients to skip' },
-  },
-  async run({ values, deployment, out }) {
-    const page = await deployment.api<{ clients: Row[]; limit: number; offset: number }>('/admin/clients', {
-      query: { limit: stringValue(values, 'limit'), offset: stringValue(values, 'offset') },
-    });
-    out.result(page, () => table(page.clients, CLIENT_COLUMNS));
+  options: PAGING_OPTIONS,
+  async run(ctx) {
+    const page = await clientPage(ctx);
+    ctx.out.result(page, () => table(page.clients, CLIENT_COLUMNS));
   },
 };
 
@@ -140,14 +145,10 @@ const pending: Command = {
   name: 'pending',
   summary: 'list clients whose privileges wait for approval (GET /admin/clients?status=pending)',
   args: [],
-  options: {
-    limit: { type: 'string', value: '<n>', description: 'page size (default 100, at most 1000)' },
-    offset: { type: 'string', value: '<n>', description: 'clients to skip' },
-  },
-  async run({ values, deployment, out }) {
-    const page = await deployment.api<{ clients: Row[]; limit: number; offset: number }>('/admin/clients', {
-      query: { status: 'pending', limit: stringValue(values, 'limit'), offset: stringValue(values, 'offset') },
-    });
+  options: PAGING_OPTIONS,
+  async run(ctx) {
+    const { out } = ctx;
+    const page = await clientPage(ctx, 'pending');
     out.result(page, () => table(page.clients.map((c) => ({ ...c, pending: privilegeText(c.privileges_pending) })), PENDING_COLUMNS));
   },
 };
