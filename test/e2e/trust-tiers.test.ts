@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { SignJWT } from 'jose';
 import { sharedSuite, startSuite, type RunningSuite } from '#testing';
-import { clientKey, signAssertion } from './support/client-keys.js';
+import { clientKey, JwksServer, signAssertion } from './support/client-keys.js';
 import {
   assertOAuthError,
   basicAuth,
@@ -291,22 +291,34 @@ describe('trust tiers: initial access tokens with privileges and trusted softwar
   const UNLIMITED_TOKEN = 'unlimited-initial-access-token-0123456789';
   let storeKey: Awaited<ReturnType<typeof clientKey>>;
   let strangerKey: Awaited<ReturnType<typeof clientKey>>;
+  let vendorKey: Awaited<ReturnType<typeof clientKey>>;
+  let vendorKeys: JwksServer;
   const STORE = 'https://apps.example-store.test';
+  const VENDOR = 'https://ehr-vendor.example.test';
 
   before(async () => {
     storeKey = await clientKey('RS256');
     strangerKey = await clientKey('RS256');
+    vendorKey = await clientKey('ES256');
+    vendorKeys = await JwksServer.start();
+    const vendorJwksUri = vendorKeys.serve('vendor', vendorKey);
     suite = await startSuite({
       env: {
         REGISTRATION_INITIAL_ACCESS_TOKENS: JSON.stringify([
           { token: LIMITED_TOKEN, privileges: 'system/Patient.rs' },
           { token_sha256: (await import('node:crypto')).createHash('sha256').update(UNLIMITED_TOKEN).digest('hex'), privileges: '*' },
         ]),
-        SOFTWARE_STATEMENT_ISSUERS: JSON.stringify({ [STORE]: { jwks: { keys: [storeKey.publicJwk] }, privileges: 'system/*.rs launch' } }),
+        SOFTWARE_STATEMENT_ISSUERS: JSON.stringify({
+          [STORE]: { jwks: { keys: [storeKey.publicJwk] }, privileges: 'system/*.rs launch' },
+          [VENDOR]: { jwks_uri: vendorJwksUri, privileges: 'launch' },
+        }),
       },
     });
   });
-  after(async () => suite?.stop());
+  after(async () => {
+    await suite?.stop();
+    await vendorKeys?.stop();
+  });
 
   const registerWith = (body: Record<string, unknown>, token?: string) =>
     postRegistration(suite, body, 'application/json', token ? { authorization: bearer(token) } : {});
@@ -351,6 +363,30 @@ describe('trust tiers: initial access tokens with privileges and trusted softwar
     const reply = await registerWith({ software_statement: signed });
     assert.equal(reply.status, 201, reply.text);
     assert.deepEqual(reply.json.privileges_pending, { scope: ['introspect'], grant_types: [] });
+  });
+
+  it("an issuer's keys may come from its jwks_uri (fetched, cached)", async () => {
+    const signed = await new SignJWT({ client_name: 'Vendor EHR', scope: 'launch', grant_types: ['client_credentials'], token_endpoint_auth_method: 'client_secret_basic' })
+      .setProtectedHeader({ alg: 'ES256', kid: vendorKey.kid })
+      .setIssuer(VENDOR)
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .sign(vendorKey.privateKey);
+    const reply = await registerWith({ software_statement: signed });
+    assert.equal(reply.status, 201, reply.text);
+    assert.equal(reply.json.privileges_pending, undefined, 'the vendor vouches for launch');
+    const token = await tokenRequest(suite, { grant_type: 'client_credentials', scope: 'launch' }, { authorization: basicAuth(reply.json.client_id as string, reply.json.client_secret as string) });
+    assert.equal(token.status, 200, token.text);
+    // The same vendor cannot vouch for what it is not trusted with.
+    const wider = await new SignJWT({ scope: 'launch system/*.rs', grant_types: ['client_credentials'], token_endpoint_auth_method: 'client_secret_basic' })
+      .setProtectedHeader({ alg: 'ES256', kid: vendorKey.kid })
+      .setIssuer(VENDOR)
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .sign(vendorKey.privateKey);
+    const widerReply = await registerWith({ software_statement: wider });
+    assert.deepEqual(widerReply.json.privileges_pending, { scope: ['system/*.rs'], grant_types: [] });
+    assert.ok((vendorKeys.fetches.get('/jwks/vendor') ?? 0) >= 1, 'the keys were fetched from the jwks_uri');
   });
 
   it('refuses statements that are not from a trusted issuer or do not verify (RFC 7591 §3.2.2)', async () => {
