@@ -12,8 +12,10 @@ import type {
   RefreshGrantRequest,
   RefreshTokenClient,
   RefreshTokenClientRequest,
+  RefreshReplay,
   RefreshTokenIntrospection,
   RevokeRefreshTokenRequest,
+  SealRefreshRequest,
 } from '#contracts';
 import { RefreshTokenIntrospector } from './grants/refresh-token-introspection.js';
 import { JwtBearerSubjects } from './users/jwt-bearer-subjects.service.js';
@@ -62,8 +64,13 @@ export class AuthorizationController {
   }
 
   @MessagePattern(Rpc.authorization.refresh.subject)
-  refresh(@Payload() payload: RefreshGrantRequest): Promise<AuthorizedGrant> {
+  refresh(@Payload() payload: RefreshGrantRequest): Promise<AuthorizedGrant | RefreshReplay> {
     return this.grants.refresh(payload);
+  }
+
+  @MessagePattern(Rpc.authorization.sealRefresh.subject)
+  sealRefresh(@Payload() payload: SealRefreshRequest): Promise<{ sealed: boolean }> {
+    return this.grants.sealRefresh(payload);
   }
 
   @MessagePattern(Rpc.authorization.refreshTokenClient.subject)

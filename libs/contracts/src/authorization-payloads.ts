@@ -44,6 +44,32 @@ export interface AuthorizedGrant extends LaunchContext {
   refresh_token?: string;
   /** Seconds until that refresh token expires. */
   refresh_token_expires_in?: number;
+  /**
+   * Refresh grace (`REFRESH_REUSE_GRACE_SECONDS` > 0): hand the token
+   * response back sealed (`authorization.v1.refresh.seal`), so that the
+   * just-rotated refresh token presented again within the window gets the
+   * very same response.
+   */
+  seal_response?: true;
+}
+
+/**
+ * `authorization.v1.refresh` for a refresh token rotated moments ago and
+ * presented again within the grace window: the token response the first
+ * presentation got, sealed with a key only that refresh token yields. Nothing
+ * new is issued and nothing is revoked.
+ */
+export interface RefreshReplay {
+  replay: string;
+}
+
+/** `authorization.v1.refresh.seal`: the sealed token response of a refresh, kept for the grace window. */
+export interface SealRefreshRequest {
+  /** The refresh token that was just spent (the authorization service keeps only its SHA-256). */
+  refresh_token: string;
+  /** The token response sealed with a key derived from that refresh token (never readable without it). */
+  sealed: string;
+  requestId?: string;
 }
 
 /** `authorization.v1.code.redeem`: RFC 6749 §4.1.3 and RFC 7636 §4.6 checks are made by the authorization service. */

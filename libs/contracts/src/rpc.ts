@@ -9,10 +9,12 @@ import type {
   JwtBearerSubjectRequest,
   RedeemCodeRequest,
   RefreshGrantRequest,
+  RefreshReplay,
   RefreshTokenClient,
   RefreshTokenClientRequest,
   RefreshTokenIntrospection,
   RevokeRefreshTokenRequest,
+  SealRefreshRequest,
   WebRequest,
   WebResponse,
 } from './authorization-payloads.js';
@@ -98,7 +100,9 @@ export const Rpc = {
     /** Internal, token service: single-use code redemption with PKCE (RFC 6749 §4.1.3, RFC 7636 §4.6). */
     redeemCode: rpc<RedeemCodeRequest, AuthorizedGrant>('authorization.v1.code.redeem'),
     /** Internal, token service: refresh-token rotation with reuse detection. */
-    refresh: rpc<RefreshGrantRequest, AuthorizedGrant>('authorization.v1.refresh'),
+    refresh: rpc<RefreshGrantRequest, AuthorizedGrant | RefreshReplay>('authorization.v1.refresh'),
+    /** Internal, token service: keep a refresh's sealed token response for the grace window (REFRESH_REUSE_GRACE_SECONDS). */
+    sealRefresh: rpc<SealRefreshRequest, { sealed: boolean }>('authorization.v1.refresh.seal'),
     /** Internal, token service: the client a refresh token belongs to, for a public client refreshing without `client_id` (reads only). */
     refreshTokenClient: rpc<RefreshTokenClientRequest, RefreshTokenClient>('authorization.v1.refresh.client'),
     /** Internal, introspection service: RFC 7009 for a refresh token (revokes its grant). */

@@ -58,6 +58,19 @@ export class AuthorizationConfig extends DatabaseConfig {
   @Max(365 * 24 * 3600)
   REFRESH_TOKEN_TTL_SECONDS = 92 * 24 * 3600;
 
+  /**
+   * Refresh grace: for this many seconds after a refresh token is rotated,
+   * presenting it again (two tabs, a client retry) returns the same token
+   * response instead of revoking the grant as reuse (RFC 9700 §4.14.2 allows
+   * rotation to tolerate this). 0 (the default) keeps strict reuse detection;
+   * 10 is a reasonable value for browser apps.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(300)
+  REFRESH_REUSE_GRACE_SECONDS = 0;
+
   /** Lifetime of an EHR launch context created with POST /launch. */
   @Transform(toInt)
   @IsInt()

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { AuthorizedGrant, ClientRecord, EventEnvelope, GrantRevokedData, LaunchContext, RedeemCodeRequest, RefreshGrantRequest, RefreshTokenClient, RefreshTokenClientRequest, RevokeRefreshTokenRequest } from '#contracts';
+import type { AuthorizedGrant, ClientRecord, EventEnvelope, GrantRevokedData, LaunchContext, RedeemCodeRequest, RefreshGrantRequest, RefreshReplay, RefreshTokenClient, RefreshTokenClientRequest, RevokeRefreshTokenRequest, SealRefreshRequest } from '#contracts';
 import { ClientDirectory } from '#nest';
 import { generateOpaqueToken, InvalidGrant, InvalidRequest, InvalidScope, ScopeSet, sha256Hex, UnauthorizedClient } from '#oauth';
 import { AuthorizationConfig } from '../config/authorization.config.js';
@@ -16,6 +16,7 @@ import { EventRecorder } from './event-recorder.js';
 import { grantContextClaims } from './grant-context.js';
 import { isOnlineOnly } from './online-access.js';
 import { pkceMatches } from './pkce.js';
+import { REPLAY_WAIT_MS, REPLAY_POLL_MS, withinRefreshGrace } from './refresh-grace.js';
 
 export interface NewGrant {
   clientId: string;
@@ -153,12 +154,14 @@ export class GrantService {
    * RFC 6749 §6 with rotation; a rotated token coming back revokes the grant (RFC 9700 §4.14.2).
    * `token.refreshed`, or `refresh_token.reused` with `grant.revoked`, are written in the transaction of the change.
    */
-  async refresh(request: RefreshGrantRequest): Promise<AuthorizedGrant> {
+  async refresh(request: RefreshGrantRequest): Promise<AuthorizedGrant | RefreshReplay> {
     if (typeof request?.refresh_token !== 'string' || typeof request.client_id !== 'string') throw new InvalidRequest('refresh_token is required');
     const tokenHash = sha256Hex(request.refresh_token.slice(0, 512));
     const outcome = await this.dataSource.transaction(async (manager) => {
       const token = await manager.getRepository(RefreshTokenEntity).findOne({ where: { tokenHash }, lock: { mode: 'pessimistic_write' } });
       if (!token || token.clientId !== request.client_id) throw new InvalidGrant('the refresh token is invalid, expired or revoked');
+      // Refresh grace: the same client presenting the token it just rotated gets the same answer, not a revocation.
+      if (token.usedAt && withinRefreshGrace(token.usedAt, Date.now(), this.config.REFRESH_REUSE_GRACE_SECONDS)) return { graceFor: token.grantId };
       if (token.usedAt) return { reused: await this.reuseDetected(manager, token, request.requestId) };
       if (token.expiresAt.getTime() <= Date.now()) throw new InvalidGrant('the refresh token is invalid, expired or revoked');
       const grant = await manager.getRepository(GrantEntity).findOneBy({ id: token.grantId });
@@ -181,16 +184,56 @@ export class GrantService {
       );
       return { refreshed: { grant, scope, authTime: token.authTime, refresh, event } };
     });
+    if (outcome.graceFor) return this.replay(tokenHash, outcome.graceFor);
     if (outcome.reused) {
       this.events.soon(outcome.reused.detected);
       // Every introspection replica must stop the grant's access tokens before the client hears back.
       if (outcome.reused.revoked) await this.events.published(outcome.reused.revoked);
       throw new InvalidGrant('the refresh token was already used; the whole grant is revoked');
     }
-    const result = outcome.refreshed;
+    const result = outcome.refreshed!;
     this.events.soon(result.event);
     // authorized() refuses a grant whose user is gone or disabled.
-    return this.authorized(result.grant, result.scope, result.authTime, result.refresh);
+    const authorized = await this.authorized(result.grant, result.scope, result.authTime, result.refresh);
+    return this.config.REFRESH_REUSE_GRACE_SECONDS > 0 ? { ...authorized, seal_response: true } : authorized;
+  }
+
+  /**
+   * Refresh grace: the sealed response of the first presentation, once its
+   * token service has handed it back (it signs after this service answers, so
+   * a replay racing it waits a moment). A grant revoked meanwhile gets nothing;
+   * a response that never arrives is `invalid_grant` without revoking anything
+   * (the client may have lost the first answer, but nobody else holds it).
+   */
+  private async replay(tokenHash: string, grantId: string): Promise<RefreshReplay> {
+    const deadline = Date.now() + REPLAY_WAIT_MS;
+    for (;;) {
+      const grant = await this.dataSource.getRepository(GrantEntity).findOneBy({ id: grantId });
+      if (!grant || grant.revokedAt) throw new InvalidGrant('the refresh token is invalid, expired or revoked');
+      const row = await this.dataSource.getRepository(RefreshTokenEntity).findOneBy({ tokenHash });
+      if (row?.successorSealed) return { replay: row.successorSealed };
+      if (Date.now() >= deadline) throw new InvalidGrant('the refresh token was just used and its successor is not available; sign in again');
+      await new Promise((resolve) => setTimeout(resolve, REPLAY_POLL_MS));
+    }
+  }
+
+  /**
+   * Refresh grace: keeps the sealed token response of a rotation (its key
+   * derives from the spent refresh token, which is never stored), for a token
+   * spent inside the window and sealed once only.
+   */
+  async sealRefresh(request: SealRefreshRequest): Promise<{ sealed: boolean }> {
+    if (typeof request?.refresh_token !== 'string' || typeof request.sealed !== 'string' || request.sealed.length > 65_536) throw new InvalidRequest('malformed seal request');
+    if (this.config.REFRESH_REUSE_GRACE_SECONDS <= 0) return { sealed: false };
+    const rows = returningRows<{ token_hash: string }>(
+      await this.dataSource.query(
+        `UPDATE refresh_token SET successor_sealed = $2
+          WHERE token_hash = $1 AND used_at IS NOT NULL AND successor_sealed IS NULL AND used_at > now() - make_interval(secs => $3)
+          RETURNING token_hash`,
+        [sha256Hex(request.refresh_token.slice(0, 512)), request.sealed, this.config.REFRESH_REUSE_GRACE_SECONDS],
+      ),
+    );
+    return { sealed: rows.length === 1 };
   }
 
   /**

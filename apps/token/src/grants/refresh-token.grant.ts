@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { Rpc, type ClientRecord, type TokenResponseBody } from '#contracts';
 import { ClientAuthenticator, ServiceBus } from '#nest';
 import { InvalidClient, InvalidGrant, InvalidRequest } from '#oauth';
 import { GrantTokenResponse } from '../tokens/grant-token.response.js';
+import { openRefreshResponse, sealRefreshResponse } from '../tokens/refresh-replay.seal.js';
 import { clientRegisteredFor, type GrantContext, type GrantHandler } from './grant-handler.js';
 
 /**
@@ -23,6 +24,7 @@ export class RefreshTokenGrant implements GrantHandler {
    * presented (a public client's `client_id` included) are checked as always.
    */
   readonly requiresClientAuthentication = false;
+  private readonly logger = new Logger('RefreshTokenGrant');
 
   constructor(
     private readonly bus: ServiceBus,
@@ -42,7 +44,29 @@ export class RefreshTokenGrant implements GrantHandler {
       ...(params.scope ? { scope: params.scope } : {}),
       requestId,
     });
-    return this.response.issue(client, grant, this.grantType, requestId);
+    if ('replay' in grant) {
+      // Refresh grace: the token just rotated, presented again inside the window: the very same response.
+      const replayed = openRefreshResponse(refreshToken, grant.replay);
+      if (!replayed) throw new InvalidGrant('the refresh token is invalid, expired or revoked');
+      return replayed;
+    }
+    const body = await this.response.issue(client, grant, this.grantType, requestId);
+    if (grant.seal_response) await this.seal(refreshToken, body, requestId);
+    return body;
+  }
+
+  /**
+   * Refresh grace: the response goes back to the authorization service sealed
+   * before the client hears it, so a retry with the same refresh token finds
+   * it. If it cannot be kept, the client still gets its tokens; a retry then
+   * gets `invalid_grant` (and revokes nothing) instead of the same response.
+   */
+  private async seal(refreshToken: string, body: TokenResponseBody, requestId: string | undefined): Promise<void> {
+    try {
+      await this.bus.request(Rpc.authorization.sealRefresh, { refresh_token: refreshToken, sealed: sealRefreshResponse(refreshToken, body), requestId });
+    } catch (err: unknown) {
+      this.logger.warn(`the refresh response could not be kept for the grace window: ${(err as Error).message}`);
+    }
   }
 
   /**

@@ -27,4 +27,12 @@ export class RefreshTokenEntity {
 
   @Column({ name: 'used_at', type: 'timestamptz', nullable: true })
   usedAt: Date | null;
+
+  /**
+   * Refresh grace: the token response this token's rotation produced, sealed
+   * with a key derived from this token's value (which is never stored), so it
+   * can be handed out again only to whoever presents this token.
+   */
+  @Column({ name: 'successor_sealed', type: 'text', nullable: true })
+  successorSealed: string | null;
 }
