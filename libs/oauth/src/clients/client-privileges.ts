@@ -27,6 +27,19 @@ export const PRIVILEGED_GRANT_TYPES: readonly string[] = Object.freeze([JWT_BEAR
 /** Why a registered privilege cannot be used. */
 export type WithheldReason = 'pending' | 'rejected';
 
+/**
+ * A client's registered scopes, parsed once per record: the directories hand
+ * out one object per client revision, so introspection's per-request check of
+ * the caller's `introspect` privilege costs a map lookup, not a parse.
+ */
+const registeredScopes = new WeakMap<ClientRecord, ScopeSet>();
+
+function registeredOf(client: ClientRecord): ScopeSet {
+  let parsed = registeredScopes.get(client);
+  if (!parsed) registeredScopes.set(client, (parsed = ScopeSet.parse(client.metadata.scope)));
+  return parsed;
+}
+
 const NO_PRIVILEGES: ClientPrivileges = Object.freeze({ scope: [], grant_types: [] }) as ClientPrivileges;
 
 /** Whether a scope is a privilege: used by a machine, not approved by the person a token is about. */
@@ -114,12 +127,12 @@ export function grantTypeWithheld(client: ClientRecord, grantType: string): With
 
 /** Whether the client registered this scope and may use it (not pending, not rejected). */
 export function mayUseScope(client: ClientRecord, raw: string): boolean {
-  return ScopeSet.parse(client.metadata.scope).has(raw) && scopeWithheld(client, raw) === null;
+  return registeredOf(client).has(raw) && scopeWithheld(client, raw) === null;
 }
 
 /** The client's registered scopes it may use now, in registration order. */
 export function usableScopes(client: ClientRecord): ScopeSet {
-  const registered = ScopeSet.parse(client.metadata.scope);
+  const registered = registeredOf(client);
   if (!client.privileges_pending && !client.privileges_rejected) return registered;
   return registered.filter((s) => scopeWithheld(client, s.raw) === null);
 }
@@ -141,7 +154,7 @@ function describeWithheld(what: string, reason: WithheldReason): string {
  */
 export function assertRequestedScopesUsable(client: ClientRecord, requested: ScopeSet, usable: ScopeSet): void {
   if (!client.privileges_pending && !client.privileges_rejected) return;
-  const registered = ScopeSet.parse(client.metadata.scope).values();
+  const registered = registeredOf(client).values();
   for (const want of requested) {
     if (!negotiateScopes(ScopeSet.of([want]), usable).granted.isEmpty()) continue;
     for (const held of registered) {
