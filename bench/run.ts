@@ -248,7 +248,7 @@ async function rawVerifyAndSign(alg: string, seconds: number): Promise<number> {
 async function assertionClient(suite: RunningSuite, alg: string, count: number): Promise<{ clientId: string; next: () => string; exhausted: () => boolean }> {
   const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true });
   const jwk = { ...(await exportJWK(publicKey)), kid: 'bench-1', alg, use: 'sig' };
-  const reg = await post(suite, '/register', { 'content-type': 'application/json' }, JSON.stringify({
+  const reg = await post(suite, '/register', trustedRegistration(suite), JSON.stringify({
     client_name: `Bench Backend ${alg}`,
     grant_types: ['client_credentials'],
     token_endpoint_auth_method: 'private_key_jwt',
@@ -286,6 +286,17 @@ async function assertionClient(suite: RunningSuite, alg: string, count: number):
   };
 }
 
+/**
+ * Trust tiers: the benchmark's backends register as an operator's registrar
+ * would, with the run's initial access token (the harness configures one), so
+ * their system scopes and `introspect` are usable at once.
+ */
+function trustedRegistration(suite: RunningSuite): Record<string, string> {
+  const token = suite.env.REGISTRATION_INITIAL_ACCESS_TOKEN;
+  if (!token) throw new Error('the suite has no REGISTRATION_INITIAL_ACCESS_TOKEN');
+  return { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+}
+
 async function post(suite: RunningSuite, path: string, headers: Record<string, string>, body: string): Promise<Response> {
   return fetch(`${suite.baseUrl}${path}`, { method: 'POST', headers, body });
 }
@@ -305,7 +316,7 @@ async function main(): Promise<void> {
   let refs: Record<'jwt' | 'opaque', ReferenceServer> | undefined;
   const rows: Row[] = [];
   try {
-    const reg = await post(suite, '/register', { 'content-type': 'application/json' }, JSON.stringify({
+    const reg = await post(suite, '/register', trustedRegistration(suite), JSON.stringify({
       client_name: 'Bench Client',
       grant_types: ['client_credentials'],
       token_endpoint_auth_method: 'client_secret_basic',
