@@ -47,6 +47,13 @@ import type {
  */
 export interface RpcRoute<Req, Res> {
   readonly subject: string;
+  /**
+   * Whether running the request twice does no harm (a read): the caller then
+   * asks again, once, when no replica took it or the replica that took it
+   * died. A request that changes something (a token issued, a code redeemed,
+   * a client registered, a revocation) is never sent twice.
+   */
+  readonly idempotent: boolean;
   /** Phantom field carrying the types; never set at run time. */
   readonly __types?: (req: Req) => Res;
 }
@@ -54,8 +61,8 @@ export interface RpcRoute<Req, Res> {
 export type RpcRequestOf<R> = R extends RpcRoute<infer Req, unknown> ? Req : never;
 export type RpcResponseOf<R> = R extends RpcRoute<unknown, infer Res> ? Res : never;
 
-function rpc<Req, Res>(local: string): RpcRoute<Req, Res> {
-  return { subject: subject(local) };
+function rpc<Req, Res>(local: string, idempotent: 'read' | 'change'): RpcRoute<Req, Res> {
+  return { subject: subject(local), idempotent: idempotent === 'read' };
 }
 
 export type Empty = Record<string, never>;
@@ -67,9 +74,9 @@ export type ServiceName = (typeof SERVICES)[number];
 function serviceRoutes(service: ServiceName) {
   return {
     /** Discovery metadata this service contributes. */
-    metadata: rpc<Empty, DiscoveryFragment>(`${service}.v1.metadata`),
+    metadata: rpc<Empty, DiscoveryFragment>(`${service}.v1.metadata`, 'read'),
     /** Liveness of the service's own dependencies (database, NATS). */
-    health: rpc<Empty, HealthReport>(`${service}.v1.health`),
+    health: rpc<Empty, HealthReport>(`${service}.v1.health`, 'read'),
   };
 }
 
@@ -77,62 +84,62 @@ function serviceRoutes(service: ServiceName) {
 export const Rpc = {
   service: Object.fromEntries(SERVICES.map((s) => [s, serviceRoutes(s)])) as Record<ServiceName, ReturnType<typeof serviceRoutes>>,
   registration: {
-    register: rpc<RegisterClientRequest, ClientInformationResponse>('registration.v1.register'),
-    read: rpc<ManageClientRequest, ClientInformationResponse>('registration.v1.read'),
-    update: rpc<UpdateClientRequest, ClientInformationResponse>('registration.v1.update'),
-    delete: rpc<ManageClientRequest, { deleted: true }>('registration.v1.delete'),
+    register: rpc<RegisterClientRequest, ClientInformationResponse>('registration.v1.register', 'change'),
+    read: rpc<ManageClientRequest, ClientInformationResponse>('registration.v1.read', 'read'),
+    update: rpc<UpdateClientRequest, ClientInformationResponse>('registration.v1.update', 'change'),
+    delete: rpc<ManageClientRequest, { deleted: true }>('registration.v1.delete', 'change'),
     /** Internal: the cached view of a client used on the token path. */
-    lookup: rpc<ClientLookupRequest, ClientRecord | null>('registration.v1.client.lookup'),
+    lookup: rpc<ClientLookupRequest, ClientRecord | null>('registration.v1.client.lookup', 'read'),
     /** Admin (scope `admin`): the client directory, paged, without secrets. */
-    listClients: rpc<ListClientsRequest, ClientListResponse>('registration.v1.admin.clients.list'),
+    listClients: rpc<ListClientsRequest, ClientListResponse>('registration.v1.admin.clients.list', 'read'),
     /** Admin (scope `admin`): one client, without secrets. */
-    getClient: rpc<AdminClientRequest, AdminClientView>('registration.v1.admin.clients.get'),
+    getClient: rpc<AdminClientRequest, AdminClientView>('registration.v1.admin.clients.get', 'read'),
     /** Admin (scope `admin`): delete a client without its registration access token (emits `client.deleted` like RFC 7592 §2.3). */
-    deleteClient: rpc<AdminClientRequest, { deleted: true }>('registration.v1.admin.clients.delete'),
+    deleteClient: rpc<AdminClientRequest, { deleted: true }>('registration.v1.admin.clients.delete', 'change'),
     /** Admin (scope `admin`): approve pending privileges (trust tiers; emits `client.approved`). */
-    approveClient: rpc<DecidePrivilegesRequest, AdminClientView>('registration.v1.admin.clients.approve'),
+    approveClient: rpc<DecidePrivilegesRequest, AdminClientView>('registration.v1.admin.clients.approve', 'change'),
     /** Admin (scope `admin`): refuse pending privileges (trust tiers; emits `client.rejected`). */
-    rejectClient: rpc<DecidePrivilegesRequest, AdminClientView>('registration.v1.admin.clients.reject'),
+    rejectClient: rpc<DecidePrivilegesRequest, AdminClientView>('registration.v1.admin.clients.reject', 'change'),
   },
   authorization: {
     /** Browser-facing HTTP (pages, /authorize, /launch, /userinfo, /logout, /admin/users), forwarded by the gateway. */
-    web: rpc<WebRequest, WebResponse>('authorization.v1.web'),
+    web: rpc<WebRequest, WebResponse>('authorization.v1.web', 'change'),
     /** Internal, token service: single-use code redemption with PKCE (RFC 6749 §4.1.3, RFC 7636 §4.6). */
-    redeemCode: rpc<RedeemCodeRequest, AuthorizedGrant>('authorization.v1.code.redeem'),
+    redeemCode: rpc<RedeemCodeRequest, AuthorizedGrant>('authorization.v1.code.redeem', 'change'),
     /** Internal, token service: refresh-token rotation with reuse detection. */
-    refresh: rpc<RefreshGrantRequest, AuthorizedGrant | RefreshReplay>('authorization.v1.refresh'),
+    refresh: rpc<RefreshGrantRequest, AuthorizedGrant | RefreshReplay>('authorization.v1.refresh', 'change'),
     /** Internal, token service: keep a refresh's sealed token response for the grace window (REFRESH_REUSE_GRACE_SECONDS). */
-    sealRefresh: rpc<SealRefreshRequest, { sealed: boolean }>('authorization.v1.refresh.seal'),
+    sealRefresh: rpc<SealRefreshRequest, { sealed: boolean }>('authorization.v1.refresh.seal', 'change'),
     /** Internal, token service: the client a refresh token belongs to, for a public client refreshing without `client_id` (reads only). */
-    refreshTokenClient: rpc<RefreshTokenClientRequest, RefreshTokenClient>('authorization.v1.refresh.client'),
+    refreshTokenClient: rpc<RefreshTokenClientRequest, RefreshTokenClient>('authorization.v1.refresh.client', 'read'),
     /** Internal, introspection service: RFC 7009 for a refresh token (revokes its grant). */
-    revokeRefreshToken: rpc<RevokeRefreshTokenRequest, { revoked: boolean }>('authorization.v1.refresh.revoke'),
+    revokeRefreshToken: rpc<RevokeRefreshTokenRequest, { revoked: boolean }>('authorization.v1.refresh.revoke', 'change'),
     /** Internal, introspection service: RFC 7662 for a refresh token (is it live, and what it stands for). */
-    introspectRefreshToken: rpc<IntrospectRefreshTokenRequest, RefreshTokenIntrospection>('authorization.v1.refresh.introspect'),
+    introspectRefreshToken: rpc<IntrospectRefreshTokenRequest, RefreshTokenIntrospection>('authorization.v1.refresh.introspect', 'read'),
     /** Internal, token service: the user a JWT bearer grant (RFC 7523 §2.1) names, if the client may act for them. */
-    jwtBearerSubject: rpc<JwtBearerSubjectRequest, JwtBearerSubject>('authorization.v1.jwt-bearer.subject'),
+    jwtBearerSubject: rpc<JwtBearerSubjectRequest, JwtBearerSubject>('authorization.v1.jwt-bearer.subject', 'read'),
   },
   token: {
-    issue: rpc<TokenRequest, TokenResponseBody>('token.v1.issue'),
+    issue: rpc<TokenRequest, TokenResponseBody>('token.v1.issue', 'change'),
   },
   introspection: {
-    introspect: rpc<IntrospectionRequest, IntrospectionResponseBody>('introspection.v1.introspect'),
-    revoke: rpc<RevocationRequest, { revoked: boolean }>('introspection.v1.revoke'),
+    introspect: rpc<IntrospectionRequest, IntrospectionResponseBody>('introspection.v1.introspect', 'read'),
+    revoke: rpc<RevocationRequest, { revoked: boolean }>('introspection.v1.revoke', 'change'),
     /** Internal: is this one of our active access tokens, and what does it say (for /userinfo, /launch, admin APIs)? */
-    verify: rpc<VerifyTokenRequest, TokenVerification>('introspection.v1.verify'),
+    verify: rpc<VerifyTokenRequest, TokenVerification>('introspection.v1.verify', 'read'),
   },
   audit: {
     /** Internal: read back stored events (the admin API of issue #5 builds on it). */
-    find: rpc<AuditQuery, AuditPage>('audit.v1.find'),
+    find: rpc<AuditQuery, AuditPage>('audit.v1.find', 'read'),
     /** The admin API of the trail (GET /admin/audit, /admin/audit/verify, /admin/audit/export), forwarded by the gateway. */
-    web: rpc<WebRequest, WebResponse>('audit.v1.web'),
+    web: rpc<WebRequest, WebResponse>('audit.v1.web', 'read'),
   },
   jwks: {
-    publicKeys: rpc<Empty, PublicJwksResponse>('jwks.v1.public'),
-    signingKeys: rpc<Empty, SigningKeysResponse>('jwks.v1.signing'),
+    publicKeys: rpc<Empty, PublicJwksResponse>('jwks.v1.public', 'read'),
+    signingKeys: rpc<Empty, SigningKeysResponse>('jwks.v1.signing', 'read'),
     /** Admin (scope `admin`): the ring's keys, states and schedule, public data only. */
-    listKeys: rpc<KeyAdminRequest, KeyListResponse>('jwks.v1.keys.list'),
+    listKeys: rpc<KeyAdminRequest, KeyListResponse>('jwks.v1.keys.list', 'read'),
     /** Admin (scope `admin`): rotate now (the `next` key becomes active, the active one retires). */
-    rotate: rpc<RotateKeysRequest, RotateKeysResponse>('jwks.v1.keys.rotate'),
+    rotate: rpc<RotateKeysRequest, RotateKeysResponse>('jwks.v1.keys.rotate', 'change'),
   },
 } as const;

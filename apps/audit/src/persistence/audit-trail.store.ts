@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { AuditPage, EventEnvelope } from '#contracts';
-import { suiteMetrics } from '#nest';
+import { inTransaction, suiteMetrics } from '#nest';
 import type { ParsedAuditQuery } from '../trail/audit-query.js';
 import { occurredAtUtc } from '../trail/envelope-check.js';
 import { GENESIS_HASH, rowHash, verifyRows, type ChainBreak } from '../chain/hash-chain.js';
@@ -66,7 +66,7 @@ export class AuditTrailStore {
     const unique = [...new Map(events.map((e) => [e.id.toLowerCase(), e])).values()];
     if (unique.length === 0) return;
     let appended = 0;
-    await this.dataSource.transaction(async (manager) => {
+    await inTransaction(this.dataSource, async (manager) => {
       await manager.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
       const stored: Array<{ event_id: string }> = await manager.query(`SELECT event_id FROM audit_event WHERE event_id = ANY($1::uuid[])`, [unique.map((e) => e.id)]);
       const known = new Set(stored.map((r) => r.event_id.toLowerCase()));

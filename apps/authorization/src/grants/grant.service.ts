@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AuthorizedGrant, ClientRecord, EventEnvelope, GrantRevokedData, LaunchContext, RedeemCodeRequest, RefreshGrantRequest, RefreshReplay, RefreshTokenClient, RefreshTokenClientRequest, RevokeRefreshTokenRequest, SealRefreshRequest } from '#contracts';
-import { ClientDirectory } from '#nest';
+import { inTransaction, ClientDirectory } from '#nest';
 import { generateOpaqueToken, InvalidGrant, InvalidRequest, InvalidScope, ScopeSet, sha256Hex, UnauthorizedClient } from '#oauth';
 import { AuthorizationConfig } from '../config/authorization.config.js';
 import { AuthorizationCodeEntity } from '../persistence/entities/authorization-code.entity.js';
@@ -71,7 +71,7 @@ export class GrantService {
     const code = generateOpaqueToken();
     const grantId = randomUUID();
     const fhirUser = (await this.users.byId(grant.userId))?.fhirUser ?? undefined;
-    const event = await this.dataSource.transaction(async (manager) => {
+    const event = await inTransaction(this.dataSource, async (manager) => {
       await manager.getRepository(GrantEntity).insert({
         id: grantId,
         clientId: grant.clientId,
@@ -157,7 +157,7 @@ export class GrantService {
   async refresh(request: RefreshGrantRequest): Promise<AuthorizedGrant | RefreshReplay> {
     if (typeof request?.refresh_token !== 'string' || typeof request.client_id !== 'string') throw new InvalidRequest('refresh_token is required');
     const tokenHash = sha256Hex(request.refresh_token.slice(0, 512));
-    const outcome = await this.dataSource.transaction(async (manager) => {
+    const outcome = await inTransaction(this.dataSource, async (manager) => {
       const token = await manager.getRepository(RefreshTokenEntity).findOne({ where: { tokenHash }, lock: { mode: 'pessimistic_write' } });
       if (!token || token.clientId !== request.client_id) throw new InvalidGrant('the refresh token is invalid, expired or revoked');
       // Refresh grace: the same client presenting the token it just rotated gets the same answer, not a revocation.
@@ -286,7 +286,7 @@ export class GrantService {
    * in force everywhere. Returns whether this call revoked the grant.
    */
   async revoke(grantId: string, reason: GrantRevokedData['reason'], requestId?: string): Promise<boolean> {
-    const event = await this.dataSource.transaction((manager) => this.revokeIn(manager, grantId, reason, requestId));
+    const event = await inTransaction(this.dataSource, (manager) => this.revokeIn(manager, grantId, reason, requestId));
     // Every introspection replica must know before the caller hears back (RFC 7009 §2.2).
     const announcements = event ? [event] : await this.events.unannounced('grant.revoked', 'grant_id', grantId);
     for (const envelope of announcements) await this.events.published(envelope);

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { JwtBearerSubject, JwtBearerSubjectRequest } from '#contracts';
-import { ClientDirectory } from '#nest';
+import { inTransaction, ClientDirectory } from '#nest';
 import { InvalidGrant, InvalidRequest, ServerError } from '#oauth';
 import { AuthorizationConfig } from '../config/authorization.config.js';
 import { JwtBearerSubjectEntity } from '../persistence/entities/jwt-bearer-subject.entity.js';
@@ -34,7 +34,7 @@ export class JwtBearerSubjects {
     for (const clientId of wanted) {
       if (!(await this.clients.get(clientId))) throw new InvalidRequest(`client_ids: ${clientId} is not a registered client`);
     }
-    await this.dataSource.transaction(async (tx) => {
+    await inTransaction(this.dataSource, async (tx) => {
       await tx.query(`DELETE FROM jwt_bearer_subject WHERE user_id = $1`, [userId]);
       for (const clientId of wanted) await tx.query(`INSERT INTO jwt_bearer_subject (user_id, client_id) VALUES ($1, $2)`, [userId, clientId]);
     });

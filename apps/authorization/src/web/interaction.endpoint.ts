@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { WebRequest, WebResponse } from '#contracts';
-import { ClientDirectory } from '#nest';
+import { inTransaction, ClientDirectory } from '#nest';
 import { InteractionFlow, interactionPath } from '../flow/interaction-flow.service.js';
 import { ConsentStore } from '../flow/consent.store.js';
 import { consentedScope } from '../flow/granular-scopes.js';
@@ -103,7 +103,7 @@ export class InteractionEndpoint {
     // never anything not offered.
     const granted = consentedScope(requested, new Set(WebParams.all(req.form, 'scope')), isMandatoryScope);
     const userId = ix.userId;
-    const event = await this.dataSource.transaction(async (manager) => {
+    const event = await inTransaction(this.dataSource, async (manager) => {
       await this.consents.remember(userId, ix.clientId, granted.toString(), manager);
       return this.events.add(manager, 'consent.granted', { client_id: ix.clientId, user_id: userId, requested_scope: requested, granted_scope: granted.toString() }, req.requestId);
     });

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { inTransaction } from '#nest';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { PublicJwk } from '#contracts';
 import { SigningKeyEntity } from './entities/signing-key.entity.js';
@@ -44,7 +45,7 @@ export class KeyStore {
    * too, for the events of the change (transactional outbox).
    */
   async withRingLock<T>(mode: RingLockMode, work: (ring: LockedKeyRing, manager: EntityManager) => Promise<T>): Promise<LockedOutcome<T>> {
-    return this.dataSource.transaction(async (manager) => {
+    return inTransaction(this.dataSource, async (manager) => {
       if (mode === 'wait') {
         await manager.query('SELECT pg_advisory_xact_lock($1)', [KEY_RING_LOCK]);
       } else {

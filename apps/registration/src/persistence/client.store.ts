@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { inTransaction } from '#nest';
 import type { DataSource, EntityManager, Repository } from 'typeorm';
 import type { ClientApprovalStatus } from '#contracts';
 import { CLIENTS_FILE_MANAGER, ClientEntity } from './entities/client.entity.js';
@@ -41,7 +42,7 @@ export class ClientStore {
 
   /** Runs `work` in one transaction (a change and its outbox event). */
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(work);
+    return inTransaction(this.dataSource, work);
   }
 
   /**
@@ -113,7 +114,7 @@ export class ClientStore {
     /** Called in the same transaction when something changed (the outbox event). */
     onChange: (manager: EntityManager, change: Exclude<ManagedChange, { kind: 'unchanged' }>) => Promise<unknown> = async () => undefined,
   ): Promise<ManagedChange> {
-    return this.dataSource.transaction(async (manager): Promise<ManagedChange> => {
+    return inTransaction(this.dataSource, async (manager): Promise<ManagedChange> => {
       await manager.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK]);
       // FOR UPDATE: an RFC 7592 update racing a takeover of its row waits, then fails its revision check.
       const existing = await this.repo(manager).findOne({ where: { clientId }, lock: { mode: 'pessimistic_write' } });

@@ -4,6 +4,11 @@ import { outgoingHeaders } from '../observability/message-propagation.js';
 import type { ReplyMux } from './reply-mux.js';
 
 const encoder = new TextEncoder();
+
+/** This process has no NATS connection now (it is reconnecting): the request was not sent. */
+export class BrokerUnavailable extends Error {
+  override readonly name = 'BrokerUnavailableError';
+}
 const decoder = new TextDecoder();
 
 /**
@@ -25,11 +30,13 @@ export class DirectNatsRequester {
 
   async close(): Promise<void> {}
 
-  async request(subject: string, data: unknown, timeoutMs: number): Promise<unknown> {
-    if (!this.isConnected()) throw new Error(`connection lost: NATS is reconnecting, ${subject} not sent`);
+  /** @param livenessMs fail with ResponderLost when the responder neither answers nor says it works for this long. */
+  async request(subject: string, data: unknown, timeoutMs: number, livenessMs?: number): Promise<unknown> {
+    if (!this.isConnected()) throw new BrokerUnavailable(`connection lost: NATS is reconnecting, ${subject} not sent`);
     const headers = toNatsHeaders(outgoingHeaders());
     const msg = await this.replies.request(subject, encoder.encode(JSON.stringify({ pattern: subject, data, id: randomUUID() })), {
       timeoutMs,
+      ...(livenessMs !== undefined ? { livenessMs } : {}),
       ...(headers ? { headers } : {}),
     });
     if (msg.data.length === 0) throw new Error(`empty response on ${subject}`);

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, headers } from '@nats-io/transport-node';
-import { NoResponders, ReplyMux, ReplyTimeout } from './reply-mux.js';
+import { NoResponders, ReplyMux, ReplyTimeout, ResponderLost, WORKING_HEADER } from './reply-mux.js';
 
 const NATS_URL = process.env.NATS_URL;
 const decoder = new TextDecoder();
@@ -79,6 +79,40 @@ describe('ReplyMux: request/reply on one reply subscription', { skip: NATS_URL ?
       await new Promise((r) => setTimeout(r, 50));
       mux.close();
       await assert.rejects(pending, /closed/);
+    } finally {
+      await Promise.all([server.close(), client.close()]);
+    }
+  });
+
+  it('fails a request whose responder goes silent within its liveness window, and keeps one that says it works', async () => {
+    const silent = `mux.silent.${process.pid}.${Date.now()}`;
+    const working = `mux.working.${process.pid}.${Date.now()}`;
+    const server = await connect({ servers: NATS_URL! });
+    const client = await connect({ servers: NATS_URL! });
+    try {
+      // Takes the request and never answers: a replica killed after NATS handed it the message.
+      server.subscribe(silent, { callback: () => undefined });
+      // Answers after 600 ms, saying every 100 ms that it works on it.
+      server.subscribe(working, {
+        callback: (_err, msg) => {
+          const h = headers();
+          h.set(WORKING_HEADER, '1');
+          const beat = setInterval(() => msg.respond(new Uint8Array(0), { headers: h }), 100);
+          setTimeout(() => {
+            clearInterval(beat);
+            msg.respond('done');
+          }, 600);
+        },
+      });
+      await server.flush();
+      const mux = new ReplyMux(client);
+      const started = Date.now();
+      await assert.rejects(mux.request(silent, 'x', { timeoutMs: 5000, livenessMs: 300 }), ResponderLost);
+      const lostAfter = Date.now() - started;
+      assert.ok(lostAfter >= 300 && lostAfter < 1000, `lost after ${lostAfter} ms, not the 5 s timeout`);
+      const answer = await mux.request(working, 'x', { timeoutMs: 5000, livenessMs: 300 });
+      assert.equal(decoder.decode(answer.data), 'done', 'the working messages are not the answer');
+      mux.close();
     } finally {
       await Promise.all([server.close(), client.close()]);
     }

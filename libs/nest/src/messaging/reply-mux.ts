@@ -10,11 +10,33 @@ export class NoResponders extends Error {
   override readonly name = 'NoRespondersError';
 }
 
+/**
+ * The replica that took the request stopped saying it works on it: it died
+ * (`kill -9`, a crashed pod) or lost its connection, and the request will
+ * never be answered. Whether it ran is unknown.
+ */
+export class ResponderLost extends Error {
+  override readonly name = 'ResponderLostError';
+}
+
+/**
+ * Header of the empty "still working on it" message a responder sends to the
+ * reply subject of a request it has not answered yet
+ * (`SharedNatsServer`, every {@link WORKING_EVERY_MS}).
+ */
+export const WORKING_HEADER = 'Smart-Working';
+
+/** How often a responder says it still works on a request, from the request's arrival on (ms). */
+export const WORKING_EVERY_MS = 100;
+
 interface Pending {
   resolve: (msg: Msg) => void;
   reject: (err: Error) => void;
   deadline: number;
   subject: string;
+  /** With a liveness window: failed with ResponderLost when neither answer nor "working" came for this long. */
+  livenessMs?: number;
+  aliveUntil?: number;
 }
 
 /** How often requests past their deadline are failed: the precision of every timeout. */
@@ -30,6 +52,13 @@ const SWEEP_MS = 25;
  * it is ever thrown: about 5% of a service's CPU under load). Here a request
  * costs one table entry; one sweep every 25 ms fails those past their
  * deadline. A 503 status reply (no responders) rejects at once.
+ *
+ * A request sent with `livenessMs` also fails (`ResponderLost`) when its
+ * responder goes silent for that long: our responders send an empty
+ * `Smart-Working` message every 100 ms while they work on a request, so a
+ * silence means the replica that took it is gone, and the caller hears it in
+ * `livenessMs` instead of the whole timeout. Other responders (JetStream)
+ * send no such message: requests to them go without a liveness window.
  */
 export class ReplyMux {
   private readonly prefix = `${createInbox()}.`;
@@ -43,10 +72,12 @@ export class ReplyMux {
   }
 
   /** Publishes `data` on `subject` and resolves with the first reply. */
-  request(subject: string, data: Uint8Array | string, options: { timeoutMs: number; headers?: MsgHdrs }): Promise<Msg> {
+  request(subject: string, data: Uint8Array | string, options: { timeoutMs: number; livenessMs?: number; headers?: MsgHdrs }): Promise<Msg> {
     const token = (this.sequence++).toString(36);
     return new Promise<Msg>((resolve, reject) => {
-      this.pending.set(token, { resolve, reject, deadline: Date.now() + options.timeoutMs, subject });
+      const now = Date.now();
+      const liveness = options.livenessMs !== undefined && options.livenessMs < options.timeoutMs ? { livenessMs: options.livenessMs, aliveUntil: now + options.livenessMs } : {};
+      this.pending.set(token, { resolve, reject, deadline: now + options.timeoutMs, subject, ...liveness });
       this.sweeper ??= setInterval(() => this.sweep(), SWEEP_MS).unref();
       try {
         this.connection.publish(subject, data, { reply: this.prefix + token, ...(options.headers ? { headers: options.headers } : {}) });
@@ -66,6 +97,11 @@ export class ReplyMux {
     const token = msg.subject.slice(this.prefix.length);
     const waiting = this.pending.get(token);
     if (!waiting) return; // answered after its timeout, or a second reply
+    if (msg.data.length === 0 && msg.headers?.has(WORKING_HEADER)) {
+      // Not the answer: the responder is alive and at work.
+      if (waiting.livenessMs !== undefined) waiting.aliveUntil = Date.now() + waiting.livenessMs;
+      return;
+    }
     this.pending.delete(token);
     if (msg.data.length === 0 && msg.headers?.code === 503) waiting.reject(new NoResponders(`no responders on ${waiting.subject}`));
     else waiting.resolve(msg);
@@ -74,9 +110,13 @@ export class ReplyMux {
   private sweep(): void {
     const now = Date.now();
     for (const [token, waiting] of this.pending) {
-      if (waiting.deadline > now) continue;
-      this.pending.delete(token);
-      waiting.reject(new ReplyTimeout(`no reply on ${waiting.subject} in time`));
+      if (waiting.deadline <= now) {
+        this.pending.delete(token);
+        waiting.reject(new ReplyTimeout(`no reply on ${waiting.subject} in time`));
+      } else if (waiting.aliveUntil !== undefined && waiting.aliveUntil <= now) {
+        this.pending.delete(token);
+        waiting.reject(new ResponderLost(`the responder on ${waiting.subject} went silent for ${waiting.livenessMs} ms`));
+      }
     }
     if (this.pending.size === 0 && this.sweeper) {
       clearInterval(this.sweeper);

@@ -2,11 +2,43 @@ import { Logger } from '@nestjs/common';
 import type { ClientProxy } from '@nestjs/microservices';
 import { Observable, timeout, TimeoutError, firstValueFrom } from 'rxjs';
 import type { RpcRoute } from '#contracts';
-import { DirectNatsRequester } from './direct-nats.requester.js';
+import { ClosedConnectionError, ConnectionError, DrainingConnectionError, NoRespondersError, RequestError, TimeoutError as NatsTimeoutError } from '@nats-io/transport-node';
+import { BrokerUnavailable, DirectNatsRequester } from './direct-nats.requester.js';
+import { NoResponders, ResponderLost } from './reply-mux.js';
 import { OAuthError, ServerError, TemporarilyUnavailable } from '#oauth';
 import { localSubject } from '../observability/message-propagation.js';
 import { suiteMetrics } from '../observability/metrics.js';
 import { Tracing } from '../observability/tracing.js';
+
+/**
+ * How long a request may go without its responder answering or saying it
+ * works on it (SharedNatsServer sends "working" every 100 ms) before the
+ * caller takes the replica for dead: 100 ms of silence is expected, the rest
+ * is room for a busy event loop on either side. A replica killed with
+ * `kill -9` drops its subscriptions at once (the NATS server sees the socket
+ * close), so the requests it had taken are the only ones lost; they fail
+ * after this, not after RPC_TIMEOUT_MS. Measured in
+ * test/e2e/replica-failover.test.ts.
+ */
+export const RESPONDER_LIVENESS_MS = 400;
+
+/** Pause before the one retry of a read that found no responder (a replica restarting, a queue group re-forming). */
+const NO_RESPONDERS_RETRY_MS = 50;
+
+/** Failures of the transport itself (nothing answered): never a bug of the request, always worth a 503. */
+function isTransportFailure(err: unknown): boolean {
+  return (
+    err instanceof NoResponders ||
+    err instanceof ResponderLost ||
+    err instanceof BrokerUnavailable ||
+    err instanceof NoRespondersError ||
+    err instanceof ClosedConnectionError ||
+    err instanceof DrainingConnectionError ||
+    err instanceof ConnectionError ||
+    err instanceof RequestError ||
+    err instanceof NatsTimeoutError
+  );
+}
 
 /**
  * Typed request/reply over the suite's transport (NATS, or in process in
@@ -14,6 +46,11 @@ import { Tracing } from '../observability/tracing.js';
  * OAuth error class; no answer in time becomes `temporarily_unavailable`.
  * Each request is timed (`nats_request_duration_seconds`) and, with tracing
  * on, is a client span whose context travels in the message headers.
+ *
+ * Fast failover (issue #14): a request whose responder died after taking it
+ * fails after RESPONDER_LIVENESS_MS of silence, not RPC_TIMEOUT_MS. A route
+ * marked idempotent (a read) is then asked once more, as it is when no
+ * replica subscribes; anything else answers 503 and is never sent twice.
  */
 export class ServiceBus {
   private readonly logger = new Logger('ServiceBus');
@@ -46,7 +83,7 @@ export class ServiceBus {
   private async send<Req, Res>(route: RpcRoute<Req, Res>, payload: Req, options: { timeoutMs?: number }): Promise<Res> {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     try {
-      if (this.client instanceof DirectNatsRequester) return (await this.client.request(route.subject, payload, timeoutMs)) as Res;
+      if (this.client instanceof DirectNatsRequester) return (await this.sendDirect(this.client, route, payload, timeoutMs)) as Res;
       const reply$: Observable<Res> = this.client.send<Res, Req>(route.subject, payload).pipe(timeout(timeoutMs));
       return await firstValueFrom(reply$, { defaultValue: undefined as Res });
     } catch (err: unknown) {
@@ -54,8 +91,31 @@ export class ServiceBus {
     }
   }
 
+  /** One attempt, and a second for a read that met no responder or a dead one, within the same overall timeout. */
+  private async sendDirect<Req>(client: DirectNatsRequester, route: RpcRoute<Req, unknown>, payload: Req, timeoutMs: number): Promise<unknown> {
+    const deadline = Date.now() + timeoutMs;
+    try {
+      return await client.request(route.subject, payload, timeoutMs, RESPONDER_LIVENESS_MS);
+    } catch (err: unknown) {
+      if (!route.idempotent || !(err instanceof NoResponders || err instanceof ResponderLost)) throw err;
+      if (err instanceof NoResponders) await new Promise((resolve) => setTimeout(resolve, NO_RESPONDERS_RETRY_MS));
+      const left = deadline - Date.now();
+      if (left <= 0) throw err;
+      this.logger.debug(`${route.subject}: ${err.message}; asking again`);
+      return client.request(route.subject, payload, left, RESPONDER_LIVENESS_MS);
+    }
+  }
+
   private toOAuthError(subject: string, err: unknown): OAuthError {
     if (OAuthError.isEnvelope(err)) return OAuthError.fromEnvelope(err);
+    if (err instanceof ResponderLost) {
+      this.logger.warn(`${subject}: ${err.message}`);
+      return new TemporarilyUnavailable('a backing service stopped answering');
+    }
+    if (isTransportFailure(err)) {
+      this.logger.debug(`${subject} unavailable: ${(err as Error).message}`);
+      return new TemporarilyUnavailable('a backing service is not available');
+    }
     if (err instanceof TimeoutError || (err instanceof Error && err.name === 'TimeoutError')) {
       this.logger.warn(`no answer on ${subject} in time`);
       return new TemporarilyUnavailable('a backing service did not answer in time');

@@ -22,7 +22,7 @@ const encoder = new TextEncoder();
 const P = `spec.shared-nats.${process.pid}.${Date.now()}`;
 const SUBJECT = { value: `${P}.value`, nothing: `${P}.nothing`, refused: `${P}.refused`, crash: `${P}.crash`, slow: `${P}.slow`, event: `${P}.event` };
 
-const route = <Req, Res>(subject: string): RpcRoute<Req, Res> => ({ subject });
+const route = <Req, Res>(subject: string): RpcRoute<Req, Res> => ({ subject, idempotent: false });
 const ROUTE = {
   value: route<{ n: number }, { doubled: number }>(SUBJECT.value),
   refused: route<Record<string, never>, unknown>(SUBJECT.refused),

@@ -1,7 +1,10 @@
 import { NatsContext, ServerNats } from '@nestjs/microservices';
-import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import { headers as natsHeaders, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { isObservable } from 'rxjs';
 import { handleInbound } from '../observability/message-propagation.js';
+import { WORKING_EVERY_MS, WORKING_HEADER } from './reply-mux.js';
+
+const EMPTY = new Uint8Array(0);
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -35,6 +38,14 @@ export class SharedNatsServer extends ServerNats {
   /** Requests being handled now: a graceful stop waits for them. */
   private inFlight = 0;
   private idle?: () => void;
+  /** Requests being handled now, with when they arrived: those older than WORKING_EVERY_MS hear "working". */
+  private readonly working = new Map<Msg, number>();
+  private workingTimer?: NodeJS.Timeout;
+  private readonly workingHeaders = (() => {
+    const h = natsHeaders();
+    h.set(WORKING_HEADER, '1');
+    return h;
+  })();
 
   constructor(private readonly connection: NatsConnection, queue: string) {
     super({ queue });
@@ -57,13 +68,37 @@ export class SharedNatsServer extends ServerNats {
   override async handleMessage(channel: string, natsMsg: Msg): Promise<unknown> {
     // Counted until answered: a graceful stop waits for the requests already taken.
     this.inFlight++;
+    if (natsMsg.reply) this.startWorking(natsMsg);
     try {
       const headers = natsMsg.headers;
       if (!headers) return await this.dispatch(channel, natsMsg);
       return await handleInbound(channel, (key) => headers.get(key) || undefined, () => this.dispatch(channel, natsMsg));
     } finally {
+      this.working.delete(natsMsg);
       if (--this.inFlight === 0) this.idle?.();
     }
+  }
+
+  /**
+   * Fast failover (issue #14): while a request is being handled, its caller
+   * hears an empty `Smart-Working` message on the reply subject every
+   * WORKING_EVERY_MS, from WORKING_EVERY_MS after it arrived (a request
+   * answered sooner, nearly all of them, costs no message). A caller that
+   * hears neither this nor the answer knows the replica that took its
+   * request is gone (ReplyMux's liveness window) without waiting for its
+   * whole timeout. One timer for all requests in flight, stopped when none is.
+   */
+  private startWorking(natsMsg: Msg): void {
+    this.working.set(natsMsg, Date.now());
+    this.workingTimer ??= setInterval(() => {
+      if (this.working.size === 0) {
+        clearInterval(this.workingTimer);
+        this.workingTimer = undefined;
+        return;
+      }
+      const due = Date.now() - WORKING_EVERY_MS;
+      for (const [msg, arrived] of this.working) if (arrived <= due) msg.respond(EMPTY, { headers: this.workingHeaders });
+    }, WORKING_EVERY_MS).unref();
   }
 
   /**

@@ -86,6 +86,13 @@ export class SuiteMetrics {
     registers: [this.registry],
   });
 
+  readonly transactionRetries = new Counter({
+    name: 'database_transaction_retries_total',
+    help: 'Database transactions run again after a failure that left nothing committed, by reason (`conflict`: serialization failure or deadlock; `connection`: the connection died before COMMIT).',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   readonly auditEventsStored = new Counter({
     name: 'audit_events_stored_total',
     help: 'Events appended to the audit trail (duplicates delivered again are not counted).',

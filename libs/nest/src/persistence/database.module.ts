@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import { type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { MixedList, EntitySchema } from 'typeorm';
@@ -41,6 +42,13 @@ export function databaseModule(options: ServiceDatabaseOptions): DynamicModule {
       max: options.poolSize,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 2000,
       keepAlive: true,
+      // Every pg client always has an `error` listener. pg-pool removes its own while a client is checked out and
+      // TypeORM adds its listener only once the checkout's promise settles; a FATAL from `pg_terminate_backend` read
+      // in that gap is emitted with no listener, which Node turns into an uncaught exception: the audit service
+      // crashed so in test/e2e/database-faults.test.ts. TypeORM and the pool still hear the error and drop the client.
+      onConnect: (client: EventEmitter) => {
+        client.on('error', () => undefined);
+      },
       ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
     },
     retryAttempts: 10,

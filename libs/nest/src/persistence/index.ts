@@ -1,2 +1,3 @@
 export * from './database.module.js';
 export * from './database-outage.js';
+export * from './transaction.js';
