@@ -14,6 +14,7 @@ import { observeRequests, requestIdFor } from './http/request-observer.js';
 import { ServingState } from './http/serving-state.js';
 import { RateLimitPolicy } from './rate-limit/rate-limit.policy.js';
 import { installRateLimits } from './rate-limit/rate-limits.js';
+import { installAdmission, parseAdmissionLimits } from './admission/admission.js';
 
 /** Path of the SMART document under the FHIR base, when the FHIR base is served by this issuer. */
 function fhirSmartConfigPath(config: GatewayConfig): string {
@@ -94,6 +95,7 @@ function gracefulClose(app: NestFastifyApplication, serving: ServingState, delay
 export async function startGateway(runtime: SuiteRuntime, env: NodeJS.ProcessEnv): Promise<Closable> {
   const config = loadConfig(GatewayConfig, env);
   const limits = new RateLimitPolicy(config);
+  const admission = parseAdmissionLimits(config.ADMISSION_LIMITS);
   const adapter = new FastifyAdapter({
     bodyLimit: config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY === 'true',
@@ -113,6 +115,7 @@ export async function startGateway(runtime: SuiteRuntime, env: NodeJS.ProcessEnv
   observeRequests(fastify);
   installEdge(fastify, policy, config, serving);
   installRateLimits(fastify, limits);
+  installAdmission(fastify, admission, config.ADMISSION_QUEUE_TIMEOUT_MS, config.RETRY_AFTER_SECONDS);
   const discovery = app.get(DiscoveryService);
   const fhirPath = fhirSmartConfigPath(config);
   // SMART 2.2 D-01: served under the FHIR base; when that base is the issuer itself, the controller's route already is.

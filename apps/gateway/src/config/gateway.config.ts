@@ -42,6 +42,22 @@ export class GatewayConfig extends CommonConfig {
   @Max(120_000)
   SHUTDOWN_DELAY_MS = 0;
 
+  /**
+   * Admission control (docs/operations.md "Admission control"): JSON overrides
+   * of the per-class bulkheads of this replica, e.g.
+   * `{"registration": {"concurrency": 16, "queue": 128}}`; 0 = no bulkhead.
+   */
+  @IsOptional()
+  @IsString()
+  ADMISSION_LIMITS?: string;
+
+  /** How long a request may wait for a place in its bulkhead before a 503 (ms). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  ADMISSION_QUEUE_TIMEOUT_MS = 200;
+
   /** Trust X-Forwarded-* from a reverse proxy in front (RFC 9700 §4.13: only when that proxy sanitises them). */
   @IsIn(['true', 'false'])
   TRUST_PROXY = 'false';

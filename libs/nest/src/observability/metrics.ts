@@ -93,6 +93,20 @@ export class SuiteMetrics {
     registers: [this.registry],
   });
 
+  readonly admissionRejected = new Counter({
+    name: 'gateway_admission_rejected_total',
+    help: 'Requests the gateway refused with 503 because their bulkhead (class of endpoint) and its queue were full (ADMISSION_LIMITS).',
+    labelNames: ['class'] as const,
+    registers: [this.registry],
+  });
+
+  readonly admissionInFlight = new Gauge({
+    name: 'gateway_admission_in_flight',
+    help: 'Requests in flight in the gateway, by bulkhead (class of endpoint).',
+    labelNames: ['class'] as const,
+    registers: [this.registry],
+  });
+
   readonly auditEventsStored = new Counter({
     name: 'audit_events_stored_total',
     help: 'Events appended to the audit trail (duplicates delivered again are not counted).',

@@ -1,0 +1,70 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { admissionClassOf, DEFAULT_ADMISSION_LIMITS, parseAdmissionLimits } from './admission.js';
+import { Bulkhead } from './bulkhead.js';
+
+describe('Bulkhead', () => {
+  it('admits up to its concurrency at once, queues up to its queue, refuses the rest at once', async () => {
+    const b = new Bulkhead('t', 2, 1, 1000);
+    const r1 = b.enter();
+    const r2 = b.enter();
+    assert.equal(typeof r1, 'function');
+    assert.equal(typeof r2, 'function');
+    const queued = b.enter();
+    assert.ok(queued instanceof Promise);
+    assert.equal(b.enter(), null, 'queue full: refused at once');
+    assert.equal(b.rejected, 1);
+    (r1 as () => void)();
+    const r3 = await queued;
+    assert.equal(typeof r3, 'function', 'the queued request gets the place given back');
+    assert.equal(b.inFlight, 2);
+    (r2 as () => void)();
+    (r3 as () => void)();
+    (r3 as () => void)();
+    assert.equal(b.inFlight, 0, 'a place given back twice counts once');
+  });
+
+  it('refuses a queued request after the queue timeout', async () => {
+    const b = new Bulkhead('t', 1, 5, 30);
+    const held = b.enter() as () => void;
+    const started = Date.now();
+    assert.equal(await b.enter(), null);
+    assert.ok(Date.now() - started >= 25);
+    assert.equal(b.queued, 0);
+    held();
+    assert.equal(b.inFlight, 0);
+  });
+});
+
+describe('admission classes', () => {
+  const cases: Array<[string, string, string | undefined]> = [
+    ['POST', '/token', 'token'],
+    ['POST', '/introspect', 'introspection'],
+    ['POST', '/revoke', 'introspection'],
+    ['POST', '/register', 'registration'],
+    ['PUT', '/register/abc', 'registration'],
+    ['POST', '/interaction/xyz/login', 'login'],
+    ['POST', '/account/login', 'login'],
+    ['POST', '/admin/login', 'login'],
+    ['GET', '/admin/clients', 'admin'],
+    ['GET', '/authorize', 'pages'],
+    ['POST', '/interaction/xyz/consent', 'pages'],
+    ['POST', '/launch', 'pages'],
+    ['GET', '/.well-known/smart-configuration', undefined],
+    ['GET', '/jwks', undefined],
+    ['GET', '/health/ready', undefined],
+  ];
+  for (const [method, path, expected] of cases) it(`${method} ${path} → ${expected ?? 'no bulkhead'}`, () => assert.equal(admissionClassOf(method, path), expected));
+});
+
+describe('ADMISSION_LIMITS', () => {
+  it('overrides the defaults class by class', () => {
+    const limits = parseAdmissionLimits('{"registration": {"concurrency": 16}, "login": {"queue": 0}}');
+    assert.deepEqual(limits.registration, { concurrency: 16, queue: DEFAULT_ADMISSION_LIMITS.registration.queue });
+    assert.deepEqual(limits.login, { concurrency: DEFAULT_ADMISSION_LIMITS.login.concurrency, queue: 0 });
+    assert.deepEqual(limits.token, DEFAULT_ADMISSION_LIMITS.token);
+  });
+  for (const bad of ['[', '[]', '{"nope": {}}', '{"token": 5}', '{"token": {"concurrency": -1}}', '{"token": {"size": 1}}']) {
+    it(`refuses ${bad}`, () => assert.throws(() => parseAdmissionLimits(bad), /ADMISSION_LIMITS/));
+  }
+});

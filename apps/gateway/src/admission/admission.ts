@@ -1,0 +1,115 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ConfigurationError, suiteMetrics } from '#nest';
+import { TemporarilyUnavailable } from '#oauth';
+import { pathOf } from '../http/edge-policy.js';
+import { sendErrorPage, wantsPage } from '../http/error-page.js';
+import { renderOAuthError } from '../http/oauth-error.filter.js';
+import { Bulkhead } from './bulkhead.js';
+
+/** The classes of endpoints that get a bulkhead each; discovery, keys and health have none (cached, cheap, and never refused). */
+export const ADMISSION_CLASSES = ['token', 'introspection', 'registration', 'login', 'pages', 'admin'] as const;
+export type AdmissionClass = (typeof ADMISSION_CLASSES)[number];
+
+export interface AdmissionLimit {
+  /** Requests in flight at once in this replica; 0 = no bulkhead. */
+  concurrency: number;
+  /** Requests waiting for a place at most; beyond them, 503 at once. */
+  queue: number;
+}
+
+/**
+ * Defaults per gateway replica, sized for the 2-core reference machine (see
+ * docs/operations.md "Admission control"): the hot paths are effectively
+ * unbounded (their cost is bounded by CPU, not by the database), sign-ins
+ * (scrypt) and registrations (database writes) get few places, so that a
+ * flood of either is refused quickly instead of starving the rest.
+ */
+export const DEFAULT_ADMISSION_LIMITS: Readonly<Record<AdmissionClass, AdmissionLimit>> = Object.freeze({
+  token: { concurrency: 512, queue: 1024 },
+  introspection: { concurrency: 512, queue: 1024 },
+  registration: { concurrency: 8, queue: 64 },
+  login: { concurrency: 8, queue: 64 },
+  pages: { concurrency: 64, queue: 256 },
+  admin: { concurrency: 16, queue: 64 },
+});
+
+const LOGIN = /^\/(interaction\/[^/]+\/login|admin\/login|account\/login)$/;
+
+/** The bulkhead a request belongs to, or undefined for the paths that have none. */
+export function admissionClassOf(method: string, path: string): AdmissionClass | undefined {
+  if (path === '/token') return 'token';
+  if (path === '/introspect' || path === '/revoke') return 'introspection';
+  if (path === '/register' || path.startsWith('/register/')) return 'registration';
+  if (method === 'POST' && LOGIN.test(path)) return 'login';
+  if (path.startsWith('/admin')) return 'admin';
+  if (/^\/(authorize|interaction\/|logout|login\/callback|account|launch|userinfo)/.test(path)) return 'pages';
+  return undefined;
+}
+
+/** `ADMISSION_LIMITS`: JSON overrides of the defaults, e.g. `{"registration": {"concurrency": 16, "queue": 128}}`. */
+export function parseAdmissionLimits(json: string | undefined): Record<AdmissionClass, AdmissionLimit> {
+  const limits: Record<AdmissionClass, AdmissionLimit> = { ...DEFAULT_ADMISSION_LIMITS };
+  if (json === undefined || json.trim() === '') return limits;
+  const fail = (problem: string): never => {
+    throw new ConfigurationError([`ADMISSION_LIMITS: ${problem}`]);
+  };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    fail('must be JSON: {"<class>": {"concurrency": <n>, "queue": <n>}}');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) fail('must be a JSON object keyed by class');
+  for (const [name, value] of Object.entries(parsed as Record<string, unknown>)) {
+    const cls = ADMISSION_CLASSES.find((c) => c === name);
+    if (!cls) fail(`unknown class "${name.slice(0, 40)}" (${ADMISSION_CLASSES.join(', ')})`);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(`${name}: must be an object like {"concurrency": 8, "queue": 64}`);
+    const entry = { ...limits[cls!] };
+    for (const [field, n] of Object.entries(value as Record<string, unknown>)) {
+      if (field !== 'concurrency' && field !== 'queue') fail(`${name}.${field}: unknown (concurrency, queue)`);
+      if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 1_000_000) fail(`${name}.${field}: must be a whole number from 0`);
+      entry[field as keyof AdmissionLimit] = n as number;
+    }
+    limits[cls!] = entry;
+  }
+  return limits;
+}
+
+/**
+ * Admission control in front of the services (issue #14): each class of
+ * endpoint has a bulkhead; a request that finds its bulkhead and queue full,
+ * or waits longer than `queueTimeoutMs`, gets `503 temporarily_unavailable`
+ * with `Retry-After` at once (an HTML page for browser pages), before
+ * anything is forwarded. The place is given back when the response is sent
+ * or the connection closes, whichever comes first. Runs after the rate
+ * limits (429 for a client over its rate comes first).
+ */
+export function installAdmission(fastify: FastifyInstance, limits: Record<AdmissionClass, AdmissionLimit>, queueTimeoutMs: number, retryAfterSeconds: number): void {
+  const metrics = suiteMetrics();
+  const bulkheads = new Map<AdmissionClass, Bulkhead>();
+  for (const cls of ADMISSION_CLASSES) {
+    const { concurrency, queue } = limits[cls];
+    if (concurrency > 0) bulkheads.set(cls, new Bulkhead(cls, concurrency, queue, queueTimeoutMs));
+  }
+  fastify.addHook('preHandler', async (req: FastifyRequest, reply: FastifyReply) => {
+    const path = pathOf(req.url);
+    const cls = admissionClassOf(req.method, path);
+    const bulkhead = cls === undefined ? undefined : bulkheads.get(cls);
+    if (!bulkhead) return;
+    const entered = bulkhead.enter();
+    const release = entered instanceof Promise ? await entered : entered;
+    if (!release) {
+      metrics.admissionRejected.inc({ class: bulkhead.name });
+      const error = new TemporarilyUnavailable(`too many ${bulkhead.name} requests at once; retry after ${retryAfterSeconds} s`, retryAfterSeconds);
+      if (wantsPage(req, path)) sendErrorPage(reply, error);
+      else renderOAuthError(reply, error);
+      return reply;
+    }
+    metrics.admissionInFlight.inc({ class: bulkhead.name });
+    reply.raw.once('close', () => {
+      metrics.admissionInFlight.dec({ class: bulkhead.name });
+      release();
+    });
+    return undefined;
+  });
+}

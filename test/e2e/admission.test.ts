@@ -1,0 +1,60 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSuite, type RunningSuite } from '#testing';
+import { basicAuth, bearer, call, initialAccessToken, postRegistration, tokenRequest, type Reply } from './support/http.js';
+import { adminToken } from './support/people.js';
+
+const realInfrastructure = Boolean(process.env.NATS_URL && process.env.DATABASE_URL);
+
+/**
+ * Issue #14, admission control: a flood of one kind of request gets quick
+ * 503s with Retry-After from its bulkhead in the gateway, instead of queueing
+ * for seconds behind a database pool, and the other endpoints keep serving.
+ */
+describe('admission control (ADMISSION_LIMITS)', { skip: realInfrastructure ? false : 'needs NATS_URL and DATABASE_URL (a gateway of its own)' }, () => {
+  let suite: RunningSuite;
+  before(async () => {
+    suite = await startSuite({ env: { ADMISSION_LIMITS: JSON.stringify({ registration: { concurrency: 2, queue: 4 } }), ADMISSION_QUEUE_TIMEOUT_MS: '100' } });
+  });
+  after(async () => suite?.stop());
+
+  it('a registration flood: 201 or a quick 503 with Retry-After, never a 500; /token beside it is not refused', async () => {
+    const backend = await postRegistration(suite, { grant_types: ['client_credentials'], token_endpoint_auth_method: 'client_secret_basic', scope: 'system/*.rs' }, 'application/json', {
+      authorization: bearer(initialAccessToken(suite)),
+    });
+    assert.equal(backend.status, 201, backend.text);
+    const auth = { authorization: basicAuth(backend.json.client_id as string, backend.json.client_secret as string) };
+    let flooding = true;
+    const tokenAnswers: Reply[] = [];
+    const tokenLoop = (async () => {
+      while (flooding) tokenAnswers.push(await tokenRequest(suite, { grant_type: 'client_credentials' }, auth));
+    })();
+    const flood = await Promise.all(
+      Array.from({ length: 80 }, async (_, i) => {
+        const started = Date.now();
+        const reply = await postRegistration(suite, { client_name: `Flood ${i}`, redirect_uris: ['https://flood.example/cb'], token_endpoint_auth_method: 'none', scope: 'openid patient/*.rs' });
+        return { reply, ms: Date.now() - started };
+      }),
+    );
+    flooding = false;
+    await tokenLoop;
+    const statuses = flood.map((f) => f.reply.status);
+    assert.deepEqual([...new Set(statuses)].sort(), [201, 503], `answers: ${statuses.join(' ')}`);
+    for (const { reply, ms } of flood.filter((f) => f.reply.status === 503)) {
+      assert.equal(reply.json.error, 'temporarily_unavailable');
+      assert.ok(Number(reply.headers.get('retry-after')) >= 1, 'Retry-After');
+      assert.ok(ms < 2000, `a refused registration waited ${ms} ms`);
+    }
+    assert.ok(tokenAnswers.length > 0);
+    assert.deepEqual([...new Set(tokenAnswers.map((r) => r.status))], [200], 'the token endpoint kept answering');
+    // Every registration that was accepted is stored.
+    const admin = await adminToken(suite);
+    for (const { reply } of flood.filter((f) => f.reply.status === 201)) {
+      const shown = await call(suite, `/admin/clients/${reply.json.client_id as string}`, { headers: { authorization: bearer(admin) } });
+      assert.equal(shown.status, 200, shown.text);
+    }
+    const metrics = await (await fetch(`${suite.managementUrl('gateway')}/metrics`)).text();
+    const rejected = /gateway_admission_rejected_total\{class="registration"\} (\d+)/.exec(metrics);
+    assert.ok(rejected && Number(rejected[1]) === statuses.filter((s) => s === 503).length, `metric: ${rejected?.[0]}`);
+  });
+});
