@@ -24,6 +24,7 @@ import { exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK } f
 import pg from 'pg';
 import { freePort, SERVICE_NAMES, startSuite, type RunningSuite } from '#testing';
 import { REFERENCE_CLIENT, REFERENCE_SCOPE, startReference, type ReferenceServer } from './reference.js';
+import { runOverload } from './overload.js';
 
 process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -61,7 +62,7 @@ const DURATION = Number(process.env.BENCH_DURATION_S ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP_S ?? 3);
 const ALG = 'ES256';
 const BACKEND_ALGS = ['ES384', 'RS384'];
-/** Which parts to run (comma-separated: token, introspect, backend, reference); all by default. */
+/** Which parts to run (comma-separated: token, introspect, backend, reference, overload); all but overload by default. */
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'token,introspect,backend,reference').split(',').map((s) => s.trim()));
 /**
  * The issue's targets were set against node-oidc-provider's rates on this
@@ -312,7 +313,9 @@ async function main(): Promise<void> {
   const nats = process.env.NATS_URL ? undefined : await ownNats();
   process.env.NATS_URL ??= nats?.url ?? 'nats://127.0.0.1:4222';
   console.log(`# NATS: ${process.env.NATS_URL}${nats ? ' (own nats-server, GOMAXPROCS=1)' : ''}`);
-  const suite = await startSuite({ env: { LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '10' } });
+  // BENCH_SUITE_ENV: JSON of extra service settings to compare (e.g. '{"ADMISSION_QUEUE_TIMEOUT_MS":"50"}').
+  const extraEnv = process.env.BENCH_SUITE_ENV ? (JSON.parse(process.env.BENCH_SUITE_ENV) as Record<string, string>) : {};
+  const suite = await startSuite({ env: { LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '10', ...extraEnv } });
   let refs: Record<'jwt' | 'opaque', ReferenceServer> | undefined;
   const rows: Row[] = [];
   try {
@@ -362,6 +365,8 @@ async function main(): Promise<void> {
       rows.push(await load('/introspect (active token)', `${suite.baseUrl}/introspect`, 64, form, `token=${live}`, (b) => b.includes('"active":true'), cpu));
       rows.push(await load('/introspect (revoked token)', `${suite.baseUrl}/introspect`, 64, form, `token=${revoked}`, (b) => b === '{"active":false}'));
     }
+
+    if (ONLY.has('overload') && !(await runOverload(suite, form, DURATION))) process.exitCode = 1;
 
     for (const alg of ONLY.has('backend') ? BACKEND_ALGS : []) {
       const backend = await assertionClient(suite, alg, ASSERTIONS);

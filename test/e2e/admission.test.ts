@@ -57,4 +57,25 @@ describe('admission control (ADMISSION_LIMITS)', { skip: realInfrastructure ? fa
     const rejected = /gateway_admission_rejected_total\{class="registration"\} (\d+)/.exec(metrics);
     assert.ok(rejected && Number(rejected[1]) === statuses.filter((s) => s === 503).length, `metric: ${rejected?.[0]}`);
   });
+
+  it('clients that give up while queued leave no place taken', async () => {
+    const body = JSON.stringify({ client_name: 'Impatient', redirect_uris: ['https://flood.example/cb'], token_endpoint_auth_method: 'none', scope: 'openid' });
+    await Promise.all(
+      Array.from({ length: 40 }, async () => {
+        const abort = new AbortController();
+        setTimeout(() => abort.abort(), 5);
+        await fetch(`${suite.baseUrl}/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: abort.signal }).catch(() => undefined);
+      }),
+    );
+    let inFlight = '';
+    for (let i = 0; i < 50; i++) {
+      const metrics = await (await fetch(`${suite.managementUrl('gateway')}/metrics`)).text();
+      inFlight = /gateway_admission_in_flight\{class="registration"\} (\d+)/.exec(metrics)?.[1] ?? '';
+      if (inFlight === '0') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(inFlight, '0', 'every place was given back');
+    const after = await postRegistration(suite, { client_name: 'After', redirect_uris: ['https://flood.example/cb'], token_endpoint_auth_method: 'none', scope: 'openid' });
+    assert.equal(after.status, 201, after.text);
+  });
 });

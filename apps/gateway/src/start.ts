@@ -115,7 +115,7 @@ export async function startGateway(runtime: SuiteRuntime, env: NodeJS.ProcessEnv
   observeRequests(fastify);
   installEdge(fastify, policy, config, serving);
   installRateLimits(fastify, limits);
-  installAdmission(fastify, admission, config.ADMISSION_QUEUE_TIMEOUT_MS, config.RETRY_AFTER_SECONDS);
+  installAdmission(fastify, admission, { burstMs: config.ADMISSION_QUEUE_TIMEOUT_MS, overloadMs: config.ADMISSION_OVERLOAD_QUEUE_TIMEOUT_MS }, config.RETRY_AFTER_SECONDS);
   const discovery = app.get(DiscoveryService);
   const fhirPath = fhirSmartConfigPath(config);
   // SMART 2.2 D-01: served under the FHIR base; when that base is the issuer itself, the controller's route already is.

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { admissionClassOf, DEFAULT_ADMISSION_LIMITS, parseAdmissionLimits } from './admission.js';
-import { Bulkhead } from './bulkhead.js';
+import { Bulkhead, OVERLOAD_INTERVAL_MS } from './bulkhead.js';
 
 describe('Bulkhead', () => {
   it('admits up to its concurrency at once, queues up to its queue, refuses the rest at once', async () => {
@@ -33,6 +33,37 @@ describe('Bulkhead', () => {
     assert.equal(b.queued, 0);
     held();
     assert.equal(b.inFlight, 0);
+  });
+});
+
+describe('Bulkhead: a standing queue (overload) waits less than a passing burst', () => {
+  it('gives new arrivals the overload timeout once even the shortest wait of an interval was above the target', async () => {
+    const b = new Bulkhead('t', 1, 100, 1000, 10);
+    const held = b.enter() as () => void;
+    const first = b.enter() as Promise<(() => void) | null>; // a burst: may wait 1000 ms
+    assert.equal(b.overloaded, false);
+    await new Promise((r) => setTimeout(r, OVERLOAD_INTERVAL_MS + 20));
+    held(); // `first` gets the place after waiting more than the target: the interval's shortest wait is long
+    const admitted = await first;
+    assert.equal(typeof admitted, 'function', 'the burst request got its place');
+    const holdsAgain = b.enter(); // queued behind `admitted`
+    await new Promise((r) => setTimeout(r, OVERLOAD_INTERVAL_MS + 20));
+    assert.equal(b.overloaded, true, 'the queue is standing');
+    const started = Date.now();
+    assert.equal(await b.enter(), null, 'an arrival during overload is refused after the short timeout');
+    assert.ok(Date.now() - started < 500);
+    (admitted as () => void)();
+    const last = await holdsAgain;
+    (last as () => void)();
+    assert.equal(b.inFlight, 0);
+  });
+
+  it('is not overloaded when requests find places at once', async () => {
+    const b = new Bulkhead('t', 4, 10, 1000, 10);
+    for (let i = 0; i < 3; i++) (b.enter() as () => void)();
+    await new Promise((r) => setTimeout(r, OVERLOAD_INTERVAL_MS + 20));
+    (b.enter() as () => void)();
+    assert.equal(b.overloaded, false);
   });
 });
 

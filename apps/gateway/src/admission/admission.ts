@@ -27,8 +27,8 @@ export interface AdmissionLimit {
 export const DEFAULT_ADMISSION_LIMITS: Readonly<Record<AdmissionClass, AdmissionLimit>> = Object.freeze({
   token: { concurrency: 512, queue: 1024 },
   introspection: { concurrency: 512, queue: 1024 },
-  registration: { concurrency: 8, queue: 64 },
-  login: { concurrency: 8, queue: 64 },
+  registration: { concurrency: 4, queue: 64 },
+  login: { concurrency: 4, queue: 64 },
   pages: { concurrency: 64, queue: 256 },
   admin: { concurrency: 16, queue: 64 },
 });
@@ -78,28 +78,41 @@ export function parseAdmissionLimits(json: string | undefined): Record<Admission
 /**
  * Admission control in front of the services (issue #14): each class of
  * endpoint has a bulkhead; a request that finds its bulkhead and queue full,
- * or waits longer than `queueTimeoutMs`, gets `503 temporarily_unavailable`
+ * or waits longer than its queue allows (see {@link Bulkhead}), gets `503 temporarily_unavailable`
  * with `Retry-After` at once (an HTML page for browser pages), before
  * anything is forwarded. The place is given back when the response is sent
  * or the connection closes, whichever comes first. Runs after the rate
  * limits (429 for a client over its rate comes first).
  */
-export function installAdmission(fastify: FastifyInstance, limits: Record<AdmissionClass, AdmissionLimit>, queueTimeoutMs: number, retryAfterSeconds: number): void {
+export function installAdmission(
+  fastify: FastifyInstance,
+  limits: Record<AdmissionClass, AdmissionLimit>,
+  timeouts: { burstMs: number; overloadMs: number },
+  retryAfterSeconds: number,
+): void {
   const metrics = suiteMetrics();
   const bulkheads = new Map<AdmissionClass, Bulkhead>();
   for (const cls of ADMISSION_CLASSES) {
     const { concurrency, queue } = limits[cls];
-    if (concurrency > 0) bulkheads.set(cls, new Bulkhead(cls, concurrency, queue, queueTimeoutMs));
+    if (concurrency > 0) bulkheads.set(cls, new Bulkhead(cls, concurrency, queue, timeouts.burstMs, Math.min(timeouts.burstMs, timeouts.overloadMs)));
   }
   fastify.addHook('preHandler', async (req: FastifyRequest, reply: FastifyReply) => {
     const path = pathOf(req.url);
     const cls = admissionClassOf(req.method, path);
     const bulkhead = cls === undefined ? undefined : bulkheads.get(cls);
     if (!bulkhead) return;
+    // A client may go away while its request waits in the queue: its 'close' comes before any place does.
+    let gone = false;
+    const onClose = () => {
+      gone = true;
+    };
+    reply.raw.once('close', onClose);
     const entered = bulkhead.enter();
     const release = entered instanceof Promise ? await entered : entered;
-    if (!release) {
-      metrics.admissionRejected.inc({ class: bulkhead.name });
+    reply.raw.off('close', onClose);
+    if (release && gone) release(); // nobody to answer: the place goes to the next one at once
+    if (!release || gone) {
+      if (!release) metrics.admissionRejected.inc({ class: bulkhead.name });
       const error = new TemporarilyUnavailable(`too many ${bulkhead.name} requests at once; retry after ${retryAfterSeconds} s`, retryAfterSeconds);
       if (wantsPage(req, path)) sendErrorPage(reply, error);
       else renderOAuthError(reply, error);

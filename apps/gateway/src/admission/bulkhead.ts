@@ -1,14 +1,29 @@
 /**
  * A bulkhead: at most `concurrency` requests of one kind in flight in this
- * gateway replica, up to `queue` more waiting at most `queueTimeoutMs` for a
- * place, and the rest refused at once. A flood of one kind of request (sign-
- * ins, registrations) then gets quick 503s instead of queueing for seconds in
- * the services behind, and cannot take the places of the others (Nygard,
- * "Release It!", bulkheads; RFC 9110 §15.6.4 503 with Retry-After).
+ * gateway replica, up to `queue` more waiting for a place, and the rest
+ * refused at once. A flood of one kind of request (sign-ins, registrations)
+ * then gets quick 503s instead of queueing for seconds in the services
+ * behind, and cannot take the places of the others (Nygard, "Release It!",
+ * bulkheads; RFC 9110 §15.6.4 503 with Retry-After).
+ *
+ * How long a request may wait adapts, after CoDel (Nichols and Jacobson,
+ * "Controlling Queue Delay", ACM Queue 2012): when even the shortest wait of
+ * the last `OVERLOAD_INTERVAL_MS` was above `OVERLOAD_TARGET_MS`, the queue is
+ * standing (the offered rate exceeds what the service does) and new arrivals
+ * may wait only `overloadTimeoutMs`, so the admitted requests keep close to
+ * their unloaded latency while the excess is refused at once; otherwise the
+ * queue is a passing burst and a request may wait up to `queueTimeoutMs`.
  */
+export const OVERLOAD_INTERVAL_MS = 100;
+export const OVERLOAD_TARGET_MS = 5;
+
 export class Bulkhead {
   private active = 0;
   private readonly waiting: Array<{ admit: () => void }> = [];
+  /** CoDel's state: the shortest wait seen in the current interval, and the verdict of the last one. */
+  private intervalStart = Date.now();
+  private shortestWait = Infinity;
+  private standing = false;
   /** Refused since start (a metric reads it). */
   rejected = 0;
 
@@ -17,6 +32,7 @@ export class Bulkhead {
     readonly concurrency: number,
     readonly queue: number,
     readonly queueTimeoutMs: number,
+    readonly overloadTimeoutMs: number = queueTimeoutMs,
   ) {}
 
   get inFlight(): number {
@@ -27,34 +43,58 @@ export class Bulkhead {
     return this.waiting.length;
   }
 
+  /** Whether the queue is standing: the shortest wait of the last whole interval was above the target. */
+  get overloaded(): boolean {
+    this.roll(Date.now());
+    return this.standing;
+  }
+
+  private roll(now: number): void {
+    if (now - this.intervalStart < OVERLOAD_INTERVAL_MS) return;
+    // An interval without any request says nothing about a queue: it is not standing.
+    this.standing = this.shortestWait !== Infinity && this.shortestWait > OVERLOAD_TARGET_MS;
+    this.shortestWait = Infinity;
+    this.intervalStart = now;
+  }
+
+  private observe(waitedMs: number): void {
+    this.roll(Date.now());
+    if (waitedMs < this.shortestWait) this.shortestWait = waitedMs;
+  }
+
   /**
    * A place, or null when there is none: at once when the bulkhead and its
-   * queue are full, after `queueTimeoutMs` when no place came free. The
+   * queue are full, after the queue's timeout when no place came free. The
    * release function gives the place back (calling it again does nothing).
    */
   enter(): Promise<(() => void) | null> | (() => void) | null {
-    if (this.active < this.concurrency) {
+    if (this.active < this.concurrency && this.waiting.length === 0) {
       this.active++;
+      this.observe(0);
       return this.releaser();
     }
     if (this.waiting.length >= this.queue) {
       this.rejected++;
       return null;
     }
+    const timeout = this.overloaded ? this.overloadTimeoutMs : this.queueTimeoutMs;
+    const queuedAt = Date.now();
     return new Promise((resolve) => {
       const entry = {
         admit: () => {
           clearTimeout(timer);
           this.active++;
+          this.observe(Date.now() - queuedAt);
           resolve(this.releaser());
         },
       };
       const timer = setTimeout(() => {
         const at = this.waiting.indexOf(entry);
         if (at >= 0) this.waiting.splice(at, 1);
+        this.observe(Date.now() - queuedAt);
         this.rejected++;
         resolve(null);
-      }, this.queueTimeoutMs);
+      }, timeout);
       this.waiting.push(entry);
     });
   }
