@@ -66,6 +66,7 @@ export class ReplyMux {
   private readonly subscription: Subscription;
   private sequence = 0;
   private sweeper?: NodeJS.Timeout;
+  private lastSweep = Date.now();
 
   constructor(private readonly connection: NatsConnection) {
     this.subscription = connection.subscribe(`${this.prefix}*`, { callback: (err, msg) => (err ? this.failAll(err) : this.settle(msg)) });
@@ -78,7 +79,10 @@ export class ReplyMux {
       const now = Date.now();
       const liveness = options.livenessMs !== undefined && options.livenessMs < options.timeoutMs ? { livenessMs: options.livenessMs, aliveUntil: now + options.livenessMs } : {};
       this.pending.set(token, { resolve, reject, deadline: now + options.timeoutMs, subject, ...liveness });
-      this.sweeper ??= setInterval(() => this.sweep(), SWEEP_MS).unref();
+      if (!this.sweeper) {
+        this.lastSweep = now;
+        this.sweeper = setInterval(() => this.sweep(), SWEEP_MS).unref();
+      }
       try {
         this.connection.publish(subject, data, { reply: this.prefix + token, ...(options.headers ? { headers: options.headers } : {}) });
       } catch (err: unknown) {
@@ -109,7 +113,13 @@ export class ReplyMux {
 
   private sweep(): void {
     const now = Date.now();
+    // A sweep that comes late means this process's event loop stalled: the replies and "working" messages that
+    // arrived meanwhile are still unread in the socket. The stall is credited to every liveness window, so a
+    // busy caller does not take live responders for dead (the overall deadline still holds).
+    const stall = now - this.lastSweep - SWEEP_MS;
+    this.lastSweep = now;
     for (const [token, waiting] of this.pending) {
+      if (stall > SWEEP_MS && waiting.aliveUntil !== undefined) waiting.aliveUntil += stall;
       if (waiting.deadline <= now) {
         this.pending.delete(token);
         waiting.reject(new ReplyTimeout(`no reply on ${waiting.subject} in time`));

@@ -18,9 +18,12 @@ import { Tracing } from '../observability/tracing.js';
  * `kill -9` drops its subscriptions at once (the NATS server sees the socket
  * close), so the requests it had taken are the only ones lost; they fail
  * after this, not after RPC_TIMEOUT_MS. Measured in
- * test/e2e/replica-failover.test.ts.
+ * test/e2e/replica-failover.test.ts. 400 ms took live replicas for dead in
+ * the full test run on a loaded two-core machine (a registration answered
+ * 503 "a backing service stopped answering"); 700 ms still fails a lost
+ * request over within a second.
  */
-export const RESPONDER_LIVENESS_MS = 400;
+export const RESPONDER_LIVENESS_MS = 700;
 
 /** Pause before the one retry of a read that found no responder (a replica restarting, a queue group re-forming). */
 const NO_RESPONDERS_RETRY_MS = 50;
