@@ -10,6 +10,7 @@ import { gatewayModule } from './gateway.module.js';
 import { EdgePolicy, pathOf } from './http/edge-policy.js';
 import { installInputCharacterChecks } from './http/input-characters.js';
 import { jsonDepth, MAX_JSON_DEPTH } from './http/json-body.js';
+import { installOversizedBodyDiscard } from './http/oversized-body.js';
 import { renderOAuthError } from './http/oauth-error.filter.js';
 import { observeRequests, requestIdFor } from './http/request-observer.js';
 import { ServingState } from './http/serving-state.js';
@@ -118,6 +119,7 @@ export async function startGateway(runtime: SuiteRuntime, env: NodeJS.ProcessEnv
   const fastify = app.getHttpAdapter().getInstance();
   observeRequests(fastify);
   installEdge(fastify, policy, config, serving);
+  installOversizedBodyDiscard(fastify, config.BODY_LIMIT_BYTES);
   installInputCharacterChecks(fastify);
   installRateLimits(fastify, limits);
   const discovery = app.get(DiscoveryService);

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AuthorizedGrant, ClientRecord, EventEnvelope, GrantRevokedData, LaunchContext, RedeemCodeRequest, RefreshGrantRequest, RefreshTokenClient, RefreshTokenClientRequest, RevokeRefreshTokenRequest } from '#contracts';
+import { REFRESH_TOKEN_BYTES } from '#contracts';
 import { ClientDirectory } from '#nest';
 import { generateOpaqueToken, InvalidGrant, InvalidRequest, InvalidScope, ScopeSet, sha256Hex, UnauthorizedClient } from '#oauth';
 import { AuthorizationConfig } from '../config/authorization.config.js';
@@ -324,7 +325,7 @@ export class GrantService {
       if (!session) return {};
       expiresAt = new Date(Math.min(expiresAt.getTime(), session.authenticatedAt.getTime() + this.config.SESSION_TTL_SECONDS * 1000));
     }
-    const token = generateOpaqueToken();
+    const token = generateOpaqueToken(REFRESH_TOKEN_BYTES);
     await manager.getRepository(RefreshTokenEntity).insert({
       tokenHash: sha256Hex(token),
       grantId: grant.id,
