@@ -187,7 +187,8 @@ export class IntrospectionService {
       // Not one of our access tokens: perhaps a refresh token, which the authorization service holds (revoking
       // one revokes its grant, RFC 7009 §2.1). An unknown token is answered 200 by the gateway all the same
       // (§2.2); no answer from that service is 503 (§2.2.1), so the client retries.
-      if (!isOpaqueTokenShaped(token, REFRESH_TOKEN_BYTES)) return { revoked: false };
+      // Issue #14: what cannot be one of our refresh tokens, or is known never to have been issued, asks nobody.
+      if (!isOpaqueTokenShaped(token, REFRESH_TOKEN_BYTES) || this.rejected.has(token)) return { revoked: false };
       const answer = await this.bus.request(Rpc.authorization.revokeRefreshToken, { token, client_id: client.client_id, requestId: request.requestId });
       if (answer?.revoked === true) this.metrics.tokensRevoked.inc();
       return { revoked: answer?.revoked === true };
