@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import type { EventEnvelope } from '#contracts';
-import { EventBus, Outbox, outboxMigration } from '#nest';
+import { EventBus, Outbox, outboxMigration, type DeadLetterPage } from '#nest';
 import { EmbeddedDatabase } from '../../apps/suite/src/embedded-database.js';
 
 /** A broker that can be "down": the outbox under test publishes through it. */
@@ -26,6 +26,9 @@ class SwitchableBroker extends EventBus {
   }
   async replay(): Promise<number> {
     return 0;
+  }
+  async deadLetters(): Promise<DeadLetterPage> {
+    return { letters: [] };
   }
   onConnectionChange(): () => void {
     return () => undefined;

@@ -2,13 +2,15 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { loadConfig, ProcessLog, registerReadiness, type Closable, type SuiteRuntime } from '#nest';
-import { InvalidClientMetadata, InvalidRequest } from '#oauth';
+import { forbiddenCharactersIn, InvalidClientMetadata, InvalidRequest } from '#oauth';
 import { GatewayConfig } from './config/gateway.config.js';
 import { fhirSmartConfiguration } from './discovery/discovery.controller.js';
 import { DiscoveryService } from './discovery/discovery.service.js';
 import { gatewayModule } from './gateway.module.js';
 import { EdgePolicy, pathOf } from './http/edge-policy.js';
+import { installInputCharacterChecks } from './http/input-characters.js';
 import { jsonDepth, MAX_JSON_DEPTH } from './http/json-body.js';
+import { installOversizedBodyDiscard } from './http/oversized-body.js';
 import { renderOAuthError } from './http/oauth-error.filter.js';
 import { observeRequests, requestIdFor } from './http/request-observer.js';
 import { ServingState } from './http/serving-state.js';
@@ -32,11 +34,16 @@ function installEdge(fastify: FastifyInstance, policy: EdgePolicy, config: Gatew
     const refuse = (description: string) =>
       done(pathOf(req.url).startsWith('/register') ? new InvalidClientMetadata(description) : new InvalidRequest(description), undefined);
     if (jsonDepth(body as string) > MAX_JSON_DEPTH) return refuse(`the body is nested more than ${MAX_JSON_DEPTH} levels deep`);
+    let parsed: unknown;
     try {
-      done(null, body === '' ? undefined : JSON.parse(body as string));
+      parsed = body === '' ? undefined : JSON.parse(body as string);
     } catch {
-      refuse('the body is not valid JSON');
+      return refuse('the body is not valid JSON');
     }
+    // Issue #14: a JSON string may spell U+0000 or an unpaired surrogate (`"\ud800"`), which PostgreSQL's text and jsonb refuse.
+    const bad = forbiddenCharactersIn(parsed);
+    if (bad !== undefined) return refuse(`${bad} contains a control character or an unpaired surrogate`);
+    done(null, parsed);
   });
   // Any other media type is accepted here and refused by the endpoint with a precise error.
   fastify.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
@@ -114,6 +121,8 @@ export async function startGateway(runtime: SuiteRuntime, env: NodeJS.ProcessEnv
   const fastify = app.getHttpAdapter().getInstance();
   observeRequests(fastify);
   installEdge(fastify, policy, config, serving);
+  installOversizedBodyDiscard(fastify, config.BODY_LIMIT_BYTES);
+  installInputCharacterChecks(fastify);
   installRateLimits(fastify, limits);
   installAdmission(fastify, admission, { burstMs: config.ADMISSION_QUEUE_TIMEOUT_MS, overloadMs: config.ADMISSION_OVERLOAD_QUEUE_TIMEOUT_MS }, config.RETRY_AFTER_SECONDS);
   const discovery = app.get(DiscoveryService);

@@ -127,7 +127,8 @@ export interface IntrospectRefreshTokenRequest {
  * context and `fhirUser` exactly as the grant's access tokens carry them.
  */
 export type RefreshTokenIntrospection =
-  | { active: false }
+  /** `unknown`: no refresh token was ever issued with this text (it never will be: 256 random bits), so a caller may remember it. */
+  | { active: false; unknown?: true }
   | ({
       active: true;
       client_id: string;

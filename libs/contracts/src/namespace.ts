@@ -8,6 +8,13 @@ export const SUBJECT_PREFIX: string = (process.env.SUBJECT_PREFIX ?? 'smart').tr
 /** Name of the JetStream stream holding the durable events of this installation. */
 export const EVENT_STREAM: string = `${SUBJECT_PREFIX.replace(/[^A-Za-z0-9_-]/g, '_').toUpperCase()}_EVENTS`;
 
+/**
+ * Name of the JetStream stream holding the events a durable consumer could
+ * not process (issue #14): on `<prefix>.dead.v1.<consumer>`, the original
+ * payload with the reason in headers (docs/events.md, Dead letters).
+ */
+export const DEAD_LETTER_STREAM: string = `${SUBJECT_PREFIX.replace(/[^A-Za-z0-9_-]/g, '_').toUpperCase()}_DEAD_LETTERS`;
+
 export function subject<S extends string>(local: S): `${string}.${S}` {
   return `${SUBJECT_PREFIX}.${local}`;
 }

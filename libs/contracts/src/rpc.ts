@@ -131,7 +131,7 @@ export const Rpc = {
   audit: {
     /** Internal: read back stored events (the admin API of issue #5 builds on it). */
     find: rpc<AuditQuery, AuditPage>('audit.v1.find', 'read'),
-    /** The admin API of the trail (GET /admin/audit, /admin/audit/verify, /admin/audit/export), forwarded by the gateway. */
+    /** The admin API of the trail (GET /admin/audit, /admin/audit/verify, /admin/audit/export, /admin/audit/dead-letters), forwarded by the gateway. */
     web: rpc<WebRequest, WebResponse>('audit.v1.web', 'read'),
   },
   jwks: {

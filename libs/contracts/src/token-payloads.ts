@@ -29,6 +29,16 @@ export interface TokenResponseBody {
 /** Caller of /introspect and /revoke: a client, or a bearer token (SMART token-introspection). */
 export type IntrospectionCaller = PresentedClientAuth | { method: 'bearer'; token: string };
 
+/**
+ * Refresh tokens are opaque tokens of this many random bytes (256 bits), so
+ * exactly 43 base64url characters: the introspection service asks the
+ * authorization service only about text of that exact shape (issue #14).
+ */
+export const REFRESH_TOKEN_BYTES = 32;
+
+/** Longer than any token the suite issues: introspected as inactive without a look, and forwarded cut to one more character. */
+export const MAX_INTROSPECTED_TOKEN_LENGTH = 8192;
+
 export interface IntrospectionRequest {
   params: FormParams;
   caller: IntrospectionCaller;

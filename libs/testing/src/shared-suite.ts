@@ -1,4 +1,4 @@
-import { startSuite, type RunningSuite } from './suite-harness.js';
+import { SERVICE_NAMES, startSuite, type RunningSuite } from './suite-harness.js';
 
 /**
  * The suite the end-to-end files share. tools/run-tests.mjs starts one suite
@@ -18,8 +18,12 @@ export async function sharedSuite(): Promise<RunningSuite & { owned: boolean }> 
       adminClientSecret: process.env.E2E_ADMIN_CLIENT_SECRET ?? '',
       env: JSON.parse(process.env.E2E_SERVICE_ENV ?? '{}') as NodeJS.ProcessEnv,
       databaseUrl: process.env.E2E_DATABASE_URL || undefined,
-      managementUrl() {
-        throw new Error('the shared suite does not hand its management ports over; start your own suite');
+      // The management ports of the processes started first (metrics, health), handed over read-only.
+      managementUrl(service) {
+        const urls = JSON.parse(process.env.E2E_MANAGEMENT_URLS ?? '{}') as Record<string, string>;
+        const url = urls[service];
+        if (!url) throw new Error(`the shared suite handed over no management port for ${service}; start your own suite`);
+        return url;
       },
       managementUrlOf() {
         throw new Error('the shared suite does not hand its management ports over; start your own suite');
@@ -51,5 +55,20 @@ export function suiteEnvironment(suite: RunningSuite): NodeJS.ProcessEnv {
     E2E_ADMIN_CLIENT_SECRET: suite.adminClientSecret,
     E2E_DATABASE_URL: suite.databaseUrl ?? '',
     E2E_SERVICE_ENV: JSON.stringify(suite.env),
+    E2E_MANAGEMENT_URLS: JSON.stringify(managementUrls(suite)),
   };
+}
+
+/** Each service's management URL (`suite` alone in the embedded mode), for reading metrics from a shared suite. */
+function managementUrls(suite: RunningSuite): Record<string, string> {
+  const names: ReadonlyArray<(typeof SERVICE_NAMES)[number] | 'suite'> = suite.mode === 'embedded' ? ['suite'] : SERVICE_NAMES;
+  const urls: Record<string, string> = {};
+  for (const name of names) {
+    try {
+      urls[name] = suite.managementUrl(name);
+    } catch {
+      // no management port for it
+    }
+  }
+  return urls;
 }

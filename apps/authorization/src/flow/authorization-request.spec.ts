@@ -88,6 +88,8 @@ describe('verifyClientAndRedirect (RFC 6749 §4.1.2.1: never redirect before cli
     ['redirect_uri over http', { redirect_uri: CALLBACK.replace('https:', 'http:') }, client(), 'invalid_request', /not registered/],
     ['redirect_uri missing, several registered (RFC 6749 §3.1.2.3)', { redirect_uri: undefined }, client({ redirect_uris: [CALLBACK, OTHER_CALLBACK] }), 'invalid_request', /redirect_uri is required/],
     ['redirect_uri missing, none registered', { redirect_uri: undefined }, client({ redirect_uris: [] }), 'invalid_request', /redirect_uri is required/],
+    ['a NUL in client_id (issue #14: never looked up)', { client_id: 'app\u0000-1' }, null, 'invalid_client', /not registered/],
+    ['a line feed in redirect_uri', { redirect_uri: `${CALLBACK}\n` }, client(), 'invalid_request', /redirect_uri contains a control character/],
   ];
   for (const [name, changes, c, error, description] of cases) {
     it(`refuses on a page: ${name}`, () => unredirectable(() => verifyClientAndRedirect(params(changes), c), error, description));
@@ -173,7 +175,7 @@ describe('validateAuthorizationRequest', () => {
     ['scope missing', { scope: undefined }, 'invalid_scope', /scope is required/],
     ['scope of spaces only', { scope: '   ' }, 'invalid_scope', /scope is required/],
     ['scope malformed', { scope: 'openid patient/Observation.sr' }, 'invalid_scope', /patient\/Observation\.sr/],
-    ['scope with a control character', { scope: 'openid\tfhirUser' }, 'invalid_scope', /invalid characters/],
+    ['scope with a control character (issue #14: checked before the scope grammar)', { scope: 'openid\tfhirUser' }, 'invalid_request', /scope parameter contains a control character/],
     ['no requested scope registered', { scope: 'user/*.rs system/*.rs' }, 'invalid_scope', /none of the requested scopes/],
     ['launch parameter without the launch scope', { launch: 'abc' }, 'invalid_scope', /needs the launch scope/],
     ['launch scope without the launch parameter', { scope: 'launch openid patient/*.rs' }, 'invalid_request', /needs the launch parameter/],
@@ -206,6 +208,17 @@ describe('validateAuthorizationRequest', () => {
   it('a too long state is not echoed back, and is refused', () => {
     redirected(() => validate({ state: 's'.repeat(2049) }), 'invalid_request', /state is too long/, null);
     assert.equal(validate({ state: 's'.repeat(2048) }).state, 's'.repeat(2048));
+  });
+
+  it('a control character in any parameter goes back as invalid_request, a bad state not echoed (issue #14)', () => {
+    redirected(() => validate({ state: 'x\u0000y' }), 'invalid_request', /state parameter contains a control character/, null);
+    redirected(() => validate({ nonce: 'n\u007f' }), 'invalid_request', /nonce parameter contains a control character/);
+    redirected(() => validate({ scope: 'openid\tpatient/*.rs' }), 'invalid_request', /scope parameter/);
+    redirected(() => validate({ launch: 'l\u001b' }), 'invalid_request', /launch parameter/);
+    redirected(() => validate({ ['x\u0000']: '1' }), 'invalid_request', /a parameter name contains a control character/);
+    // Checked before any other rule, so a deferred error never carries the bad value.
+    const err = redirected(() => validate({ state: 'x\u0001', response_type: 'token' }), 'invalid_request', /state/, null);
+    assert.equal(err.deferred()?.state, undefined);
   });
 
   it('state is echoed byte for byte (AZ-06)', () => {

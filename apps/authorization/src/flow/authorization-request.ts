@@ -1,5 +1,5 @@
 import type { ClientRecord } from '#contracts';
-import { InvalidRequest, InvalidScope, isPersonGrantable, negotiateScopes, OAuthError, ScopeSet, UnauthorizedClient, UnsupportedResponseType } from '#oauth';
+import { hasForbiddenCharacters, InvalidRequest, InvalidScope, isPersonGrantable, negotiateScopes, OAuthError, ScopeSet, UnauthorizedClient, UnsupportedResponseType } from '#oauth';
 import type { WebParams } from '../web/web-params.js';
 
 /** A validated authorization request (RFC 6749 §4.1.1, RFC 7636, SMART App Launch 2.x), as kept with the interaction. */
@@ -80,7 +80,10 @@ export function verifyClientAndRedirect(params: WebParams, client: ClientRecord 
   }
   const clientId = params.get('client_id');
   if (!clientId) throw new UnredirectableError('invalid_request', 'client_id is required');
+  // A client id with a control character is never looked up (issue #14), so it is not registered here.
   if (!client) throw new UnredirectableError('invalid_client', 'this application is not registered here');
+  // Issue #14: it cannot be a registered one; said plainly rather than "not registered".
+  if (hasForbiddenCharacters(params.get('redirect_uri') ?? '')) throw new UnredirectableError('invalid_request', 'redirect_uri contains a control character');
   const registered = client.metadata.redirect_uris ?? [];
   const given = params.get('redirect_uri');
   if (given === undefined) {
@@ -121,9 +124,14 @@ export function validateAuthorizationRequest(
 ): AuthorizationRequest {
   const { client, redirectUri } = verified;
   const state = params.get('state');
+  // A state that is too long or carries a control character is not echoed (nor stored with a deferred error).
+  const echoable = state !== undefined && state.length <= MAX_STATE && !hasForbiddenCharacters(state) ? state : undefined;
   const fail = (error: OAuthError): never => {
-    throw new RedirectableError(error, redirectUri, state !== undefined && state.length <= MAX_STATE ? state : undefined, { clientId: client.client_id, redirectUriSent: verified.sent });
+    throw new RedirectableError(error, redirectUri, echoable, { clientId: client.client_id, redirectUriSent: verified.sent });
   };
+  // Issue #14: RFC 6749 Appendix A: no parameter carries a control character; nothing of such a request is stored.
+  const unprintable = params.names().find((name) => hasForbiddenCharacters(name) || hasForbiddenCharacters(params.get(name) ?? ''));
+  if (unprintable !== undefined) fail(new InvalidRequest(/^[A-Za-z0-9_.-]{1,64}$/.test(unprintable) ? `the ${unprintable} parameter contains a control character` : 'a parameter name contains a control character'));
   if (params.repeated.length > 0) fail(new InvalidRequest(`the ${params.repeated[0]!.slice(0, 64)} parameter is repeated`));
   if (state !== undefined && state.length > MAX_STATE) fail(new InvalidRequest('state is too long'));
   // OIDC Core §6: request objects are not supported here (discovery says so), and an OP that does not support them MUST say so.

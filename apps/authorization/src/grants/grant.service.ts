@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AuthorizedGrant, ClientRecord, EventEnvelope, GrantRevokedData, LaunchContext, RedeemCodeRequest, RefreshGrantRequest, RefreshReplay, RefreshTokenClient, RefreshTokenClientRequest, RevokeRefreshTokenRequest, SealRefreshRequest } from '#contracts';
 import { inTransaction, ClientDirectory } from '#nest';
+import { REFRESH_TOKEN_BYTES } from '#contracts';
 import { generateOpaqueToken, InvalidGrant, InvalidRequest, InvalidScope, ScopeSet, sha256Hex, UnauthorizedClient } from '#oauth';
 import { AuthorizationConfig } from '../config/authorization.config.js';
 import { AuthorizationCodeEntity } from '../persistence/entities/authorization-code.entity.js';
@@ -367,7 +368,7 @@ export class GrantService {
       if (!session) return {};
       expiresAt = new Date(Math.min(expiresAt.getTime(), session.authenticatedAt.getTime() + this.config.SESSION_TTL_SECONDS * 1000));
     }
-    const token = generateOpaqueToken();
+    const token = generateOpaqueToken(REFRESH_TOKEN_BYTES);
     await manager.getRepository(RefreshTokenEntity).insert({
       tokenHash: sha256Hex(token),
       grantId: grant.id,

@@ -12,6 +12,8 @@ import { grantContextClaims } from './grant-context.js';
 import { isOnlineOnly } from './online-access.js';
 
 const INACTIVE: RefreshTokenIntrospection = Object.freeze({ active: false }) as RefreshTokenIntrospection;
+/** Never issued: the introspection service may remember that (issue #14). */
+const UNKNOWN: RefreshTokenIntrospection = Object.freeze({ active: false, unknown: true }) as RefreshTokenIntrospection;
 
 /** What the refresh-token rule reads: the token's row, its grant, its user, and for `online_access` whether the login session is on. */
 export interface RefreshTokenFacts {
@@ -62,7 +64,7 @@ export class RefreshTokenIntrospector {
   async introspect(request: IntrospectRefreshTokenRequest): Promise<RefreshTokenIntrospection> {
     if (typeof request?.token !== 'string' || request.token === '') return INACTIVE;
     const token = await this.dataSource.getRepository(RefreshTokenEntity).findOneBy({ tokenHash: sha256Hex(request.token.slice(0, 512)) });
-    if (!token) return INACTIVE;
+    if (!token) return request.token.length <= 512 ? UNKNOWN : INACTIVE;
     const grant = await this.dataSource.getRepository(GrantEntity).findOneBy({ id: token.grantId });
     const user = grant ? await this.users.byId(grant.userId) : null;
     const sessionLive = grant?.sessionHash && isOnlineOnly(token.scope) ? (await this.sessions.findByHash(grant.sessionHash)) !== null : false;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { WebRequest, WebResponse } from '#contracts';
 import { ClientDirectory } from '#nest';
-import { OAuthError } from '#oauth';
+import { hasForbiddenCharacters, OAuthError } from '#oauth';
 import { AuthorizationConfig } from '../config/authorization.config.js';
 import { RedirectableError, UnredirectableError, validateAuthorizationRequest, verifyClientAndRedirect, type AuthorizationRequest } from '../flow/authorization-request.js';
 import { interactionPath } from '../flow/interaction-flow.service.js';
@@ -38,7 +38,8 @@ export class AuthorizeEndpoint {
     }
     const params = new WebParams(req.method === 'POST' ? req.form : req.query);
     const clientId = params.get('client_id');
-    const client = clientId !== undefined && clientId.length <= 128 ? await this.directory.get(clientId) : null;
+    // No registered client id is longer or carries a control character; such ids are not looked up (issue #14).
+    const client = clientId !== undefined && clientId.length <= 128 && !hasForbiddenCharacters(clientId) ? await this.directory.get(clientId) : null;
     try {
       const verified = verifyClientAndRedirect(params, client);
       const request = validateAuthorizationRequest(params, verified, this.config.FHIR_BASE_URL);

@@ -26,6 +26,11 @@ export class WebParams {
     return (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string' && v !== '');
   }
 
+  /** The names of the parameters present (a repeated one once). */
+  names(): string[] {
+    return [...this.values.keys()];
+  }
+
   toRecord(): Record<string, string> {
     return Object.fromEntries(this.values);
   }

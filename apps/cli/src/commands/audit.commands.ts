@@ -67,4 +67,57 @@ const list: Command = {
   },
 };
 
-export const AUDIT_COMMANDS: readonly Command[] = [verify, list];
+/** One dead letter as GET /admin/audit/dead-letters lists it (libs/contracts `DeadLetter`). */
+interface DeadLetterRow {
+  seq: number;
+  consumer: string;
+  kind: string;
+  reason: string;
+  subject: string;
+  stream_sequence: number;
+  deliveries: number;
+  dead_at: string;
+  event_id?: string;
+}
+
+const deadLetters: Command = {
+  group: 'audit',
+  name: 'dead-letters',
+  summary: 'list events the audit consumer could not store, with the reason (GET /admin/audit/dead-letters)',
+  args: [],
+  options: {
+    consumer: { type: 'string', value: '<name>', description: 'dead letters of this durable consumer only (the audit service reads as `audit`)' },
+    after: { type: 'string', value: '<seq>', description: 'dead letters after this sequence number (paging)' },
+    limit: { type: 'string', value: '<n>', description: 'page size (default 100, at most 1000)' },
+  },
+  async run({ values, deployment, out }) {
+    const query = { consumer: stringValue(values, 'consumer'), after: stringValue(values, 'after'), limit: stringValue(values, 'limit') };
+    const page = await deployment.api<{ dead_letters: DeadLetterRow[]; next?: string }>('/admin/audit/dead-letters', { query });
+    const rows = page.dead_letters.map((d) => ({
+      seq: d.seq,
+      dead_at: d.dead_at,
+      consumer: d.consumer,
+      kind: d.kind,
+      deliveries: d.deliveries,
+      where: `${d.subject}#${d.stream_sequence}`,
+      event_id: d.event_id ?? '',
+      reason: d.reason,
+    }));
+    out.result(page, () =>
+      rows.length === 0
+        ? 'no dead letters\n'
+        : table(rows, [
+            ['seq', 'SEQ'],
+            ['dead_at', 'TIME'],
+            ['consumer', 'CONSUMER'],
+            ['kind', 'KIND'],
+            ['deliveries', 'TRIES'],
+            ['where', 'SUBJECT#SEQ'],
+            ['event_id', 'EVENT'],
+            ['reason', 'REASON'],
+          ]) + (page.next ? `more: --after ${rows[rows.length - 1]!.seq}\n` : ''),
+    );
+  },
+};
+
+export const AUDIT_COMMANDS: readonly Command[] = [verify, list, deadLetters];

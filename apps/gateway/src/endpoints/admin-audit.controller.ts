@@ -9,7 +9,7 @@ import { sendWebResponse, webRequestOf } from '../http/web-forwarding.js';
 export class AdminAuditController {
   constructor(@Inject(ServiceBus) private readonly bus: ServiceBus) {}
 
-  @Get(['/admin/audit', '/admin/audit/verify', '/admin/audit/export'])
+  @Get(['/admin/audit', '/admin/audit/verify', '/admin/audit/export', '/admin/audit/dead-letters'])
   async forward(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     sendWebResponse(reply, await this.bus.request(Rpc.audit.web, webRequestOf(req)));
   }

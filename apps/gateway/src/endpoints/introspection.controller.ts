@@ -1,11 +1,21 @@
 import { Controller, Inject, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Rpc, type IntrospectionCaller } from '#contracts';
+import { MAX_INTROSPECTED_TOKEN_LENGTH, Rpc, type FormParams, type IntrospectionCaller } from '#contracts';
 import { ServiceBus } from '#nest';
 import { InvalidClient } from '#oauth';
 import { bearerToken, extractClientAuth } from '../http/client-credentials.extractor.js';
 import { sendJson } from '../http/json-reply.js';
 import { authorizationOf, formOf, requestIdOf } from '../http/request-input.js';
+
+/**
+ * A token longer than any the suite issues is inactive whatever it holds: only
+ * one character more than the longest is forwarded, so a body near
+ * BODY_LIMIT_BYTES does not cross NATS (issue #14).
+ */
+function withinTokenLength(params: FormParams): FormParams {
+  const token = params.token;
+  return token !== undefined && token.length > MAX_INTROSPECTED_TOKEN_LENGTH ? { ...params, token: token.slice(0, MAX_INTROSPECTED_TOKEN_LENGTH + 1) } : params;
+}
 
 @Controller()
 export class IntrospectionController {
@@ -27,7 +37,7 @@ export class IntrospectionController {
       caller = extracted.auth;
       params = extracted.params;
     }
-    const body = await this.bus.request(Rpc.introspection.introspect, { params, caller, requestId: requestIdOf(req) });
+    const body = await this.bus.request(Rpc.introspection.introspect, { params: withinTokenLength(params), caller, requestId: requestIdOf(req) });
     sendJson(reply, 200, body);
   }
 

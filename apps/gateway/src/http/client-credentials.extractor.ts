@@ -1,5 +1,5 @@
 import type { FormParams, PresentedClientAuth } from '#contracts';
-import { InvalidClient, InvalidRequest, OAuthError } from '#oauth';
+import { hasForbiddenCharacters, InvalidClient, InvalidRequest, OAuthError } from '#oauth';
 
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const CREDENTIAL_PARAMS = ['client_id', 'client_secret', 'client_assertion_type', 'client_assertion'];
@@ -14,11 +14,17 @@ function basicCredentials(header: string): { clientId: string; clientSecret: str
   const decoded = /^[A-Za-z0-9+/]+={0,2}$/.test(encoded) ? Buffer.from(encoded, 'base64').toString('utf8') : '';
   const colon = decoded.indexOf(':');
   if (colon <= 0) throw new InvalidClient('malformed Basic credentials', { basic: true });
+  let credentials: { clientId: string; clientSecret: string };
   try {
-    return { clientId: formDecode(decoded.slice(0, colon)), clientSecret: formDecode(decoded.slice(colon + 1)) };
+    credentials = { clientId: formDecode(decoded.slice(0, colon)), clientSecret: formDecode(decoded.slice(colon + 1)) };
   } catch {
     throw new InvalidClient('malformed Basic credentials', { basic: true });
   }
+  // Issue #14: RFC 6749 Appendix A.1/A.2: a client id and secret are VSCHAR; a control character is a malformed request.
+  if (hasForbiddenCharacters(credentials.clientId) || hasForbiddenCharacters(credentials.clientSecret)) {
+    throw new InvalidRequest('the Basic credentials contain a control character');
+  }
+  return credentials;
 }
 
 /**

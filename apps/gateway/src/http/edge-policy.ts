@@ -45,6 +45,8 @@ export class EdgePolicy {
       ['/admin/audit', { methods: ['GET'], cors: false, noStore: true }],
       ['/admin/audit/verify', { methods: ['GET'], cors: false, noStore: true }],
       ['/admin/audit/export', { methods: ['GET'], cors: false, noStore: true }],
+      // Events the audit consumer could not process (issue #14).
+      ['/admin/audit/dead-letters', { methods: ['GET'], cors: false, noStore: true }],
       // Signing-key administration (issue #5), answered by the jwks service.
       ['/admin/keys', { methods: ['GET'], cors: false, noStore: true }],
       ['/admin/keys/rotate', { methods: ['POST'], cors: false, noStore: true }],

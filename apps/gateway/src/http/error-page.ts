@@ -15,7 +15,8 @@ const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)}
 /**
  * A short self-contained error page for a browser: a 503 on a page when the
  * authorization service (which renders every other page) cannot be reached,
- * a 429 on a login form over its rate limit. No script, no external
+ * a 429 on a login form over its rate limit, a 400 for a request the gateway
+ * refuses before forwarding it (control characters). No script, no external
  * resource: `default-src 'none'`.
  */
 export function sendErrorPage(reply: FastifyReply, error: OAuthError, title = 'Temporarily unavailable'): void {
@@ -23,7 +24,7 @@ export function sendErrorPage(reply: FastifyReply, error: OAuthError, title = 'T
   const body = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escape(title)}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#222}</style></head>
-<body><h1>${escape(title)}</h1><p>${description}.</p><p>Please try again in a moment.</p><p><small>${escape(error.error)}</small></p></body></html>
+<body><h1>${escape(title)}</h1><p>${description}.</p>${error.status === 429 || error.status >= 500 ? '<p>Please try again in a moment.</p>' : ''}<p><small>${escape(error.error)}</small></p></body></html>
 `;
   reply
     .code(error.status)

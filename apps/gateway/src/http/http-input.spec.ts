@@ -1,7 +1,9 @@
+import type { FastifyRequest } from 'fastify';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { bearerToken, extractClientAuth } from './client-credentials.extractor.js';
 import { parseForm } from './form-body.js';
+import { forbiddenInput } from './input-characters.js';
 import { jsonDepth } from './json-body.js';
 
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
@@ -63,4 +65,19 @@ describe('bearerToken', () => {
 describe('jsonDepth', () => {
   const cases: Array<[string, number]> = [['{}', 1], ['{"a":[{"b":1}]}', 3], ['"[[[["', 0], ['{"a":"\\"[["}', 1], ['[[[]]]', 3]];
   for (const [text, depth] of cases) it(`${text} has depth ${depth}`, () => assert.equal(jsonDepth(text), depth));
+});
+
+describe('forbiddenInput (issue #14)', () => {
+  const req = (url: string, body?: string, type = 'application/x-www-form-urlencoded') => ({ url, body, headers: { 'content-type': type } }) as unknown as FastifyRequest;
+  const cases: Array<[string, FastifyRequest, string | undefined]> = [
+    ['a clean form', req('/token', 'grant_type=client_credentials&scope=a+b'), undefined],
+    ['NUL in a form value', req('/token', 'grant_type=client_credentials&scope=a%00b'), 'the scope parameter'],
+    ['a raw control byte in a form', req('/token', 'grant_type=client\u0001credentials'), 'the grant_type parameter'],
+    ['DEL in a parameter name', req('/token', 'x%7F=1'), 'a parameter name in the form body'],
+    ['LF in the query', req('/admin/audit?type=a%0Ab'), 'the type parameter'],
+    ['NUL in a path segment', req('/register/a%00b'), 'the path'],
+    ['a form that is not one: not read as a form', req('/register', 'a%00', 'application/json'), undefined],
+    ['/authorize: left to the authorization service (RFC 6749 §4.1.2.1)', req('/authorize?state=x%00y', 'state=x%00y'), undefined],
+  ];
+  for (const [name, request, expected] of cases) it(name, () => assert.equal(forbiddenInput(request), expected));
 });

@@ -1,6 +1,7 @@
+import { isIP } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { WebRequest, WebResponse } from '#contracts';
-import { InvalidRequest } from '#oauth';
+import { hasForbiddenCharacters, InvalidRequest } from '#oauth';
 import { authorizationOf, requestIdOf } from './request-input.js';
 
 const MAX_COOKIES = 50;
@@ -30,7 +31,8 @@ function cookiesOf(header: string | undefined): Record<string, string> {
     const name = part.slice(0, eq).trim();
     const value = part.slice(eq + 1).trim();
     // The first cookie of a name is the most specific path (RFC 6265 §5.4); keep it.
-    if (/^[A-Za-z0-9_-]{1,64}$/.test(name) && !Object.hasOwn(cookies, name)) cookies[name] = value;
+    // A value with a control character is no cookie of ours (RFC 6265 §4.1.1 cookie-octet): it is dropped, never forwarded.
+    if (/^[A-Za-z0-9_-]{1,64}$/.test(name) && !Object.hasOwn(cookies, name) && !hasForbiddenCharacters(value)) cookies[name] = value;
   }
   return cookies;
 }
@@ -43,13 +45,16 @@ export function webRequestOf(req: FastifyRequest): WebRequest {
     path: url.pathname,
     query: multiValued(url.searchParams),
     cookies: cookiesOf(typeof req.headers.cookie === 'string' ? req.headers.cookie : undefined),
-    remoteAddress: req.ip,
+    // The client address is stored (login throttling, login events): with TRUST_PROXY it comes from X-Forwarded-For as
+    // sent, so anything that is not an IP address is replaced by the peer's.
+    remoteAddress: isIP(req.ip) !== 0 ? req.ip : (req.socket.remoteAddress ?? ''),
     requestId: requestIdOf(req),
   };
   const authorization = authorizationOf(req);
   if (authorization !== undefined) request.authorization = authorization;
   if (typeof req.headers.origin === 'string') request.origin = req.headers.origin;
-  if (typeof req.headers['user-agent'] === 'string') request.userAgent = req.headers['user-agent'].slice(0, 512);
+  const userAgent = req.headers['user-agent'];
+  if (typeof userAgent === 'string' && !hasForbiddenCharacters(userAgent)) request.userAgent = userAgent.slice(0, 512);
   if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'DELETE') {
     const type = mediaType(req);
     if (type === 'application/x-www-form-urlencoded') {

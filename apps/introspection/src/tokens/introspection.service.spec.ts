@@ -4,7 +4,7 @@ import { Logger } from '@nestjs/common';
 import { exportJWK, generateKeyPair } from 'jose';
 import { Rpc, type ClientRecord, type EventEnvelope, type IntrospectionCaller, type PublicJwk, type TokenEndpointAuthMethod, type TokenRevokedData } from '#contracts';
 import { ClientAuthenticator, ClientDirectory, EventBus, InProcessEventBus, loadConfig, PublicKeyRing, SigningKey, type ConnectionChange, type ConnectionListener, type ServiceBus } from '#nest';
-import { sha256Hex, TemporarilyUnavailable, UnauthorizedClient } from '#oauth';
+import { generateOpaqueToken, sha256Hex, TemporarilyUnavailable, UnauthorizedClient } from '#oauth';
 import { IntrospectionConfig } from '../config/introspection.config.js';
 import type { RevocationStore } from '../persistence/revocation.store.js';
 import type { RevokedGrantStore } from '../persistence/revoked-grant.store.js';
@@ -14,6 +14,8 @@ import { TokenStateService } from './token-state.service.js';
 const ISSUER = 'https://auth.example';
 const FHIR = 'https://fhir.example/r4';
 const now = () => Math.floor(Date.now() / 1000);
+/** A text shaped like one of our refresh tokens (32 random bytes). */
+const OPAQUE = generateOpaqueToken(32);
 
 function client(id: string, scope: string, method: TokenEndpointAuthMethod = 'client_secret_basic'): ClientRecord {
   return {
@@ -108,7 +110,15 @@ describe('IntrospectionService', async () => {
       return authorization.answer();
     },
   } as unknown as ServiceBus;
-  const service = new IntrospectionService(config, await PublicKeyRing.of(jwks), directory, ClientAuthenticator.with(directory), state, store, bus);
+  const ring = await PublicKeyRing.of(jwks);
+  /** Signature checks made, to see which introspections cost none. */
+  let verifications = 0;
+  const verify = ring.verify.bind(ring);
+  ring.verify = (jwt, expected) => {
+    verifications++;
+    return verify(jwt, expected);
+  };
+  const service = new IntrospectionService(config, ring, directory, ClientAuthenticator.with(directory), state, store, bus);
 
   let counter = 0;
   function token(clientId: string, overrides: Record<string, unknown> = {}): Promise<string> {
@@ -170,7 +180,7 @@ describe('IntrospectionService', async () => {
   });
 
   describe('introspect: refresh tokens (RFC 7662 §2.1)', () => {
-    const REFRESH = 'rt-live-0123456789abcdef';
+    const REFRESH = generateOpaqueToken(32);
     const live = { active: true, client_id: 'plain', sub: 'user-1', scope: 'patient/*.rs offline_access', iat: now() - 10, exp: now() + 3600, patient: 'p-1', fhirUser: 'https://fhir.example/r4/Patient/p-1', need_patient_banner: true, grant_id: 'never-echoed' };
     const answering = (answer: unknown) => {
       authorization.calls.length = 0;
@@ -224,7 +234,33 @@ describe('IntrospectionService', async () => {
       assert.deepEqual(await introspect(basic('privileged'), t), { active: false });
       assert.deepEqual(await introspect(basic('privileged'), 'a.b.c'), { active: false });
       assert.deepEqual(await introspect(basic('privileged'), 'short'), { active: false });
+      // Issue #14: only the exact shape of our refresh tokens (32 random bytes, 43 canonical base64url characters) is asked about.
+      assert.deepEqual(await introspect(basic('privileged'), generateOpaqueToken(75)), { active: false });
+      assert.deepEqual(await introspect(basic('privileged'), `${REFRESH.slice(0, 42)}B`), { active: false });
+      assert.deepEqual(await introspect(basic('privileged'), REFRESH.slice(1)), { active: false });
       assert.deepEqual(authorization.calls, []);
+    });
+
+    it('asks once about a text the authorization service never issued, and remembers it (issue #14)', async () => {
+      const garbage = generateOpaqueToken(32);
+      authorization.calls.length = 0;
+      authorization.refresh = (t) => (t === garbage ? { active: false, unknown: true } : { active: false });
+      for (let i = 0; i < 3; i++) assert.deepEqual(await introspect(basic('privileged'), garbage), { active: false });
+      assert.equal(authorization.calls.length, 1);
+      // Merely inactive (used, expired, …) is asked again: a disabled user may be enabled again.
+      const spent = generateOpaqueToken(32);
+      for (let i = 0; i < 2; i++) await introspect(basic('privileged'), spent);
+      assert.equal(authorization.calls.length, 3);
+    });
+
+    it('remembers a forged access token: a second look costs no signature check (issue #14)', async () => {
+      const valid = await token('plain');
+      const [header, payload] = valid.split('.');
+      const forged = `${header}.${payload}.${Buffer.alloc(64, 7).toString('base64url')}`;
+      const before = verifications;
+      for (let i = 0; i < 3; i++) assert.deepEqual(await introspect(basic('privileged'), forged), { active: false });
+      assert.equal(verifications - before, 1);
+      assert.equal((await introspect(basic('privileged'), valid)).active, true);
     });
 
     it('answers 503 when the authorization service does not answer', async () => {
@@ -335,10 +371,14 @@ describe('IntrospectionService', async () => {
     it('hands a token that is not one of our access tokens to the authorization service (refresh tokens)', async () => {
       authorization.calls.length = 0;
       authorization.answer = () => ({ revoked: true });
-      assert.deepEqual(await service.revoke({ params: { token: 'rt-opaque', token_type_hint: 'refresh_token' }, auth: { method: 'none', clientId: 'public-app' }, requestId: 'req-7' }), { revoked: true });
-      assert.deepEqual(authorization.calls, [{ subject: Rpc.authorization.revokeRefreshToken.subject, payload: { token: 'rt-opaque', client_id: 'public-app', requestId: 'req-7' } }]);
+      assert.deepEqual(await service.revoke({ params: { token: OPAQUE, token_type_hint: 'refresh_token' }, auth: { method: 'none', clientId: 'public-app' }, requestId: 'req-7' }), { revoked: true });
+      assert.deepEqual(authorization.calls, [{ subject: Rpc.authorization.revokeRefreshToken.subject, payload: { token: OPAQUE, client_id: 'public-app', requestId: 'req-7' } }]);
       authorization.answer = () => ({ revoked: false });
+      assert.deepEqual(await revoke(basic('plain'), OPAQUE), { revoked: false });
+      // What cannot be one of our refresh tokens is not asked about (issue #14).
+      authorization.calls.length = 0;
       assert.deepEqual(await revoke(basic('plain'), 'garbage'), { revoked: false });
+      assert.equal(authorization.calls.length, 0);
     });
 
     it('does not ask the authorization service about one of our access tokens', async () => {
@@ -356,7 +396,7 @@ describe('IntrospectionService', async () => {
         authorization.answer = () => {
           throw error;
         };
-        await assert.rejects(revoke(basic('plain'), 'rt-opaque'), { error: code, status });
+        await assert.rejects(revoke(basic('plain'), OPAQUE), { error: code, status });
         authorization.answer = () => ({ revoked: true });
       });
     }

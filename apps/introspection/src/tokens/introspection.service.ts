@@ -1,5 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import {
+  MAX_INTROSPECTED_TOKEN_LENGTH,
+  REFRESH_TOKEN_BYTES,
   Rpc,
   type ClientRecord,
   type EventEnvelope,
@@ -10,20 +12,18 @@ import {
   type TokenRevokedData,
   type TokenVerification,
 } from '#contracts';
-import { ClientAuthenticator, ClientDirectory, PublicKeyRing, ServiceBus, suiteMetrics } from '#nest';
-import { InsufficientScope, InvalidRequest, mayUseScope, InvalidToken, TemporarilyUnavailable, UnauthorizedClient } from '#oauth';
+import { ClientAuthenticator, ClientDirectory, InvalidJwt, PublicKeyRing, ServiceBus, suiteMetrics } from '#nest';
+import { InsufficientScope, InvalidRequest, isOpaqueTokenShaped, mayUseScope, InvalidToken, TemporarilyUnavailable, UnauthorizedClient } from '#oauth';
 import { IntrospectionConfig } from '../config/introspection.config.js';
 import { RevocationStore } from '../persistence/revocation.store.js';
 import { accessTokenClaimsOf, activeIntrospectionResponse, grantsIntrospection, type AccessTokenClaims } from './access-token-claims.js';
 import { activeRefreshToken } from './refresh-token-claims.js';
+import { RejectedTokenCache } from './rejected-token.cache.js';
 import { TokenStateService } from './token-state.service.js';
 import { VerifiedTokenCache } from './verified-token.cache.js';
 
 const INACTIVE: IntrospectionResponseBody = Object.freeze({ active: false }) as IntrospectionResponseBody;
 const CLOCK_TOLERANCE_SECONDS = 30;
-const MAX_TOKEN_LENGTH = 8192;
-/** What a refresh token of ours can look like (base64url, at most the 512 characters the authorization service reads); anything else is not asked about. */
-const REFRESH_TOKEN_SHAPE = /^[A-Za-z0-9_-]{16,512}$/;
 /**
  * How long a request waits for this replica to catch up with revocations it
  * missed before it is answered 503 (RFC 6749 §5.2 `temporarily_unavailable`,
@@ -42,6 +42,7 @@ export class IntrospectionService {
   private readonly logger = new Logger('Introspection');
   private readonly metrics = suiteMetrics();
   private readonly verified = new VerifiedTokenCache<AccessTokenClaims>();
+  private readonly rejected = new RejectedTokenCache();
 
   constructor(
     private readonly config: IntrospectionConfig,
@@ -55,21 +56,30 @@ export class IntrospectionService {
 
   /** One of our access tokens with a valid signature, `typ`, `iss` and lifetime (RFC 7662 §4), or null. */
   private async ourToken(token: unknown): Promise<AccessTokenClaims | null> {
-    if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return null;
+    if (typeof token !== 'string' || token.length > MAX_INTROSPECTED_TOKEN_LENGTH) return null;
     const cached = this.verified.get(token, Math.floor(Date.now() / 1000));
     if (cached) {
       if (this.keys.has(cached.kid)) return cached.value;
       this.verified.delete(token); // its key left the ring: check again
     }
+    // Garbage seen before costs no second signature check (issue #14).
+    if (this.rejected.has(token)) return null;
     let verified;
     try {
       verified = await this.keys.verify(token, { issuer: this.config.ISSUER, typ: 'at+jwt', clockToleranceSeconds: CLOCK_TOLERANCE_SECONDS });
-    } catch {
+    } catch (err: unknown) {
+      if (err instanceof InvalidJwt && !err.transient) this.rejectForGood(token);
       return null;
     }
     const claims = accessTokenClaimsOf(verified.claims);
     if (claims) this.verified.set(token, verified.kid, claims, claims.exp + CLOCK_TOLERANCE_SECONDS);
+    else this.rejectForGood(token);
     return claims;
+  }
+
+  /** A text that failed as an access token for good is remembered, unless it may still be one of our refresh tokens. */
+  private rejectForGood(token: string): void {
+    if (!isOpaqueTokenShaped(token, REFRESH_TOKEN_BYTES)) this.rejected.add(token);
   }
 
   /** A valid, unrevoked access token of ours, of a grant still in force and a client still registered, or null. */
@@ -126,7 +136,9 @@ export class IntrospectionService {
       if (mayInspectAny !== true && mayInspectAny.client_id !== claims.client_id) return INACTIVE;
       return activeIntrospectionResponse(claims);
     }
-    if (!REFRESH_TOKEN_SHAPE.test(token)) return INACTIVE;
+    // Issue #14: only text of the exact shape of our refresh tokens (43 canonical base64url characters) is worth a
+    // round trip to the authorization service and its database; other garbage is answered here, as fast as a valid token.
+    if (!isOpaqueTokenShaped(token, REFRESH_TOKEN_BYTES)) return INACTIVE;
     return this.refreshTokenIntrospection(token, mayInspectAny, request.requestId);
   }
 
@@ -137,7 +149,9 @@ export class IntrospectionService {
    * introspect any token, while that client is still registered.
    */
   private async refreshTokenIntrospection(token: string, mayInspectAny: true | ClientRecord, requestId?: string): Promise<IntrospectionResponseBody> {
+    if (this.rejected.has(token)) return INACTIVE;
     const answer = await this.bus.request(Rpc.authorization.introspectRefreshToken, { token, requestId });
+    if (answer?.active === false && answer.unknown === true) this.rejected.add(token);
     const refresh = activeRefreshToken(answer, this.config.ISSUER);
     if (!refresh) return INACTIVE;
     // RFC 7662 §4: a caller without the introspect scope sees only its own tokens.
@@ -172,6 +186,8 @@ export class IntrospectionService {
       // Not one of our access tokens: perhaps a refresh token, which the authorization service holds (revoking
       // one revokes its grant, RFC 7009 §2.1). An unknown token is answered 200 by the gateway all the same
       // (§2.2); no answer from that service is 503 (§2.2.1), so the client retries.
+      // Issue #14: what cannot be one of our refresh tokens, or is known never to have been issued, asks nobody.
+      if (!isOpaqueTokenShaped(token, REFRESH_TOKEN_BYTES) || this.rejected.has(token)) return { revoked: false };
       const answer = await this.bus.request(Rpc.authorization.revokeRefreshToken, { token, client_id: client.client_id, requestId: request.requestId });
       if (answer?.revoked === true) this.metrics.tokensRevoked.inc();
       return { revoked: answer?.revoked === true };

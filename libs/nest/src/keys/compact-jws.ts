@@ -17,6 +17,18 @@ const decoder = new TextDecoder();
 /** A token that is not a well-formed compact JWS, or whose signature or claims do not hold. */
 export class InvalidJwt extends Error {
   override readonly name = 'InvalidJwt';
+  /**
+   * Whether the same text might verify later: a `kid` not (yet) in the ring,
+   * an `nbf` or `iat` ahead of the clock. Otherwise (a bad signature, a wrong
+   * `alg`, `typ` or `iss`, an expired or malformed token) it never will, and
+   * a verifier may remember the refusal.
+   */
+  readonly transient: boolean;
+
+  constructor(message: string, options: { transient?: boolean } = {}) {
+    super(message);
+    this.transient = options.transient === true;
+  }
 }
 
 export interface JwsHeader {

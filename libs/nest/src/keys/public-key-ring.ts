@@ -131,7 +131,7 @@ export class PublicKeyRing {
       }
       entry = this.keys.get(kid);
     }
-    if (!entry) throw new InvalidJwt('unknown signing key');
+    if (!entry) throw new InvalidJwt('unknown signing key', { transient: true });
     return entry;
   }
 
@@ -152,8 +152,8 @@ export class PublicKeyRing {
     const now = Math.floor(Date.now() / 1000);
     if (typeof claims.exp !== 'number' || !Number.isFinite(claims.exp)) throw new InvalidJwt('exp is missing');
     if (claims.exp <= now - tolerance) throw new InvalidJwt('the token has expired');
-    if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf > now + tolerance)) throw new InvalidJwt('the token is not valid yet');
-    if (claims.iat !== undefined && (typeof claims.iat !== 'number' || claims.iat > now + tolerance)) throw new InvalidJwt('iat is in the future');
+    if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf > now + tolerance)) throw new InvalidJwt('the token is not valid yet', { transient: true });
+    if (claims.iat !== undefined && (typeof claims.iat !== 'number' || claims.iat > now + tolerance)) throw new InvalidJwt('iat is in the future', { transient: true });
     return { kid: header.kid!, claims: claims as VerifiedJwt['claims'] };
   }
 

@@ -11,11 +11,13 @@ import {
   type JetStreamManager,
   type JsMsg,
 } from '@nats-io/jetstream';
-import { ALL_EVENTS_SUBJECT, EVENT_STREAM, type EventEnvelope } from '#contracts';
-import { EventBus, type BatchHandler, type ConnectionChange, type ConnectionListener, type EventListener } from './event-bus.js';
+import { ALL_DEAD_LETTERS_SUBJECT, ALL_EVENTS_SUBJECT, DEAD_LETTER_STREAM, deadLetterSubject, EVENT_STREAM, type DeadLetter, type DeadLetterKind, type EventEnvelope } from '#contracts';
+import { EventBus, MAX_DELIVER, type BatchHandler, type ConnectionChange, type ConnectionListener, type ConsumeOptions, type DeadLetterPage, type EventListener } from './event-bus.js';
+import { afterFailure, headerText, redeliveryDelayMs } from './dead-letter-policy.js';
 import { toNatsHeaders } from './direct-nats.requester.js';
 import { coalesceWrites } from './write-coalescing.js';
 import { ReplyMux } from './reply-mux.js';
+import { suiteMetrics } from '../observability/metrics.js';
 import { outgoingHeaders } from '../observability/message-propagation.js';
 import { REQUEST_ID_HEADER, RequestContext } from '../observability/request-context.js';
 
@@ -53,6 +55,30 @@ const REPLAY_BATCH_SIZE = 500;
 /** A replay's ephemeral consumer is deleted when done; the server drops it after this long if that delete is lost. */
 const REPLAY_CONSUMER_INACTIVE_MS = 30_000;
 
+/** Headers of a dead letter (docs/events.md, Dead letters); the original message's own headers are kept beside them. */
+export const DEAD_LETTER_HEADERS = {
+  kind: 'Dead-Letter-Kind',
+  reason: 'Dead-Letter-Reason',
+  subject: 'Dead-Letter-Subject',
+  stream: 'Dead-Letter-Stream',
+  sequence: 'Dead-Letter-Stream-Sequence',
+  consumer: 'Dead-Letter-Consumer',
+  deliveries: 'Dead-Letter-Deliveries',
+  time: 'Dead-Letter-Time',
+  eventId: 'Dead-Letter-Event-Id',
+} as const;
+
+/**
+ * An event is set aside for failing only while the handler is seen to work
+ * for others: something was handled within this long. A handler that handles
+ * nothing at all is taken to be down (an outage its `isTransient` did not
+ * recognise), and its events wait rather than become dead letters.
+ */
+const HANDLER_PROVEN_MS = 60_000;
+
+/** Characters of a dead letter's payload the listing shows. */
+const DEAD_LETTER_PAYLOAD_SHOWN = 4096;
+
 /** How long the round trip that confirms a reconnection may take before it is tried again. */
 const RESUME_FLUSH_TIMEOUT_MS = 2_000;
 
@@ -76,6 +102,28 @@ async function collectWithin(batch: ConsumerMessages, ms: number): Promise<JsMsg
     clearTimeout(timer);
   }
   return received;
+}
+
+/** A message of the dead-letter stream as the admin API shows it. */
+function deadLetterOf(m: JsMsg): DeadLetter {
+  const header = (name: string) => m.headers?.get(name) ?? '';
+  const text = decoder.decode(m.data);
+  const kind = header(DEAD_LETTER_HEADERS.kind);
+  const eventId = header(DEAD_LETTER_HEADERS.eventId);
+  return {
+    seq: m.seq,
+    consumer: header(DEAD_LETTER_HEADERS.consumer),
+    kind: kind === 'not_json' || kind === 'invalid_envelope' ? kind : 'max_deliver',
+    reason: header(DEAD_LETTER_HEADERS.reason),
+    subject: header(DEAD_LETTER_HEADERS.subject),
+    stream: header(DEAD_LETTER_HEADERS.stream),
+    stream_sequence: Number(header(DEAD_LETTER_HEADERS.sequence)) || 0,
+    deliveries: Number(header(DEAD_LETTER_HEADERS.deliveries)) || 0,
+    dead_at: header(DEAD_LETTER_HEADERS.time),
+    ...(eventId ? { event_id: eventId } : {}),
+    payload: text.slice(0, DEAD_LETTER_PAYLOAD_SHOWN),
+    ...(text.length > DEAD_LETTER_PAYLOAD_SHOWN ? { payload_truncated: true as const } : {}),
+  };
 }
 
 /**
@@ -186,24 +234,36 @@ export class NatsEventBus extends EventBus {
     return bus;
   }
 
-  /** Creates the installation's stream when it does not exist (idempotent). */
+  /** Creates the installation's event and dead-letter streams when they do not exist (idempotent). */
   private async ensureStream(): Promise<void> {
-    const config = {
+    await this.ensure({
       name: EVENT_STREAM,
       subjects: [ALL_EVENTS_SUBJECT],
       storage: StorageType.File,
       duplicate_window: nanos(2 * 60 * 1000),
       max_age: nanos(30 * 24 * 3600 * 1000),
-    };
+    });
+    // Issue #14: what a consumer could not process, kept as long as the events themselves; a dead letter written
+    // twice (two replicas, a retry) is one, by its Nats-Msg-Id `<consumer>:<sequence>`.
+    await this.ensure({
+      name: DEAD_LETTER_STREAM,
+      subjects: [ALL_DEAD_LETTERS_SUBJECT],
+      storage: StorageType.File,
+      duplicate_window: nanos(2 * 60 * 1000),
+      max_age: nanos(30 * 24 * 3600 * 1000),
+    });
+  }
+
+  private async ensure(config: { name: string; subjects: string[]; storage: StorageType; duplicate_window: number; max_age: number }): Promise<void> {
     try {
-      await this.jsm.streams.info(EVENT_STREAM);
+      await this.jsm.streams.info(config.name);
     } catch {
       try {
         await this.jsm.streams.add(config);
-        this.logger.log(`created JetStream stream ${EVENT_STREAM} on ${ALL_EVENTS_SUBJECT}`);
+        this.logger.log(`created JetStream stream ${config.name} on ${config.subjects.join(', ')}`);
       } catch (err: unknown) {
         // Another service may have created it between our two calls.
-        await this.jsm.streams.info(EVENT_STREAM).catch(() => {
+        await this.jsm.streams.info(config.name).catch(() => {
           throw err;
         });
       }
@@ -243,7 +303,7 @@ export class NatsEventBus extends EventBus {
     };
   }
 
-  async consume(durableName: string, filterSubject: string, handler: BatchHandler): Promise<() => Promise<void>> {
+  async consume(durableName: string, filterSubject: string, handler: BatchHandler, options: ConsumeOptions = {}): Promise<() => Promise<void>> {
     const wanted = {
       durable_name: durableName,
       // Explicit: every stored message is acknowledged on its own. (With AckPolicy.All, acknowledging a later
@@ -270,6 +330,7 @@ export class NatsEventBus extends EventBus {
     else if (existing.config.ack_wait !== wanted.ack_wait) await this.jsm.consumers.update(EVENT_STREAM, durableName, { ack_wait: wanted.ack_wait });
     const consumer = await this.js.consumers.get(EVENT_STREAM, durableName);
     let stopped = false;
+    const progress = { lastHandledAt: 0 };
     const loop = async () => {
       while (!stopped) {
         try {
@@ -278,24 +339,7 @@ export class NatsEventBus extends EventBus {
           // handed out is not acknowledged, so it is delivered again after ack_wait.
           const received = await collectWithin(batch, FETCH_WATCHDOG_MS);
           if (received.length === 0) continue;
-          // A message that is not JSON is logged and skipped (still acknowledged), never a poison pill.
-          const events: EventEnvelope[] = [];
-          for (const m of received) {
-            try {
-              events.push(JSON.parse(decoder.decode(m.data)) as EventEnvelope);
-            } catch {
-              this.logger.warn(`consumer ${durableName}: skipped a message that is not JSON (stream sequence ${m.seq})`);
-            }
-          }
-          try {
-            await handler(events);
-            for (const m of received.slice(0, -1)) m.ack();
-            await received[received.length - 1]!.ackAck();
-          } catch (err: unknown) {
-            this.logger.warn(`consumer ${durableName}: batch failed, will be redelivered: ${(err as Error).message}`);
-            for (const m of received) m.nak(1000);
-            await new Promise((r) => setTimeout(r, 500));
-          }
+          await this.handleBatch(durableName, received, handler, options, progress);
         } catch (err: unknown) {
           if (stopped) break;
           this.logger.warn(`consumer ${durableName}: ${(err as Error).message}`);
@@ -308,6 +352,159 @@ export class NatsEventBus extends EventBus {
       stopped = true;
       await running;
     };
+  }
+
+  /**
+   * One fetch (issue #14): a message that is not JSON, or that `problemOf`
+   * refuses, becomes a dead letter at once; the rest go to the handler in one
+   * batch. If that fails for the infrastructure, all are delivered again
+   * later; otherwise each is handled on its own, so the good ones are stored
+   * now and only the failing one waits for its next delivery (or, at its
+   * last, becomes a dead letter).
+   */
+  private async handleBatch(durableName: string, received: JsMsg[], handler: BatchHandler, options: ConsumeOptions, progress: { lastHandledAt: number }): Promise<void> {
+    const usable: Array<{ m: JsMsg; event: EventEnvelope }> = [];
+    for (const m of received) {
+      let value: unknown;
+      try {
+        value = JSON.parse(decoder.decode(m.data));
+      } catch {
+        await this.setAside(durableName, m, 'not_json', 'the message is not JSON');
+        continue;
+      }
+      let problem: string | null;
+      try {
+        problem = options.problemOf?.(value) ?? null;
+      } catch (err: unknown) {
+        problem = `it could not be checked: ${(err as Error).message}`;
+      }
+      if (problem !== null) await this.setAside(durableName, m, 'invalid_envelope', problem);
+      else usable.push({ m, event: value as EventEnvelope });
+    }
+    if (usable.length === 0) return;
+    const transient = (err: unknown) => options.isTransient?.(err) === true;
+    try {
+      await handler(usable.map((u) => u.event));
+      progress.lastHandledAt = Date.now();
+      for (const { m } of usable.slice(0, -1)) m.ack();
+      await usable[usable.length - 1]!.m.ackAck();
+      return;
+    } catch (err: unknown) {
+      if (transient(err) || usable.length === 1) {
+        await this.failed(durableName, usable, err, transient(err), progress);
+        return;
+      }
+      this.logger.warn(`consumer ${durableName}: a batch of ${usable.length} failed (${(err as Error).message}); handling its events one by one`);
+    }
+    for (let i = 0; i < usable.length; i++) {
+      const one = usable[i]!;
+      try {
+        await handler([one.event]);
+        progress.lastHandledAt = Date.now();
+        await one.m.ackAck();
+      } catch (err: unknown) {
+        if (transient(err)) {
+          await this.failed(durableName, usable.slice(i), err, true, progress);
+          return;
+        }
+        await this.failed(durableName, [one], err, false, progress);
+      }
+    }
+  }
+
+  /** Applies the dead-letter rule to events whose handling failed (dead-letter-policy.ts). */
+  private async failed(durableName: string, events: Array<{ m: JsMsg }>, err: unknown, transient: boolean, progress: { lastHandledAt: number }): Promise<void> {
+    const reason = (err as Error)?.message ?? String(err);
+    if (!transient && Date.now() - progress.lastHandledAt > HANDLER_PROVEN_MS) {
+      // Nothing handled for a while: the handler rather than these events may be what fails. They wait.
+      for (const { m } of events) m.nak(redeliveryDelayMs(m.info.deliveryCount));
+      this.logger.warn(`consumer ${durableName}: ${events.length} event(s) failed while nothing was handled for ${HANDLER_PROVEN_MS / 1000} s; delivered again, not set aside: ${reason}`);
+      await new Promise((r) => setTimeout(r, 500));
+      return;
+    }
+    if (transient) {
+      this.logger.warn(`consumer ${durableName}: ${events.length} event(s) will be delivered again: ${reason}`);
+      for (const { m } of events) m.nak(1000);
+      await new Promise((r) => setTimeout(r, 500));
+      return;
+    }
+    for (const { m } of events) {
+      const decision = afterFailure(m.info.deliveryCount, MAX_DELIVER, false);
+      if (decision.action === 'dead_letter') await this.setAside(durableName, m, decision.kind, reason);
+      else {
+        if (m.info.deliveryCount === 1) this.logger.warn(`consumer ${durableName}: stream sequence ${m.seq} failed, delivered again (at most ${MAX_DELIVER} times): ${reason}`);
+        m.nak(decision.delayMs);
+      }
+    }
+  }
+
+  /**
+   * Writes `m` to the dead-letter stream with the reason in headers, then
+   * terminates it in the event stream (no redelivery). Logged once and
+   * counted. If the dead letter cannot be written, `m` is delivered again.
+   */
+  private async setAside(durableName: string, m: JsMsg, kind: DeadLetterKind, reason: string): Promise<void> {
+    const h = natsHeaders();
+    if (m.headers) {
+      for (const [key, values] of m.headers) if (key.toLowerCase() !== 'nats-msg-id') for (const v of values) h.append(key, v);
+    }
+    const eventId = m.headers?.get('Nats-Msg-Id');
+    if (eventId) h.set(DEAD_LETTER_HEADERS.eventId, headerText(eventId));
+    h.set(DEAD_LETTER_HEADERS.kind, kind);
+    h.set(DEAD_LETTER_HEADERS.reason, headerText(reason));
+    h.set(DEAD_LETTER_HEADERS.subject, m.subject);
+    h.set(DEAD_LETTER_HEADERS.stream, m.info.stream);
+    h.set(DEAD_LETTER_HEADERS.sequence, String(m.seq));
+    h.set(DEAD_LETTER_HEADERS.consumer, durableName);
+    h.set(DEAD_LETTER_HEADERS.deliveries, String(m.info.deliveryCount));
+    h.set(DEAD_LETTER_HEADERS.time, new Date().toISOString());
+    h.set('Nats-Msg-Id', `${durableName}:${m.seq}`);
+    try {
+      const reply = await this.replies.request(deadLetterSubject(durableName), m.data, { timeoutMs: PUBLISH_TIMEOUT_MS, headers: h });
+      const ack = JSON.parse(decoder.decode(reply.data)) as PubAck;
+      if (ack.error || typeof ack.stream !== 'string') throw new Error(ack.error?.description ?? 'no acknowledgement');
+    } catch (err: unknown) {
+      this.logger.error(`consumer ${durableName}: stream sequence ${m.seq} could not be set aside as a dead letter (${(err as Error).message}); delivered again`);
+      m.nak(1000);
+      return;
+    }
+    // No reason with the TERM: servers before 2.10 do not read one, and take `+TERM <reason>` for no acknowledgement at all.
+    m.term();
+    suiteMetrics().eventsDeadLettered.inc({ consumer: durableName, kind });
+    this.logger.warn(
+      `consumer ${durableName}: stream sequence ${m.seq} (${m.subject}${eventId ? `, event ${headerText(eventId).slice(0, 64)}` : ''}) set aside in ${DEAD_LETTER_STREAM} after ${m.info.deliveryCount} deliver${m.info.deliveryCount === 1 ? 'y' : 'ies'}: ${kind}: ${headerText(reason)}`,
+    );
+  }
+
+  /** Reads the dead-letter stream from `after` with an ephemeral consumer (deleted when done), as replay does. */
+  async deadLetters(query: { consumer?: string; after: number; limit: number }): Promise<DeadLetterPage> {
+    const created = await this.jsm.consumers.add(DEAD_LETTER_STREAM, {
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: query.after + 1,
+      filter_subject: query.consumer === undefined ? ALL_DEAD_LETTERS_SUBJECT : deadLetterSubject(query.consumer),
+      ack_policy: AckPolicy.None,
+      inactive_threshold: nanos(REPLAY_CONSUMER_INACTIVE_MS),
+      mem_storage: true,
+      num_replicas: 1,
+    });
+    try {
+      const letters: DeadLetter[] = [];
+      let pending = created.num_pending;
+      if (pending === 0) return { letters };
+      const consumer = await this.js.consumers.get(DEAD_LETTER_STREAM, created.name);
+      while (letters.length < query.limit && pending > 0) {
+        const batch = await consumer.fetch({ max_messages: Math.min(query.limit - letters.length, pending, REPLAY_BATCH_SIZE), expires: 1000 });
+        const received = await collectWithin(batch, FETCH_WATCHDOG_MS);
+        if (received.length === 0) break;
+        for (const m of received) {
+          pending = m.info.pending;
+          letters.push(deadLetterOf(m));
+        }
+      }
+      return pending > 0 && letters.length > 0 ? { letters, next: letters[letters.length - 1]!.seq } : { letters };
+    } finally {
+      await this.jsm.consumers.delete(DEAD_LETTER_STREAM, created.name).catch(() => undefined);
+    }
   }
 
   /**

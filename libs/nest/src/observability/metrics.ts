@@ -113,6 +113,13 @@ export class SuiteMetrics {
     registers: [this.registry],
   });
 
+  readonly eventsDeadLettered = new Counter({
+    name: 'events_dead_lettered_total',
+    help: 'Events a durable consumer set aside as dead letters (issue #14), by consumer and kind (`not_json`, `invalid_envelope`, `max_deliver`).',
+    labelNames: ['consumer', 'kind'] as const,
+    registers: [this.registry],
+  });
+
   readonly clientsFileReconciles = new Counter({
     name: 'clients_file_reconciles_total',
     help: 'Reconciles of the registration service with CLIENTS_FILE, by trigger (`start`, `SIGHUP`, `interval`) and result (`applied`, `invalid` file kept out, `failed` on the database).',

@@ -203,7 +203,7 @@ describe('validateClientMetadata: accepted registrations', () => {
         jwks_uri: 'http://localhost:4000/jwks.json',
         redirect_uris: ['https://app.example.com/cb', 'https://app.example.com/cb'],
         grant_types: ['authorization_code', 'refresh_token', 'authorization_code'],
-        scope: '  openid   fhirUser\tlaunch/patient openid ',
+        scope: '  openid   fhirUser  launch/patient openid ',
         client_uri: 'https://app.example.com',
         logo_uri: 'https://app.example.com/logo.png',
         tos_uri: 'http://app.example.com/tos',
@@ -340,6 +340,11 @@ describe('validateClientMetadata: rejected registrations', () => {
     { name: 'an array body', input: [PUBLIC], error: 'invalid_client_metadata', field: 'JSON object' },
     { name: 'a null body', input: null, error: 'invalid_client_metadata', field: 'JSON object' },
     { name: 'a string body', input: 'client', error: 'invalid_client_metadata', field: 'JSON object' },
+
+    // control characters and unpaired surrogates (issue #14: CLIENTS_FILE reaches the validator without the gateway)
+    { name: 'a NUL in client_name', input: { ...PUBLIC, client_name: 'a\u0000b' }, error: 'invalid_client_metadata', field: 'client_name' },
+    { name: 'a line feed in a redirect URI', input: uri('https://app.example.com/cb\n'), error: 'invalid_client_metadata', field: 'redirect_uris[0]' },
+    { name: 'an unpaired surrogate in a jwks kid', input: { ...PUBLIC, jwks: { keys: [{ kty: 'EC', kid: '\ud800' }] } }, error: 'invalid_client_metadata', field: 'jwks.keys[0].kid' },
 
     // types and sizes (DTO)
     { name: 'redirect_uris not an array', input: { ...PUBLIC, redirect_uris: 'https://app.example.com/cb' }, error: 'invalid_redirect_uri', field: 'redirect_uris' },

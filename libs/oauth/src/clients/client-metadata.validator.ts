@@ -8,6 +8,7 @@ import type {
 } from '../../../contracts/src/client-record.js';
 import { InvalidClientMetadata, InvalidRedirectUri } from '../errors/oauth-errors.js';
 import type { OAuthError } from '../errors/oauth-error.js';
+import { forbiddenCharactersIn } from '../input/text-characters.js';
 import {
   JWT_BEARER_GRANT_TYPE,
   REGISTRATION_LIMITS,
@@ -79,6 +80,10 @@ const CONSTRAINT_PRECEDENCE = ['isArray', 'isObject', 'isString', 'arrayMaxSize'
  *   the `error_description` names the offending field.
  */
 export function validateClientMetadata(input: unknown, policy: RegistrationPolicy): ValidatedClientRegistration {
+  // Issue #14: no metadata value carries a control character or an unpaired surrogate (PostgreSQL refuses U+0000
+  // and, in jsonb, unpaired surrogates). The gateway refuses them in bodies already; CLIENTS_FILE comes here only.
+  const unprintable = forbiddenCharactersIn(input);
+  if (unprintable !== undefined) throw new InvalidClientMetadata(`${unprintable.replace(/^\$\.?/, '') || 'the metadata'} contains a control character or an unpaired surrogate`);
   const dto = toValidatedDto(input);
 
   // RFC 7591 §2: grant_types defaults to authorization_code.

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateOpaqueToken, secretMatchesHash, sha256Hex, uniqueId } from './opaque-token.js';
+import { generateOpaqueToken, isOpaqueTokenShaped, secretMatchesHash, sha256Hex, uniqueId } from './opaque-token.js';
 
 describe('uniqueId', () => {
   it('gives base64url identifiers of the asked size, never the same twice across many pool refills', () => {
@@ -24,5 +24,23 @@ describe('opaque secrets', () => {
     assert.equal(secretMatchesHash(secret, sha256Hex(secret)), true);
     assert.equal(secretMatchesHash(`${secret}x`, sha256Hex(secret)), false);
     assert.equal(secretMatchesHash(secret, 'abc'), false);
+  });
+});
+
+describe('isOpaqueTokenShaped', () => {
+  it('accepts what generateOpaqueToken makes, of any size', () => {
+    for (const bytes of [16, 24, 32, 33, 34]) {
+      for (let i = 0; i < 200; i++) assert.equal(isOpaqueTokenShaped(generateOpaqueToken(bytes), bytes), true, `${bytes} bytes`);
+    }
+  });
+  it('refuses other lengths, other characters and non-canonical last characters', () => {
+    const token = generateOpaqueToken();
+    assert.equal(isOpaqueTokenShaped(token.slice(1)), false);
+    assert.equal(isOpaqueTokenShaped(`${token}A`), false);
+    assert.equal(isOpaqueTokenShaped(`${token.slice(0, 42)}.`), false);
+    assert.equal(isOpaqueTokenShaped(`${token.slice(0, 42)}B`), false); // 32 bytes end in 4 bits + 2 zero bits
+    assert.equal(isOpaqueTokenShaped(`${token.slice(0, 42)}8`), true);
+    assert.equal(isOpaqueTokenShaped(`${'a'.repeat(21)}B`, 16), false); // 16 bytes end in 2 bits + 4 zero bits
+    assert.equal(isOpaqueTokenShaped(`${'a'.repeat(21)}g`, 16), true);
   });
 });

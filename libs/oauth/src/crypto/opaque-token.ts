@@ -5,6 +5,25 @@ export function generateOpaqueToken(bytes = 32): string {
   return randomBytes(bytes).toString('base64url');
 }
 
+/** base64url characters whose low bits are zero: the last character of an encoding whose final group is short (RFC 4648 §5, §3.5). */
+const LAST_OF_TWO_BYTES = 'AEIMQUYcgkosw048';
+const LAST_OF_ONE_BYTE = 'AQgw';
+
+/**
+ * Whether `value` could be {@link generateOpaqueToken}`(bytes)`: exactly the
+ * length of `bytes` in unpadded base64url, and a last character that encodes
+ * no stray bits (a canonical encoding, RFC 4648 §3.5). A pure check, no
+ * lookup: lets a service refuse text that cannot be one of its tokens before
+ * it asks anyone.
+ */
+export function isOpaqueTokenShaped(value: string, bytes = 32): boolean {
+  const length = Math.ceil((bytes * 4) / 3);
+  if (value.length !== length || !/^[A-Za-z0-9_-]+$/.test(value)) return false;
+  const remainder = bytes % 3;
+  if (remainder === 0) return true;
+  return (remainder === 2 ? LAST_OF_TWO_BYTES : LAST_OF_ONE_BYTE).includes(value[length - 1]!);
+}
+
 /** Identifiers drawn from one pool at a time: 256 of 16 bytes. */
 const ID_POOL_BYTES = 4096;
 let idPool = Buffer.alloc(0);
