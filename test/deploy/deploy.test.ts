@@ -162,7 +162,7 @@ describe('Helm chart', () => {
     const declared = [
       { client_id: 'billing', client_name: 'Billing "prod" \\ é', grant_types: ['client_credentials'], scope: 'system/Patient.rs', client_secret_file: '/run/secrets/smart-auth-clients/billing' },
       { client_id: 'chart-app', redirect_uris: ['https://chart.example.org/callback?x=1&y=2'], token_endpoint_auth_method: 'none', contacts: ['ops@example.org'] },
-      { client_id: 'bulk', grant_types: ['client_credentials'], token_endpoint_auth_method: 'private_key_jwt', jwks_uri: 'https://bulk.example.org/jwks.json', scope: 'system/*.rs', software_version: '1.0\n2' },
+      { client_id: 'bulk', grant_types: ['client_credentials'], token_endpoint_auth_method: 'private_key_jwt', jwks_uri: 'https://bulk.example.org/jwks.json', scope: 'system/*.rs', software_version: '1.0: "two" #3 \'x\'' }, // YAML's special characters; control characters are refused since issue #14
     ];
     const manifests = await renderChart({ clients: { enabled: true, declared, prune: true, reloadIntervalSeconds: 60, secretName: 'app-client-secrets' } });
     validateAll(manifests);
