@@ -56,7 +56,7 @@ export class GatewayConfig extends CommonConfig {
   @IsInt()
   @Min(0)
   @Max(10_000)
-  ADMISSION_QUEUE_TIMEOUT_MS = 200;
+  ADMISSION_QUEUE_TIMEOUT_MS = 100;
 
   /** The same while the queue is standing (overload: not empty for over 100 ms): keeps the admitted requests fast (ms). */
   @Transform(toInt)
