@@ -103,6 +103,35 @@ describe('trust tiers: anonymous registration and the approval API', () => {
     assert.equal((listedAfter.json.clients as Array<{ client_id: string }>).some((c) => c.client_id === clientId), false, 'no longer pending');
   });
 
+  it("the seed's exact Bulk Client request (requested client_id, jwks_uri) answers 201 with the seed's fields, its system scope pending", async () => {
+    const clientId = `BulkFHIR-${crypto.randomUUID().slice(0, 8)}`;
+    const reply = await postRegistration(suite, {
+      client_id: clientId,
+      token_endpoint_auth_method: 'private_key_jwt',
+      grant_types: ['client_credentials'],
+      client_name: 'Drummond Inferno Bulk Data Client',
+      client_uri: 'https://inferno.healthit.gov/suites',
+      scope: 'system/*.rs',
+      jwks_uri: 'https://inferno.healthit.gov/.well-known/jwks.json',
+    });
+    assert.equal(reply.status, 201, reply.text);
+    for (const [name, value] of Object.entries({
+      client_id: clientId,
+      token_endpoint_auth_method: 'private_key_jwt',
+      grant_types: ['client_credentials'],
+      client_name: 'Drummond Inferno Bulk Data Client',
+      jwks_uri: 'https://inferno.healthit.gov/.well-known/jwks.json',
+      client_uri: 'https://inferno.healthit.gov/suites',
+      scope: 'system/*.rs',
+      registration_client_uri: `${suite.issuer}/register/${clientId}`,
+    })) {
+      assert.deepEqual(reply.json[name], value, name);
+    }
+    assert.equal(typeof reply.json.registration_access_token, 'string');
+    assert.equal(typeof reply.json.client_id_issued_at, 'number');
+    assert.deepEqual(reply.json.privileges_pending, { scope: ['system/*.rs'], grant_types: [] });
+  });
+
   it('a client_secret_basic backend with no scope parameter: invalid_scope while pending, a token once approved', async () => {
     const client = await registerAnonymously(suite, { grant_types: ['client_credentials'], token_endpoint_auth_method: 'client_secret_basic', scope: 'system/*.rs' });
     const refused = await secretToken(client);
