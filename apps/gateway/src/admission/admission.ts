@@ -81,8 +81,9 @@ export function parseAdmissionLimits(json: string | undefined): Record<Admission
  * or waits longer than its queue allows (see {@link Bulkhead}), gets `503 temporarily_unavailable`
  * with `Retry-After` at once (an HTML page for browser pages), before
  * anything is forwarded. The place is given back when the response is sent
- * or the connection closes, whichever comes first. Runs after the rate
- * limits (429 for a client over its rate comes first).
+ * or the connection closes, whichever comes first. Runs when the request
+ * arrives, before its body is read and before the rate limits (which need
+ * the body to name the client).
  */
 export function installAdmission(
   fastify: FastifyInstance,
