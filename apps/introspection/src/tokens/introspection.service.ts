@@ -85,16 +85,24 @@ export class IntrospectionService {
   /** A valid, unrevoked access token of ours, of a grant still in force and a client still registered, or null. */
   async activeClaims(token: unknown): Promise<AccessTokenClaims | null> {
     const claims = await this.ourToken(token);
-    return claims && (await this.inForce(claims)) ? claims : null;
+    if (!claims) return null;
+    const inForce = this.inForce(claims);
+    return (typeof inForce === 'boolean' ? inForce : await inForce) ? claims : null;
   }
 
-  /** Whether one of our access tokens is unrevoked, of a grant still in force and of a client still registered. */
-  private async inForce(claims: AccessTokenClaims): Promise<boolean> {
+  /**
+   * Whether one of our access tokens is unrevoked, of a grant still in force
+   * and of a client still registered. Synchronous while the client is cached
+   * (the hot path: no promise, no microtask), a promise when it must be looked up.
+   */
+  private inForce(claims: AccessTokenClaims): boolean | Promise<boolean> {
     if (this.state.revoked.has(claims.jti)) return false;
     // grant.revoked: the grant's tokens issued up to the revocation are inactive (RFC 9700 §4.14.2, RFC 6749 §4.1.2).
     if (claims.grant_id !== undefined && this.state.revokedGrants.revokes(claims.grant_id, claims.iat)) return false;
     // A deleted client's tokens are inactive (RFC 7592 §2.3).
-    return (await this.directory.get(claims.client_id)) !== null;
+    const known = this.directory.peek(claims.client_id);
+    if (known !== undefined) return known !== null;
+    return this.directory.get(claims.client_id).then((client) => client !== null);
   }
 
   /**
@@ -131,7 +139,8 @@ export class IntrospectionService {
     // RFC 7662 §2.1: token_type_hint only speeds the search up, so it is not read; every type is searched.
     const claims = await this.ourToken(token);
     if (claims) {
-      if (!(await this.inForce(claims))) return INACTIVE;
+      const inForce = this.inForce(claims);
+      if (!(typeof inForce === 'boolean' ? inForce : await inForce)) return INACTIVE;
       // RFC 7662 §4: a caller without the introspect scope sees only its own tokens (no token scanning).
       if (mayInspectAny !== true && mayInspectAny.client_id !== claims.client_id) return INACTIVE;
       return activeIntrospectionResponse(claims);

@@ -54,6 +54,16 @@ export class ClientDirectory implements OnModuleDestroy {
     this.inflight.delete(clientId);
   }
 
+  /**
+   * The cached answer for a client, without a promise: the record, null for
+   * a client known not to exist, undefined when nothing fresh is cached (ask
+   * {@link get}). The introspection hot path uses it to stay synchronous.
+   */
+  peek(clientId: string): ClientRecord | null | undefined {
+    const cached = this.entries.get(clientId);
+    return cached && cached.expires > Date.now() ? cached.record : undefined;
+  }
+
   async get(clientId: string): Promise<ClientRecord | null> {
     const cached = this.entries.get(clientId);
     if (cached && cached.expires > Date.now()) return cached.record;
