@@ -96,6 +96,14 @@ describe('dynamic client registration (RFC 7591, RFC 7592)', () => {
     assert.equal(keys?.[0]?.kid, ecJwk.kid);
   });
 
+  it('chooses client ids that never start with - or _ (they would read as options on a command line)', async () => {
+    for (let i = 0; i < 64; i++) {
+      const reply = await postRegistration(suite, { redirect_uris: ['https://app.example/cb'], token_endpoint_auth_method: 'none', scope: 'openid' });
+      assert.equal(reply.status, 201, reply.text);
+      assert.match(reply.json.client_id as string, /^[A-Za-z0-9][A-Za-z0-9_-]{21}$/);
+    }
+  });
+
   it('honours a requested client_id when free and refuses it when taken', async () => {
     const id = `requested-${Date.now()}`;
     const first = await postRegistration(suite, { client_id: id, ...MACHINE });

@@ -14,6 +14,19 @@ import { checkUpdateBody, secretChangeFor } from './update-body.js';
 /** Characters a stored client_id can have (requested ids, generated base64url ids, the configured admin id). */
 const STORABLE_CLIENT_ID = /^[A-Za-z0-9._~-]{1,128}$/;
 
+/**
+ * A server-chosen client_id: 128 random bits, base64url, never starting with
+ * `-` or `_`, so it never reads as an option on a command line (`smart-auth
+ * clients approve <client_id>`, whose parser took such an id for a flag: a
+ * CLI test failed so when its client's id began with `-`, one id in 64).
+ */
+function generatedClientId(): string {
+  for (;;) {
+    const id = generateOpaqueToken(16);
+    if (/^[A-Za-z0-9]/.test(id)) return id;
+  }
+}
+
 /** Attempts at an update that keeps losing the optimistic-concurrency race. */
 const UPDATE_ATTEMPTS = 3;
 
@@ -43,7 +56,7 @@ export class RegistrationService {
     const clientSecret = isSymmetric(metadata.token_endpoint_auth_method) ? generateOpaqueToken(32) : undefined;
     const registrationAccessToken = generateOpaqueToken(32);
     const client = Object.assign(new ClientEntity(), {
-      clientId: requestedClientId ?? generateOpaqueToken(16),
+      clientId: requestedClientId ?? generatedClientId(),
       metadata,
       clientSecretHash: clientSecret === undefined ? null : sha256Hex(clientSecret),
       clientSecretExpiresAt: 0,
