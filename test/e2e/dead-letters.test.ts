@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { connect, headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import type { DeadLetter } from '#contracts';
 import { sharedSuite, type RunningSuite } from '#testing';
 import { bearer, call } from './support/http.js';
 import { adminToken } from './support/people.js';
@@ -21,19 +22,6 @@ import { adminToken } from './support/people.js';
 const realInfrastructure = Boolean(process.env.NATS_URL && process.env.DATABASE_URL);
 const BIN = resolve('dist/apps/cli/main.js');
 
-interface DeadLetterView {
-  seq: number;
-  consumer: string;
-  kind: string;
-  reason: string;
-  subject: string;
-  stream: string;
-  stream_sequence: number;
-  deliveries: number;
-  dead_at: string;
-  event_id?: string;
-  payload: string;
-}
 
 function sample(metrics: string, series: string): number {
   const line = metrics.split('\n').find((l) => l.startsWith(`${series} `));
@@ -89,10 +77,10 @@ describe('dead letters of the audit consumer', { skip: realInfrastructure ? fals
     const ack = await js.publish(`${prefix}.events.v1.token.issued`, payload, { msgID: id, headers: h });
     return ack.seq;
   };
-  const deadLetters = async (): Promise<DeadLetterView[]> => {
+  const deadLetters = async (): Promise<DeadLetter[]> => {
     const reply = await call(suite, '/admin/audit/dead-letters?consumer=audit&limit=1000', { headers: { authorization: bearer(admin) } });
     assert.equal(reply.status, 200, reply.text);
-    return reply.json.dead_letters as DeadLetterView[];
+    return reply.json.dead_letters as DeadLetter[];
   };
   const stored = async (clientId: string): Promise<boolean> => {
     const reply = await call(suite, `/admin/audit?client_id=${encodeURIComponent(clientId)}`, { headers: { authorization: bearer(admin) } });
@@ -172,7 +160,7 @@ describe('dead letters of the audit consumer', { skip: realInfrastructure ? fals
     for (const kind of ['not_json', 'invalid_envelope', 'max_deliver']) assert.match(table.stdout, new RegExp(kind));
     const json = await cli(['audit', 'dead-letters', '--json', '--limit', '2'], env);
     assert.equal(json.code, 0, json.stderr);
-    const page = JSON.parse(json.stdout) as { dead_letters: DeadLetterView[]; next?: string };
+    const page = JSON.parse(json.stdout) as { dead_letters: DeadLetter[]; next?: string };
     assert.equal(page.dead_letters.length, 2);
     assert.match(page.next ?? '', /after=/);
   });

@@ -56,31 +56,22 @@ interface IntrospectedContext {
   smart_style_url?: string;
 }
 
+/** What an active introspection answer says of any of our tokens (RFC 7662 §2.2). */
+interface ActiveIntrospection extends IntrospectedContext {
+  active: true;
+  scope: string;
+  client_id: string;
+  sub: string;
+  exp: number;
+  iat: number;
+  iss: string;
+}
+
 /** RFC 7662 §2.2 with the SMART additions: an access token, or a refresh token (`token_type: refresh_token`, no `aud`). */
 export type IntrospectionResponseBody =
   | { active: false }
-  | ({
-      active: true;
-      scope: string;
-      client_id: string;
-      sub: string;
-      exp: number;
-      iat: number;
-      iss: string;
-      aud: string | string[];
-      token_type: 'Bearer';
-      jti?: string;
-    } & IntrospectedContext)
-  | ({
-      active: true;
-      scope: string;
-      client_id: string;
-      sub: string;
-      exp: number;
-      iat: number;
-      iss: string;
-      token_type: 'refresh_token';
-    } & IntrospectedContext);
+  | (ActiveIntrospection & { aud: string | string[]; token_type: 'Bearer'; jti?: string })
+  | (ActiveIntrospection & { token_type: 'refresh_token' });
 
 export interface RevocationRequest {
   params: FormParams;

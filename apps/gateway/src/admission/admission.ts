@@ -97,34 +97,49 @@ export function installAdmission(
     const { concurrency, queue } = limits[cls];
     if (concurrency > 0) bulkheads.set(cls, new Bulkhead(cls, concurrency, queue, timeouts.burstMs, Math.min(timeouts.burstMs, timeouts.overloadMs)));
   }
+  const refuse = (req: FastifyRequest, reply: FastifyReply, bulkhead: Bulkhead, path: string): void => {
+    const error = new TemporarilyUnavailable(`too many ${bulkhead.name} requests at once; retry after ${retryAfterSeconds} s`, retryAfterSeconds);
+    if (wantsPage(req, path)) sendErrorPage(reply, error);
+    else renderOAuthError(reply, error);
+  };
+  const admitted = (reply: FastifyReply, bulkhead: Bulkhead, release: () => void): void => {
+    metrics.admissionInFlight.inc({ class: bulkhead.name });
+    reply.raw.once('close', () => {
+      metrics.admissionInFlight.dec({ class: bulkhead.name });
+      release();
+    });
+  };
   // onRequest: before the body is read and parsed, so a refused request costs the gateway as little as possible.
-  fastify.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
+  // A callback hook, not an async one: a request that finds a place at once (the token path) costs no promise.
+  fastify.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
     const path = pathOf(req.url);
     const cls = admissionClassOf(req.method, path);
     const bulkhead = cls === undefined ? undefined : bulkheads.get(cls);
-    if (!bulkhead) return;
+    if (!bulkhead) return done();
+    const entered = bulkhead.enter();
+    if (!(entered instanceof Promise)) {
+      if (!entered) {
+        metrics.admissionRejected.inc({ class: bulkhead.name });
+        return refuse(req, reply, bulkhead, path);
+      }
+      admitted(reply, bulkhead, entered);
+      return done();
+    }
     // A client may go away while its request waits in the queue: its 'close' comes before any place does.
     let gone = false;
     const onClose = () => {
       gone = true;
     };
     reply.raw.once('close', onClose);
-    const entered = bulkhead.enter();
-    const release = entered instanceof Promise ? await entered : entered;
-    reply.raw.off('close', onClose);
-    if (release && gone) release(); // nobody to answer: the place goes to the next one at once
-    if (!release || gone) {
-      if (!release) metrics.admissionRejected.inc({ class: bulkhead.name });
-      const error = new TemporarilyUnavailable(`too many ${bulkhead.name} requests at once; retry after ${retryAfterSeconds} s`, retryAfterSeconds);
-      if (wantsPage(req, path)) sendErrorPage(reply, error);
-      else renderOAuthError(reply, error);
-      return reply;
-    }
-    metrics.admissionInFlight.inc({ class: bulkhead.name });
-    reply.raw.once('close', () => {
-      metrics.admissionInFlight.dec({ class: bulkhead.name });
-      release();
+    void entered.then((release) => {
+      reply.raw.off('close', onClose);
+      if (release && gone) release(); // nobody to answer: the place goes to the next one at once
+      if (!release || gone) {
+        if (!release) metrics.admissionRejected.inc({ class: bulkhead.name });
+        return refuse(req, reply, bulkhead, path);
+      }
+      admitted(reply, bulkhead, release);
+      done();
     });
-    return undefined;
   });
 }
