@@ -14,6 +14,7 @@ import { GrantRevocation } from './grants/grant-revocation.js';
 import { RefreshGrace } from './grants/refresh-grace.js';
 import { RefreshRotation } from './grants/refresh-rotation.js';
 import { RefreshTokenIssuance } from './grants/refresh-token-issuance.js';
+import { RefreshTokenFormat } from './grants/refresh-token-format.js';
 import { RefreshTokenIntrospector } from './grants/refresh-token-introspection.js';
 import { Housekeeping } from './housekeeping.service.js';
 import { LaunchService } from './launch/launch.service.js';
@@ -61,6 +62,7 @@ export function authorizationModule(config: AuthorizationConfig, runtime: SuiteR
       { provide: PublicKeyRing, inject: [ServiceBus, EventBus], useFactory: (bus: ServiceBus, events: EventBus) => PublicKeyRing.create(bus, events) },
       ClientDirectory,
       EventRecorder,
+      RefreshTokenFormat,
       UserStore,
       SessionService,
       LoginThrottle,

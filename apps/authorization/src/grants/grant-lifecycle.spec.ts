@@ -21,6 +21,7 @@ import { CodeRedemption } from './code-redemption.js';
 import { EventRecorder } from './event-recorder.js';
 import { GrantRevocation } from './grant-revocation.js';
 import { RefreshGrace } from './refresh-grace.js';
+import { RefreshTokenFormat } from './refresh-token-format.js';
 import { RefreshRotation } from './refresh-rotation.js';
 import { RefreshTokenIssuance } from './refresh-token-issuance.js';
 
@@ -41,6 +42,7 @@ Logger.overrideLogger(false);
 describe('grant lifecycle: code redemption, rotation, reuse, grace, revocation (PostgreSQL)', { skip: !process.env.DATABASE_URL && 'needs DATABASE_URL' }, () => {
   let dataSource: DataSource;
   let dropDatabase: () => Promise<void>;
+  let format: RefreshTokenFormat;
   const services = (grace: number) => {
     const config = loadConfig(AuthorizationConfig, { DATABASE_URL: 'postgres://unused/db', FHIR_BASE_URL: 'https://fhir.example/r4', LOG_LEVEL: 'error', REFRESH_REUSE_GRACE_SECONDS: String(grace) });
     const events = new EventRecorder(new Outbox(dataSource, new InProcessEventBus(), 'authorization'));
@@ -50,7 +52,7 @@ describe('grant lifecycle: code redemption, rotation, reuse, grace, revocation (
     const sessions = new SessionService(dataSource, config);
     const users = new UserStore(dataSource);
     const revocation = new GrantRevocation(dataSource, grants, tokens, events);
-    const issuance = new RefreshTokenIssuance(config, tokens, sessions);
+    const issuance = new RefreshTokenIssuance(config, tokens, sessions, format);
     return {
       grants,
       tokens,
@@ -81,6 +83,8 @@ describe('grant lifecycle: code redemption, rotation, reuse, grace, revocation (
     dataSource = new DataSource({ type: 'postgres', url: url.toString(), entities: AUTHORIZATION_ENTITIES, migrations: AUTHORIZATION_MIGRATIONS, migrationsTableName: 'authorization_migrations', extra: { max: 3 } });
     await dataSource.initialize();
     await dataSource.runMigrations();
+    format = new RefreshTokenFormat(dataSource);
+    await format.onModuleInit();
     await dataSource.getRepository(UserEntity).insert({ id: 'u1', username: 'pat', passwordHash: 'x', displayName: 'Pat', fhirUser: 'Patient/p1', patients: [], disabled: false, admin: false });
     s = services(0);
   });

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { REFRESH_TOKEN_BYTES, type ClientRecord } from '#contracts';
-import { generateOpaqueToken, sha256Hex, type ScopeSet } from '#oauth';
+import type { ClientRecord } from '#contracts';
+import { sha256Hex, type ScopeSet } from '#oauth';
 import { AuthorizationConfig } from '../config/authorization.config.js';
 import type { GrantEntity } from '../persistence/entities/grant.entity.js';
 import { RefreshTokenStore } from '../persistence/refresh-token.store.js';
 import { SessionService } from '../users/session.service.js';
+import { RefreshTokenFormat } from './refresh-token-format.js';
 
 /**
  * When a refresh token is issued, and until when (SMART App Launch 2.2
@@ -36,6 +37,7 @@ export class RefreshTokenIssuance {
     private readonly config: AuthorizationConfig,
     private readonly tokens: RefreshTokenStore,
     private readonly sessions: SessionService,
+    private readonly format: RefreshTokenFormat,
   ) {}
 
   async issue(
@@ -51,7 +53,7 @@ export class RefreshTokenIssuance {
     const now = Date.now();
     const expiresAt = refreshTokenExpiry(scope, client.metadata.grant_types, session, now, this.config);
     if (!expiresAt) return undefined;
-    const token = generateOpaqueToken(REFRESH_TOKEN_BYTES);
+    const token = this.format.issue();
     await this.tokens.insert(manager, { tokenHash: sha256Hex(token), grantId: grant.id, clientId: grant.clientId, scope: scope.toString(), authTime, expiresAt });
     return { refresh_token: token, refresh_token_expires_in: Math.max(0, Math.floor((expiresAt.getTime() - now) / 1000)) };
   }
