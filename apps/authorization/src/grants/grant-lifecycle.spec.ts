@@ -1,12 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import pg from 'pg';
 import { DataSource } from 'typeorm';
 import type { AuthorizedGrant, ClientRecord, RefreshReplay } from '#contracts';
 import { ClientDirectory, InProcessEventBus, loadConfig, Outbox, type ServiceBus } from '#nest';
 import { InvalidGrant, UnauthorizedClient } from '#oauth';
+import { scratchServerDatabase } from '#testing';
 import { AuthorizationConfig } from '../config/authorization.config.js';
 import { AuthorizationCodeStore } from '../persistence/authorization-code.store.js';
 import { AUTHORIZATION_ENTITIES } from '../persistence/entities/index.js';
@@ -67,20 +66,9 @@ describe('grant lifecycle: code redemption, rotation, reuse, grace, revocation (
   let s: ReturnType<typeof services>;
 
   before(async () => {
-    const name = `grants_${randomBytes(5).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const url = new URL(process.env.DATABASE_URL!);
-    url.pathname = `/${name}`;
-    dropDatabase = async () => {
-      const drop = new pg.Client({ connectionString: process.env.DATABASE_URL });
-      await drop.connect();
-      await drop.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await drop.end();
-    };
-    dataSource = new DataSource({ type: 'postgres', url: url.toString(), entities: AUTHORIZATION_ENTITIES, migrations: AUTHORIZATION_MIGRATIONS, migrationsTableName: 'authorization_migrations', extra: { max: 3 } });
+    const scratch = await scratchServerDatabase('grants', process.env.DATABASE_URL!);
+    dropDatabase = scratch.drop;
+    dataSource = new DataSource({ type: 'postgres', url: scratch.url, entities: AUTHORIZATION_ENTITIES, migrations: AUTHORIZATION_MIGRATIONS, migrationsTableName: 'authorization_migrations', extra: { max: 3 } });
     await dataSource.initialize();
     await dataSource.runMigrations();
     format = new RefreshTokenFormat(dataSource);
