@@ -14,7 +14,8 @@ import { SESSION_COOKIE, SessionService } from '../users/session.service.js';
 import { UserDirectory } from '../users/user-directory.service.js';
 import { ownPatientId } from '../users/user-views.js';
 import { PageKit } from '../web/page-kit.js';
-import { formTargetOf, seeOther, withQuery } from '../web/web-response.js';
+import { formTargetOf, seeOther } from '../web/web-response.js';
+import { codeRedirect, errorRedirect } from './client-redirect.js';
 import { ConsentStore } from './consent.store.js';
 import { INTERACTION_COOKIE, InteractionStore } from './interaction.store.js';
 
@@ -140,7 +141,7 @@ export class InteractionFlow {
       requestId,
     );
     return seeOther(
-      withQuery(ix.request.redirectUri, { code, state: ix.request.state, iss: this.config.ISSUER }),
+      codeRedirect(ix.request.redirectUri, code, ix.request.state, this.config.ISSUER),
       [...cookies, this.kit.clearCookie(INTERACTION_COOKIE, interactionPath(ix.id))],
     );
   }
@@ -149,7 +150,7 @@ export class InteractionFlow {
   async sendError(ix: InteractionEntity, error: string, description: string, cookies: string[] = []): Promise<WebResponse> {
     await this.interactions.complete(ix.id);
     return seeOther(
-      withQuery(ix.request.redirectUri, { error, error_description: description, state: ix.request.state, iss: this.config.ISSUER }),
+      errorRedirect(ix.request.redirectUri, { error, description }, ix.request.state, this.config.ISSUER),
       [...cookies, this.kit.clearCookie(INTERACTION_COOKIE, interactionPath(ix.id))],
     );
   }
