@@ -1,8 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ClientRecord } from '#contracts';
-import { WebParams } from '../web/web-params.js';
-import { OAuthError } from '#oauth';
+import { OAuthError, RequestParams } from '#oauth';
 import { deferredRequest, echoableState, sameLoopbackExceptPort, validateAuthorizationRequest, verifyClientAndRedirect, type AuthorizationRequest } from './authorization-request.js';
 
 const FHIR = 'https://fhir.example/r4';
@@ -38,17 +37,17 @@ const VALID: Record<string, string> = {
   code_challenge_method: 'S256',
 };
 
-function params(changes: Record<string, string | string[] | undefined> = {}): WebParams {
+function params(changes: Record<string, string | string[] | undefined> = {}): RequestParams {
   const source: Record<string, string | string[]> = { ...VALID };
   for (const [k, v] of Object.entries(changes)) {
     if (v === undefined) delete source[k];
     else source[k] = v;
   }
-  return new WebParams(source);
+  return new RequestParams(source);
 }
 
 /** The parameters of the last request `validate` checked: the state an error would echo comes from them. */
-let lastParams: WebParams = params();
+let lastParams: RequestParams = params();
 
 function validate(changes: Record<string, string | string[] | undefined> = {}, c: ClientRecord = client()): AuthorizationRequest {
   lastParams = params(changes);

@@ -1,5 +1,5 @@
 import type { ClientRecord } from '#contracts';
-import { hasForbiddenCharacters, InvalidRequest, InvalidScope, isPersonGrantable, negotiateScopes, OAuthError, ScopeSet, UnauthorizedClient, UnsupportedResponseType } from '#oauth';
+import { hasForbiddenCharacters, InvalidRequest, InvalidScope, isPersonGrantable, negotiateScopes, OAuthError, ScopeSet, UnauthorizedClient, UnsupportedResponseType, type RequestParams } from '#oauth';
 
 /** A validated authorization request (RFC 6749 §4.1.1, RFC 7636, SMART App Launch 2.x), as kept with the interaction. */
 export interface AuthorizationRequest {
@@ -25,14 +25,6 @@ export interface AuthorizationRequest {
    * registered URI. Such a request grants nothing.
    */
   error?: { error: string; description?: string };
-}
-
-/** The parameters of an authorization request, as the web layer reads them (query or form). */
-export interface RequestParams {
-  get(name: string): string | undefined;
-  names(): string[];
-  /** Names given more than once. */
-  readonly repeated: string[];
 }
 
 /** A client and redirect URI known good: from here on, errors go back to that URI (RFC 6749 §4.1.2.1). */

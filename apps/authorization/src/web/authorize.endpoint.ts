@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { WebRequest, WebResponse } from '#contracts';
 import { ClientDirectory } from '#nest';
-import { hasForbiddenCharacters, OAuthError } from '#oauth';
+import { hasForbiddenCharacters, OAuthError, RequestParams } from '#oauth';
 import { AuthorizationConfig } from '../config/authorization.config.js';
 import { deferredRequest, echoableState, validateAuthorizationRequest, verifyClientAndRedirect, type AuthorizationRequest, type VerifiedRedirect } from '../flow/authorization-request.js';
 import { errorRedirect } from '../flow/client-redirect.js';
@@ -12,7 +12,6 @@ import { LaunchService } from '../launch/launch.service.js';
 import { SESSION_COOKIE, SessionService } from '../users/session.service.js';
 import { UserDirectory } from '../users/user-directory.service.js';
 import { PageKit } from './page-kit.js';
-import { WebParams } from './web-params.js';
 import { seeOther } from './web-response.js';
 
 /**
@@ -37,7 +36,7 @@ export class AuthorizeEndpoint {
     if (req.method === 'POST' && req.form === undefined) {
       return this.kit.errorPage(400, 'invalid_request', 'The authorization request must be sent as a form (application/x-www-form-urlencoded).');
     }
-    const params = new WebParams(req.method === 'POST' ? req.form : req.query);
+    const params = new RequestParams(req.method === 'POST' ? req.form : req.query);
     const clientId = params.get('client_id');
     // No registered client id is longer or carries a control character; such ids are not looked up (issue #14).
     const client = clientId !== undefined && clientId.length <= 128 && !hasForbiddenCharacters(clientId) ? await this.directory.get(clientId) : null;

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { WebRouteTable, type WebRequest, type WebResponse, type WebRouteName } from '#contracts';
 import { OAuthError } from '#oauth';
-import { LoginCallbackEndpoint } from '../upstream/login-callback.endpoint.js';
+import { LoginCallbackEndpoint } from './login-callback.endpoint.js';
 import { AccountEndpoint } from './account.endpoint.js';
 import { AdminConsoleEndpoint } from './admin-console.endpoint.js';
 import { AdminGrantsEndpoint } from './admin-grants.endpoint.js';
