@@ -3,12 +3,26 @@
 // end-to-end suite in one `node --test` run. The suite under test is started
 // once here (real NATS + PostgreSQL when NATS_URL and DATABASE_URL are set,
 // the embedded all-in-one process otherwise) and handed to the e2e files.
+// Without a filter it lints first (eslint.config.mjs: zero errors and zero
+// warnings, module boundaries included).
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = process.cwd();
 const only = process.argv.slice(2);
+
+if (!only.length) {
+  const started = Date.now();
+  const eslint = ['node_modules/eslint/bin/eslint.js', '.', '--max-warnings=0', '--cache', '--cache-location=node_modules/.cache/eslint/'];
+  const lint = spawn(process.execPath, eslint, { stdio: 'inherit' });
+  const status = await new Promise((resolve) => lint.on('exit', (c, s) => resolve(c ?? (s ? 1 : 0))));
+  if (status !== 0) {
+    console.error('# lint failed (npx eslint . to see it again)');
+    process.exit(status);
+  }
+  console.log(`# lint: clean (${Date.now() - started} ms)`);
+}
 
 function find(dir, suffix, out = []) {
   let entries = [];

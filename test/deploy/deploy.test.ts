@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- the rendered Helm manifests are untyped YAML read field by field; each is validated against its kubernetes-models class (MODELS) */
 // Deployment artefacts, checked without a cluster or a Docker engine:
 // the Helm chart rendered by the Go template engine itself (compiled to
 // WebAssembly, @evertdespiegeleer/go-template) and every manifest validated

@@ -42,7 +42,6 @@ class FhirclientApp {
 
   static async start(fhirBaseUrl: string): Promise<FhirclientApp> {
     const bundle = readFileSync(createRequire(import.meta.url).resolve('fhirclient/build/fhir-client.js'));
-    let app: FhirclientApp | undefined;
     const page = (script: string) => `<!doctype html><meta charset="utf-8"><title>fhirclient test app</title><script src="/fhir-client.js"></script><script>${script}</script>`;
     const authorize = (options: Record<string, string>) =>
       page(`FHIR.oauth2.authorize(${JSON.stringify(options)}).catch(function (e) { window.fhirOutcome = { error: String(e) }; });`);
@@ -51,9 +50,9 @@ class FhirclientApp {
       const html = (body: string) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(body);
       if (path === '/fhir-client.js') return res.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle);
       // Standalone: the app knows its FHIR server.
-      if (path === '/standalone.html') return html(authorize({ iss: fhirBaseUrl, clientId: app!.clientId, scope: STANDALONE_SCOPE, redirectUri: 'app.html' }));
+      if (path === '/standalone.html') return html(authorize({ iss: fhirBaseUrl, clientId: app.clientId, scope: STANDALONE_SCOPE, redirectUri: 'app.html' }));
       // EHR launch (the registered launch_uri): fhirclient reads iss and launch from the URL the EHR opened.
-      if (path === '/launch.html') return html(authorize({ clientId: app!.clientId, scope: EHR_SCOPE, redirectUri: 'app.html' }));
+      if (path === '/launch.html') return html(authorize({ clientId: app.clientId, scope: EHR_SCOPE, redirectUri: 'app.html' }));
       if (path === '/app.html') {
         return html(
           page(
@@ -67,7 +66,7 @@ class FhirclientApp {
       res.writeHead(404).end();
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    app = new FhirclientApp(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const app = new FhirclientApp(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
     return app;
   }
 

@@ -45,16 +45,15 @@ export class JwksServer {
   ) {}
 
   static async start(): Promise<JwksServer> {
-    let self: JwksServer | undefined;
     const server = createServer((req, res) => {
       const path = req.url ?? '';
-      self!.fetches.set(path, (self!.fetches.get(path) ?? 0) + 1);
+      self.fetches.set(path, (self.fetches.get(path) ?? 0) + 1);
       if (path === '/slow') return; // never answers
       if (path === '/garbage') {
         res.writeHead(200, { 'content-type': 'text/html' });
         return res.end('<html><body>definitely not a JWK Set</body></html>');
       }
-      const set = path.startsWith('/jwks/') ? self!.sets.get(path.slice('/jwks/'.length)) : undefined;
+      const set = path.startsWith('/jwks/') ? self.sets.get(path.slice('/jwks/'.length)) : undefined;
       if (!set) {
         res.writeHead(404);
         return res.end();
@@ -63,7 +62,7 @@ export class JwksServer {
       res.end(JSON.stringify(set));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    self = new JwksServer(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const self = new JwksServer(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
     return self;
   }
 

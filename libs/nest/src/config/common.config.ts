@@ -66,7 +66,7 @@ export class CommonConfig {
    * `127.0.0.1,keys.internal`) exempt from the private-address refusal.
    */
   @IsOptional()
-  @Matches(/^[A-Za-z0-9.:\[\]_-]+(,[A-Za-z0-9.:\[\]_-]+)*$/, { message: 'must be host names separated by commas' })
+  @Matches(/^[A-Za-z0-9.:[\]_-]+(,[A-Za-z0-9.:[\]_-]+)*$/, { message: 'must be host names separated by commas' })
   JWKS_URI_ALLOWED_HOSTS?: string;
 }
 

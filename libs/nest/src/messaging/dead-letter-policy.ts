@@ -28,6 +28,7 @@ export function afterFailure(deliveries: number, maxDeliver: number, transient: 
 
 /** A header value for the reason: one line of printable text (NATS headers are line-based), at most 512 characters. */
 export function headerText(text: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what this replaces
   const line = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
   return line.length > 512 ? `${line.slice(0, 509)}...` : line || '-';
 }

@@ -1,4 +1,4 @@
-import type { TokenEndpointAuthMethod } from '../../../contracts/src/client-record.js';
+import type { TokenEndpointAuthMethod } from '#contracts';
 
 /** RFC 7523 §2.1: the JWT bearer authorization grant. */
 export const JWT_BEARER_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:jwt-bearer';

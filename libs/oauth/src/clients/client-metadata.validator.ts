@@ -5,7 +5,7 @@ import type {
   ClientMetadata,
   JsonWebKeySet,
   TokenEndpointAuthMethod,
-} from '../../../contracts/src/client-record.js';
+} from '#contracts';
 import { InvalidClientMetadata, InvalidRedirectUri } from '../errors/oauth-errors.js';
 import type { OAuthError } from '../errors/oauth-error.js';
 import { forbiddenCharactersIn } from '../input/text-characters.js';

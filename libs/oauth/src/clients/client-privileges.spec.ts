@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ClientRecord } from '../../../contracts/src/client-record.js';
+import type { ClientRecord } from '#contracts';
 import { ScopeSet } from '../scopes/scope-set.js';
 import { SmartScope } from '../scopes/smart-scope.js';
 import {

@@ -1,4 +1,4 @@
-import type { ClientMetadata, ClientPrivileges, ClientRecord } from '../../../contracts/src/client-record.js';
+import type { ClientMetadata, ClientPrivileges, ClientRecord } from '#contracts';
 import { InvalidScope, UnauthorizedClient } from '../errors/oauth-errors.js';
 import { negotiateScopes } from '../scopes/scope-negotiation.js';
 import { ScopeSet } from '../scopes/scope-set.js';

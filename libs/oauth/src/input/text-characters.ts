@@ -7,6 +7,7 @@
  * and `jsonb` and an unpaired surrogate in `jsonb`, so such input could
  * otherwise only surface as an outage. Issue #14.
  */
+// eslint-disable-next-line no-control-regex -- matching the C0 controls is this pattern's purpose
 const FORBIDDEN = /[\u0000-\u001f\u007f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**
@@ -17,6 +18,7 @@ const FORBIDDEN = /[\u0000-\u001f\u007f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<!
  * to one, invalid ones become U+FFFD), and never an unpaired surrogate; so a
  * query or form is checked without decoding it (URL Standard §5.1).
  */
+// eslint-disable-next-line no-control-regex -- matching the C0 controls is this pattern's purpose
 const FORBIDDEN_ENCODED = /[\u0000-\u001f\u007f]|%[01][0-9a-f]|%7f/i;
 
 /** Whether `value` contains a C0 control, DEL or an unpaired surrogate. */
