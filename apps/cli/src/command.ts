@@ -12,6 +12,14 @@ export interface OptionSpec {
   description: string;
 }
 
+/** `--limit <n>` of the admin listings. */
+export const PAGE_SIZE_OPTION: OptionSpec = { type: 'string', value: '<n>', description: 'page size (default 100, at most 1000)' };
+
+/** `--offset <n>` of the admin listings that page by offset. */
+export function offsetOption(things: string): OptionSpec {
+  return { type: 'string', value: '<n>', description: `${things} to skip` };
+}
+
 export type OptionValues = Record<string, string | boolean | string[] | undefined>;
 
 export interface CommandContext {

@@ -1,6 +1,5 @@
-import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, ValidateBy, ValidateIf } from 'class-validator';
-import { DatabaseConfig, toInt } from '#nest';
+import { IsIn, IsNotEmpty, IsOptional, IsString, IsUrl, Matches, MaxLength, ValidateBy, ValidateIf } from 'class-validator';
+import { DatabaseConfig, IntegerSetting } from '#nest';
 
 /** https, or http only on a loopback host (a development identity provider); no query, no fragment (OIDC Discovery §2). */
 const UPSTREAM_ISSUER = /^(https:\/\/[^\s/?#]+|http:\/\/(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d{1,5})?)(\/[^\s?#]*)?$/;
@@ -26,24 +25,15 @@ const upstreamConfigured = (config: AuthorizationConfig) => config.UPSTREAM_OIDC
 
 export class AuthorizationConfig extends DatabaseConfig {
   /** Authorization codes live at most 60 s (CONFORMANCE: short-lived codes, RFC 6749 §4.1.2 recommends ≤ 10 min). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(5)
-  @Max(60)
+  @IntegerSetting(5, 60)
   AUTHORIZATION_CODE_TTL_SECONDS = 60;
 
   /** How long a login/consent interaction may take before the person must start over. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(60)
-  @Max(3600)
+  @IntegerSetting(60, 3600)
   INTERACTION_TTL_SECONDS = 900;
 
   /** Lifetime of the login session cookie (and of `online_access` refresh tokens bound to it). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(300)
-  @Max(7 * 24 * 3600)
+  @IntegerSetting(300, 7 * 24 * 3600)
   SESSION_TTL_SECONDS = 8 * 3600;
 
   /**
@@ -52,10 +42,7 @@ export class AuthorizationConfig extends DatabaseConfig {
    * months, and three calendar months are up to 92 days (90 fall short from
    * 1 July or 1 December).
    */
-  @Transform(toInt)
-  @IsInt()
-  @Min(3600)
-  @Max(365 * 24 * 3600)
+  @IntegerSetting(3600, 365 * 24 * 3600)
   REFRESH_TOKEN_TTL_SECONDS = 92 * 24 * 3600;
 
   /**
@@ -65,17 +52,11 @@ export class AuthorizationConfig extends DatabaseConfig {
    * rotation to tolerate this). 0 (the default) keeps strict reuse detection;
    * 10 is a reasonable value for browser apps.
    */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(300)
+  @IntegerSetting(0, 300)
   REFRESH_REUSE_GRACE_SECONDS = 0;
 
   /** Lifetime of an EHR launch context created with POST /launch. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(30)
-  @Max(3600)
+  @IntegerSetting(30, 3600)
   LAUNCH_TTL_SECONDS = 300;
 
   /**
@@ -89,23 +70,14 @@ export class AuthorizationConfig extends DatabaseConfig {
   EHR_LAUNCH_TRUSTED = 'false';
 
   /** Failed logins per username within the window before that username is locked for the window. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @IntegerSetting(1, 1000)
   LOGIN_MAX_FAILURES_PER_USER = 5;
 
   /** Failed logins per client address within the window before that address is locked for the window. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(100000)
+  @IntegerSetting(1, 100000)
   LOGIN_MAX_FAILURES_PER_ADDRESS = 30;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(10)
-  @Max(24 * 3600)
+  @IntegerSetting(10, 24 * 3600)
   LOGIN_THROTTLE_WINDOW_SECONDS = 900;
 
   /**

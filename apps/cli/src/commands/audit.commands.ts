@@ -1,4 +1,4 @@
-import { stringValue, type Command } from '../command.js';
+import { PAGE_SIZE_OPTION, stringValue, type Command } from '../command.js';
 import { fields, table, type Row } from '../output.js';
 
 export interface Verification {
@@ -88,7 +88,7 @@ const deadLetters: Command = {
   options: {
     consumer: { type: 'string', value: '<name>', description: 'dead letters of this durable consumer only (the audit service reads as `audit`)' },
     after: { type: 'string', value: '<seq>', description: 'dead letters after this sequence number (paging)' },
-    limit: { type: 'string', value: '<n>', description: 'page size (default 100, at most 1000)' },
+    limit: PAGE_SIZE_OPTION,
   },
   async run({ values, deployment, out }) {
     const query = { consumer: stringValue(values, 'consumer'), after: stringValue(values, 'after'), limit: stringValue(values, 'limit') };

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { listValue, stringValue, type Command, type CommandContext } from '../command.js';
+import { listValue, offsetOption, PAGE_SIZE_OPTION, stringValue, type Command, type CommandContext } from '../command.js';
 import { CommandFailure } from '../command-failure.js';
 import { fields, table, type Row } from '../output.js';
 import { UsageError } from '../usage-error.js';
@@ -118,10 +118,7 @@ const create: Command = {
   },
 };
 
-const PAGING_OPTIONS = {
-  limit: { type: 'string', value: '<n>', description: 'page size (default 100, at most 1000)' },
-  offset: { type: 'string', value: '<n>', description: 'clients to skip' },
-} as const;
+const PAGING_OPTIONS = { limit: PAGE_SIZE_OPTION, offset: offsetOption('clients') };
 
 /** A page of GET /admin/clients, optionally of one approval status. */
 function clientPage(ctx: CommandContext, status?: 'pending'): Promise<{ clients: Row[]; limit: number; offset: number }> {
@@ -201,6 +198,14 @@ async function management(ctx: CommandContext): Promise<{ url: string; token: st
   return { url: `${endpoint}/${encodeURIComponent(ctx.args[0]!)}`, token };
 }
 
+/** Reads or deletes the client: through RFC 7592 with its registration access token, else through the admin API. */
+async function onClient<T>(ctx: CommandContext, method: 'GET' | 'DELETE'): Promise<T> {
+  const rfc7592 = await management(ctx);
+  return rfc7592
+    ? ctx.deployment.request<T>(rfc7592.url, { method, bearer: rfc7592.token })
+    : ctx.deployment.api<T>(`/admin/clients/${encodeURIComponent(ctx.args[0]!)}`, { method });
+}
+
 const get: Command = {
   group: 'clients',
   name: 'get',
@@ -208,10 +213,7 @@ const get: Command = {
   args: ['client_id'],
   options: { 'registration-access-token': REGISTRATION_TOKEN_OPTION },
   async run(ctx) {
-    const rfc7592 = await management(ctx);
-    const client = rfc7592
-      ? await ctx.deployment.request<Row>(rfc7592.url, { bearer: rfc7592.token })
-      : await ctx.deployment.api<Row>(`/admin/clients/${encodeURIComponent(ctx.args[0]!)}`);
+    const client = await onClient<Row>(ctx, 'GET');
     ctx.out.result(client, () => fields(Object.entries(client)));
   },
 };
@@ -224,9 +226,7 @@ const remove: Command = {
   options: { 'registration-access-token': REGISTRATION_TOKEN_OPTION },
   async run(ctx) {
     const clientId = ctx.args[0]!;
-    const rfc7592 = await management(ctx);
-    if (rfc7592) await ctx.deployment.request(rfc7592.url, { method: 'DELETE', bearer: rfc7592.token });
-    else await ctx.deployment.api(`/admin/clients/${encodeURIComponent(clientId)}`, { method: 'DELETE' });
+    await onClient(ctx, 'DELETE');
     ctx.out.result({ client_id: clientId, deleted: true }, () => `deleted client ${clientId}\n`);
   },
 };

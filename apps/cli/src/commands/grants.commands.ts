@@ -1,4 +1,4 @@
-import { stringValue, type Command } from '../command.js';
+import { offsetOption, PAGE_SIZE_OPTION, stringValue, type Command } from '../command.js';
 import { table, type Row } from '../output.js';
 
 const list: Command = {
@@ -10,8 +10,8 @@ const list: Command = {
     user: { type: 'string', value: '<user_id>', description: 'only this user' },
     client: { type: 'string', value: '<client_id>', description: 'only this client' },
     patient: { type: 'string', value: '<id>', description: 'only grants in this patient context' },
-    limit: { type: 'string', value: '<n>', description: 'page size (default 100, at most 1000)' },
-    offset: { type: 'string', value: '<n>', description: 'grants to skip' },
+    limit: PAGE_SIZE_OPTION,
+    offset: offsetOption('grants'),
   },
   async run({ values, deployment, out }) {
     const page = await deployment.api<{ grants: Row[] }>('/admin/grants', {

@@ -1,34 +1,21 @@
-import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
-import { CommonConfig, toInt } from '#nest';
+import { IsIn, IsOptional, IsString } from 'class-validator';
+import { CommonConfig, IntegerSetting } from '#nest';
 
 export class GatewayConfig extends CommonConfig {
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(65535)
+  @IntegerSetting(1, 65535)
   PORT = 8080;
 
   @IsString()
   HOST = '0.0.0.0';
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1024)
-  @Max(10 * 1024 * 1024)
+  @IntegerSetting(1024, 10 * 1024 * 1024)
   BODY_LIMIT_BYTES = 65536;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(3_600_000)
+  @IntegerSetting(0, 3_600_000)
   DISCOVERY_CACHE_MS = 5000;
 
   /** `Retry-After` (seconds) of every 503 the suite answers that does not name its own (RFC 9110 §10.2.3). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(3600)
+  @IntegerSetting(1, 3600)
   RETRY_AFTER_SECONDS = 1;
 
   /**
@@ -36,10 +23,7 @@ export class GatewayConfig extends CommonConfig {
    * already answers 503, so that load balancers stop sending it traffic
    * before it closes its listener (ms).
    */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(120_000)
+  @IntegerSetting(0, 120_000)
   SHUTDOWN_DELAY_MS = 0;
 
   /**
@@ -52,17 +36,11 @@ export class GatewayConfig extends CommonConfig {
   ADMISSION_LIMITS?: string;
 
   /** How long a request may wait for a place in its bulkhead before a 503 (ms), while the queue is a passing burst. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(10_000)
+  @IntegerSetting(0, 10_000)
   ADMISSION_QUEUE_TIMEOUT_MS = 100;
 
   /** The same while the queue is standing (overload: not empty for over 100 ms): keeps the admitted requests fast (ms). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(10_000)
+  @IntegerSetting(0, 10_000)
   ADMISSION_OVERLOAD_QUEUE_TIMEOUT_MS = 20;
 
   /** Trust X-Forwarded-* from a reverse proxy in front (RFC 9700 §4.13: only when that proxy sanitises them). */
@@ -73,45 +51,27 @@ export class GatewayConfig extends CommonConfig {
    * Request-rate limits of this replica (docs/operations.md "Rate limits"),
    * requests per RATE_LIMIT_WINDOW_SECONDS; 0 = no limit (the default).
    */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(3600)
+  @IntegerSetting(1, 3600)
   RATE_LIMIT_WINDOW_SECONDS = 60;
 
   /** `/token` requests per client (as named by the request, unverified). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(100_000_000)
+  @IntegerSetting(0, 100_000_000)
   RATE_LIMIT_TOKEN_PER_CLIENT = 0;
 
   /** `/token` requests per client address. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(100_000_000)
+  @IntegerSetting(0, 100_000_000)
   RATE_LIMIT_TOKEN_PER_ADDRESS = 0;
 
   /** `/register` requests per client address. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(100_000_000)
+  @IntegerSetting(0, 100_000_000)
   RATE_LIMIT_REGISTER_PER_ADDRESS = 0;
 
   /** Password login form posts (`/interaction/:id/login`, `/admin/login`, `/account/login`) per client address. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(100_000_000)
+  @IntegerSetting(0, 100_000_000)
   RATE_LIMIT_LOGIN_PER_ADDRESS = 0;
 
   /** `/introspect` requests per calling client. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(100_000_000)
+  @IntegerSetting(0, 100_000_000)
   RATE_LIMIT_INTROSPECT_PER_CLIENT = 0;
 
   /** Per-client limits replacing the two per-client ones: JSON `{"<client_id>": {"token": n, "introspect": n}}` (0 = unlimited). */

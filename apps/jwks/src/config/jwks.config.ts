@@ -1,6 +1,6 @@
 import { Transform } from 'class-transformer';
-import { IsInt, Matches, Max, Min } from 'class-validator';
-import { DatabaseConfig, IsKeyEncryptionKey, toInt } from '#nest';
+import { Matches } from 'class-validator';
+import { DatabaseConfig, IsKeyEncryptionKey, IntegerSetting } from '#nest';
 import { DURATION } from './duration.js';
 
 const ALG = '(RS256|RS384|RS512|ES256|ES384|ES512)';
@@ -20,10 +20,7 @@ export class JwksConfig extends DatabaseConfig {
    * Cache-Control max-age of /jwks, in seconds, and so the pre-publication
    * window: a `next` key is in /jwks at least this long before it signs.
    */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(86400)
+  @IntegerSetting(0, 86400)
   JWKS_MAX_AGE_SECONDS = 300;
 
   /** Algorithms that always have an active signing key. */
@@ -36,10 +33,7 @@ export class JwksConfig extends DatabaseConfig {
   KEY_ROTATION_INTERVAL = '30d';
 
   /** How often a replica checks whether a rotation or a removal is due, in milliseconds (also sooner when one is due sooner). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(100)
-  @Max(3_600_000)
+  @IntegerSetting(100, 3_600_000)
   KEY_ROTATION_CHECK_MS = 60_000;
 
   /**
@@ -47,16 +41,10 @@ export class JwksConfig extends DatabaseConfig {
    * tokens and ID tokens: the token service's *_TTL_SECONDS). A retired key
    * stays published this long plus CLOCK_SKEW_SECONDS.
    */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(86400)
+  @IntegerSetting(1, 86400)
   MAX_TOKEN_LIFETIME_SECONDS = 3600;
 
   /** Clock skew verifiers allow on `exp` (PublicKeyRing allows 30 s), in seconds. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(3600)
+  @IntegerSetting(0, 3600)
   CLOCK_SKEW_SECONDS = 60;
 }

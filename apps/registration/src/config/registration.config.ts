@@ -1,6 +1,5 @@
-import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
-import { DatabaseConfig, toInt } from '#nest';
+import { IsIn, IsOptional, IsString, Matches, MinLength } from 'class-validator';
+import { DatabaseConfig, IntegerSetting } from '#nest';
 
 export class RegistrationConfig extends DatabaseConfig {
   /**
@@ -62,9 +61,6 @@ export class RegistrationConfig extends DatabaseConfig {
 
   /** Check CLIENTS_FILE (and the secret files it names) this often and apply it when it changed. */
   @IsOptional()
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(86400)
+  @IntegerSetting(1, 86400)
   CLIENTS_RELOAD_INTERVAL_SECONDS?: number;
 }

@@ -1,6 +1,5 @@
-import { Transform } from 'class-transformer';
-import { IsIn, IsInt, Max, Min } from 'class-validator';
-import { CommonConfig, IsKeyEncryptionKey, toInt } from '#nest';
+import { IsIn } from 'class-validator';
+import { CommonConfig, IsKeyEncryptionKey, IntegerSetting } from '#nest';
 
 /**
  * Algorithms ID tokens may be signed with: RS256 is required by OIDC Core
@@ -17,17 +16,11 @@ export class TokenConfig extends CommonConfig {
   ACCESS_TOKEN_ALG = 'ES256';
 
   /** SMART App Launch 2.2: access tokens should live no longer than an hour. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(30)
-  @Max(3600)
+  @IntegerSetting(30, 3600)
   ACCESS_TOKEN_TTL_SECONDS = 3600;
 
   /** SMART Backend Services: tokens should not live longer than five minutes. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(30)
-  @Max(3600)
+  @IntegerSetting(30, 3600)
   CLIENT_CREDENTIALS_TTL_SECONDS = 300;
 
   /** Default ID token algorithm, for clients that registered no `id_token_signed_response_alg`. */
@@ -35,9 +28,6 @@ export class TokenConfig extends CommonConfig {
   ID_TOKEN_ALG = 'RS256';
 
   /** Lifetime of ID tokens (OIDC Core §2 `exp`). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(60)
-  @Max(86400)
+  @IntegerSetting(60, 86400)
   ID_TOKEN_TTL_SECONDS = 3600;
 }

@@ -1,7 +1,5 @@
-import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
-
-const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
+import { IsIn, IsOptional, IsString, IsUrl, Matches } from 'class-validator';
+import { IntegerSetting } from './integer-setting.js';
 
 /** Settings every service reads. Names are the environment variables. */
 export class CommonConfig {
@@ -36,10 +34,7 @@ export class CommonConfig {
   LOG_FORMAT = 'json';
 
   /** Port of the management listener (`/health/live`, `/health/ready`, `/metrics`); never routed publicly. 0 picks a free one. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(65535)
+  @IntegerSetting(0, 65535)
   MANAGEMENT_PORT = 9464;
 
   /** Address the management listener binds to. */
@@ -47,10 +42,7 @@ export class CommonConfig {
   MANAGEMENT_HOST = '0.0.0.0';
 
   /** How long a service waits for another's answer over NATS, in milliseconds. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(100)
-  @Max(60000)
+  @IntegerSetting(100, 60000)
   RPC_TIMEOUT_MS = 5000;
 
   /**
@@ -72,32 +64,21 @@ export class CommonConfig {
 
 export class DatabaseConfig extends CommonConfig {
   /** Connections in this service's PostgreSQL pool. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(200)
+  @IntegerSetting(1, 200)
   DATABASE_POOL_SIZE = 10;
 
   /** How long a query waits for a PostgreSQL connection before the request answers 503 (ms); keep it below RPC_TIMEOUT_MS. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(100)
-  @Max(60000)
+  @IntegerSetting(100, 60000)
   DATABASE_CONNECT_TIMEOUT_MS = 2000;
 
   /** PostgreSQL `statement_timeout` of this service's connections (ms, 0 = none). */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(3_600_000)
+  @IntegerSetting(0, 3_600_000)
   DATABASE_STATEMENT_TIMEOUT_MS = 30000;
 
   /** Run this service's migrations at start (true by default; a Helm job may run them instead). */
   @IsIn(['true', 'false'])
   MIGRATIONS_RUN = 'true';
 }
-
-export { toInt };
 
 /** How a process stops (read by every service's entry point). */
 export class ShutdownConfig {
@@ -107,10 +88,7 @@ export class ShutdownConfig {
    * the process exits with code 1. Keep it below Kubernetes'
    * `terminationGracePeriodSeconds` (minus the gateway's SHUTDOWN_DELAY_MS).
    */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1000)
-  @Max(600_000)
+  @IntegerSetting(1000, 600_000)
   SHUTDOWN_TIMEOUT_MS = 20_000;
 }
 
