@@ -17,7 +17,7 @@
  */
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK } from 'jose';
@@ -25,6 +25,7 @@ import pg from 'pg';
 import { freePort, SERVICE_NAMES, startSuite, type RunningSuite } from '#testing';
 import { REFERENCE_CLIENT, REFERENCE_SCOPE, startReference, type ReferenceServer } from './reference.js';
 import { runOverload } from './overload.js';
+import { cpuSnapshot, cpuUsedBetween, postgresPids, type CpuGroups } from './cpu-split.js';
 
 process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -125,70 +126,6 @@ async function rawJoseRates(seconds: number): Promise<{ sign: number; verify: nu
   return { sign: signRate, verify: n / seconds };
 }
 
-
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux); undefined elsewhere or once it is gone. */
-function cpuSecondsOf(pid: number): number | undefined {
-  try {
-    // Fields after the command name, which is in parentheses and may hold spaces.
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return undefined;
-  }
-}
-/** USER_HZ: 100 on every Linux this runs on. */
-const CLOCK_TICKS = 100;
-
-/** Every PostgreSQL process on this machine (the server is shared; the benchmark is the only load on it while it runs). */
-function postgresPids(): number[] {
-  if (!existsSync('/proc')) return [];
-  return readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .filter((d) => {
-      try {
-        return readFileSync(`/proc/${d}/comm`, 'utf8').trim() === 'postgres';
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
-
-type CpuGroups = Record<string, number[] | 'self'>;
-
-/** CPU seconds by group of processes, per process; `self` is this process (the load generator). */
-function cpuSnapshot(groups: CpuGroups): Record<string, Map<number, number>> {
-  const out: Record<string, Map<number, number>> = {};
-  for (const [name, pids] of Object.entries(groups)) {
-    const seconds = new Map<number, number>();
-    if (pids === 'self') {
-      const u = process.cpuUsage();
-      seconds.set(process.pid, (u.user + u.system) / 1e6);
-    } else {
-      for (const pid of pids) {
-        const s = cpuSecondsOf(pid);
-        if (s !== undefined) seconds.set(pid, s);
-      }
-    }
-    out[name] = seconds;
-  }
-  return out;
-}
-
-/**
- * CPU seconds each group used between two snapshots: a process that started
- * in between counts from zero; one that ended in between (a database
- * backend closing) is left out, its last figures being unknown.
- */
-function cpuUsedBetween(before: Record<string, Map<number, number>>, after: Record<string, Map<number, number>>): Record<string, number> {
-  const used: Record<string, number> = {};
-  for (const [name, now] of Object.entries(after)) {
-    let sum = 0;
-    for (const [pid, seconds] of now) sum += seconds - (before[name]?.get(pid) ?? 0);
-    used[name] = sum;
-  }
-  return used;
-}
 
 async function load(
   name: string,
@@ -366,7 +303,7 @@ async function main(): Promise<void> {
       rows.push(await load('/introspect (revoked token)', `${suite.baseUrl}/introspect`, 64, form, `token=${revoked}`, (b) => b === '{"active":false}'));
     }
 
-    if (ONLY.has('overload') && !(await runOverload(suite, form, DURATION))) process.exitCode = 1;
+    if (ONLY.has('overload') && !(await runOverload(suite, form, DURATION, cpu))) process.exitCode = 1;
 
     for (const alg of ONLY.has('backend') ? BACKEND_ALGS : []) {
       const backend = await assertionClient(suite, alg, ASSERTIONS);

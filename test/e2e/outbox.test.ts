@@ -1,14 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
 import { DataSource } from 'typeorm';
 import type { EventEnvelope } from '#contracts';
 import { EventBus, Outbox, outboxMigration, type DeadLetterPage } from '#nest';
-import { EmbeddedDatabase } from '../../apps/suite/src/embedded-database.js';
+import { scratchDatabase } from './support/scratch-database.js';
 
 /** A broker that can be "down": the outbox under test publishes through it. */
 class SwitchableBroker extends EventBus {
@@ -51,31 +46,9 @@ describe('transactional outbox', () => {
   let outbox: Outbox;
 
   before(async () => {
-    let url: string;
-    if (process.env.DATABASE_URL) {
-      const name = `outbox_${randomBytes(5).toString('hex')}`;
-      const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
-      await admin.connect();
-      await admin.query(`CREATE DATABASE ${name}`);
-      await admin.end();
-      const u = new URL(process.env.DATABASE_URL);
-      u.pathname = `/${name}`;
-      url = u.toString();
-      cleanup = async () => {
-        const drop = new pg.Client({ connectionString: process.env.DATABASE_URL });
-        await drop.connect();
-        await drop.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        await drop.end();
-      };
-    } else {
-      const dir = mkdtempSync(join(tmpdir(), 'outbox-'));
-      const db = await EmbeddedDatabase.start(dir);
-      url = db.url;
-      cleanup = async () => {
-        await db.stop();
-        rmSync(dir, { recursive: true, force: true });
-      };
-    }
+    const db = await scratchDatabase('outbox');
+    const url = db.url;
+    cleanup = db.drop;
     dataSource = new DataSource({ type: 'postgres', url, migrations: [outboxMigration('test')], migrationsTableName: 'test_migrations', extra: { max: 1 } });
     await dataSource.initialize();
     await dataSource.runMigrations();

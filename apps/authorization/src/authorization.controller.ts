@@ -13,10 +13,12 @@ import type {
   RefreshTokenClient,
   RefreshTokenClientRequest,
   RefreshReplay,
+  RefreshTokenFormatInfo,
   RefreshTokenIntrospection,
   RevokeRefreshTokenRequest,
   SealRefreshRequest,
 } from '#contracts';
+import { RefreshTokenFormat } from './grants/refresh-token-format.js';
 import { RefreshTokenIntrospector } from './grants/refresh-token-introspection.js';
 import { JwtBearerSubjects } from './users/jwt-bearer-subjects.service.js';
 
@@ -50,6 +52,7 @@ export class AuthorizationController {
     private readonly grants: GrantService,
     private readonly jwtBearer: JwtBearerSubjects,
     private readonly refreshTokens: RefreshTokenIntrospector,
+    private readonly refreshTokenFormat: RefreshTokenFormat,
   ) {}
 
   @MessagePattern(Rpc.authorization.web.subject)
@@ -86,6 +89,11 @@ export class AuthorizationController {
   @MessagePattern(Rpc.authorization.introspectRefreshToken.subject)
   introspectRefreshToken(@Payload() payload: IntrospectRefreshTokenRequest): Promise<RefreshTokenIntrospection> {
     return this.refreshTokens.introspect(payload);
+  }
+
+  @MessagePattern(Rpc.authorization.refreshTokenFormat.subject)
+  refreshFormat(): RefreshTokenFormatInfo {
+    return this.refreshTokenFormat.info();
   }
 
   @MessagePattern(Rpc.authorization.jwtBearerSubject.subject)

@@ -9,6 +9,7 @@ import { InteractionFlow } from './flow/interaction-flow.service.js';
 import { InteractionStore } from './flow/interaction.store.js';
 import { EventRecorder } from './grants/event-recorder.js';
 import { GrantService } from './grants/grant.service.js';
+import { RefreshTokenFormat } from './grants/refresh-token-format.js';
 import { RefreshTokenIntrospector } from './grants/refresh-token-introspection.js';
 import { Housekeeping } from './housekeeping.service.js';
 import { LaunchService } from './launch/launch.service.js';
@@ -53,6 +54,7 @@ export function authorizationModule(config: AuthorizationConfig, runtime: SuiteR
       { provide: PublicKeyRing, inject: [ServiceBus, EventBus], useFactory: (bus: ServiceBus, events: EventBus) => PublicKeyRing.create(bus, events) },
       ClientDirectory,
       EventRecorder,
+      RefreshTokenFormat,
       UserStore,
       SessionService,
       LoginThrottle,

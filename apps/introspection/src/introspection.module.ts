@@ -22,6 +22,7 @@ import { RevocationStore } from './persistence/revocation.store.js';
 import { RevokedGrantStore } from './persistence/revoked-grant.store.js';
 import { IntrospectionController } from './tokens/introspection.controller.js';
 import { IntrospectionService } from './tokens/introspection.service.js';
+import { RefreshTokenFilter } from './tokens/refresh-token-filter.js';
 import { TokenStateService } from './tokens/token-state.service.js';
 import { INTROSPECTION_MIGRATIONS } from './persistence/migrations/index.js';
 
@@ -47,6 +48,7 @@ export function introspectionModule(config: IntrospectionConfig, runtime: SuiteR
       // Not ready while the revocation state is catching up (issue #13).
       { provide: ReadinessCondition, useExisting: TokenStateService },
       IntrospectionService,
+      RefreshTokenFilter,
     ],
   };
 }

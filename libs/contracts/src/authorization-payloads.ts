@@ -115,6 +115,18 @@ export interface RevokeRefreshTokenRequest {
 }
 
 /** `authorization.v1.refresh.introspect`: whether a refresh token is live, for introspection (RFC 7662 §2.1). */
+/**
+ * `authorization.v1.refresh.format`: what lets the introspection service tell
+ * text that was never issued as a refresh token from text worth a lookup
+ * (issue #14): the checksum key (base64url, 32 bytes; it filters, it grants
+ * nothing) and, for refresh tokens issued before the checksum, the latest
+ * expiry among them (epoch seconds) or null.
+ */
+export interface RefreshTokenFormatInfo {
+  checksum_key: string;
+  legacy_until: number | null;
+}
+
 export interface IntrospectRefreshTokenRequest {
   token: string;
   requestId?: string;

@@ -13,6 +13,7 @@ import type {
   RefreshTokenClient,
   RefreshTokenClientRequest,
   RefreshTokenIntrospection,
+  RefreshTokenFormatInfo,
   RevokeRefreshTokenRequest,
   SealRefreshRequest,
   WebRequest,
@@ -116,6 +117,8 @@ export const Rpc = {
     revokeRefreshToken: rpc<RevokeRefreshTokenRequest, { revoked: boolean }>('authorization.v1.refresh.revoke', 'change'),
     /** Internal, introspection service: RFC 7662 for a refresh token (is it live, and what it stands for). */
     introspectRefreshToken: rpc<IntrospectRefreshTokenRequest, RefreshTokenIntrospection>('authorization.v1.refresh.introspect', 'read'),
+    /** Internal, introspection service: how refresh tokens are recognised without a lookup (checksum key, legacy horizon). */
+    refreshTokenFormat: rpc<Record<string, never>, RefreshTokenFormatInfo>('authorization.v1.refresh.format', 'read'),
     /** Internal, token service: the user a JWT bearer grant (RFC 7523 §2.1) names, if the client may act for them. */
     jwtBearerSubject: rpc<JwtBearerSubjectRequest, JwtBearerSubject>('authorization.v1.jwt-bearer.subject', 'read'),
   },

@@ -4,7 +4,6 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AuthorizedGrant, ClientRecord, EventEnvelope, GrantRevokedData, LaunchContext, RedeemCodeRequest, RefreshGrantRequest, RefreshReplay, RefreshTokenClient, RefreshTokenClientRequest, RevokeRefreshTokenRequest, SealRefreshRequest } from '#contracts';
 import { inTransaction, ClientDirectory } from '#nest';
-import { REFRESH_TOKEN_BYTES } from '#contracts';
 import { generateOpaqueToken, InvalidGrant, InvalidRequest, InvalidScope, ScopeSet, sha256Hex, UnauthorizedClient } from '#oauth';
 import { AuthorizationConfig } from '../config/authorization.config.js';
 import { AuthorizationCodeEntity } from '../persistence/entities/authorization-code.entity.js';
@@ -14,6 +13,7 @@ import { returningRows } from '../persistence/returning.js';
 import { SessionService } from '../users/session.service.js';
 import { UserStore } from '../users/user.store.js';
 import { EventRecorder } from './event-recorder.js';
+import { RefreshTokenFormat } from './refresh-token-format.js';
 import { grantContextClaims } from './grant-context.js';
 import { isOnlineOnly } from './online-access.js';
 import { pkceMatches } from './pkce.js';
@@ -65,6 +65,7 @@ export class GrantService {
     private readonly users: UserStore,
     private readonly sessions: SessionService,
     private readonly events: EventRecorder,
+    private readonly refreshTokenFormat: RefreshTokenFormat,
   ) {}
 
   /** Stores the grant and its authorization code in one transaction; returns the code. */
@@ -368,7 +369,7 @@ export class GrantService {
       if (!session) return {};
       expiresAt = new Date(Math.min(expiresAt.getTime(), session.authenticatedAt.getTime() + this.config.SESSION_TTL_SECONDS * 1000));
     }
-    const token = generateOpaqueToken(REFRESH_TOKEN_BYTES);
+    const token = this.refreshTokenFormat.issue();
     await manager.getRepository(RefreshTokenEntity).insert({
       tokenHash: sha256Hex(token),
       grantId: grant.id,

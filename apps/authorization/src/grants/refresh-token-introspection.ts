@@ -10,6 +10,7 @@ import { SessionService } from '../users/session.service.js';
 import { UserStore } from '../users/user.store.js';
 import { grantContextClaims } from './grant-context.js';
 import { isOnlineOnly } from './online-access.js';
+import { RefreshTokenFormat } from './refresh-token-format.js';
 
 const INACTIVE: RefreshTokenIntrospection = Object.freeze({ active: false }) as RefreshTokenIntrospection;
 /** Never issued: the introspection service may remember that (issue #14). */
@@ -59,10 +60,13 @@ export class RefreshTokenIntrospector {
     private readonly config: AuthorizationConfig,
     private readonly users: UserStore,
     private readonly sessions: SessionService,
+    private readonly format: RefreshTokenFormat,
   ) {}
 
   async introspect(request: IntrospectRefreshTokenRequest): Promise<RefreshTokenIntrospection> {
     if (typeof request?.token !== 'string' || request.token === '') return INACTIVE;
+    // Issue #14: text without this deployment's checksum was never issued here; no lookup.
+    if (!this.format.mayBeIssued(request.token)) return UNKNOWN;
     const token = await this.dataSource.getRepository(RefreshTokenEntity).findOneBy({ tokenHash: sha256Hex(request.token.slice(0, 512)) });
     if (!token) return request.token.length <= 512 ? UNKNOWN : INACTIVE;
     const grant = await this.dataSource.getRepository(GrantEntity).findOneBy({ id: token.grantId });

@@ -4,18 +4,22 @@ import { Logger } from '@nestjs/common';
 import { exportJWK, generateKeyPair } from 'jose';
 import { Rpc, type ClientRecord, type EventEnvelope, type IntrospectionCaller, type PublicJwk, type TokenEndpointAuthMethod, type TokenRevokedData } from '#contracts';
 import { ClientAuthenticator, ClientDirectory, EventBus, InProcessEventBus, loadConfig, PublicKeyRing, SigningKey, type ConnectionChange, type ConnectionListener, type ServiceBus } from '#nest';
-import { generateOpaqueToken, sha256Hex, TemporarilyUnavailable, UnauthorizedClient } from '#oauth';
+import { generateOpaqueToken, RefreshTokenChecksum, sha256Hex, TemporarilyUnavailable, UnauthorizedClient } from '#oauth';
 import { IntrospectionConfig } from '../config/introspection.config.js';
 import type { RevocationStore } from '../persistence/revocation.store.js';
 import type { RevokedGrantStore } from '../persistence/revoked-grant.store.js';
 import { IntrospectionService } from './introspection.service.js';
+import { RefreshTokenFilter } from './refresh-token-filter.js';
 import { TokenStateService } from './token-state.service.js';
 
 const ISSUER = 'https://auth.example';
 const FHIR = 'https://fhir.example/r4';
 const now = () => Math.floor(Date.now() / 1000);
-/** A text shaped like one of our refresh tokens (32 random bytes). */
-const OPAQUE = generateOpaqueToken(32);
+/** The deployment's refresh-token checksum, as the authorization service would publish it. */
+const CHECKSUM_KEY = RefreshTokenChecksum.generateKey();
+const FORMAT = new RefreshTokenChecksum(CHECKSUM_KEY);
+/** A text that may be one of our refresh tokens (its shape and checksum). */
+const OPAQUE = FORMAT.issue();
 
 function client(id: string, scope: string, method: TokenEndpointAuthMethod = 'client_secret_basic'): ClientRecord {
   return {
@@ -105,6 +109,7 @@ describe('IntrospectionService', async () => {
   };
   const bus = {
     async request(route: { subject: string }, payload: { token: string }) {
+      if (route.subject === Rpc.authorization.refreshTokenFormat.subject) return { checksum_key: CHECKSUM_KEY.toString('base64url'), legacy_until: null };
       authorization.calls.push({ subject: route.subject, payload });
       if (route.subject === Rpc.authorization.introspectRefreshToken.subject) return authorization.refresh(payload.token);
       return authorization.answer();
@@ -118,7 +123,9 @@ describe('IntrospectionService', async () => {
     verifications++;
     return verify(jwt, expected);
   };
-  const service = new IntrospectionService(config, ring, directory, ClientAuthenticator.with(directory), state, store, bus);
+  const refreshTokens = new RefreshTokenFilter(bus);
+  assert.equal(await refreshTokens.ask(), true);
+  const service = new IntrospectionService(config, ring, directory, ClientAuthenticator.with(directory), state, store, bus, refreshTokens);
 
   let counter = 0;
   function token(clientId: string, overrides: Record<string, unknown> = {}): Promise<string> {
@@ -180,7 +187,7 @@ describe('IntrospectionService', async () => {
   });
 
   describe('introspect: refresh tokens (RFC 7662 §2.1)', () => {
-    const REFRESH = generateOpaqueToken(32);
+    const REFRESH = FORMAT.issue();
     const live = { active: true, client_id: 'plain', sub: 'user-1', scope: 'patient/*.rs offline_access', iat: now() - 10, exp: now() + 3600, patient: 'p-1', fhirUser: 'https://fhir.example/r4/Patient/p-1', need_patient_banner: true, grant_id: 'never-echoed' };
     const answering = (answer: unknown) => {
       authorization.calls.length = 0;
@@ -238,17 +245,20 @@ describe('IntrospectionService', async () => {
       assert.deepEqual(await introspect(basic('privileged'), generateOpaqueToken(75)), { active: false });
       assert.deepEqual(await introspect(basic('privileged'), `${REFRESH.slice(0, 42)}B`), { active: false });
       assert.deepEqual(await introspect(basic('privileged'), REFRESH.slice(1)), { active: false });
+      // Issue #14: text of the right shape without the deployment's checksum is forged or garbage.
+      for (let i = 0; i < 20; i++) assert.deepEqual(await introspect(basic('privileged'), generateOpaqueToken(32)), { active: false });
+      assert.deepEqual(await service.revoke({ params: { token: generateOpaqueToken(32) }, auth: basic('plain') as never }), { revoked: false });
       assert.deepEqual(authorization.calls, []);
     });
 
     it('asks once about a text the authorization service never issued, and remembers it (issue #14)', async () => {
-      const garbage = generateOpaqueToken(32);
+      const garbage = FORMAT.issue(); // a forger who knows the checksum key: looked up once
       authorization.calls.length = 0;
       authorization.refresh = (t) => (t === garbage ? { active: false, unknown: true } : { active: false });
       for (let i = 0; i < 3; i++) assert.deepEqual(await introspect(basic('privileged'), garbage), { active: false });
       assert.equal(authorization.calls.length, 1);
       // Merely inactive (used, expired, …) is asked again: a disabled user may be enabled again.
-      const spent = generateOpaqueToken(32);
+      const spent = FORMAT.issue();
       for (let i = 0; i < 2; i++) await introspect(basic('privileged'), spent);
       assert.equal(authorization.calls.length, 3);
     });

@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import {
   MAX_INTROSPECTED_TOKEN_LENGTH,
-  REFRESH_TOKEN_BYTES,
   Rpc,
   type ClientRecord,
   type EventEnvelope,
@@ -13,11 +12,12 @@ import {
   type TokenVerification,
 } from '#contracts';
 import { ClientAuthenticator, ClientDirectory, InvalidJwt, PublicKeyRing, ServiceBus, suiteMetrics } from '#nest';
-import { InsufficientScope, InvalidRequest, isOpaqueTokenShaped, mayUseScope, InvalidToken, TemporarilyUnavailable, UnauthorizedClient } from '#oauth';
+import { InsufficientScope, InvalidRequest, mayUseScope, InvalidToken, TemporarilyUnavailable, UnauthorizedClient } from '#oauth';
 import { IntrospectionConfig } from '../config/introspection.config.js';
 import { RevocationStore } from '../persistence/revocation.store.js';
 import { accessTokenClaimsOf, activeIntrospectionResponse, grantsIntrospection, type AccessTokenClaims } from './access-token-claims.js';
 import { activeRefreshToken } from './refresh-token-claims.js';
+import { RefreshTokenFilter } from './refresh-token-filter.js';
 import { RejectedTokenCache } from './rejected-token.cache.js';
 import { TokenStateService } from './token-state.service.js';
 import { VerifiedTokenCache } from './verified-token.cache.js';
@@ -52,6 +52,7 @@ export class IntrospectionService {
     private readonly state: TokenStateService,
     private readonly store: RevocationStore,
     private readonly bus: ServiceBus,
+    private readonly refreshTokens: RefreshTokenFilter,
   ) {}
 
   /** One of our access tokens with a valid signature, `typ`, `iss` and lifetime (RFC 7662 §4), or null. */
@@ -79,7 +80,7 @@ export class IntrospectionService {
 
   /** A text that failed as an access token for good is remembered, unless it may still be one of our refresh tokens. */
   private rejectForGood(token: string): void {
-    if (!isOpaqueTokenShaped(token, REFRESH_TOKEN_BYTES)) this.rejected.add(token);
+    if (!this.refreshTokens.mayBeIssued(token)) this.rejected.add(token);
   }
 
   /** A valid, unrevoked access token of ours, of a grant still in force and a client still registered, or null. */
@@ -145,9 +146,9 @@ export class IntrospectionService {
       if (mayInspectAny !== true && mayInspectAny.client_id !== claims.client_id) return INACTIVE;
       return activeIntrospectionResponse(claims);
     }
-    // Issue #14: only text of the exact shape of our refresh tokens (43 canonical base64url characters) is worth a
-    // round trip to the authorization service and its database; other garbage is answered here, as fast as a valid token.
-    if (!isOpaqueTokenShaped(token, REFRESH_TOKEN_BYTES)) return INACTIVE;
+    // Issue #14: only text that may be one of our refresh tokens (their shape and checksum) is worth a round trip
+    // to the authorization service and its database; forged and garbage text is answered here, as fast as a valid token.
+    if (!this.refreshTokens.mayBeIssued(token)) return INACTIVE;
     return this.refreshTokenIntrospection(token, mayInspectAny, request.requestId);
   }
 
@@ -196,7 +197,7 @@ export class IntrospectionService {
       // one revokes its grant, RFC 7009 §2.1). An unknown token is answered 200 by the gateway all the same
       // (§2.2); no answer from that service is 503 (§2.2.1), so the client retries.
       // Issue #14: what cannot be one of our refresh tokens, or is known never to have been issued, asks nobody.
-      if (!isOpaqueTokenShaped(token, REFRESH_TOKEN_BYTES) || this.rejected.has(token)) return { revoked: false };
+      if (!this.refreshTokens.mayBeIssued(token) || this.rejected.has(token)) return { revoked: false };
       const answer = await this.bus.request(Rpc.authorization.revokeRefreshToken, { token, client_id: client.client_id, requestId: request.requestId });
       if (answer?.revoked === true) this.metrics.tokensRevoked.inc();
       return { revoked: answer?.revoked === true };

@@ -7,6 +7,7 @@ import { GrantLastUsed1764600000000 } from './1764600000000-GrantLastUsed.js';
 import { UserAdminFlag1764700000000 } from './1764700000000-UserAdminFlag.js';
 import { LaunchBinding1764813000000 } from './1764813000000-LaunchBinding.js';
 import { RefreshReuseGrace1765200000000 } from './1765200000000-RefreshReuseGrace.js';
+import { RefreshTokenChecksum1765300000000 } from './1765300000000-RefreshTokenChecksum.js';
 
 /** The authorization service's migrations, in order: its module runs them, and so does the migration job. */
 export const AUTHORIZATION_MIGRATIONS: Array<new () => MigrationInterface> = [
@@ -18,4 +19,5 @@ export const AUTHORIZATION_MIGRATIONS: Array<new () => MigrationInterface> = [
   UserAdminFlag1764700000000,
   LaunchBinding1764813000000,
   RefreshReuseGrace1765200000000,
+  RefreshTokenChecksum1765300000000,
 ];
