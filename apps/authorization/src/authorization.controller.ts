@@ -2,7 +2,10 @@ import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { Rpc, type AuthorizedGrant, type DiscoveryFragment, type WebRequest, type WebResponse } from '#contracts';
 import { InvalidRequest } from '#oauth';
-import { GrantService } from './grants/grant.service.js';
+import { CodeRedemption } from './grants/code-redemption.js';
+import { GrantRevocation } from './grants/grant-revocation.js';
+import { RefreshGrace } from './grants/refresh-grace.js';
+import { RefreshRotation } from './grants/refresh-rotation.js';
 import { WebRouter } from './web/web-router.js';
 import type {
   IntrospectRefreshTokenRequest,
@@ -49,7 +52,10 @@ function assertWebRequest(p: unknown): asserts p is WebRequest {
 export class AuthorizationController {
   constructor(
     private readonly router: WebRouter,
-    private readonly grants: GrantService,
+    private readonly codes: CodeRedemption,
+    private readonly refreshes: RefreshRotation,
+    private readonly grace: RefreshGrace,
+    private readonly revocation: GrantRevocation,
     private readonly jwtBearer: JwtBearerSubjects,
     private readonly refreshTokens: RefreshTokenIntrospector,
     private readonly refreshTokenFormat: RefreshTokenFormat,
@@ -63,27 +69,27 @@ export class AuthorizationController {
 
   @MessagePattern(Rpc.authorization.redeemCode.subject)
   redeemCode(@Payload() payload: RedeemCodeRequest): Promise<AuthorizedGrant> {
-    return this.grants.redeemCode(payload);
+    return this.codes.redeem(payload);
   }
 
   @MessagePattern(Rpc.authorization.refresh.subject)
   refresh(@Payload() payload: RefreshGrantRequest): Promise<AuthorizedGrant | RefreshReplay> {
-    return this.grants.refresh(payload);
+    return this.refreshes.refresh(payload);
   }
 
   @MessagePattern(Rpc.authorization.sealRefresh.subject)
   sealRefresh(@Payload() payload: SealRefreshRequest): Promise<{ sealed: boolean }> {
-    return this.grants.sealRefresh(payload);
+    return this.grace.seal(payload);
   }
 
   @MessagePattern(Rpc.authorization.refreshTokenClient.subject)
   refreshTokenClient(@Payload() payload: RefreshTokenClientRequest): Promise<RefreshTokenClient> {
-    return this.grants.refreshTokenClient(payload);
+    return this.refreshes.refreshTokenClient(payload);
   }
 
   @MessagePattern(Rpc.authorization.revokeRefreshToken.subject)
   revokeRefreshToken(@Payload() payload: RevokeRefreshTokenRequest): Promise<{ revoked: boolean }> {
-    return this.grants.revokeRefreshToken(payload);
+    return this.revocation.revokeRefreshToken(payload);
   }
 
   @MessagePattern(Rpc.authorization.introspectRefreshToken.subject)

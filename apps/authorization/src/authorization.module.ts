@@ -8,13 +8,21 @@ import { ConsentStore } from './flow/consent.store.js';
 import { InteractionFlow } from './flow/interaction-flow.service.js';
 import { InteractionStore } from './flow/interaction.store.js';
 import { EventRecorder } from './grants/event-recorder.js';
-import { GrantService } from './grants/grant.service.js';
+import { CodeIssuance } from './grants/code-issuance.js';
+import { CodeRedemption } from './grants/code-redemption.js';
+import { GrantRevocation } from './grants/grant-revocation.js';
+import { RefreshGrace } from './grants/refresh-grace.js';
+import { RefreshRotation } from './grants/refresh-rotation.js';
+import { RefreshTokenIssuance } from './grants/refresh-token-issuance.js';
 import { RefreshTokenFormat } from './grants/refresh-token-format.js';
 import { RefreshTokenIntrospector } from './grants/refresh-token-introspection.js';
 import { Housekeeping } from './housekeeping.service.js';
 import { LaunchService } from './launch/launch.service.js';
 import { PageRenderer } from './pages/page-renderer.js';
+import { AuthorizationCodeStore } from './persistence/authorization-code.store.js';
 import { AUTHORIZATION_ENTITIES } from './persistence/entities/index.js';
+import { GrantStore } from './persistence/grant.store.js';
+import { RefreshTokenStore } from './persistence/refresh-token.store.js';
 import { LoginCallbackEndpoint } from './upstream/login-callback.endpoint.js';
 import { UpstreamAccounts } from './upstream/upstream-accounts.js';
 import { UpstreamLogin } from './upstream/upstream-login.service.js';
@@ -63,7 +71,15 @@ export function authorizationModule(config: AuthorizationConfig, runtime: SuiteR
       JwtBearerSubjects,
       InteractionStore,
       ConsentStore,
-      GrantService,
+      GrantStore,
+      AuthorizationCodeStore,
+      RefreshTokenStore,
+      GrantRevocation,
+      RefreshTokenIssuance,
+      CodeIssuance,
+      CodeRedemption,
+      RefreshGrace,
+      RefreshRotation,
       RefreshTokenIntrospector,
       LaunchService,
       PageKit,

@@ -1,7 +1,8 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { InteractionStore } from './flow/interaction.store.js';
-import { GrantService } from './grants/grant.service.js';
 import { LaunchService } from './launch/launch.service.js';
+import { AuthorizationCodeStore } from './persistence/authorization-code.store.js';
+import { RefreshTokenStore } from './persistence/refresh-token.store.js';
 import { LoginThrottle } from './users/login-throttle.js';
 import { SessionService } from './users/session.service.js';
 
@@ -13,7 +14,8 @@ export class Housekeeping implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     private readonly interactions: InteractionStore,
-    private readonly grants: GrantService,
+    private readonly codes: AuthorizationCodeStore,
+    private readonly refreshTokens: RefreshTokenStore,
     private readonly launches: LaunchService,
     private readonly throttle: LoginThrottle,
     private readonly sessions: SessionService,
@@ -21,7 +23,7 @@ export class Housekeeping implements OnApplicationBootstrap, OnModuleDestroy {
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => {
-      Promise.all([this.interactions.purgeExpired(), this.grants.purgeExpired(), this.launches.purgeExpired(), this.throttle.purgeExpired(), this.sessions.purgeExpired()]).catch(
+      Promise.all([this.interactions.purgeExpired(), this.codes.purgeExpired(), this.refreshTokens.purgeExpired(), this.launches.purgeExpired(), this.throttle.purgeExpired(), this.sessions.purgeExpired()]).catch(
         (err: unknown) => this.logger.warn(`purge failed: ${(err as Error).message}`),
       );
     }, 60_000);

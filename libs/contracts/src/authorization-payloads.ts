@@ -6,25 +6,14 @@
  * for refresh-token revocation and introspection.
  */
 
-/** SMART launch context attached to a grant (SMART App Launch 2.x §"Launch context"). */
-export interface LaunchContext {
-  /** FHIR Patient id (not a reference): `123`. */
-  patient?: string;
-  /** FHIR Encounter id. */
-  encounter?: string;
-  /** SMART 2.x `fhirContext`: objects with `reference`, `canonical` or `identifier`, optional `type`/`role`. */
-  fhirContext?: Array<Record<string, unknown>>;
-  intent?: string;
-  need_patient_banner?: boolean;
-  smart_style_url?: string;
-}
+import type { LaunchContextClaims } from './launch-context.js';
 
 /**
  * What a code or refresh token stands for: everything the token service
  * needs to mint the access token, ID token and token response. Returned by
  * `authorization.v1.code.redeem` and `authorization.v1.refresh`.
  */
-export interface AuthorizedGrant extends LaunchContext {
+export interface AuthorizedGrant extends LaunchContextClaims {
   /** Id of the grant record; carried in access tokens as the `grant_id` claim so revoking the grant revokes them. */
   grant_id: string;
   client_id: string;
@@ -32,8 +21,6 @@ export interface AuthorizedGrant extends LaunchContext {
   sub: string;
   /** Exactly what was approved (narrowed on refresh when the client asked for less). Space-separated. */
   scope: string;
-  /** Absolute URL of the user's FHIR resource (`<FHIR_BASE_URL>/Practitioner/456`), when `fhirUser` or `openid` was granted. */
-  fhirUser?: string;
   /** Display name of the user (ID token `name` when `profile` was granted). */
   name?: string;
   /** OIDC `nonce` of the authorization request; only on code redemption. */
@@ -150,8 +137,7 @@ export type RefreshTokenIntrospection =
       /** Seconds since epoch: when it was issued, and when it expires. */
       iat: number;
       exp: number;
-      fhirUser?: string;
-    } & LaunchContext);
+    } & LaunchContextClaims);
 
 /**
  * `authorization.v1.web`: one browser-facing HTTP request, forwarded by the

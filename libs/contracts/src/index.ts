@@ -8,3 +8,4 @@ export * from './rpc.js';
 export * from './events.js';
 export * from './audit-payloads.js';
 export * from './authorization-payloads.js';
+export * from './launch-context.js';

@@ -1,4 +1,5 @@
 import type { PresentedClientAuth } from './client-record.js';
+import type { LaunchContextClaims } from './launch-context.js';
 
 /** Form parameters exactly as received; duplicates already refused by the gateway. */
 export type FormParams = Record<string, string>;
@@ -9,21 +10,14 @@ export interface TokenRequest {
   requestId?: string;
 }
 
-/** RFC 6749 §5.1 plus SMART launch context fields. */
-export interface TokenResponseBody {
+/** RFC 6749 §5.1 plus the SMART launch context. */
+export interface TokenResponseBody extends LaunchContextClaims {
   access_token: string;
   token_type: 'Bearer';
   expires_in: number;
   scope: string;
   refresh_token?: string;
   id_token?: string;
-  patient?: string;
-  encounter?: string;
-  fhirUser?: string;
-  need_patient_banner?: boolean;
-  smart_style_url?: string;
-  fhirContext?: Array<Record<string, unknown>>;
-  intent?: string;
 }
 
 /** Caller of /introspect and /revoke: a client, or a bearer token (SMART token-introspection). */
@@ -45,19 +39,8 @@ export interface IntrospectionRequest {
   requestId?: string;
 }
 
-/** SMART launch context and `fhirUser`, echoed by introspection as the token response carried them. */
-interface IntrospectedContext {
-  patient?: string;
-  encounter?: string;
-  fhirUser?: string;
-  fhirContext?: Array<Record<string, unknown>>;
-  intent?: string;
-  need_patient_banner?: boolean;
-  smart_style_url?: string;
-}
-
-/** What an active introspection answer says of any of our tokens (RFC 7662 §2.2). */
-interface ActiveIntrospection extends IntrospectedContext {
+/** What an active introspection answer says of any of our tokens (RFC 7662 §2.2), with the launch context the token response carried. */
+interface ActiveIntrospection extends LaunchContextClaims {
   active: true;
   scope: string;
   client_id: string;
@@ -84,8 +67,8 @@ export interface VerifyTokenRequest {
   token: string;
 }
 
-/** Claims of an active access token, as other services rely on them. */
-export interface ActiveTokenClaims {
+/** Claims of an active access token, as other services rely on them (with the launch context signed into it). */
+export interface ActiveTokenClaims extends LaunchContextClaims {
   iss: string;
   sub: string;
   aud: string | string[];
@@ -95,14 +78,6 @@ export interface ActiveTokenClaims {
   iat: number;
   exp: number;
   grant_id?: string;
-  patient?: string;
-  encounter?: string;
-  fhirUser?: string;
-  /** SMART launch context signed into the token (echoed by introspection). */
-  fhirContext?: Array<Record<string, unknown>>;
-  intent?: string;
-  need_patient_banner?: boolean;
-  smart_style_url?: string;
 }
 
 export type TokenVerification = { active: false } | { active: true; claims: ActiveTokenClaims };

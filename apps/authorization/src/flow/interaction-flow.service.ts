@@ -4,7 +4,7 @@ import { ClientDirectory } from '#nest';
 import { ScopeSet, TemporarilyUnavailable } from '#oauth';
 import { AuthorizationConfig } from '../config/authorization.config.js';
 import { EventRecorder } from '../grants/event-recorder.js';
-import { GrantService } from '../grants/grant.service.js';
+import { CodeIssuance } from '../grants/code-issuance.js';
 import { launchRefusal } from '../launch/launch-access.js';
 import type { InteractionEntity } from '../persistence/entities/interaction.entity.js';
 import type { UserEntity } from '../persistence/entities/user.entity.js';
@@ -37,7 +37,7 @@ export class InteractionFlow {
     private readonly sessions: SessionService,
     private readonly users: UserDirectory,
     private readonly consents: ConsentStore,
-    private readonly grants: GrantService,
+    private readonly grants: CodeIssuance,
     private readonly directory: ClientDirectory,
     private readonly upstream: UpstreamProvider,
     private readonly upstreamLogin: UpstreamLogin,

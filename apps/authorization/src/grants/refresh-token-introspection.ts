@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import type { IntrospectRefreshTokenRequest, RefreshTokenIntrospection } from '#contracts';
 import { sha256Hex } from '#oauth';
 import { AuthorizationConfig } from '../config/authorization.config.js';
-import { GrantEntity } from '../persistence/entities/grant.entity.js';
-import { RefreshTokenEntity } from '../persistence/entities/refresh-token.entity.js';
+import type { GrantEntity } from '../persistence/entities/grant.entity.js';
+import type { RefreshTokenEntity } from '../persistence/entities/refresh-token.entity.js';
+import { GrantStore } from '../persistence/grant.store.js';
+import { RefreshTokenStore } from '../persistence/refresh-token.store.js';
 import { SessionService } from '../users/session.service.js';
 import { UserStore } from '../users/user.store.js';
 import { grantContextClaims } from './grant-context.js';
@@ -27,7 +27,7 @@ export interface RefreshTokenFacts {
 
 /**
  * RFC 7662 §2.1 for a refresh token: active exactly when the token would be
- * accepted at /token now (the checks of GrantService.refresh, in its order):
+ * accepted at /token now (the checks of `refresh-rotation.ts`, in its order):
  * it is known, not rotated out (RFC 9700 §4.14.2: a used one is spent), not
  * expired, of a grant not revoked (RFC 7009 §2.1: revoking the token
  * revokes the grant), for `online_access` of a login session still on
@@ -56,7 +56,8 @@ export function refreshTokenIntrospection(facts: RefreshTokenFacts, nowMs: numbe
 @Injectable()
 export class RefreshTokenIntrospector {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly tokens: RefreshTokenStore,
+    private readonly grants: GrantStore,
     private readonly config: AuthorizationConfig,
     private readonly users: UserStore,
     private readonly sessions: SessionService,
@@ -67,9 +68,9 @@ export class RefreshTokenIntrospector {
     if (typeof request?.token !== 'string' || request.token === '') return INACTIVE;
     // Issue #14: text without this deployment's checksum was never issued here; no lookup.
     if (!this.format.mayBeIssued(request.token)) return UNKNOWN;
-    const token = await this.dataSource.getRepository(RefreshTokenEntity).findOneBy({ tokenHash: sha256Hex(request.token.slice(0, 512)) });
+    const token = await this.tokens.find(sha256Hex(request.token.slice(0, 512)));
     if (!token) return request.token.length <= 512 ? UNKNOWN : INACTIVE;
-    const grant = await this.dataSource.getRepository(GrantEntity).findOneBy({ id: token.grantId });
+    const grant = await this.grants.find(token.grantId);
     const user = grant ? await this.users.byId(grant.userId) : null;
     const sessionLive = grant?.sessionHash && isOnlineOnly(token.scope) ? (await this.sessions.findByHash(grant.sessionHash)) !== null : false;
     return refreshTokenIntrospection(

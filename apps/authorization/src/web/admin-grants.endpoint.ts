@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { WebRequest, WebResponse } from '#contracts';
 import { OAuthError } from '#oauth';
 import { ConsentStore } from '../flow/consent.store.js';
-import { GrantService } from '../grants/grant.service.js';
+import { GrantRevocation } from '../grants/grant-revocation.js';
+import { GrantStore } from '../persistence/grant.store.js';
 import type { GrantEntity } from '../persistence/entities/grant.entity.js';
 import { BearerTokens } from '#nest';
 import { boundedInt, singleValue } from './query-params.js';
@@ -35,14 +36,15 @@ function grantResource(grant: GrantEntity): Record<string, unknown> {
 export class AdminGrantsEndpoint {
   constructor(
     private readonly bearer: BearerTokens,
-    private readonly grants: GrantService,
+    private readonly grants: GrantStore,
+    private readonly revocation: GrantRevocation,
     private readonly consents: ConsentStore,
   ) {}
 
   /** POST /admin/clients/:client_id/revoke-all: every grant of the client revoked, its remembered consents forgotten. */
   async revokeAll(req: WebRequest, clientId: string): Promise<WebResponse> {
     await this.bearer.requireScope(req, ['admin']);
-    const revoked = await this.grants.revokeAllOf(clientId, req.requestId);
+    const revoked = await this.revocation.revokeAllOf(clientId, req.requestId);
     await this.consents.forgetClient(clientId);
     return jsonResponse(200, { client_id: clientId, revoked_grants: revoked });
   }
@@ -64,7 +66,7 @@ export class AdminGrantsEndpoint {
     const grant = await this.grants.find(id);
     if (!grant) throw NOT_FOUND;
     if (req.method === 'DELETE') {
-      await this.grants.revoke(grant.id, 'admin', req.requestId);
+      await this.revocation.revoke(grant.id, 'admin', req.requestId);
       await this.consents.forget(grant.userId, grant.clientId);
       return { status: 204, headers: { 'cache-control': 'no-store' } };
     }

@@ -4,7 +4,8 @@ import { ClientDirectory } from '#nest';
 import { generateOpaqueToken, sha256Hex } from '#oauth';
 import { AuthorizationConfig } from '../config/authorization.config.js';
 import { ConsentStore } from '../flow/consent.store.js';
-import { GrantService } from '../grants/grant.service.js';
+import { GrantRevocation } from '../grants/grant-revocation.js';
+import { GrantStore } from '../persistence/grant.store.js';
 import type { GrantEntity } from '../persistence/entities/grant.entity.js';
 import type { UserEntity } from '../persistence/entities/user.entity.js';
 import { PasswordLogin } from '../users/password-login.service.js';
@@ -48,7 +49,8 @@ export abstract class SignedInGrantsPage {
     protected readonly sessions: SessionService,
     protected readonly users: UserDirectory,
     protected readonly passwords: PasswordLogin,
-    protected readonly grants: GrantService,
+    protected readonly grants: GrantStore,
+    protected readonly revocation: GrantRevocation,
     protected readonly consents: ConsentStore,
     protected readonly directory: ClientDirectory,
   ) {}
@@ -83,7 +85,7 @@ export abstract class SignedInGrantsPage {
         const grant = grantId ? await this.grants.find(grantId) : null;
         // A grant this user may not revoke looks exactly like a grant already gone.
         if (grant && !grant.revokedAt && this.mayRevoke(user, grant)) {
-          await this.grants.revoke(grant.id, this.settings.revokedBy, req.requestId);
+          await this.revocation.revoke(grant.id, this.settings.revokedBy, req.requestId);
           await this.consents.forget(grant.userId, grant.clientId);
         }
         return seeOther(`${path}?revoked=1`);

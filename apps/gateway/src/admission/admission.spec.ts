@@ -90,12 +90,12 @@ describe('admission classes', () => {
 
 describe('ADMISSION_LIMITS', () => {
   it('overrides the defaults class by class', () => {
-    const limits = parseAdmissionLimits('{"registration": {"concurrency": 16}, "login": {"queue": 0}}');
-    assert.deepEqual(limits.registration, { concurrency: 16, queue: DEFAULT_ADMISSION_LIMITS.registration.queue });
-    assert.deepEqual(limits.login, { concurrency: DEFAULT_ADMISSION_LIMITS.login.concurrency, queue: 0 });
+    const limits = parseAdmissionLimits('{"registration": {"concurrency": 16, "latencyTolerance": 0}, "login": {"queue": 0, "latencyTolerance": 1.5}}');
+    assert.deepEqual(limits.registration, { concurrency: 16, queue: DEFAULT_ADMISSION_LIMITS.registration.queue, latencyTolerance: 0 });
+    assert.deepEqual(limits.login, { concurrency: DEFAULT_ADMISSION_LIMITS.login.concurrency, queue: 0, latencyTolerance: 1.5 });
     assert.deepEqual(limits.token, DEFAULT_ADMISSION_LIMITS.token);
   });
-  for (const bad of ['[', '[]', '{"nope": {}}', '{"token": 5}', '{"token": {"concurrency": -1}}', '{"token": {"size": 1}}']) {
+  for (const bad of ['[', '[]', '{"nope": {}}', '{"token": 5}', '{"token": {"concurrency": -1}}', '{"token": {"size": 1}}', '{"token": {"latencyTolerance": 0.5}}', '{"token": {"latencyTolerance": "2"}}']) {
     it(`refuses ${bad}`, () => assert.throws(() => parseAdmissionLimits(bad), /ADMISSION_LIMITS/));
   }
 });

@@ -5,6 +5,7 @@ import { pathOf } from '../http/edge-policy.js';
 import { sendErrorPage, wantsPage } from '../http/error-page.js';
 import { renderOAuthError } from '../http/oauth-error.filter.js';
 import { Bulkhead } from './bulkhead.js';
+import { LatencyLimit } from './latency-limit.js';
 
 /** The classes of endpoints that get a bulkhead each; discovery, keys and health have none (cached, cheap, and never refused). */
 export const ADMISSION_CLASSES = ['token', 'introspection', 'registration', 'login', 'pages', 'admin'] as const;
@@ -15,6 +16,13 @@ export interface AdmissionLimit {
   concurrency: number;
   /** Requests waiting for a place at most; beyond them, 503 at once. */
   queue: number;
+  /**
+   * 0: `concurrency` places, always. Above 0 (at least 1): `concurrency` is a
+   * ceiling, and the places open follow latency (see {@link LatencyLimit}):
+   * fewer while the admitted requests take more than this many times their
+   * unloaded latency on average.
+   */
+  latencyTolerance: number;
 }
 
 /**
@@ -25,13 +33,15 @@ export interface AdmissionLimit {
  * flood of either is refused quickly instead of starving the rest.
  */
 export const DEFAULT_ADMISSION_LIMITS: Readonly<Record<AdmissionClass, AdmissionLimit>> = Object.freeze({
-  token: { concurrency: 512, queue: 1024 },
-  introspection: { concurrency: 512, queue: 1024 },
-  registration: { concurrency: 4, queue: 64 },
-  login: { concurrency: 4, queue: 64 },
-  pages: { concurrency: 64, queue: 256 },
-  admin: { concurrency: 16, queue: 64 },
+  token: { concurrency: 512, queue: 1024, latencyTolerance: 0 },
+  introspection: { concurrency: 512, queue: 1024, latencyTolerance: 0 },
+  registration: { concurrency: 4, queue: 64, latencyTolerance: 2 },
+  login: { concurrency: 4, queue: 64, latencyTolerance: 0 },
+  pages: { concurrency: 64, queue: 256, latencyTolerance: 0 },
+  admin: { concurrency: 16, queue: 64, latencyTolerance: 0 },
 });
+
+const FIELDS = ['concurrency', 'queue', 'latencyTolerance'] as const;
 
 const LOGIN = /^\/(interaction\/[^/]+\/login|admin\/login|account\/login)$/;
 
@@ -46,7 +56,7 @@ export function admissionClassOf(method: string, path: string): AdmissionClass |
   return undefined;
 }
 
-/** `ADMISSION_LIMITS`: JSON overrides of the defaults, e.g. `{"registration": {"concurrency": 16, "queue": 128}}`. */
+/** `ADMISSION_LIMITS`: JSON overrides of the defaults, e.g. `{"registration": {"concurrency": 16, "queue": 128, "latencyTolerance": 0}}`. */
 export function parseAdmissionLimits(json: string | undefined): Record<AdmissionClass, AdmissionLimit> {
   const limits: Record<AdmissionClass, AdmissionLimit> = { ...DEFAULT_ADMISSION_LIMITS };
   if (json === undefined || json.trim() === '') return limits;
@@ -66,9 +76,12 @@ export function parseAdmissionLimits(json: string | undefined): Record<Admission
     if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(`${name}: must be an object like {"concurrency": 8, "queue": 64}`);
     const entry = { ...limits[cls!] };
     for (const [field, n] of Object.entries(value as Record<string, unknown>)) {
-      if (field !== 'concurrency' && field !== 'queue') fail(`${name}.${field}: unknown (concurrency, queue)`);
-      if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 1_000_000) fail(`${name}.${field}: must be a whole number from 0`);
-      entry[field as keyof AdmissionLimit] = n as number;
+      const known = FIELDS.find((f) => f === field);
+      if (!known) fail(`${name}.${field.slice(0, 40)}: unknown (${FIELDS.join(', ')})`);
+      if (known === 'latencyTolerance') {
+        if (typeof n !== 'number' || !(n === 0 || (n >= 1 && n <= 100))) fail(`${name}.latencyTolerance: must be 0 (off) or a number from 1 to 100`);
+      } else if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 1_000_000) fail(`${name}.${field}: must be a whole number from 0`);
+      entry[known!] = n as number;
     }
     limits[cls!] = entry;
   }
@@ -94,9 +107,11 @@ export function installAdmission(
   const metrics = suiteMetrics();
   const bulkheads = new Map<AdmissionClass, Bulkhead>();
   for (const cls of ADMISSION_CLASSES) {
-    const { concurrency, queue } = limits[cls];
-    if (concurrency > 0) bulkheads.set(cls, new Bulkhead(cls, concurrency, queue, timeouts.burstMs, Math.min(timeouts.burstMs, timeouts.overloadMs)));
+    const { concurrency, queue, latencyTolerance } = limits[cls];
+    const latency = latencyTolerance > 0 ? new LatencyLimit(concurrency, latencyTolerance) : undefined;
+    if (concurrency > 0) bulkheads.set(cls, new Bulkhead(cls, concurrency, queue, timeouts.burstMs, Math.min(timeouts.burstMs, timeouts.overloadMs), latency));
   }
+  metrics.watchAdmission(() => [...bulkheads.values()].map((b) => ({ labels: { class: b.name }, value: b.open })));
   const refuse = (req: FastifyRequest, reply: FastifyReply, bulkhead: Bulkhead, path: string): void => {
     const error = new TemporarilyUnavailable(`too many ${bulkhead.name} requests at once; retry after ${retryAfterSeconds} s`, retryAfterSeconds);
     if (wantsPage(req, path)) sendErrorPage(reply, error);

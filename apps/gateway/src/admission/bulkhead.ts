@@ -13,7 +13,12 @@
  * may wait only `overloadTimeoutMs`, so the admitted requests keep close to
  * their unloaded latency while the excess is refused at once; otherwise the
  * queue is a passing burst and a request may wait up to `queueTimeoutMs`.
+ *
+ * With a {@link LatencyLimit}, `concurrency` is a ceiling and the places
+ * actually open follow the latency of the admitted requests.
  */
+import type { LatencyLimit } from './latency-limit.js';
+
 export const OVERLOAD_INTERVAL_MS = 100;
 export const OVERLOAD_TARGET_MS = 5;
 
@@ -33,7 +38,13 @@ export class Bulkhead {
     readonly queue: number,
     readonly queueTimeoutMs: number,
     readonly overloadTimeoutMs: number = queueTimeoutMs,
+    private readonly latency?: LatencyLimit,
   ) {}
+
+  /** The places open now: the fixed concurrency, or what the latency limit allows of it. */
+  get open(): number {
+    return this.latency ? Math.min(this.concurrency, this.latency.current) : this.concurrency;
+  }
 
   get inFlight(): number {
     return this.active;
@@ -68,11 +79,12 @@ export class Bulkhead {
    * release function gives the place back (calling it again does nothing).
    */
   enter(): Promise<(() => void) | null> | (() => void) | null {
-    if (this.active < this.concurrency && this.waiting.length === 0) {
+    if (this.active < this.open && this.waiting.length === 0) {
       this.active++;
       this.observe(0);
       return this.releaser();
     }
+    this.latency?.limited();
     if (this.waiting.length >= this.queue) {
       this.rejected++;
       return null;
@@ -101,12 +113,13 @@ export class Bulkhead {
 
   private releaser(): () => void {
     let released = false;
+    const admittedAt = this.latency ? performance.now() : 0;
     return () => {
       if (released) return;
       released = true;
       this.active--;
-      const next = this.waiting.shift();
-      if (next) next.admit();
+      this.latency?.sample(performance.now() - admittedAt);
+      while (this.active < this.open && this.waiting.length > 0) this.waiting.shift()!.admit();
     };
   }
 }

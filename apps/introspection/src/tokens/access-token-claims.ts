@@ -1,4 +1,4 @@
-import type { ActiveTokenClaims, IntrospectionResponseBody } from '#contracts';
+import { launchContextClaimsOf, type ActiveTokenClaims, type IntrospectionResponseBody } from '#contracts';
 
 /**
  * The claims of one of our RFC 9068 access tokens, as this service relies on
@@ -6,12 +6,6 @@ import type { ActiveTokenClaims, IntrospectionResponseBody } from '#contracts';
  * `grant_id` is never echoed by introspection.
  */
 export type AccessTokenClaims = ActiveTokenClaims;
-
-/** The SMART launch context and `fhirUser` a token carries, as introspection echoes them. */
-export type LaunchContextClaims = Pick<ActiveTokenClaims, 'patient' | 'encounter' | 'fhirUser' | 'intent' | 'smart_style_url' | 'need_patient_banner' | 'fhirContext'>;
-
-/** String context claims echoed by introspection (SMART token-introspection, IN-03/IN-04). */
-const CONTEXT_CLAIMS = ['patient', 'encounter', 'fhirUser', 'intent', 'smart_style_url'] as const;
 
 const isString = (v: unknown): v is string => typeof v === 'string';
 const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -29,22 +23,8 @@ export function accessTokenClaimsOf(payload: Record<string, unknown>): AccessTok
   if (grant_id !== undefined && !isString(grant_id)) return null;
   const claims: AccessTokenClaims = { iss, sub, aud, client_id, scope, jti, iat, exp };
   if (grant_id !== undefined) claims.grant_id = grant_id;
-  return Object.assign(claims, contextClaimsOf(payload));
-}
-
-/** The launch context and `fhirUser` in `source` that are well typed (anything else is left out). */
-export function contextClaimsOf(source: Record<string, unknown>): LaunchContextClaims {
-  const claims: LaunchContextClaims = {};
-  for (const name of CONTEXT_CLAIMS) {
-    const value = source[name];
-    if (isString(value)) claims[name] = value;
-  }
-  if (typeof source.need_patient_banner === 'boolean') claims.need_patient_banner = source.need_patient_banner;
-  const { fhirContext } = source;
-  if (Array.isArray(fhirContext) && fhirContext.every((c) => typeof c === 'object' && c !== null && !Array.isArray(c))) {
-    claims.fhirContext = fhirContext as Array<Record<string, unknown>>;
-  }
-  return claims;
+  // The launch context, read through the one codec (well-typed claims only).
+  return Object.assign(claims, launchContextClaimsOf(payload));
 }
 
 /** RFC 7662 §2.2 answer for an active token: what it grants, and nothing that was not issued. */
@@ -62,19 +42,7 @@ export function activeIntrospectionResponse(claims: AccessTokenClaims): Introspe
     jti: claims.jti,
   };
   // SMART token-introspection.html: the launch context of the token response is echoed.
-  return Object.assign(response, echoedContext(claims));
-}
-
-/** The context claims that are set, for an introspection answer (SMART token-introspection.html). */
-export function echoedContext(claims: LaunchContextClaims): LaunchContextClaims {
-  const echoed: LaunchContextClaims = {};
-  for (const name of CONTEXT_CLAIMS) {
-    const value = claims[name];
-    if (value !== undefined) echoed[name] = value;
-  }
-  if (claims.fhirContext !== undefined) echoed.fhirContext = claims.fhirContext;
-  if (claims.need_patient_banner !== undefined) echoed.need_patient_banner = claims.need_patient_banner;
-  return echoed;
+  return Object.assign(response, launchContextClaimsOf(claims));
 }
 
 /** Whether a scope string carries the right to introspect any client's tokens. */

@@ -1,5 +1,4 @@
-import type { IntrospectionResponseBody } from '#contracts';
-import { contextClaimsOf } from './access-token-claims.js';
+import { launchContextClaimsOf, type IntrospectionResponseBody } from '#contracts';
 
 const isString = (v: unknown): v is string => typeof v === 'string' && v !== '';
 const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -27,6 +26,6 @@ export function activeRefreshToken(answer: unknown, issuer: string): ActiveRefre
   if (!isString(client_id) || !isString(sub) || typeof scope !== 'string' || !isTime(iat) || !isTime(exp)) return null;
   return {
     clientId: client_id,
-    response: { active: true, client_id, scope, sub, exp, iat, iss: issuer, token_type: 'refresh_token', ...contextClaimsOf(a) },
+    response: { active: true, client_id, scope, sub, exp, iat, iss: issuer, token_type: 'refresh_token', ...launchContextClaimsOf(a) },
   };
 }

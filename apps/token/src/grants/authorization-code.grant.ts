@@ -6,10 +6,14 @@ import { GrantTokenResponse } from '../tokens/grant-token.response.js';
 import { clientRegisteredFor, type GrantContext, type GrantHandler } from './grant-handler.js';
 
 /**
- * RFC 6749 §4.1.3 authorization code grant with PKCE (RFC 7636 §4.5). The
- * authorization service redeems the code and makes every check on it (single
- * use, expiry, client binding, `redirect_uri`, `code_verifier`); its OAuth
- * errors (`invalid_grant`, …) reach the client unchanged.
+ * RFC 6749 §4.1.3 authorization code grant with PKCE (RFC 7636 §4.5), the
+ * token side: the client is authenticated and registered for the grant, the
+ * response must be signable, and the code is presented to the authorization
+ * service, which owns codes. The rules of the code itself (single use and
+ * replay, expiry, client binding, `redirect_uri`, `code_verifier`) live there,
+ * in `apps/authorization/src/grants/code-redemption.ts`, where they are
+ * checked in the transaction that spends the code; its OAuth errors
+ * (`invalid_grant`, …) reach the client unchanged.
  */
 @Injectable()
 export class AuthorizationCodeGrant implements GrantHandler {

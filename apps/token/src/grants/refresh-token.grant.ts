@@ -7,10 +7,14 @@ import { openRefreshResponse, sealRefreshResponse } from '../tokens/refresh-repl
 import { clientRegisteredFor, type GrantContext, type GrantHandler } from './grant-handler.js';
 
 /**
- * RFC 6749 §6 refresh. The authorization service checks the refresh token's
- * binding to the client, narrows `scope` (never widens it: `invalid_scope`),
- * rotates the token and detects reuse (RFC 9700 §4.14.2); its OAuth errors
- * reach the client unchanged.
+ * RFC 6749 §6 refresh, the token side: client authentication (a public client
+ * may send none), the response must be signable, and the refresh grace
+ * window's sealing and opening of responses (the seal key derives from the
+ * refresh token, which only this side sees). The rules of the refresh token
+ * itself (binding to the client, rotation, reuse revoking the grant, the
+ * grace window, online/offline, narrowing `scope`) live in the authorization
+ * service, which owns refresh tokens: `apps/authorization/src/grants/refresh-rotation.ts`
+ * and `refresh-grace.ts`; its OAuth errors reach the client unchanged.
  */
 @Injectable()
 export class RefreshTokenGrant implements GrantHandler {

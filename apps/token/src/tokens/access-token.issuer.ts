@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventBus, SigningKeyRing, suiteMetrics } from '#nest';
 import { TemporarilyUnavailable, uniqueId } from '#oauth';
-import type { LaunchContext } from '#contracts';
+import type { LaunchContextClaims } from '#contracts';
 import { TokenConfig } from '../config/token.config.js';
 
 /**
@@ -10,7 +10,7 @@ import { TokenConfig } from '../config/token.config.js';
  * (SMART App Launch 2.2 token-introspection.html: the launch context of the
  * token response, and `fhirUser`).
  */
-export type AccessTokenContext = LaunchContext & { fhirUser?: string };
+export type AccessTokenContext = LaunchContextClaims;
 
 export interface AccessTokenRequest {
   clientId: string;

@@ -1,18 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import type { AuthorizedGrant, ClientRecord, TokenResponseBody } from '#contracts';
-import { ServerError } from '#oauth';
+import { launchContextClaimsOf, mistypedLaunchContextClaims, type AuthorizedGrant, type ClientRecord, type TokenResponseBody } from '#contracts';
+import { ScopeSet, ServerError } from '#oauth';
 import { TokenConfig } from '../config/token.config.js';
 import { AccessTokenIssuer, type AccessTokenContext } from './access-token.issuer.js';
 import { IdTokenIssuer } from './id-token.issuer.js';
 
-/** Launch context returned beside the access token (SMART App Launch 2.2 §"Launch context arrives with your access_token"). */
-const RESPONSE_CONTEXT = ['patient', 'encounter', 'fhirUser', 'need_patient_banner', 'smart_style_url', 'fhirContext', 'intent'] as const;
-/**
- * The same context is signed into the access token, so that introspection
- * echoes what the token response said (SMART token-introspection.html, IN-03/IN-04).
- */
-const ACCESS_TOKEN_CONTEXT = RESPONSE_CONTEXT;
-const OPTIONAL_STRINGS = ['patient', 'encounter', 'fhirUser', 'name', 'nonce', 'refresh_token', 'intent', 'smart_style_url'] as const;
+const OPTIONAL_STRINGS = ['name', 'nonce', 'refresh_token'] as const;
 
 const isNonEmptyString = (v: unknown): v is string => typeof v === 'string' && v !== '';
 
@@ -42,10 +35,10 @@ export class GrantTokenResponse {
 
   async issue(client: ClientRecord, grant: AuthorizedGrant, grantType: string, requestId?: string): Promise<TokenResponseBody> {
     assertAuthorizedGrant(grant, client.client_id);
-    const extraClaims: AccessTokenContext = {};
-    for (const name of ACCESS_TOKEN_CONTEXT) {
-      if (grant[name] !== undefined) Object.assign(extraClaims, { [name]: grant[name] });
-    }
+    // SMART App Launch 2.2 §"Launch context arrives with your access_token": returned beside the access token and
+    // signed into it, so that introspection echoes what the token response said (token-introspection IN-03/IN-04).
+    const context: AccessTokenContext = launchContextClaimsOf(grant);
+    const granted = ScopeSet.parse(grant.scope);
     const issued = await this.accessTokens.issue({
       clientId: client.client_id,
       subject: grant.sub,
@@ -53,17 +46,14 @@ export class GrantTokenResponse {
       grantType,
       ttlSeconds: this.config.ACCESS_TOKEN_TTL_SECONDS,
       requestId,
-      extraClaims,
+      extraClaims: context,
       grantId: grant.grant_id,
     });
     const body: TokenResponseBody = { access_token: issued.token, token_type: 'Bearer', expires_in: issued.expiresIn, scope: grant.scope };
     if (grant.refresh_token !== undefined) body.refresh_token = grant.refresh_token;
     // OIDC Core §3.1.3.3 and §12.2: an ID token whenever openid was granted.
-    if (grant.scope.split(' ').includes('openid')) body.id_token = await this.idTokens.issue(client, grant, issued.token);
-    for (const name of RESPONSE_CONTEXT) {
-      if (grant[name] !== undefined) (body as unknown as Record<string, unknown>)[name] = grant[name];
-    }
-    return body;
+    if (granted.has('openid')) body.id_token = await this.idTokens.issue(client, grant, granted, issued.token);
+    return Object.assign(body, context);
   }
 }
 
@@ -76,10 +66,7 @@ function assertAuthorizedGrant(grant: AuthorizedGrant, clientId: string): void {
   if (typeof g.scope !== 'string') problems.push('scope');
   if (typeof g.auth_time !== 'number' || !Number.isFinite(g.auth_time)) problems.push('auth_time');
   for (const name of OPTIONAL_STRINGS) if (g[name] !== undefined && typeof g[name] !== 'string') problems.push(name);
-  if (g.need_patient_banner !== undefined && typeof g.need_patient_banner !== 'boolean') problems.push('need_patient_banner');
-  if (g.fhirContext !== undefined && !(Array.isArray(g.fhirContext) && g.fhirContext.every((c) => typeof c === 'object' && c !== null && !Array.isArray(c)))) {
-    problems.push('fhirContext');
-  }
+  problems.push(...mistypedLaunchContextClaims(g));
   if (problems.length > 0) throw new ServerError(`malformed grant from the authorization service: ${problems.join(', ')}`);
   if (g.client_id !== clientId) throw new ServerError(`the authorization service answered a grant of client ${String(g.client_id)} to ${clientId}`);
 }

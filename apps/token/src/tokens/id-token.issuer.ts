@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { AuthorizedGrant, ClientRecord } from '#contracts';
 import { SigningKeyRing } from '#nest';
-import { UnauthorizedClient } from '#oauth';
+import { UnauthorizedClient, type ScopeSet } from '#oauth';
 import { ID_TOKEN_SIGNING_ALGS, TokenConfig } from '../config/token.config.js';
 
 /** OIDC Core §3.1.3.6: `at_hash` uses the hash function of the ID token's JWS algorithm (SHA-256 for RS256/ES256, …). */
@@ -39,8 +39,8 @@ export class IdTokenIssuer {
     this.keys.current(this.algorithmFor(client));
   }
 
-  /** The ID token accompanying `accessToken`, issued from `grant` to `client`. */
-  async issue(client: ClientRecord, grant: AuthorizedGrant, accessToken: string): Promise<string> {
+  /** The ID token accompanying `accessToken`, issued from `grant` (whose scope is `granted`) to `client`. */
+  async issue(client: ClientRecord, grant: AuthorizedGrant, granted: ScopeSet, accessToken: string): Promise<string> {
     const alg = this.algorithmFor(client);
     const key = this.keys.current(alg);
     const iat = Math.floor(Date.now() / 1000);
@@ -59,7 +59,7 @@ export class IdTokenIssuer {
     // SMART App Launch 2.2 §"Scopes for requesting identity data": fhirUser.
     if (grant.fhirUser !== undefined) claims.fhirUser = grant.fhirUser;
     // OIDC Core §5.4: `name` belongs to the `profile` scope.
-    if (grant.name !== undefined && grant.scope.split(' ').includes('profile')) claims.name = grant.name;
+    if (grant.name !== undefined && granted.has('profile')) claims.name = grant.name;
     return key.sign(claims, 'JWT');
   }
 }

@@ -136,6 +136,15 @@ export class SuiteMetrics {
 
   private readonly outboxSources = new Map<string, GaugeSource>();
   private readonly keySources = new Set<GaugeSource>();
+  private readonly admissionSources = new Set<GaugeSource>();
+
+  readonly admissionOpen: Gauge<'class'> = new Gauge({
+    name: 'gateway_admission_open',
+    help: 'Places a bulkhead has open now: its concurrency, or less while a latency-following limit (latencyTolerance) holds it back.',
+    labelNames: ['class'] as const,
+    registers: [this.registry],
+    collect: async (): Promise<void> => this.collectInto(this.admissionOpen, [...this.admissionSources]),
+  });
 
   readonly outboxBacklog: Gauge<'service'> = new Gauge({
     name: 'outbox_backlog_events',
@@ -161,6 +170,12 @@ export class SuiteMetrics {
   watchOutbox(service: string, pending: () => Promise<number>): () => void {
     this.outboxSources.set(service, async () => [{ labels: { service }, value: await pending() }]);
     return () => this.outboxSources.delete(service);
+  }
+
+  /** Reports the gateway's open admission places at each scrape. */
+  watchAdmission(source: GaugeSource): () => void {
+    this.admissionSources.add(source);
+    return () => this.admissionSources.delete(source);
   }
 
   /** Reports signing keys at each scrape. */
