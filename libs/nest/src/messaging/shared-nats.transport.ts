@@ -128,8 +128,10 @@ export class SharedNatsServer extends Server implements CustomTransportStrategy 
     if (this.inFlight > 0) await new Promise<void>((resolve) => (this.idle = resolve));
   }
 
-  /** Connection events are the connection owner's (NatsEventBus logs and reports them), not this server's. */
-  on(): void {}
+  /** The connection's events belong to its owner: `EventBus.onConnectionChange` reports them (`lost`, `resumed`). */
+  on(): never {
+    throw new Error('SharedNatsServer has no connection events: listen to EventBus.onConnectionChange');
+  }
 
   unwrap<T>(): T {
     return this.connection as T;
