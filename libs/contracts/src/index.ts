@@ -9,3 +9,4 @@ export * from './events.js';
 export * from './audit-payloads.js';
 export * from './authorization-payloads.js';
 export * from './launch-context.js';
+export * from './web-routes.js';

@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ClientRecord } from '#contracts';
-import { WebParams } from '../web/web-params.js';
-import { RedirectableError, sameLoopbackExceptPort, UnredirectableError, validateAuthorizationRequest, verifyClientAndRedirect, type AuthorizationRequest } from './authorization-request.js';
+import { OAuthError, RequestParams } from '#oauth';
+import { deferredRequest, echoableState, sameLoopbackExceptPort, validateAuthorizationRequest, verifyClientAndRedirect, type AuthorizationRequest } from './authorization-request.js';
 
 const FHIR = 'https://fhir.example/r4';
 const CALLBACK = 'https://app.example/callback';
@@ -37,37 +37,41 @@ const VALID: Record<string, string> = {
   code_challenge_method: 'S256',
 };
 
-function params(changes: Record<string, string | string[] | undefined> = {}): WebParams {
+function params(changes: Record<string, string | string[] | undefined> = {}): RequestParams {
   const source: Record<string, string | string[]> = { ...VALID };
   for (const [k, v] of Object.entries(changes)) {
     if (v === undefined) delete source[k];
     else source[k] = v;
   }
-  return new WebParams(source);
+  return new RequestParams(source);
 }
 
+/** The parameters of the last request `validate` checked: the state an error would echo comes from them. */
+let lastParams: RequestParams = params();
+
 function validate(changes: Record<string, string | string[] | undefined> = {}, c: ClientRecord = client()): AuthorizationRequest {
-  const p = params(changes);
-  return validateAuthorizationRequest(p, verifyClientAndRedirect(p, c), FHIR);
+  lastParams = params(changes);
+  return validateAuthorizationRequest(lastParams, verifyClientAndRedirect(lastParams, c), FHIR);
 }
 
 function unredirectable(fn: () => unknown, error: string, description?: RegExp): void {
   assert.throws(fn, (err: unknown) => {
-    assert.ok(err instanceof UnredirectableError, `expected an error page, got ${String(err)}`);
+    assert.ok(err instanceof OAuthError && !err.redirectable, `expected an error page, got ${String(err)}`);
     assert.equal(err.error, error);
-    if (description) assert.match(err.description, description);
+    assert.equal(err.status, 400);
+    if (description) assert.match(err.description ?? '', description);
     return true;
   });
 }
 
-function redirected(fn: () => unknown, error: string, description?: RegExp, state: string | null = 'st-1'): RedirectableError {
-  let caught: RedirectableError | undefined;
+/** Fails after the client and redirect URI were verified: the error goes back to CALLBACK with `state`. */
+function redirected(fn: () => unknown, error: string, description?: RegExp, state: string | null = 'st-1'): OAuthError {
+  let caught: OAuthError | undefined;
   assert.throws(fn, (err: unknown) => {
-    assert.ok(err instanceof RedirectableError, `expected a redirect, got ${String(err)}`);
-    assert.equal(err.oauthError.error, error);
-    if (description) assert.match(err.oauthError.description ?? '', description);
-    assert.equal(err.redirectUri, CALLBACK);
-    assert.equal(err.state, state ?? undefined);
+    assert.ok(err instanceof OAuthError, `expected an OAuth error, got ${String(err)}`);
+    assert.equal(err.error, error);
+    if (description) assert.match(err.description ?? '', description);
+    assert.equal(echoableState(lastParams), state ?? undefined);
     caught = err;
     return true;
   });
@@ -192,7 +196,7 @@ describe('validateAuthorizationRequest', () => {
   for (const [name, changes, error, description] of refusals) {
     it(`redirects ${error}: ${name}`, () => {
       const err = redirected(() => validate(changes), error, description);
-      assert.equal(err.oauthError.redirectable, true);
+      assert.equal(err.redirectable, true);
     });
   }
 
@@ -218,7 +222,7 @@ describe('validateAuthorizationRequest', () => {
     redirected(() => validate({ ['x\u0000']: '1' }), 'invalid_request', /a parameter name contains a control character/);
     // Checked before any other rule, so a deferred error never carries the bad value.
     const err = redirected(() => validate({ state: 'x\u0001', response_type: 'token' }), 'invalid_request', /state/, null);
-    assert.equal(err.deferred()?.state, undefined);
+    assert.equal(deferredRequest(verifyClientAndRedirect(lastParams, client()), err, echoableState(lastParams)).state, undefined);
   });
 
   it('state is echoed byte for byte (AZ-06)', () => {
@@ -267,6 +271,6 @@ describe('validateAuthorizationRequest', () => {
 
   it('a repeated unknown parameter is still a repeated parameter, its name cut in the description', () => {
     const err = redirected(() => validate({ [`x${'y'.repeat(200)}`]: ['1', '2'] }), 'invalid_request');
-    assert.ok((err.oauthError.description ?? '').length < 120);
+    assert.ok((err.description ?? '').length < 120);
   });
 });

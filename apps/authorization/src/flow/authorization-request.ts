@@ -1,6 +1,5 @@
 import type { ClientRecord } from '#contracts';
-import { hasForbiddenCharacters, InvalidRequest, InvalidScope, isPersonGrantable, negotiateScopes, OAuthError, ScopeSet, UnauthorizedClient, UnsupportedResponseType } from '#oauth';
-import type { WebParams } from '../web/web-params.js';
+import { hasForbiddenCharacters, InvalidRequest, InvalidScope, isPersonGrantable, negotiateScopes, OAuthError, ScopeSet, UnauthorizedClient, UnsupportedResponseType, type RequestParams } from '#oauth';
 
 /** A validated authorization request (RFC 6749 §4.1.1, RFC 7636, SMART App Launch 2.x), as kept with the interaction. */
 export interface AuthorizationRequest {
@@ -28,41 +27,17 @@ export interface AuthorizationRequest {
   error?: { error: string; description?: string };
 }
 
-/** An error that cannot go back to the client: shown on a page instead (RFC 6749 §4.1.2.1). */
-export class UnredirectableError extends Error {
-  constructor(
-    readonly error: string,
-    readonly description: string,
-  ) {
-    super(description);
-  }
+/** A client and redirect URI known good: from here on, errors go back to that URI (RFC 6749 §4.1.2.1). */
+export interface VerifiedRedirect {
+  client: ClientRecord;
+  redirectUri: string;
+  /** Whether the request named it (RFC 6749 §4.1.3: the token request must then repeat it). */
+  sent: boolean;
 }
 
-/** An error that goes back to the verified redirect URI with `error`, `state` and `iss` (RFC 9207). */
-export class RedirectableError extends Error {
-  constructor(
-    readonly oauthError: OAuthError,
-    readonly redirectUri: string,
-    readonly state: string | undefined,
-    /** What is known good of the request: the client and how the redirect URI was given. */
-    readonly verified?: { clientId: string; redirectUriSent: boolean },
-  ) {
-    super(oauthError.message);
-  }
-
-  /** The failed request as an interaction that only signs the person in and then sends this error. */
-  deferred(): AuthorizationRequest | null {
-    if (!this.verified) return null;
-    return {
-      clientId: this.verified.clientId,
-      redirectUri: this.redirectUri,
-      redirectUriSent: this.verified.redirectUriSent,
-      scope: '',
-      codeChallenge: '',
-      ...(this.state !== undefined ? { state: this.state } : {}),
-      error: { error: this.oauthError.error, ...(this.oauthError.description ? { description: this.oauthError.description } : {}) },
-    };
-  }
+/** RFC 6749 §4.1.2.1: an error found before the client and redirect URI are verified is never redirected. */
+function shownOnPage(error: string, description: string): OAuthError {
+  return new OAuthError(error, 400, description, { redirectable: false });
 }
 
 const PKCE_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
@@ -74,26 +49,26 @@ const MAX_LAUNCH = 8192;
  * Step 1 (RFC 6749 §4.1.2.1): the client and the redirect URI. Until both are
  * verified, nothing may be sent to the redirect URI.
  */
-export function verifyClientAndRedirect(params: WebParams, client: ClientRecord | null): { client: ClientRecord; redirectUri: string; sent: boolean } {
+export function verifyClientAndRedirect(params: RequestParams, client: ClientRecord | null): VerifiedRedirect {
   for (const name of ['client_id', 'redirect_uri']) {
-    if (params.repeated.includes(name)) throw new UnredirectableError('invalid_request', `the ${name} parameter is repeated`);
+    if (params.repeated.includes(name)) throw shownOnPage('invalid_request', `the ${name} parameter is repeated`);
   }
   const clientId = params.get('client_id');
-  if (!clientId) throw new UnredirectableError('invalid_request', 'client_id is required');
+  if (!clientId) throw shownOnPage('invalid_request', 'client_id is required');
   // A client id with a control character is never looked up (issue #14), so it is not registered here.
-  if (!client) throw new UnredirectableError('invalid_client', 'this application is not registered here');
+  if (!client) throw shownOnPage('invalid_client', 'this application is not registered here');
   // Issue #14: it cannot be a registered one; said plainly rather than "not registered".
-  if (hasForbiddenCharacters(params.get('redirect_uri') ?? '')) throw new UnredirectableError('invalid_request', 'redirect_uri contains a control character');
+  if (hasForbiddenCharacters(params.get('redirect_uri') ?? '')) throw shownOnPage('invalid_request', 'redirect_uri contains a control character');
   const registered = client.metadata.redirect_uris ?? [];
   const given = params.get('redirect_uri');
   if (given === undefined) {
     // RFC 6749 §3.1.2.3: optional only when exactly one redirect URI is registered.
-    if (registered.length !== 1) throw new UnredirectableError('invalid_request', 'redirect_uri is required');
+    if (registered.length !== 1) throw shownOnPage('invalid_request', 'redirect_uri is required');
     return { client, redirectUri: registered[0]!, sent: false };
   }
   // RFC 9700 §4.1.3: exact string matching, except the port of a loopback redirect URI (RFC 8252 §7.3).
   if (!registered.includes(given) && !registered.some((r) => sameLoopbackExceptPort(r, given))) {
-    throw new UnredirectableError('invalid_request', 'redirect_uri is not registered for this application');
+    throw shownOnPage('invalid_request', 'redirect_uri is not registered for this application');
   }
   return { client, redirectUri: given, sent: true };
 }
@@ -117,17 +92,11 @@ export function sameLoopbackExceptPort(registered: string, given: string): boole
  * Step 2: everything else; failures are redirectable. `fhirBaseUrl` is the
  * only acceptable `aud` (SMART App Launch 2.x: no token for a wrong audience).
  */
-export function validateAuthorizationRequest(
-  params: WebParams,
-  verified: { client: ClientRecord; redirectUri: string; sent: boolean },
-  fhirBaseUrl: string,
-): AuthorizationRequest {
+export function validateAuthorizationRequest(params: RequestParams, verified: VerifiedRedirect, fhirBaseUrl: string): AuthorizationRequest {
   const { client, redirectUri } = verified;
   const state = params.get('state');
-  // A state that is too long or carries a control character is not echoed (nor stored with a deferred error).
-  const echoable = state !== undefined && state.length <= MAX_STATE && !hasForbiddenCharacters(state) ? state : undefined;
   const fail = (error: OAuthError): never => {
-    throw new RedirectableError(error, redirectUri, echoable, { clientId: client.client_id, redirectUriSent: verified.sent });
+    throw error;
   };
   // Issue #14: RFC 6749 Appendix A: no parameter carries a control character; nothing of such a request is stored.
   const unprintable = params.names().find((name) => hasForbiddenCharacters(name) || hasForbiddenCharacters(params.get(name) ?? ''));
@@ -202,6 +171,28 @@ export function validateAuthorizationRequest(
     ...(prompt ? { prompt } : {}),
     ...(maxAge !== undefined ? { maxAge } : {}),
     ...(launch !== undefined ? { launch } : {}),
+  };
+}
+
+/** The `state` to send back with an error: none when it is too long or carries a control character (issue #14). */
+export function echoableState(params: RequestParams): string | undefined {
+  const state = params.get('state');
+  return state !== undefined && state.length <= MAX_STATE && !hasForbiddenCharacters(state) ? state : undefined;
+}
+
+/**
+ * A request that failed after its client and redirect URI were verified, as an interaction that only signs the
+ * person in and then sends `error` back (RFC 9700 §4.11.2); it grants nothing.
+ */
+export function deferredRequest(verified: VerifiedRedirect, error: OAuthError, state: string | undefined): AuthorizationRequest {
+  return {
+    clientId: verified.client.client_id,
+    redirectUri: verified.redirectUri,
+    redirectUriSent: verified.sent,
+    scope: '',
+    codeChallenge: '',
+    ...(state !== undefined ? { state } : {}),
+    error: { error: error.error, ...(error.description ? { description: error.description } : {}) },
   };
 }
 

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { SmartScope } from '#oauth';
-import { categorySubScopes, consentedScope, offeredScopes } from './granular-scopes.js';
+import { categorySubScopes, consentedScope, isMandatoryScope, offeredScopes } from './granular-scopes.js';
 
 const LAB = 'http://terminology.hl7.org/CodeSystem/observation-category|laboratory';
 const VITALS = 'http://terminology.hl7.org/CodeSystem/observation-category|vital-signs';
@@ -49,4 +49,22 @@ describe('category sub-scopes offered at consent (SMART 2.2 granular scopes, SC-
     const granted = consentedScope('openid patient/Observation.rs', new Set(['patient/*.cruds', 'system/Observation.rs', 'patient/Observation.rs?category=x|y', 'patient/Observation.cruds?category=' + LAB]), mandatory);
     assert.equal(granted.toString(), 'openid');
   });
+});
+
+describe('isMandatoryScope (the consent page cannot untick them)', () => {
+  const cases: Array<[string, boolean]> = [
+    ['openid', true],
+    ['fhirUser', true],
+    ['launch', true],
+    ['launch/patient', true],
+    ['offline_access', true],
+    ['online_access', false],
+    ['launch/encounter', false],
+    ['profile', false],
+    ['patient/*.rs', false],
+    ['OPENID', false],
+  ];
+  for (const [scope, mandatory] of cases) {
+    it(`${scope}: ${mandatory}`, () => assert.equal(isMandatoryScope(scope), mandatory));
+  }
 });

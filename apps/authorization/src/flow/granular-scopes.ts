@@ -71,3 +71,22 @@ export function consentedScope(requested: string, ticked: ReadonlySet<string>, m
   }
   return ScopeSet.of(granted);
 }
+
+/**
+ * Whether a requested scope stays granted whatever the person unticks (the consent page shows it checked and
+ * disabled): without it the launch itself fails: who signed in (`openid`, `fhirUser`), the context the app
+ * launches with (`launch`, `launch/patient`) and the refresh token it asked for (`offline_access`).
+ */
+export function isMandatoryScope(scope: string): boolean {
+  const parsed = SmartScope.parse(scope);
+  switch (parsed?.kind) {
+    case 'identity':
+      return parsed.raw === 'openid' || parsed.raw === 'fhirUser';
+    case 'launch':
+      return parsed.raw === 'launch' || parsed.raw === 'launch/patient';
+    case 'access':
+      return parsed.raw === 'offline_access';
+    default:
+      return false;
+  }
+}

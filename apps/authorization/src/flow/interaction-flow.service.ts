@@ -1,113 +1,96 @@
 import { Injectable } from '@nestjs/common';
-import type { ClientRecord, LaunchContext, WebRequest, WebResponse } from '#contracts';
+import type { LaunchContext, WebRequest } from '#contracts';
 import { ClientDirectory } from '#nest';
-import { ScopeSet, TemporarilyUnavailable } from '#oauth';
+import { OAuthError, ScopeSet } from '#oauth';
 import { AuthorizationConfig } from '../config/authorization.config.js';
 import { EventRecorder } from '../grants/event-recorder.js';
 import { CodeIssuance } from '../grants/code-issuance.js';
-import { launchRefusal } from '../launch/launch-access.js';
+import { launchRefusal, type LaunchRefusal } from '../launch/launch-access.js';
 import type { InteractionEntity } from '../persistence/entities/interaction.entity.js';
 import type { UserEntity } from '../persistence/entities/user.entity.js';
-import { UpstreamLogin } from '../upstream/upstream-login.service.js';
-import { UpstreamProvider } from '../upstream/upstream-provider.js';
 import { SESSION_COOKIE, SessionService } from '../users/session.service.js';
 import { UserDirectory } from '../users/user-directory.service.js';
 import { ownPatientId } from '../users/user-views.js';
-import { PageKit } from '../web/page-kit.js';
-import { formTargetOf, seeOther, withQuery } from '../web/web-response.js';
+import { codeRedirect, errorRedirect, type ClientError } from './client-redirect.js';
 import { ConsentStore } from './consent.store.js';
-import { INTERACTION_COOKIE, InteractionStore } from './interaction.store.js';
+import { sessionReusable, signedInStep, signedOutStep, type Decision } from './interaction-steps.js';
+import { InteractionStore } from './interaction.store.js';
+import type { NextStep } from './next-step.js';
 
 /** The path of an interaction's pages (and of its cookie). */
 export function interactionPath(id: string): string {
   return `/interaction/${id}`;
 }
 
+const NO_LONGER_REGISTERED = new OAuthError('invalid_client', 400, 'This application is no longer registered.');
+const ALREADY_COMPLETED = new OAuthError('invalid_request', 400, 'This request was already completed. Go back to the application and start again.');
+
 /**
  * Drives one authorization request to its end: login, patient choice,
  * consent, then the code back to the client (RFC 6749 §4.1.2 with `iss`,
- * RFC 9207). Each step is a page; `advance` decides which one is next.
+ * RFC 9207). `advance` gathers what is known, lets the pure decisions of
+ * `interaction-steps.ts` choose, applies the transition they name
+ * (`interaction-state.ts`) and returns the {@link NextStep}; it renders nothing.
  */
 @Injectable()
 export class InteractionFlow {
   constructor(
     private readonly config: AuthorizationConfig,
-    private readonly kit: PageKit,
     private readonly interactions: InteractionStore,
     private readonly sessions: SessionService,
     private readonly users: UserDirectory,
     private readonly consents: ConsentStore,
     private readonly grants: CodeIssuance,
     private readonly directory: ClientDirectory,
-    private readonly upstream: UpstreamProvider,
-    private readonly upstreamLogin: UpstreamLogin,
     private readonly events: EventRecorder,
   ) {}
 
-  async advance(ix: InteractionEntity, req: WebRequest, cookies: string[] = []): Promise<WebResponse> {
+  async advance(ix: InteractionEntity, req: WebRequest): Promise<NextStep> {
     const request = ix.request;
     const client = await this.directory.get(ix.clientId);
-    if (!client) return this.kit.errorPage(400, 'invalid_client', 'This application is no longer registered.');
+    if (!client) return { kind: 'error', error: NO_LONGER_REGISTERED };
 
     // 1. Who is it? A live session is reused unless the client asked for a fresh login.
-    let user: UserEntity | null = ix.userId ? await this.users.byId(ix.userId) : null;
+    const user = (ix.userId ? await this.users.byId(ix.userId) : null) ?? (await this.signInFromSession(ix, req));
     if (!user) {
-      const session = await this.sessions.find(req.cookies[SESSION_COOKIE]);
-      const tooOld = session && request.maxAge !== undefined && Date.now() - session.authenticatedAt.getTime() > request.maxAge * 1000;
-      const candidate = session && request.prompt !== 'login' && !tooOld ? await this.users.byId(session.userId) : null;
-      if (session && candidate && !candidate.disabled) {
-        await this.interactions.attachUser(ix.id, candidate.id, session.idHash, session.authenticatedAt);
-        Object.assign(ix, { userId: candidate.id, sessionHash: session.idHash, authTime: session.authenticatedAt });
-        user = candidate;
-      } else {
-        if (request.prompt === 'none') return this.sendError(ix, 'login_required', 'the user is not signed in', cookies);
-        if (this.upstream.enabled) return this.toUpstreamLogin(ix, req, cookies);
-        return this.loginPage(ix, client, cookies);
+      const decision = signedOutStep(request.prompt);
+      return decision.step === 'login' ? { kind: 'login', client } : this.act(ix, decision, null, req.requestId);
+    }
+
+    const decision = signedInStep({
+      prompt: request.prompt,
+      ...(request.error ? { requestError: request.error } : {}),
+      disabled: user.disabled,
+      launchRefusal: this.refusalFor(ix, user),
+      needsPatient: this.needsPatient(ix),
+      patient: ix.patient,
+      ownPatient: ownPatientId(user),
+      listedPatients: user.patients.length,
+      consentRemembered: request.prompt !== 'consent' && (await this.consents.covers(user.id, client.client_id, request.scope)),
+    });
+    if (decision.step === 'pickPatient') return { kind: 'pickPatient', client, user };
+    if (decision.step === 'consent' || decision.step === 'finish') {
+      if (decision.ownPatient) {
+        await this.interactions.choosePatient(ix.id, decision.ownPatient);
+        ix.patient = decision.ownPatient;
       }
+      return decision.step === 'consent' ? { kind: 'consent', client, user } : this.finish(ix, request.scope, req.requestId);
     }
-    if (user.disabled) return this.sendError(ix, 'access_denied', 'the account is disabled', cookies);
-    // A request that failed its checks before anyone signed in: now its error may go back (RFC 9700 §4.11.2).
-    if (request.error) return this.sendError(ix, request.error.error, request.error.description ?? request.error.error, cookies);
-
-    // An EHR launch: may this person open it, through this client? Before any patient choice or consent.
-    const refused = await this.refusedLaunch(ix, user, req.requestId, cookies);
-    if (refused) return refused;
-
-    // 2. Which patient? EHR launch brings one; a patient user is their own; a practitioner picks.
-    if (this.needsPatient(ix) && !ix.patient) {
-      const own = ownPatientId(user);
-      if (own) {
-        await this.interactions.choosePatient(ix.id, own);
-        ix.patient = own;
-      } else if (user.patients.length > 0) {
-        if (request.prompt === 'none') return this.sendError(ix, 'interaction_required', 'a patient must be chosen', cookies);
-        return this.pickerPage(ix, client, user, cookies);
-      } else {
-        return this.sendError(ix, 'access_denied', 'there is no patient this user may open', cookies);
-      }
-    }
-
-    // 3. Consent: remembered per user and client until revoked; asked again when the request goes beyond it.
-    const remembered = request.prompt !== 'consent' && (await this.consents.covers(user.id, client.client_id, request.scope));
-    if (!remembered) {
-      if (request.prompt === 'none') return this.sendError(ix, 'consent_required', 'the user has not approved this application', cookies);
-      return this.consentPage(ix, client, user, cookies);
-    }
-    return this.finish(ix, request.scope, req.requestId, cookies);
+    return this.act(ix, decision, user, req.requestId);
   }
 
-  /** Issues the code for `grantedScope` and sends the browser back to the client. */
-  async finish(ix: InteractionEntity, grantedScope: string, requestId: string | undefined, cookies: string[] = []): Promise<WebResponse> {
-    if (ix.request.error) return this.sendError(ix, ix.request.error.error, ix.request.error.description ?? ix.request.error.error, cookies);
+  /** Issues the code for `grantedScope` (transition `complete`) and sends the browser back to the client. */
+  async finish(ix: InteractionEntity, grantedScope: string, requestId: string | undefined): Promise<NextStep> {
+    if (ix.request.error) return this.fail(ix, { error: ix.request.error.error, description: ix.request.error.description ?? ix.request.error.error });
     // Every way to a code passes here (a consent posted without the page in between too): the launch check again.
     if (ix.launch) {
       const user = ix.userId ? await this.users.byId(ix.userId) : null;
-      if (!user) return this.sendError(ix, 'access_denied', 'the user is not signed in', cookies);
-      if (user.disabled) return this.sendError(ix, 'access_denied', 'the account is disabled', cookies);
-      const refused = await this.refusedLaunch(ix, user, requestId, cookies);
-      if (refused) return refused;
+      if (!user) return this.fail(ix, { error: 'access_denied', description: 'the user is not signed in' });
+      if (user.disabled) return this.fail(ix, { error: 'access_denied', description: 'the account is disabled' });
+      const refusal = this.refusalFor(ix, user);
+      if (refusal) return this.act(ix, { step: 'fail', error: { error: 'access_denied', description: refusal.description }, refusal }, user, requestId);
     }
-    if (!(await this.interactions.complete(ix.id))) return this.kit.errorPage(400, 'invalid_request', 'This request was already completed. Go back to the application and start again.');
+    if (!(await this.interactions.complete(ix.id))) return { kind: 'error', error: ALREADY_COMPLETED };
     const granted = ScopeSet.parse(grantedScope);
     const launchContext: LaunchContext = { ...(ix.launch ?? {}) };
     if (!launchContext.patient && ix.patient) launchContext.patient = ix.patient;
@@ -139,112 +122,63 @@ export class InteractionFlow {
       },
       requestId,
     );
-    return seeOther(
-      withQuery(ix.request.redirectUri, { code, state: ix.request.state, iss: this.config.ISSUER }),
-      [...cookies, this.kit.clearCookie(INTERACTION_COOKIE, interactionPath(ix.id))],
-    );
+    return { kind: 'redirect', location: codeRedirect(ix.request.redirectUri, code, ix.request.state, this.config.ISSUER) };
   }
 
-  /** An error back to the (verified) redirect URI with `state` and `iss` (RFC 6749 §4.1.2.1, RFC 9207). */
-  async sendError(ix: InteractionEntity, error: string, description: string, cookies: string[] = []): Promise<WebResponse> {
-    await this.interactions.complete(ix.id);
-    return seeOther(
-      withQuery(ix.request.redirectUri, { error, error_description: description, state: ix.request.state, iss: this.config.ISSUER }),
-      [...cookies, this.kit.clearCookie(INTERACTION_COOKIE, interactionPath(ix.id))],
-    );
+  /** Ends the interaction (transition `fail`) with `error` back to the verified redirect URI (RFC 6749 §4.1.2.1). */
+  async fail(ix: InteractionEntity, error: ClientError): Promise<NextStep> {
+    await this.interactions.fail(ix.id);
+    return { kind: 'redirect', location: errorRedirect(ix.request.redirectUri, error, ix.request.state, this.config.ISSUER) };
   }
 
-  /**
-   * An EHR launch the signed-in user may not open through this client (see {@link launchRefusal}): audited as
-   * `launch.refused` and answered `access_denied` at the redirect URI (RFC 6749 §4.1.2.1), never a code.
-   * Null when there is no launch or it may go on.
-   */
-  private async refusedLaunch(ix: InteractionEntity, user: UserEntity, requestId: string | undefined, cookies: string[]): Promise<WebResponse | null> {
-    if (!ix.launch) return null;
-    const refusal = launchRefusal({
-      patient: ix.launch.patient,
-      binding: ix.launchBinding ?? {},
-      clientId: ix.clientId,
-      user,
-      trustBoundLaunches: this.config.EHR_LAUNCH_TRUSTED === 'true',
-    });
-    if (!refusal) return null;
-    await this.events.record(
-      'launch.refused',
-      {
-        client_id: ix.clientId,
-        user_id: user.id,
-        ...(user.fhirUser ? { fhirUser: user.fhirUser } : {}),
-        ...(ix.launch.patient ? { patient: ix.launch.patient } : {}),
-        launched_by: ix.launchedBy ?? '',
-        reason: refusal.reason,
-      },
-      requestId,
-    );
-    return this.sendError(ix, 'access_denied', refusal.description, cookies);
-  }
-
-  /** With an upstream OpenID Connect provider configured, it signs people in instead of the login page. */
-  private async toUpstreamLogin(ix: InteractionEntity, req: WebRequest, cookies: string[]): Promise<WebResponse> {
-    const binding = req.cookies[INTERACTION_COOKIE];
-    if (!binding) return this.kit.errorPage(400, 'invalid_request', 'This sign-in page has expired or was opened in another browser. Go back to the application and start again.');
-    try {
-      return await this.upstreamLogin.begin(ix, binding, cookies);
-    } catch (err: unknown) {
-      if (err instanceof TemporarilyUnavailable) return this.sendError(ix, err.error, err.description ?? 'the identity provider cannot be reached', cookies);
-      throw err;
-    }
-  }
-
+  /** Whether the scopes need a patient in context that the launch did not give. */
   needsPatient(ix: InteractionEntity): boolean {
     if (ix.launch?.patient) return false;
     const scopes = ScopeSet.parse(ix.request.scope);
     return scopes.has('launch/patient') || scopes.values().some((s) => s.kind === 'resource' && s.context === 'patient');
   }
 
-  formTargets(ix: InteractionEntity): string[] {
-    return [formTargetOf(ix.request.redirectUri)];
+  /** A failure decided by `interaction-steps.ts`; a refused launch is audited as `launch.refused` first. */
+  private async act(ix: InteractionEntity, decision: Extract<Decision, { step: 'fail' }>, user: UserEntity | null, requestId: string | undefined): Promise<NextStep> {
+    if (decision.refusal && user) await this.recordRefusal(ix, user, decision.refusal, requestId);
+    return this.fail(ix, decision.error);
   }
 
-  loginPage(ix: InteractionEntity, client: ClientRecord, cookies: string[], extra: { username?: string; error?: string } = {}, status = 200): WebResponse {
-    const body = this.kit.renderer.login({
-      title: 'Sign in',
-      stylesheets: this.kit.stylesheets,
-      action: `${interactionPath(ix.id)}/login`,
-      csrf: ix.csrf,
-      client: this.kit.clientView(client),
-      ...extra,
-    });
-    return this.kit.page(status, body, this.formTargets(ix), cookies);
+  /** The browser's live session, when it may sign this interaction in (transition `signIn`); null otherwise. */
+  private async signInFromSession(ix: InteractionEntity, req: WebRequest): Promise<UserEntity | null> {
+    const session = await this.sessions.find(req.cookies[SESSION_COOKIE]);
+    if (!session || !sessionReusable(ix.request, session.authenticatedAt, Date.now())) return null;
+    const candidate = await this.users.byId(session.userId);
+    if (!candidate || candidate.disabled) return null;
+    await this.interactions.signIn(ix.id, candidate.id, session.idHash, session.authenticatedAt);
+    Object.assign(ix, { userId: candidate.id, sessionHash: session.idHash, authTime: session.authenticatedAt });
+    return candidate;
   }
 
-  pickerPage(ix: InteractionEntity, client: ClientRecord, user: UserEntity, cookies: string[], error?: string): WebResponse {
-    const body = this.kit.renderer.picker({
-      title: 'Choose a patient',
-      stylesheets: this.kit.stylesheets,
-      action: `${interactionPath(ix.id)}/patient`,
-      csrf: ix.csrf,
-      client: this.kit.clientView(client),
-      userName: user.displayName,
-      patients: user.patients,
-      ...(error ? { error } : {}),
+  /** An EHR launch the signed-in user may not open through this client (see {@link launchRefusal}); null without a launch. */
+  private refusalFor(ix: InteractionEntity, user: UserEntity): LaunchRefusal | null {
+    if (!ix.launch) return null;
+    return launchRefusal({
+      patient: ix.launch.patient,
+      binding: ix.launchBinding ?? {},
+      clientId: ix.clientId,
+      user,
+      trustBoundLaunches: this.config.EHR_LAUNCH_TRUSTED === 'true',
     });
-    return this.kit.page(error ? 400 : 200, body, this.formTargets(ix), cookies);
   }
 
-  consentPage(ix: InteractionEntity, client: ClientRecord, user: UserEntity, cookies: string[]): WebResponse {
-    const patientId = ix.launch?.patient ?? ix.patient ?? undefined;
-    const patientName = patientId ? (user.patients.find((p) => p.id === patientId)?.name ?? (ownPatientId(user) === patientId ? user.displayName : `Patient ${patientId}`)) : undefined;
-    const body = this.kit.renderer.consent({
-      title: `Allow ${client.metadata.client_name ?? client.client_id}?`,
-      stylesheets: this.kit.stylesheets,
-      action: `${interactionPath(ix.id)}/consent`,
-      csrf: ix.csrf,
-      client: this.kit.clientView(client),
-      userName: user.displayName,
-      ...(patientName ? { patientName } : {}),
-      scopes: this.kit.scopeChoices(ix.request.scope),
-    });
-    return this.kit.page(200, body, this.formTargets(ix), cookies);
+  private async recordRefusal(ix: InteractionEntity, user: UserEntity, refusal: LaunchRefusal, requestId: string | undefined): Promise<void> {
+    await this.events.record(
+      'launch.refused',
+      {
+        client_id: ix.clientId,
+        user_id: user.id,
+        ...(user.fhirUser ? { fhirUser: user.fhirUser } : {}),
+        ...(ix.launch?.patient ? { patient: ix.launch.patient } : {}),
+        launched_by: ix.launchedBy ?? '',
+        reason: refusal.reason,
+      },
+      requestId,
+    );
   }
 }

@@ -6,8 +6,20 @@ import { AuthorizationConfig } from '../config/authorization.config.js';
 import { InteractionEntity } from '../persistence/entities/interaction.entity.js';
 import type { ResolvedLaunch } from '../launch/launch-binding.js';
 import type { AuthorizationRequest } from './authorization-request.js';
+import { isFinal, TRANSITIONS, type InteractionTransition } from './interaction-state.js';
 
 export const INTERACTION_COOKIE = 'smart_interaction';
+
+/**
+ * The row's state as a transition sees it. A replica of the release before `state` signs people in without moving
+ * it, so while such replicas may still run, a `started` row with a user counts as `authenticated`.
+ */
+const CURRENT_STATE = `(CASE WHEN state = 'started' AND user_id IS NOT NULL THEN 'authenticated' ELSE state END)`;
+
+/** Not over (a replica from before `state` marks only `completed_at`) and not expired. */
+function isLive(interaction: InteractionEntity): boolean {
+  return !isFinal(interaction.state) && !interaction.completedAt && interaction.expiresAt.getTime() > Date.now();
+}
 
 /** Authorization requests in progress, each bound to the browser that started it by a cookie secret. */
 @Injectable()
@@ -40,6 +52,7 @@ export class InteractionStore {
       upstreamCodeVerifier: null,
       upstreamNonce: null,
       expiresAt: new Date(Date.now() + this.config.INTERACTION_TTL_SECONDS * 1000),
+      state: 'started',
       completedAt: null,
     };
     await this.repo.insert(interaction as never);
@@ -50,14 +63,14 @@ export class InteractionStore {
   async find(id: string, binding: string | undefined): Promise<InteractionEntity | null> {
     if (!/^[A-Za-z0-9_-]{16,64}$/.test(id) || !binding) return null;
     const interaction = await this.repo.findOneBy({ id });
-    if (!interaction || interaction.completedAt || interaction.expiresAt.getTime() <= Date.now()) return null;
+    if (!interaction || !isLive(interaction)) return null;
     return secretMatchesHash(binding, interaction.bindingHash) ? interaction : null;
   }
 
   /** The live interaction waiting for the upstream login whose `state` hashes to `stateHash`, or null. */
   async findByUpstreamState(stateHash: string): Promise<InteractionEntity | null> {
     const interaction = await this.repo.findOneBy({ upstreamStateHash: stateHash });
-    if (!interaction || interaction.completedAt || interaction.expiresAt.getTime() <= Date.now()) return null;
+    if (!interaction || !isLive(interaction)) return null;
     return interaction;
   }
 
@@ -77,17 +90,39 @@ export class InteractionStore {
     return (result.affected ?? 0) === 1;
   }
 
-  async attachUser(id: string, userId: string, sessionHash: string, authTime: Date): Promise<void> {
-    await this.repo.update({ id }, { userId, sessionHash, authTime });
+  /** `signIn`: `userId` signed in (session `sessionHash`, authenticated at `authTime`); false when it was over. */
+  async signIn(id: string, userId: string, sessionHash: string, authTime: Date): Promise<boolean> {
+    return this.transition(id, 'signIn', { userId, sessionHash, authTime });
   }
 
-  async choosePatient(id: string, patient: string): Promise<void> {
-    await this.repo.update({ id }, { patient });
+  /** `choosePatient`: the patient in context; false unless someone is signed in and it is not over. */
+  async choosePatient(id: string, patient: string): Promise<boolean> {
+    return this.transition(id, 'choosePatient', { patient });
   }
 
-  /** Marks it done exactly once; false when another request completed it first. */
+  /** `complete`: the code goes back; exactly once, false when another request ended it first. */
   async complete(id: string): Promise<boolean> {
-    const result = await this.repo.createQueryBuilder().update(InteractionEntity).set({ completedAt: () => 'now()' } as never).where('id = :id AND completed_at IS NULL', { id }).execute();
+    return this.transition(id, 'complete', {});
+  }
+
+  /** `fail`: an error goes back; false when it was already over. */
+  async fail(id: string): Promise<boolean> {
+    return this.transition(id, 'fail', {});
+  }
+
+  /**
+   * Applies `transition` to `id` only from a state it may start from (and while no replica of the release before
+   * `state` ended it: `completed_at` is null); false when the row is in no such state.
+   */
+  private async transition(id: string, transition: InteractionTransition, changes: Partial<Pick<InteractionEntity, 'userId' | 'sessionHash' | 'authTime' | 'patient'>>): Promise<boolean> {
+    const { from, to } = TRANSITIONS[transition];
+    const ends = to === 'completed' || to === 'failed';
+    const result = await this.repo
+      .createQueryBuilder()
+      .update(InteractionEntity)
+      .set({ ...changes, state: to, ...(ends ? { completedAt: () => 'now()' } : {}) } as never)
+      .where(`id = :id AND ${CURRENT_STATE} IN (:...from) AND completed_at IS NULL`, { id, from })
+      .execute();
     return (result.affected ?? 0) === 1;
   }
 

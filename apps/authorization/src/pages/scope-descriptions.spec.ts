@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeScope, isMandatoryScope } from './scope-descriptions.js';
+import { describeScope } from './scope-descriptions.js';
 
 describe('describeScope', () => {
   const titles: Array<[string, string]> = [
@@ -80,22 +80,4 @@ describe('describeScope', () => {
     describeScope('openid').title = 'changed';
     assert.equal(describeScope('openid').title, 'Confirm that you are signed in');
   });
-});
-
-describe('isMandatoryScope', () => {
-  const cases: Array<[string, boolean]> = [
-    ['openid', true],
-    ['fhirUser', true],
-    ['launch', true],
-    ['launch/patient', true],
-    ['offline_access', true],
-    ['online_access', false],
-    ['launch/encounter', false],
-    ['profile', false],
-    ['patient/*.rs', false],
-    ['OPENID', false],
-  ];
-  for (const [scope, mandatory] of cases) {
-    it(`${scope}: ${mandatory}`, () => assert.equal(isMandatoryScope(scope), mandatory));
-  }
 });

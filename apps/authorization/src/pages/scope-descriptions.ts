@@ -3,26 +3,16 @@
  *
  * Covers the OpenID Connect and SMART launch scopes and the SMART clinical
  * scopes in both grammars (SMART App Launch 2.x §"Scopes for requesting
- * clinical data"): v1 `context/Type.(read|write|*)` and v2
- * `context/Type.cruds[?param=value]`. Whatever cannot be parsed is shown as
- * the scope string itself, so nothing requested is ever hidden.
+ * clinical data"), as `SmartScope` parses them: v1 `context/Type.(read|write|*)`
+ * and v2 `context/Type.cruds[?param=value]`. Whatever cannot be parsed is
+ * shown as the scope string itself, so nothing requested is ever hidden.
  */
+import { SmartScope, type ScopeContext } from '#oauth';
 
 /** What the consent page says about one scope. */
 export interface ScopeDescription {
   title: string;
   detail?: string;
-}
-
-/**
- * Scopes that cannot be unticked when requested: without them the launch
- * itself (identity, patient context, the refresh token the app asked for) fails.
- */
-const MANDATORY_SCOPES: ReadonlySet<string> = new Set(['openid', 'fhirUser', 'launch', 'launch/patient', 'offline_access']);
-
-/** Whether the consent page must render `scope` checked and disabled. */
-export function isMandatoryScope(scope: string): boolean {
-  return MANDATORY_SCOPES.has(scope);
 }
 
 const FIXED_SCOPES: Readonly<Record<string, ScopeDescription>> = {
@@ -156,7 +146,6 @@ const CATEGORY_CODES: ReadonlyArray<{ systems: readonly string[]; code: string; 
   { systems: ['http://loinc.org'], code: 'LP7839-6', label: 'pathology reports' },
 ];
 
-type Context = 'patient' | 'user' | 'system';
 type Permission = 'c' | 'r' | 'u' | 'd' | 's';
 
 const VERBS: Readonly<Record<Permission, string>> = {
@@ -167,39 +156,20 @@ const VERBS: Readonly<Record<Permission, string>> = {
   s: 'search',
 };
 
-// SMART App Launch 2.x §"Scopes for requesting clinical data": v1 `.read` = `.rs`, `.write` = `.cud`, `.*` = `.cruds`.
-const V1_PERMISSIONS: Readonly<Record<string, readonly Permission[]>> = {
-  read: ['r', 's'],
-  write: ['c', 'u', 'd'],
-  '*': ['c', 'r', 'u', 'd', 's'],
-};
-
-const CLINICAL_SCOPE = /^(patient|user|system)\/(\*|[A-Z][A-Za-z]{0,63})\.([^?]+)(?:\?(.*))?$/;
-// v2 permissions: a non-empty subsequence of `cruds`, in that order.
-const V2_PERMISSIONS = /^c?r?u?d?s?$/;
-
 /** Describes one requested scope in plain words; unknown scopes are titled with the scope itself. */
 export function describeScope(scope: string): ScopeDescription {
   if (Object.hasOwn(FIXED_SCOPES, scope)) return { ...FIXED_SCOPES[scope]! };
   return describeClinicalScope(scope) ?? { title: scope };
 }
 
+/** A SMART clinical scope (parsed once, by `SmartScope`: v1 `.read`/`.write`/`.*` already normalised to `cruds` letters). */
 function describeClinicalScope(scope: string): ScopeDescription | undefined {
-  const match = CLINICAL_SCOPE.exec(scope);
-  if (!match) return undefined;
-  const [, context, type, permissionText, query] = match as unknown as [string, Context, string, string, string | undefined];
-
-  let permissions: readonly Permission[];
-  if (Object.hasOwn(V1_PERMISSIONS, permissionText)) {
-    if (query !== undefined) return undefined; // v1 has no query parameters
-    permissions = V1_PERMISSIONS[permissionText]!;
-  } else if (permissionText.length > 0 && V2_PERMISSIONS.test(permissionText)) {
-    permissions = [...permissionText] as Permission[];
-  } else {
-    return undefined;
-  }
-
-  const restriction = query === undefined ? '' : describeRestriction(query);
+  const parsed = SmartScope.parse(scope);
+  if (parsed?.kind !== 'resource') return undefined;
+  const context = parsed.context!;
+  const type = parsed.resourceType!;
+  const permissions = [...parsed.permissions!] as Permission[];
+  const restriction = parsed.query === undefined ? '' : describeRestriction(parsed.query);
   if (restriction === undefined) return undefined;
 
   const title = `${capitalize(verbPhrase(permissions))} ${subject(context, type)}${restriction}`;
@@ -214,7 +184,7 @@ function describeClinicalScope(scope: string): ScopeDescription | undefined {
   return { title, detail };
 }
 
-const CONTEXT_NOTES: Readonly<Record<Context, string>> = {
+const CONTEXT_NOTES: Readonly<Record<ScopeContext, string>> = {
   patient: 'Only for the patient record in use.',
   user: 'Anything you are allowed to see yourself.',
   system: 'Across all patients, without anyone signed in.',
@@ -232,7 +202,7 @@ function verbPhrase(permissions: readonly Permission[]): string {
   return joinWords(verbs, 'and');
 }
 
-function subject(context: Context, type: string): string {
+function subject(context: ScopeContext, type: string): string {
   const noun = nounFor(type);
   switch (context) {
     case 'patient':

@@ -1,11 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import * as oidc from 'openid-client';
-import type { WebResponse } from '#contracts';
 import { sha256Hex } from '#oauth';
 import { InteractionStore } from '../flow/interaction.store.js';
 import type { InteractionEntity } from '../persistence/entities/interaction.entity.js';
-import { PageKit } from '../web/page-kit.js';
-import { seeOther } from '../web/web-response.js';
 import { UPSTREAM_CALLBACK_PATH, UpstreamProvider } from './upstream-provider.js';
 
 /**
@@ -21,7 +18,6 @@ export class UpstreamLogin {
   constructor(
     private readonly upstream: UpstreamProvider,
     private readonly interactions: InteractionStore,
-    private readonly kit: PageKit,
   ) {}
 
   /** The name of the callback-scoped binding cookie of an interaction (one per interaction: tabs do not collide). */
@@ -30,12 +26,13 @@ export class UpstreamLogin {
   }
 
   /**
-   * 303 to the upstream authorization endpoint. `prompt=login` and `max_age`
+   * Where the browser goes (a 303 to the upstream authorization endpoint) and the binding cookie it takes along,
+   * which the web layer sets. `prompt=login` and `max_age`
    * of the client's request are passed on, so the upstream authenticates
    * afresh when the client asked for it (OIDC Core §3.1.2.1).
    * @throws TemporarilyUnavailable when the upstream cannot be discovered.
    */
-  async begin(ix: InteractionEntity, binding: string, cookies: string[] = []): Promise<WebResponse> {
+  async begin(ix: InteractionEntity, binding: string): Promise<{ location: string; cookie: { name: string; value: string; path: string; maxAge: number } }> {
     const configuration = await this.upstream.configuration();
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
@@ -54,7 +51,6 @@ export class UpstreamLogin {
     if (ix.request.maxAge !== undefined) params.max_age = String(ix.request.maxAge);
     const location = oidc.buildAuthorizationUrl(configuration, params);
     const lifetime = Math.max(1, Math.ceil((ix.expiresAt.getTime() - Date.now()) / 1000));
-    const cookie = this.kit.cookie(UpstreamLogin.cookieName(ix.id), binding, { path: UPSTREAM_CALLBACK_PATH, maxAge: lifetime });
-    return seeOther(location.href, [...cookies, cookie]);
+    return { location: location.href, cookie: { name: UpstreamLogin.cookieName(ix.id), value: binding, path: UPSTREAM_CALLBACK_PATH, maxAge: lifetime } };
   }
 }

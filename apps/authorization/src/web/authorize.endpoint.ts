@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { WebRequest, WebResponse } from '#contracts';
 import { ClientDirectory } from '#nest';
-import { hasForbiddenCharacters, OAuthError } from '#oauth';
+import { hasForbiddenCharacters, OAuthError, RequestParams } from '#oauth';
 import { AuthorizationConfig } from '../config/authorization.config.js';
-import { RedirectableError, UnredirectableError, validateAuthorizationRequest, verifyClientAndRedirect, type AuthorizationRequest } from '../flow/authorization-request.js';
+import { deferredRequest, echoableState, validateAuthorizationRequest, verifyClientAndRedirect, type AuthorizationRequest, type VerifiedRedirect } from '../flow/authorization-request.js';
+import { errorRedirect } from '../flow/client-redirect.js';
 import { interactionPath } from '../flow/interaction-flow.service.js';
 import { INTERACTION_COOKIE, InteractionStore } from '../flow/interaction.store.js';
 import type { ResolvedLaunch } from '../launch/launch-binding.js';
@@ -11,8 +12,7 @@ import { LaunchService } from '../launch/launch.service.js';
 import { SESSION_COOKIE, SessionService } from '../users/session.service.js';
 import { UserDirectory } from '../users/user-directory.service.js';
 import { PageKit } from './page-kit.js';
-import { WebParams } from './web-params.js';
-import { seeOther, withQuery } from './web-response.js';
+import { seeOther } from './web-response.js';
 
 /**
  * GET|POST /authorize (RFC 6749 §4.1.1; POST form per SMART `authorize-post`).
@@ -36,43 +36,33 @@ export class AuthorizeEndpoint {
     if (req.method === 'POST' && req.form === undefined) {
       return this.kit.errorPage(400, 'invalid_request', 'The authorization request must be sent as a form (application/x-www-form-urlencoded).');
     }
-    const params = new WebParams(req.method === 'POST' ? req.form : req.query);
+    const params = new RequestParams(req.method === 'POST' ? req.form : req.query);
     const clientId = params.get('client_id');
     // No registered client id is longer or carries a control character; such ids are not looked up (issue #14).
     const client = clientId !== undefined && clientId.length <= 128 && !hasForbiddenCharacters(clientId) ? await this.directory.get(clientId) : null;
+    let verified: VerifiedRedirect;
     try {
-      const verified = verifyClientAndRedirect(params, client);
+      verified = verifyClientAndRedirect(params, client);
+    } catch (err: unknown) {
+      // RFC 6749 §4.1.2.1: until the client and its redirect URI are known good, an error is a page.
+      if (err instanceof OAuthError && !err.redirectable) return this.kit.errorPage(400, err.error, err.description ?? err.error);
+      throw err;
+    }
+    try {
       const request = validateAuthorizationRequest(params, verified, this.config.FHIR_BASE_URL);
-      let launch: ResolvedLaunch | null = null;
-      if (request.launch !== undefined) {
-        try {
-          // Who may open it (its binding, the patient) is checked once someone signed in (InteractionFlow).
-          launch = await this.launches.consume(request.launch, request.clientId);
-        } catch (err: unknown) {
-          if (err instanceof OAuthError) throw new RedirectableError(err, request.redirectUri, request.state, { clientId: request.clientId, redirectUriSent: request.redirectUriSent });
-          throw err;
-        }
-      }
+      // Who may open the launch (its binding, the patient) is checked once someone signed in (InteractionFlow).
+      const launch = request.launch !== undefined ? await this.launches.consume(request.launch, request.clientId) : null;
       return await this.toInteraction(request, launch);
     } catch (err: unknown) {
-      if (err instanceof UnredirectableError) return this.kit.errorPage(400, err.error, err.description);
-      if (err instanceof RedirectableError) {
-        // RFC 9700 §4.11.2 (BCP-02): nobody signed in here, so the redirect URI is not yet vouched for by a person;
-        // the sign-in page comes first and the error after it. prompt=none allows no page (OIDC Core §3.1.2.1).
-        const deferred = err.deferred();
-        if (deferred && params.get('prompt')?.split(' ').includes('none') !== true && !(await this.signedIn(req))) {
-          return this.toInteraction(deferred, null);
-        }
-        return seeOther(
-          withQuery(err.redirectUri, {
-            error: err.oauthError.error,
-            error_description: err.oauthError.description,
-            state: err.state,
-            iss: this.config.ISSUER,
-          }),
-        );
+      // RFC 6749 §4.1.2.1: from here on every error goes back to the verified redirect URI.
+      if (!(err instanceof OAuthError)) throw err;
+      const state = echoableState(params);
+      // RFC 9700 §4.11.2 (BCP-02): nobody signed in here, so the redirect URI is not yet vouched for by a person;
+      // the sign-in page comes first and the error after it. prompt=none allows no page (OIDC Core §3.1.2.1).
+      if (params.get('prompt')?.split(' ').includes('none') !== true && !(await this.signedIn(req))) {
+        return this.toInteraction(deferredRequest(verified, err, state), null);
       }
-      throw err;
+      return seeOther(errorRedirect(verified.redirectUri, err, state, this.config.ISSUER));
     }
   }
 

@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { WebRequest, WebResponse } from '#contracts';
 import { ClientDirectory, PublicKeyRing } from '#nest';
-import { generateOpaqueToken } from '#oauth';
+import { generateOpaqueToken, RequestParams } from '#oauth';
 import { AuthorizationConfig } from '../config/authorization.config.js';
 import { SESSION_COOKIE, SessionService } from '../users/session.service.js';
 import { csrfMatches, PageKit } from './page-kit.js';
-import { WebParams } from './web-params.js';
 import { formTargetOf, seeOther, withQuery } from './web-response.js';
 
 const LOGOUT_CSRF_COOKIE = 'smart_logout';
@@ -29,7 +28,7 @@ export class LogoutEndpoint {
   ) {}
 
   async handle(req: WebRequest): Promise<WebResponse> {
-    const params = new WebParams(req.method === 'POST' ? req.form : req.query);
+    const params = new RequestParams(req.method === 'POST' ? req.form : req.query);
     if (params.repeated.length > 0) return this.kit.errorPage(400, 'invalid_request', `The ${params.repeated[0]!.slice(0, 64)} parameter is repeated.`);
     const hint = params.get('id_token_hint');
     let hintClientId: string | undefined;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { WebRequest, WebResponse } from '#contracts';
 import { ClientDirectory } from '#nest';
-import { generateOpaqueToken, sha256Hex } from '#oauth';
+import { generateOpaqueToken, RequestParams, sha256Hex } from '#oauth';
 import { AuthorizationConfig } from '../config/authorization.config.js';
 import { ConsentStore } from '../flow/consent.store.js';
 import { GrantRevocation } from '../grants/grant-revocation.js';
@@ -12,7 +12,6 @@ import { PasswordLogin } from '../users/password-login.service.js';
 import { SESSION_COOKIE, SessionService } from '../users/session.service.js';
 import { UserDirectory } from '../users/user-directory.service.js';
 import { csrfMatches, PageKit } from './page-kit.js';
-import { WebParams } from './web-params.js';
 import { seeOther } from './web-response.js';
 
 const THROTTLED = 'Too many failed sign-in attempts. Wait a few minutes and try again.';
@@ -70,7 +69,7 @@ export abstract class SignedInGrantsPage {
     const { csrfCookie, path } = this.settings;
     const cookie = req.cookies[csrfCookie];
     const csrf = cookie && /^[A-Za-z0-9_-]{32}$/.test(cookie) ? cookie : undefined;
-    if (req.method === 'POST' && (!csrf || !csrfMatches(new WebParams(req.form).get('csrf'), csrf))) {
+    if (req.method === 'POST' && (!csrf || !csrfMatches(new RequestParams(req.form).get('csrf'), csrf))) {
       return this.kit.errorPage(403, 'invalid_request', this.settings.formNotVerified);
     }
     const user = await this.signedIn(req);
@@ -126,7 +125,7 @@ export abstract class SignedInGrantsPage {
   private async login(req: WebRequest): Promise<WebResponse> {
     const refused = this.passwordsRefused();
     if (refused) return refused;
-    const form = new WebParams(req.form);
+    const form = new RequestParams(req.form);
     const username = (form.get('username') ?? '').trim();
     const password = form.get('password') ?? '';
     const csrf = req.cookies[this.settings.csrfCookie];

@@ -41,18 +41,4 @@ export function seeOther(location: string, cookies?: string[]): WebResponse {
 
 export { jsonResponse, oauthErrorJson } from '#nest';
 
-/**
- * `url` with the given query parameters appended. The existing query is kept
- * exactly as registered (RFC 6749 §3.1.2), not re-encoded: clients that
- * rebuild their redirect URI from the callback URL must get it back byte for byte.
- */
-export function withQuery(url: string, params: Record<string, string | undefined>): string {
-  const added = new URLSearchParams();
-  for (const [name, value] of Object.entries(params)) if (value !== undefined) added.append(name, value);
-  const target = new URL(url);
-  const extra = added.toString();
-  if (extra === '') return target.toString();
-  const existing = target.search.slice(1);
-  target.search = existing === '' ? extra : `${existing}&${extra}`;
-  return target.toString();
-}
+export { withQuery } from '../flow/client-redirect.js';

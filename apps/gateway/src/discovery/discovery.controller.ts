@@ -1,5 +1,6 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { WebRoutes } from '#contracts';
 import { authorizationServerMetadata, DiscoveryService, smartConfiguration, type Metadata } from './discovery.service.js';
 
 function send(reply: FastifyReply, doc: Metadata): void {
@@ -11,17 +12,17 @@ function send(reply: FastifyReply, doc: Metadata): void {
 export class DiscoveryController {
   constructor(private readonly discovery: DiscoveryService) {}
 
-  @Get('/.well-known/openid-configuration')
+  @Get(WebRoutes.openidConfiguration.path)
   async openid(@Res() reply: FastifyReply): Promise<void> {
     send(reply, authorizationServerMetadata(await this.discovery.metadata()));
   }
 
-  @Get('/.well-known/oauth-authorization-server')
+  @Get(WebRoutes.oauthAuthorizationServer.path)
   async oauth(@Res() reply: FastifyReply): Promise<void> {
     send(reply, authorizationServerMetadata(await this.discovery.metadata()));
   }
 
-  @Get('/.well-known/smart-configuration')
+  @Get(WebRoutes.smartConfiguration.path)
   async smart(@Res() reply: FastifyReply): Promise<void> {
     send(reply, smartConfiguration(await this.discovery.metadata()));
   }

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Rpc } from '#contracts';
+import { Rpc, WebRoutes } from '#contracts';
 import { ServiceBus } from '#nest';
 import { sendWebResponse, webRequestOf } from '../http/web-forwarding.js';
 
@@ -9,7 +9,7 @@ import { sendWebResponse, webRequestOf } from '../http/web-forwarding.js';
 export class AdminAuditController {
   constructor(@Inject(ServiceBus) private readonly bus: ServiceBus) {}
 
-  @Get(['/admin/audit', '/admin/audit/verify', '/admin/audit/export', '/admin/audit/dead-letters'])
+  @Get([WebRoutes.adminAudit.path, WebRoutes.adminAuditVerify.path, WebRoutes.adminAuditExport.path, WebRoutes.adminAuditDeadLetters.path])
   async forward(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     sendWebResponse(reply, await this.bus.request(Rpc.audit.web, webRequestOf(req)));
   }

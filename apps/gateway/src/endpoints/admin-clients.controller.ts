@@ -1,6 +1,6 @@
 import { Controller, Delete, Get, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Rpc } from '#contracts';
+import { Rpc, WebRoutes } from '#contracts';
 import { ServiceBus } from '#nest';
 import { InvalidRequest, InvalidToken } from '#oauth';
 import { bearerToken } from '../http/client-credentials.extractor.js';
@@ -52,33 +52,33 @@ function privilegesOf(req: FastifyRequest): { privileges?: string } {
 export class AdminClientsController {
   constructor(@Inject(ServiceBus) private readonly bus: ServiceBus) {}
 
-  @Get('/admin/clients')
+  @Get(WebRoutes.adminClients.path)
   async list(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const authorization = adminAuthorization(req);
     sendJson(reply, 200, await this.bus.request(Rpc.registration.listClients, { authorization, ...pagingOf(req), requestId: requestIdOf(req) }));
   }
 
-  @Get('/admin/clients/:clientId')
+  @Get(WebRoutes.adminClient.path)
   async get(@Param('clientId') clientId: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const authorization = adminAuthorization(req);
     sendJson(reply, 200, await this.bus.request(Rpc.registration.getClient, { authorization, clientId, requestId: requestIdOf(req) }));
   }
 
   /** Trust tiers: an administrator approves privileges a client registered (all pending ones, or those named). */
-  @Post('/admin/clients/:clientId/approve')
+  @Post(WebRoutes.adminClientApprove.path)
   async approve(@Param('clientId') clientId: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const authorization = adminAuthorization(req);
     sendJson(reply, 200, await this.bus.request(Rpc.registration.approveClient, { authorization, clientId, ...privilegesOf(req), requestId: requestIdOf(req) }));
   }
 
   /** Trust tiers: an administrator refuses privileges a client registered (all pending ones, or those named). */
-  @Post('/admin/clients/:clientId/reject')
+  @Post(WebRoutes.adminClientReject.path)
   async reject(@Param('clientId') clientId: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const authorization = adminAuthorization(req);
     sendJson(reply, 200, await this.bus.request(Rpc.registration.rejectClient, { authorization, clientId, ...privilegesOf(req), requestId: requestIdOf(req) }));
   }
 
-  @Delete('/admin/clients/:clientId')
+  @Delete(WebRoutes.adminClient.path)
   async remove(@Param('clientId') clientId: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const authorization = adminAuthorization(req);
     await this.bus.request(Rpc.registration.deleteClient, { authorization, clientId, requestId: requestIdOf(req) });

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Rpc } from '#contracts';
+import { Rpc, WebRoutes } from '#contracts';
 import { ServiceBus } from '#nest';
 import { InvalidRequest, InvalidToken } from '#oauth';
 import { bearerToken } from '../http/client-credentials.extractor.js';
@@ -36,12 +36,12 @@ function rotationParams(req: FastifyRequest): { alg?: string } {
 export class AdminKeysController {
   constructor(@Inject(ServiceBus) private readonly bus: ServiceBus) {}
 
-  @Get('/admin/keys')
+  @Get(WebRoutes.adminKeys.path)
   async list(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     sendJson(reply, 200, await this.bus.request(Rpc.jwks.listKeys, { authorization: adminAuthorization(req), requestId: requestIdOf(req) }));
   }
 
-  @Post('/admin/keys/rotate')
+  @Post(WebRoutes.adminKeysRotate.path)
   async rotate(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const authorization = adminAuthorization(req);
     const body = await this.bus.request(Rpc.jwks.rotate, { authorization, ...rotationParams(req), requestId: requestIdOf(req) });

@@ -1,6 +1,6 @@
 import { Controller, Inject, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { MAX_INTROSPECTED_TOKEN_LENGTH, Rpc, type FormParams, type IntrospectionCaller } from '#contracts';
+import { MAX_INTROSPECTED_TOKEN_LENGTH, Rpc, WebRoutes, type FormParams, type IntrospectionCaller } from '#contracts';
 import { ServiceBus } from '#nest';
 import { InvalidClient } from '#oauth';
 import { bearerToken, extractClientAuth } from '../http/client-credentials.extractor.js';
@@ -22,7 +22,7 @@ export class IntrospectionController {
   constructor(@Inject(ServiceBus) private readonly bus: ServiceBus) {}
 
   /** RFC 7662 §2.1: the caller authenticates as a client or with a bearer token. */
-  @Post('/introspect')
+  @Post(WebRoutes.introspect.path)
   async introspect(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const authorization = authorizationOf(req);
     const form = formOf(req);
@@ -42,7 +42,7 @@ export class IntrospectionController {
   }
 
   /** RFC 7009 §2.2: 200 whether or not the token was known. */
-  @Post('/revoke')
+  @Post(WebRoutes.revoke.path)
   async revoke(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const { auth, params } = extractClientAuth(authorizationOf(req), formOf(req));
     await this.bus.request(Rpc.introspection.revoke, { params, auth, requestId: requestIdOf(req) });

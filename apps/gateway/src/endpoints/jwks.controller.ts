@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Controller, Get, Inject, Req, Res, type OnModuleDestroy } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { entityEventsSubject, Rpc } from '#contracts';
+import { entityEventsSubject, Rpc, WebRoutes } from '#contracts';
 import { EventBus, ServiceBus } from '#nest';
 
 interface Published {
@@ -43,7 +43,7 @@ export class JwksController implements OnModuleDestroy {
     this.unsubscribe();
   }
 
-  @Get('/jwks')
+  @Get(WebRoutes.jwks.path)
   async jwks(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     let published = this.cached;
     if (!published || Date.now() - published.at > 1000) {

@@ -1,6 +1,6 @@
 import { Controller, Delete, Get, Inject, Param, Post, Put, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Rpc } from '#contracts';
+import { Rpc, WebRoutes } from '#contracts';
 import { ServiceBus } from '#nest';
 import { InvalidToken } from '#oauth';
 import { bearerToken } from '../http/client-credentials.extractor.js';
@@ -18,20 +18,20 @@ function registrationToken(req: FastifyRequest): string {
 export class RegistrationController {
   constructor(@Inject(ServiceBus) private readonly bus: ServiceBus) {}
 
-  @Post('/register')
+  @Post(WebRoutes.register.path)
   async register(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const metadata = jsonOf(req);
     const body = await this.bus.request(Rpc.registration.register, { metadata, bearer: bearerToken(authorizationOf(req)), requestId: requestIdOf(req) });
     sendJson(reply, 201, body);
   }
 
-  @Get('/register/:clientId')
+  @Get(WebRoutes.registeredClient.path)
   async read(@Param('clientId') clientId: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const body = await this.bus.request(Rpc.registration.read, { clientId, registrationAccessToken: registrationToken(req), requestId: requestIdOf(req) });
     sendJson(reply, 200, body);
   }
 
-  @Put('/register/:clientId')
+  @Put(WebRoutes.registeredClient.path)
   async update(@Param('clientId') clientId: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const registrationAccessToken = registrationToken(req);
     const metadata = jsonOf(req);
@@ -39,7 +39,7 @@ export class RegistrationController {
     sendJson(reply, 200, body);
   }
 
-  @Delete('/register/:clientId')
+  @Delete(WebRoutes.registeredClient.path)
   async remove(@Param('clientId') clientId: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     await this.bus.request(Rpc.registration.delete, { clientId, registrationAccessToken: registrationToken(req), requestId: requestIdOf(req) });
     reply.code(204).send();

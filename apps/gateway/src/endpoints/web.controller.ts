@@ -1,6 +1,6 @@
 import { All, Controller, Inject, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Rpc } from '#contracts';
+import { FORWARDED_WEB_PATHS, Rpc } from '#contracts';
 import { ServiceBus } from '#nest';
 import { OAuthError } from '#oauth';
 import { pathOf } from '../http/edge-policy.js';
@@ -8,41 +8,18 @@ import { sendErrorPage, wantsPage } from '../http/error-page.js';
 import { sendWebResponse, webRequestOf } from '../http/web-forwarding.js';
 
 /**
- * The browser-facing surface served by the authorization service: the
- * authorization endpoint and its pages, the upstream identity provider's
- * redirect URI, EHR launch contexts, userinfo,
- * logout, the user and grant admin APIs, a person's own grants (/account) and the pages' assets. Forwarded as they came;
- * the authorization service answers with the whole HTTP response.
+ * The browser-facing surface served by the authorization service (the routes
+ * `WebRoutes` marks `forwarded`): the authorization endpoint and its pages,
+ * the upstream identity provider's redirect URI, EHR launch contexts,
+ * userinfo, logout, the user and grant admin APIs, a person's own grants
+ * (/account) and the pages' assets. Forwarded as they came, whatever the
+ * method; the authorization service answers with the whole HTTP response.
  */
 @Controller()
 export class WebController {
   constructor(@Inject(ServiceBus) private readonly bus: ServiceBus) {}
 
-  @All([
-    '/authorize',
-    '/interaction/:id',
-    '/interaction/:id/:step',
-    '/login/callback',
-    '/launch',
-    '/userinfo',
-    '/logout',
-    '/admin/users',
-    '/admin/users/:id',
-    '/admin/users/:id/jwt-bearer-clients',
-    '/admin/grants',
-    '/admin/grants/:id',
-    '/admin/clients/:id/revoke-all',
-    '/admin',
-    '/admin/login',
-    '/admin/logout',
-    '/admin/grants/:id/revoke',
-    '/account',
-    '/account/login',
-    '/account/logout',
-    '/account/grants/:id/revoke',
-    '/assets/:name',
-    '/smart-style.json',
-  ])
+  @All(FORWARDED_WEB_PATHS)
   async forward(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const request = webRequestOf(req);
     try {

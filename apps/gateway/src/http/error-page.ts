@@ -1,13 +1,14 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { WebRouteTable } from '#contracts';
 import type { OAuthError } from '#oauth';
 
-/** Paths a browser navigates to (the authorization endpoint and the pages behind it), answered with HTML when they fail. */
-const PAGE_PATHS = /^\/(authorize|logout|login\/callback|admin|admin\/login|admin\/logout|interaction\/[^/]+(\/[^/]+)?|admin\/grants\/[^/]+\/revoke|account|account\/login|account\/logout|account\/grants\/[^/]+\/revoke)$/;
+/** Paths a browser navigates to (`WebRoutes` of kind `page`: the authorization endpoint and the pages behind it), answered with HTML when they fail. */
+const PAGES = WebRouteTable.of(false, (route) => route.kind === 'page');
 
 /** Whether a failed request came from a browser page rather than an API client: an HTML page it can show beats JSON. */
 export function wantsPage(req: FastifyRequest, path: string): boolean {
   const accept = req.headers.accept;
-  return PAGE_PATHS.test(path) && typeof accept === 'string' && /\btext\/html\b/i.test(accept);
+  return typeof accept === 'string' && PAGES.match(path) !== undefined && /\btext\/html\b/i.test(accept);
 }
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

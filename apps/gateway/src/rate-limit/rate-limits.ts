@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { WebRouteTable } from '#contracts';
 import { TooManyRequests } from '#oauth';
 import { pathOf } from '../http/edge-policy.js';
 import { renderOAuthError } from '../http/oauth-error.filter.js';
@@ -10,8 +11,8 @@ import type { RateLimitPolicy } from './rate-limit.policy.js';
 /** Keys (clients, addresses) each limiter remembers at most: a few MB per limiter, whatever the traffic. */
 const MAX_KEYS = 100_000;
 
-/** The password logins: the sign-in page of an interaction, the administration page's and the account page's. */
-const LOGIN = /^\/(interaction\/[^/]+\/login|admin\/login|account\/login)$/;
+/** The routes that count against a bucket (`WebRoutes` `rateLimit`): the password logins are the sign-in page of an interaction, the administration page's and the account page's. */
+const LIMITED = WebRouteTable.of(false, (route) => route.rateLimit !== undefined);
 
 const formOf = (req: FastifyRequest) => new URLSearchParams(typeof req.body === 'string' ? req.body : '');
 
@@ -45,17 +46,17 @@ export function installRateLimits(fastify: FastifyInstance, policy: RateLimitPol
 
   fastify.addHook('preHandler', async (req: FastifyRequest, reply: FastifyReply) => {
     if (req.method !== 'POST') return;
-    const path = pathOf(req.url);
+    const bucket = LIMITED.match(pathOf(req.url))?.route.rateLimit;
     let wait: number | undefined;
-    if (path === '/token') {
+    if (bucket === 'token') {
       const client = claimedClientId(req.headers.authorization, formOf(req));
       wait = over([tokenByAddress, req.ip, policy.tokenPerAddress], [tokenByClient, client, client === undefined ? 0 : policy.tokenLimitOf(client)]);
-    } else if (path === '/introspect') {
+    } else if (bucket === 'introspect') {
       const client = claimedClientId(req.headers.authorization, formOf(req));
       wait = over([introspectByClient, client, client === undefined ? 0 : policy.introspectLimitOf(client)]);
-    } else if (path === '/register') {
+    } else if (bucket === 'register') {
       wait = over([registerByAddress, req.ip, policy.registerPerAddress]);
-    } else if (LOGIN.test(path)) {
+    } else if (bucket === 'login') {
       wait = over([loginByAddress, req.ip, policy.loginPerAddress]);
       if (wait !== undefined) {
         sendErrorPage(reply, new TooManyRequests(wait, `too many sign-in attempts from your network; try again in ${wait} seconds`), 'Too many attempts');

@@ -1,1 +1,2 @@
 export * from './text-characters.js';
+export * from './request-params.js';

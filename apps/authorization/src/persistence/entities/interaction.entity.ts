@@ -1,6 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { LaunchContext } from '#contracts';
 import type { AuthorizationRequest } from '../../flow/authorization-request.js';
+import type { InteractionState } from '../../flow/interaction-state.js';
 import type { LaunchBinding } from '../../launch/launch-binding.js';
 
 /** One authorization request in progress: login, patient choice and consent happen against it. */
@@ -63,6 +64,11 @@ export class InteractionEntity {
   @Column({ name: 'expires_at', type: 'timestamptz' })
   expiresAt: Date;
 
+  /** Where it stands (flow/interaction-state.ts); changed only by a named transition (InteractionStore). */
+  @Column({ type: 'varchar', length: 16, default: 'started' })
+  state: InteractionState;
+
+  /** When it reached `completed` or `failed` (also set by replicas from before `state`). */
   @Column({ name: 'completed_at', type: 'timestamptz', nullable: true })
   completedAt: Date | null;
 }

@@ -8,6 +8,7 @@ import { UserAdminFlag1764700000000 } from './1764700000000-UserAdminFlag.js';
 import { LaunchBinding1764813000000 } from './1764813000000-LaunchBinding.js';
 import { RefreshReuseGrace1765200000000 } from './1765200000000-RefreshReuseGrace.js';
 import { RefreshTokenChecksum1765300000000 } from './1765300000000-RefreshTokenChecksum.js';
+import { InteractionState1765400000000 } from './1765400000000-InteractionState.js';
 
 /** The authorization service's migrations, in order: its module runs them, and so does the migration job. */
 export const AUTHORIZATION_MIGRATIONS: Array<new () => MigrationInterface> = [
@@ -20,4 +21,5 @@ export const AUTHORIZATION_MIGRATIONS: Array<new () => MigrationInterface> = [
   LaunchBinding1764813000000,
   RefreshReuseGrace1765200000000,
   RefreshTokenChecksum1765300000000,
+  InteractionState1765400000000,
 ];

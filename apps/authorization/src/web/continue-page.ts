@@ -1,5 +1,5 @@
 import type { WebResponse } from '#contracts';
-import { htmlPage } from '../web/web-response.js';
+import { htmlPage } from './web-response.js';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 

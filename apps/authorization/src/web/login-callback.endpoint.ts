@@ -1,21 +1,21 @@
 import { Injectable, Logger } from '@nestjs/common';
 import * as oidc from 'openid-client';
 import type { WebRequest, WebResponse } from '#contracts';
-import { secretMatchesHash, sha256Hex } from '#oauth';
+import { RequestParams, secretMatchesHash, sha256Hex } from '#oauth';
 import { AuthorizationConfig } from '../config/authorization.config.js';
 import { InteractionFlow, interactionPath } from '../flow/interaction-flow.service.js';
 import { InteractionStore } from '../flow/interaction.store.js';
 import { EventRecorder } from '../grants/event-recorder.js';
 import type { InteractionEntity } from '../persistence/entities/interaction.entity.js';
 import { SESSION_COOKIE, SessionService } from '../users/session.service.js';
-import { PageKit } from '../web/page-kit.js';
-import { WebParams } from '../web/web-params.js';
-import { seeOther } from '../web/web-response.js';
 import { continuePage } from './continue-page.js';
-import { UpstreamAccounts } from './upstream-accounts.js';
-import { claimValue, clientErrorFor } from './upstream-claims.js';
-import { UpstreamLogin } from './upstream-login.service.js';
-import { UPSTREAM_CALLBACK_PATH, UpstreamProvider } from './upstream-provider.js';
+import { UpstreamAccounts } from '../upstream/upstream-accounts.js';
+import { claimValue, clientErrorFor } from '../upstream/upstream-claims.js';
+import { UpstreamLogin } from '../upstream/upstream-login.service.js';
+import { UPSTREAM_CALLBACK_PATH, UpstreamProvider } from '../upstream/upstream-provider.js';
+import { InteractionPages } from './interaction-pages.js';
+import { PageKit } from './page-kit.js';
+import { seeOther } from './web-response.js';
 
 const EXPIRED = 'This sign-in has expired or was started in another browser. Go back to the application and start again.';
 
@@ -50,11 +50,12 @@ export class LoginCallbackEndpoint {
     private readonly sessions: SessionService,
     private readonly events: EventRecorder,
     private readonly kit: PageKit,
+    private readonly pages: InteractionPages,
   ) {}
 
   async handle(req: WebRequest): Promise<WebResponse> {
     if (!this.upstream.enabled) return this.kit.errorPage(404, 'invalid_request', 'There is no such page.');
-    const params = new WebParams(req.query);
+    const params = new RequestParams(req.query);
     const state = params.get('state');
     // RFC 6749 §10.12: an unknown, replayed or foreign state never leads anywhere.
     if (!state || state.length > 512 || params.repeated.length > 0) return this.kit.errorPage(400, 'invalid_request', EXPIRED);
@@ -72,7 +73,7 @@ export class LoginCallbackEndpoint {
     if (upstreamError !== undefined) {
       await this.events.record('login.failed', base, req.requestId);
       const { error, description } = clientErrorFor(upstreamError);
-      return this.onward(await this.flow.sendError(ix, error, description, cookies));
+      return this.onward(await this.pages.render(await this.flow.fail(ix, { error, description }), ix, req, cookies));
     }
 
     let identity: UpstreamIdentity;
@@ -84,8 +85,8 @@ export class LoginCallbackEndpoint {
       const unavailable = UpstreamProvider.isNetworkFailure(err) || (err as { error?: unknown }).error === 'temporarily_unavailable';
       return this.onward(
         unavailable
-          ? await this.flow.sendError(ix, 'temporarily_unavailable', 'the identity provider cannot be reached; try again in a moment', cookies)
-          : await this.flow.sendError(ix, 'server_error', 'the sign-in at the identity provider could not be verified', cookies),
+          ? await this.pages.render(await this.flow.fail(ix, { error: 'temporarily_unavailable', description: 'the identity provider cannot be reached; try again in a moment' }), ix, req, cookies)
+          : await this.pages.render(await this.flow.fail(ix, { error: 'server_error', description: 'the sign-in at the identity provider could not be verified' }), ix, req, cookies),
       );
     }
 
@@ -94,10 +95,10 @@ export class LoginCallbackEndpoint {
     if (!user || user.disabled) {
       await this.events.record('login.failed', { ...base, ...(user ? { user_id: user.id, reason: 'disabled' as const } : { reason: 'invalid_credentials' as const }) }, req.requestId);
       // One answer for an unknown and a disabled account: no user enumeration.
-      return this.onward(await this.flow.sendError(ix, 'access_denied', 'the user could not be signed in', cookies));
+      return this.onward(await this.pages.render(await this.flow.fail(ix, { error: 'access_denied', description: 'the user could not be signed in' }), ix, req, cookies));
     }
     const { token, session } = await this.sessions.create(user.id);
-    await this.interactions.attachUser(ix.id, user.id, session.idHash, identity.authTime);
+    await this.interactions.signIn(ix.id, user.id, session.idHash, identity.authTime);
     await this.events.record('login.succeeded', { ...base, user_id: user.id }, req.requestId);
     cookies.push(this.kit.cookie(SESSION_COOKIE, token, { path: '/', maxAge: this.config.SESSION_TTL_SECONDS }));
     return this.onward(seeOther(interactionPath(ix.id), cookies));

@@ -1,5 +1,8 @@
-/** One value of a query or form parameter; repeated parameters are reported, empty ones are absent (RFC 6749 §3.1). */
-export class WebParams {
+/**
+ * The parameters of a request (query or form) as OAuth reads them: one value
+ * of each; repeated parameters are reported, empty ones are absent (RFC 6749 §3.1).
+ */
+export class RequestParams {
   readonly repeated: string[] = [];
   private readonly values = new Map<string, string>();
 
