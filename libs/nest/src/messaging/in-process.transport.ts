@@ -1,6 +1,6 @@
-import { BaseRpcContext, ClientProxy, Server, type CustomTransportStrategy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
+import { BaseRpcContext, Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { isObservable, lastValueFrom, type Observable } from 'rxjs';
-import { handleInbound, outgoingHeaders } from '../observability/message-propagation.js';
+import { handleInbound } from '../observability/message-propagation.js';
 
 /** A registered handler; `headers` are the message headers NATS would carry (request id, trace context). */
 type Handler = (data: unknown, ctx: BaseRpcContext, headers?: Record<string, string>) => Promise<unknown>;
@@ -69,39 +69,5 @@ export class InProcessServer extends Server implements CustomTransportStrategy {
 
   unwrap<T>(): T {
     return this.router as T;
-  }
-}
-
-export class InProcessClient extends ClientProxy {
-  constructor(private readonly router: InProcessRouter) {
-    super();
-  }
-
-  async connect(): Promise<void> {}
-
-  close(): void {}
-
-  unwrap<T>(): T {
-    return this.router as T;
-  }
-
-  protected publish(packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {
-    const pattern = this.normalizePattern(packet.pattern);
-    const handler = this.router.resolve(pattern);
-    if (!handler) {
-      queueMicrotask(() => callback({ err: `There is no matching message handler defined in the remote service.`, isDisposed: true }));
-      return () => undefined;
-    }
-    const data: unknown = packet.data === undefined ? undefined : JSON.parse(JSON.stringify(packet.data));
-    handler(data, new BaseRpcContext([pattern]), outgoingHeaders())
-      .then((response) => callback({ response: response === undefined ? undefined : JSON.parse(JSON.stringify(response)), isDisposed: true }))
-      .catch((err: unknown) => callback({ err, isDisposed: true }));
-    return () => undefined;
-  }
-
-  protected async dispatchEvent<T = unknown>(packet: ReadPacket): Promise<T> {
-    const handler = this.router.resolve(this.normalizePattern(packet.pattern));
-    if (handler) await handler(packet.data, new BaseRpcContext([String(packet.pattern)]), outgoingHeaders());
-    return undefined as T;
   }
 }

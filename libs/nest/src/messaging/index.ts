@@ -7,5 +7,8 @@ export * from './service-bus.js';
 export * from './oauth-rpc-exception.filter.js';
 export * from './suite-runtime.js';
 export * from './direct-nats.requester.js';
+export * from './in-process.requester.js';
+export * from './requester.js';
+export * from './transport-errors.js';
 export * from './assertion-replay.store.js';
 export * from './jetstream-assertion-replay.store.js';

@@ -1,7 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, headers } from '@nats-io/transport-node';
-import { NoResponders, ReplyMux, ReplyTimeout, ResponderLost, WORKING_HEADER } from './reply-mux.js';
+import { ReplyMux } from './reply-mux.js';
+import { NoResponders, ReplyTimeout, RequesterClosed, ResponderLost } from './transport-errors.js';
+import { WORKING_HEADER } from './working-heartbeat.js';
 
 const NATS_URL = process.env.NATS_URL;
 const decoder = new TextDecoder();
@@ -78,7 +80,7 @@ describe('ReplyMux: request/reply on one reply subscription', { skip: NATS_URL ?
       const pending = mux.request(subject, 'x', { timeoutMs: 10_000 });
       await new Promise((r) => setTimeout(r, 50));
       mux.close();
-      await assert.rejects(pending, /closed/);
+      await assert.rejects(pending, RequesterClosed);
     } finally {
       await Promise.all([server.close(), client.close()]);
     }

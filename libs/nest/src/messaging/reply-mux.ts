@@ -1,33 +1,6 @@
 import { createInbox, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from '@nats-io/transport-node';
-
-/** No answer within the request's timeout. */
-export class ReplyTimeout extends Error {
-  override readonly name = 'TimeoutError';
-}
-
-/** The NATS server answered that nothing subscribes to the subject (status 503). */
-export class NoResponders extends Error {
-  override readonly name = 'NoRespondersError';
-}
-
-/**
- * The replica that took the request stopped saying it works on it: it died
- * (`kill -9`, a crashed pod) or lost its connection, and the request will
- * never be answered. Whether it ran is unknown.
- */
-export class ResponderLost extends Error {
-  override readonly name = 'ResponderLostError';
-}
-
-/**
- * Header of the empty "still working on it" message a responder sends to the
- * reply subject of a request it has not answered yet
- * (`SharedNatsServer`, every {@link WORKING_EVERY_MS}).
- */
-export const WORKING_HEADER = 'Smart-Working';
-
-/** How often a responder says it still works on a request, from the request's arrival on (ms). */
-export const WORKING_EVERY_MS = 100;
+import { NoResponders, ReplyTimeout, RequesterClosed, ResponderLost } from './transport-errors.js';
+import { WORKING_HEADER } from './working-heartbeat.js';
 
 interface Pending {
   resolve: (msg: Msg) => void;
@@ -94,7 +67,7 @@ export class ReplyMux {
 
   close(): void {
     this.subscription.unsubscribe();
-    this.failAll(new Error('connection closed'));
+    this.failAll(new RequesterClosed('connection closed before the answer came'));
   }
 
   private settle(msg: Msg): void {

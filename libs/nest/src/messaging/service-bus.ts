@@ -1,14 +1,11 @@
 import { Logger } from '@nestjs/common';
-import type { ClientProxy } from '@nestjs/microservices';
-import { Observable, timeout, TimeoutError, firstValueFrom } from 'rxjs';
 import type { RpcRoute } from '#contracts';
-import { ClosedConnectionError, ConnectionError, DrainingConnectionError, NoRespondersError, RequestError, TimeoutError as NatsTimeoutError } from '@nats-io/transport-node';
-import { BrokerUnavailable, DirectNatsRequester } from './direct-nats.requester.js';
-import { NoResponders, ResponderLost } from './reply-mux.js';
-import { OAuthError, ServerError, TemporarilyUnavailable } from '#oauth';
+import { ServerError, TemporarilyUnavailable, type OAuthError } from '#oauth';
 import { localSubject } from '../observability/message-propagation.js';
 import { suiteMetrics } from '../observability/metrics.js';
 import { Tracing } from '../observability/tracing.js';
+import type { Requester } from './requester.js';
+import { NoResponders, requestFailureOf, ResponderLost } from './transport-errors.js';
 
 /**
  * How long a request may go without its responder answering or saying it
@@ -28,25 +25,12 @@ export const RESPONDER_LIVENESS_MS = 700;
 /** Pause before the one retry of a read that found no responder (a replica restarting, a queue group re-forming). */
 const NO_RESPONDERS_RETRY_MS = 50;
 
-/** Failures of the transport itself (nothing answered): never a bug of the request, always worth a 503. */
-function isTransportFailure(err: unknown): boolean {
-  return (
-    err instanceof NoResponders ||
-    err instanceof ResponderLost ||
-    err instanceof BrokerUnavailable ||
-    err instanceof NoRespondersError ||
-    err instanceof ClosedConnectionError ||
-    err instanceof DrainingConnectionError ||
-    err instanceof ConnectionError ||
-    err instanceof RequestError ||
-    err instanceof NatsTimeoutError
-  );
-}
-
 /**
- * Typed request/reply over the suite's transport (NATS, or in process in
- * embedded mode). A reply that carries an error envelope is rebuilt into the
- * OAuth error class; no answer in time becomes `temporarily_unavailable`.
+ * Typed request/reply over the suite's transport, through a Requester (NATS,
+ * or in process in embedded mode). A reply that carries an error envelope is
+ * rebuilt into the OAuth error class; a transport failure or no answer in
+ * time becomes `temporarily_unavailable`, decided by the error's class
+ * (requestFailureOf).
  * Each request is timed (`nats_request_duration_seconds`) and, with tracing
  * on, is a client span whose context travels in the message headers.
  *
@@ -60,13 +44,9 @@ export class ServiceBus {
   private readonly duration = suiteMetrics().natsRequestDuration;
 
   constructor(
-    private readonly client: ClientProxy | DirectNatsRequester,
+    private readonly requester: Requester,
     private readonly timeoutMs: number,
   ) {}
-
-  async connect(): Promise<void> {
-    await this.client.connect();
-  }
 
   async request<Req, Res>(route: RpcRoute<Req, Res>, payload: Req, options: { timeoutMs?: number } = {}): Promise<Res> {
     const subject = localSubject(route.subject);
@@ -84,55 +64,31 @@ export class ServiceBus {
   }
 
   private async send<Req, Res>(route: RpcRoute<Req, Res>, payload: Req, options: { timeoutMs?: number }): Promise<Res> {
-    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     try {
-      if (this.client instanceof DirectNatsRequester) return (await this.sendDirect(this.client, route, payload, timeoutMs)) as Res;
-      const reply$: Observable<Res> = this.client.send<Res, Req>(route.subject, payload).pipe(timeout(timeoutMs));
-      return await firstValueFrom(reply$, { defaultValue: undefined as Res });
+      return (await this.attempt(route, payload, options.timeoutMs ?? this.timeoutMs)) as Res;
     } catch (err: unknown) {
       throw this.toOAuthError(route.subject, err);
     }
   }
 
   /** One attempt, and a second for a read that met no responder or a dead one, within the same overall timeout. */
-  private async sendDirect<Req>(client: DirectNatsRequester, route: RpcRoute<Req, unknown>, payload: Req, timeoutMs: number): Promise<unknown> {
+  private async attempt<Req>(route: RpcRoute<Req, unknown>, payload: Req, timeoutMs: number): Promise<unknown> {
     const deadline = Date.now() + timeoutMs;
     try {
-      return await client.request(route.subject, payload, timeoutMs, RESPONDER_LIVENESS_MS);
+      return await this.requester.request(route.subject, payload, timeoutMs, RESPONDER_LIVENESS_MS);
     } catch (err: unknown) {
       if (!route.idempotent || !(err instanceof NoResponders || err instanceof ResponderLost)) throw err;
       if (err instanceof NoResponders) await new Promise((resolve) => setTimeout(resolve, NO_RESPONDERS_RETRY_MS));
       const left = deadline - Date.now();
       if (left <= 0) throw err;
       this.logger.debug(`${route.subject}: ${err.message}; asking again`);
-      return client.request(route.subject, payload, left, RESPONDER_LIVENESS_MS);
+      return this.requester.request(route.subject, payload, left, RESPONDER_LIVENESS_MS);
     }
   }
 
   private toOAuthError(subject: string, err: unknown): OAuthError {
-    if (OAuthError.isEnvelope(err)) return OAuthError.fromEnvelope(err);
-    if (err instanceof ResponderLost) {
-      this.logger.warn(`${subject}: ${err.message}`);
-      return new TemporarilyUnavailable('a backing service stopped answering');
-    }
-    if (isTransportFailure(err)) {
-      this.logger.debug(`${subject} unavailable: ${(err as Error).message}`);
-      return new TemporarilyUnavailable('a backing service is not available');
-    }
-    if (err instanceof TimeoutError || (err instanceof Error && err.name === 'TimeoutError')) {
-      this.logger.warn(`no answer on ${subject} in time`);
-      return new TemporarilyUnavailable('a backing service did not answer in time');
-    }
-    const message = err instanceof Error ? err.message : typeof err === 'string' ? err : JSON.stringify(err);
-    if (/no matching message handler|no responders|connection (closed|lost)|503/i.test(message)) {
-      this.logger.debug(`${subject} unavailable: ${message}`);
-      return new TemporarilyUnavailable('a backing service is not available');
-    }
-    this.logger.error(`${subject} failed: ${message}`);
-    return new ServerError(message);
-  }
-
-  async close(): Promise<void> {
-    await this.client.close();
+    const failure = requestFailureOf(subject, err);
+    if (failure.log) this.logger[failure.log.level](failure.log.message);
+    return failure.error;
   }
 }

@@ -3,8 +3,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Controller, Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { EventPattern, MessagePattern, Payload, type CustomTransportStrategy } from '@nestjs/microservices';
-import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
+import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
+import { connect, createInbox, headers, type NatsConnection } from '@nats-io/transport-node';
+import { EMPTY, from, of, type Observable } from 'rxjs';
 import type { RpcRoute } from '#contracts';
 import { InvalidGrant, OAuthError } from '#oauth';
 import { DirectNatsRequester } from './direct-nats.requester.js';
@@ -12,6 +13,7 @@ import { OAuthRpcExceptionFilter } from './oauth-rpc-exception.filter.js';
 import { ReplyMux } from './reply-mux.js';
 import { ServiceBus } from './service-bus.js';
 import { SharedNatsServer } from './shared-nats.transport.js';
+import { WORKING_HEADER } from './working-heartbeat.js';
 import { RequestContext } from '../observability/request-context.js';
 
 const NATS_URL = process.env.NATS_URL;
@@ -20,16 +22,29 @@ const encoder = new TextEncoder();
 
 /** Subjects of this run only. */
 const P = `spec.shared-nats.${process.pid}.${Date.now()}`;
-const SUBJECT = { value: `${P}.value`, nothing: `${P}.nothing`, refused: `${P}.refused`, crash: `${P}.crash`, slow: `${P}.slow`, event: `${P}.event` };
+const SUBJECT = {
+  value: `${P}.value`,
+  nothing: `${P}.nothing`,
+  refused: `${P}.refused`,
+  crash: `${P}.crash`,
+  slow: `${P}.slow`,
+  event: `${P}.event`,
+  observed: `${P}.observed`,
+  stream: `${P}.stream`,
+  none: `${P}.none`,
+  counted: `${P}.counted`,
+};
 
 const route = <Req, Res>(subject: string): RpcRoute<Req, Res> => ({ subject, idempotent: false });
 const ROUTE = {
   value: route<{ n: number }, { doubled: number }>(SUBJECT.value),
   refused: route<Record<string, never>, unknown>(SUBJECT.refused),
   slow: route<Record<string, never>, string>(SUBJECT.slow),
+  counted: route<Record<string, never>, number>(SUBJECT.counted),
 };
 
 const heard: unknown[] = [];
+let counted = 0;
 
 @Controller()
 class SpecController {
@@ -59,6 +74,26 @@ class SpecController {
     return 'finished';
   }
 
+  @MessagePattern(SUBJECT.observed)
+  observed(): Observable<string> {
+    return of('one value');
+  }
+
+  @MessagePattern(SUBJECT.stream)
+  stream(): Observable<number> {
+    return from([1, 2, 3]);
+  }
+
+  @MessagePattern(SUBJECT.none)
+  none(): Observable<never> {
+    return EMPTY;
+  }
+
+  @MessagePattern(SUBJECT.counted)
+  counted(): number {
+    return ++counted;
+  }
+
   @EventPattern(SUBJECT.event)
   event(@Payload() payload: unknown): void {
     heard.push(payload);
@@ -71,7 +106,7 @@ class SpecModule {}
 async function started(): Promise<{ app: INestMicroservice; server: NatsConnection; client: NatsConnection; bus: ServiceBus; mux: ReplyMux; stop: () => Promise<void> }> {
   const server = await connect({ servers: NATS_URL! });
   const client = await connect({ servers: NATS_URL! });
-  const app = await NestFactory.createMicroservice(SpecModule, { strategy: new SharedNatsServer(server, 'spec') as unknown as CustomTransportStrategy, logger: false });
+  const app = await NestFactory.createMicroservice(SpecModule, { strategy: new SharedNatsServer(server, 'spec'), logger: false });
   app.useGlobalFilters(new OAuthRpcExceptionFilter('spec'));
   await app.listen();
   await server.flush();
@@ -90,6 +125,19 @@ async function started(): Promise<{ app: INestMicroservice; server: NatsConnecti
     },
   };
 }
+
+/** Every message that comes back to one request sent on `subject` within `ms`: answers and "working" alike. */
+async function repliesTo(client: NatsConnection, subject: string, body: string, ms: number): Promise<Array<{ body: string; working: boolean }>> {
+  const inbox = createInbox();
+  const got: Array<{ body: string; working: boolean }> = [];
+  const sub = client.subscribe(inbox, { callback: (_err, m) => void got.push({ body: decoder.decode(m.data), working: m.headers?.has(WORKING_HEADER) ?? false }) });
+  client.publish(subject, body, { reply: inbox });
+  await new Promise((r) => setTimeout(r, ms));
+  sub.unsubscribe();
+  return got;
+}
+
+const request = (subject: string, id: string) => JSON.stringify({ pattern: subject, data: {}, id });
 
 describe('SharedNatsServer: requests answered in NestJS\'s wire format', { skip: NATS_URL ? false : 'needs NATS_URL (a real nats-server)' }, () => {
   it('answers a value once, as {response, isDisposed, id} with the request\'s id, under the request id of its headers', async () => {
@@ -160,5 +208,64 @@ describe('SharedNatsServer: requests answered in NestJS\'s wire format', { skip:
     await closing;
     s.mux.close();
     await Promise.all([s.server.close(), s.client.close()]);
+  });
+
+  it('answers an Observable as NestJS does: one value or the last one marked isDisposed, nothing but isDisposed for an empty one', async () => {
+    const s = await started();
+    try {
+      assert.deepEqual(await repliesTo(s.client, SUBJECT.observed, request(SUBJECT.observed, 'o'), 150), [{ body: '{"response":"one value","isDisposed":true,"id":"o"}', working: false }]);
+      assert.deepEqual((await repliesTo(s.client, SUBJECT.stream, request(SUBJECT.stream, 's'), 150)).map((r) => r.body), [
+        '{"response":1,"id":"s"}',
+        '{"response":2,"id":"s"}',
+        '{"response":3,"isDisposed":true,"id":"s"}',
+      ]);
+      assert.deepEqual((await repliesTo(s.client, SUBJECT.none, request(SUBJECT.none, 'n'), 150)).map((r) => r.body), ['{"isDisposed":true,"id":"n"}']);
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it('tells the caller of a slow request every 100 ms that it works on it, then answers once', async () => {
+    const s = await started();
+    try {
+      const got = await repliesTo(s.client, SUBJECT.slow, request(SUBJECT.slow, 'w'), 450);
+      const beats = got.filter((r) => r.working);
+      assert.ok(beats.length >= 2 && beats.length <= 3, `${beats.length} working messages in 300 ms`);
+      assert.ok(beats.every((b) => b.body === ''));
+      assert.deepEqual(got.filter((r) => !r.working).map((r) => r.body), ['{"response":"finished","isDisposed":true,"id":"w"}']);
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it('hands someone else\'s JSON to the event handler whole, and survives a message that is not JSON', async () => {
+    const s = await started();
+    try {
+      heard.length = 0;
+      s.client.publish(SUBJECT.event, JSON.stringify({ kind: 'raw' }));
+      assert.deepEqual(await repliesTo(s.client, SUBJECT.value, 'not json', 100), []);
+      for (let i = 0; i < 50 && heard.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(heard, [{ kind: 'raw' }]);
+      assert.equal((await s.bus.request(ROUTE.value, { n: 1 })).doubled, 2);
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it('shares requests with the other replicas of its queue group: each is handled once', async () => {
+    const s = await started();
+    const other = await connect({ servers: NATS_URL! });
+    const replica = await NestFactory.createMicroservice(SpecModule, { strategy: new SharedNatsServer(other, 'spec'), logger: false });
+    try {
+      await replica.listen();
+      await other.flush();
+      counted = 0;
+      await Promise.all(Array.from({ length: 40 }, () => s.bus.request(ROUTE.counted, {})));
+      assert.equal(counted, 40);
+    } finally {
+      await replica.close();
+      await other.close();
+      await s.stop();
+    }
   });
 });

@@ -1,129 +1,117 @@
-import { NatsContext, ServerNats } from '@nestjs/microservices';
-import { headers as natsHeaders, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
-import { isObservable } from 'rxjs';
+import { NatsContext, Server, Transport, type CustomTransportStrategy, type MessageHandler, type WritePacket } from '@nestjs/microservices';
+import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import { isObservable, type Observable } from 'rxjs';
 import { handleInbound } from '../observability/message-propagation.js';
-import { WORKING_EVERY_MS, WORKING_HEADER } from './reply-mux.js';
+import { decodeRequest, encodeAnswer, encodeReply } from './rpc-packet.js';
+import { WorkingHeartbeat } from './working-heartbeat.js';
 
-const EMPTY = new Uint8Array(0);
-
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-/** NestJS's NATS request packet (`{pattern, data, id}`); an event has no `id`. */
-interface RequestPacket {
-  id: string;
-  pattern?: unknown;
-  data?: unknown;
-}
-
-function requestPacketOf(natsMsg: Msg): RequestPacket | undefined {
-  if (!natsMsg.reply) return undefined;
-  try {
-    const packet = JSON.parse(decoder.decode(natsMsg.data)) as Partial<RequestPacket> | null;
-    // Like Nest's deserializer: a message with neither `pattern` nor `data` is someone else's format, not a request.
-    const ours = typeof packet === 'object' && packet !== null && (packet.pattern !== undefined || packet.data !== undefined);
-    return ours && typeof packet.id === 'string' ? (packet as RequestPacket) : undefined;
-  } catch {
-    return undefined;
-  }
+/**
+ * Replies with what an Observable answer emits (the exception filter's error
+ * envelope, or a streaming handler), in the packets NestJS's `Server#send`
+ * makes of it: every value but the last as `{response}`, the last one, or an
+ * error as `{err}`, or nothing, marked `isDisposed`. Settles when the stream
+ * does.
+ */
+function replyFromStream(answer: Observable<unknown>, reply: (packet: WritePacket) => void): Promise<void> {
+  return new Promise((settled) => {
+    let held: WritePacket | undefined;
+    answer.subscribe({
+      next: (response) => {
+        if (held) reply(held);
+        held = { response };
+      },
+      error: (err: unknown) => {
+        if (held) reply(held);
+        reply({ err, isDisposed: true });
+        settled();
+      },
+      complete: () => {
+        reply(held ? Object.assign(held, { isDisposed: true }) : { isDisposed: true });
+        settled();
+      },
+    });
+  });
 }
 
 /**
- * NestJS's NATS transport, bound to the process's one NATS connection.
+ * The services' NestJS transport on NATS, a CustomTransportStrategy over
+ * Nest's public Server API, bound to the process's one NATS connection.
  * Sharing the connection with the event bus keeps the order in which the
  * NATS server delivers messages to this process: a revocation broadcast
  * published before a later introspection request is processed first.
+ *
+ * Each pattern Nest registered is subscribed in the service's queue group
+ * (a handler's `extras.queue` overrides it, as in NestJS's ServerNats), so
+ * replicas share the load. A message is decoded as NestJS's ServerNats does
+ * (`rpc-packet.ts`) and handed to the handler Nest built, so pipes, guards,
+ * interceptors and the exception filter still run, under the request id and
+ * trace context its headers carry. A request is answered once, in NestJS's
+ * wire format; while it is handled its caller hears `Smart-Working` every
+ * 100 ms (WorkingHeartbeat). A message without an `id` is an event, handed
+ * to Nest's `handleEvent`.
+ *
+ * A handler answering a value or a promise (every handler of this suite) is
+ * answered without an Observable, `process.nextTick` queue or record
+ * builder per message, as NestJS's own path sets up (4–12% of the token
+ * service's CPU under load, in an A/B of two replicas). An Observable answer
+ * is subscribed to with public RxJS.
  */
-export class SharedNatsServer extends ServerNats {
-  /** Requests being handled now: a graceful stop waits for them. */
+export class SharedNatsServer extends Server implements CustomTransportStrategy {
+  override transportId = Transport.NATS;
+  private subscriptions: Subscription[] = [];
+  /** Requests and events being handled now: a graceful stop waits for them. */
   private inFlight = 0;
   private idle?: () => void;
-  /** Requests being handled now, with when they arrived: those older than WORKING_EVERY_MS hear "working". */
-  private readonly working = new Map<Msg, number>();
-  private workingTimer?: NodeJS.Timeout;
-  private readonly workingHeaders = (() => {
-    const h = natsHeaders();
-    h.set(WORKING_HEADER, '1');
-    return h;
-  })();
+  private readonly heartbeat = new WorkingHeartbeat();
 
-  constructor(private readonly connection: NatsConnection, queue: string) {
-    super({ queue });
+  constructor(
+    private readonly connection: NatsConnection,
+    private readonly queue: string,
+  ) {
+    super();
   }
 
-  override async createNatsClient(): Promise<NatsConnection> {
-    return this.connection;
+  listen(callback: (...optionalParams: unknown[]) => void): void {
+    for (const [channel, handler] of this.getHandlers()) {
+      const queue = typeof handler.extras?.queue === 'string' ? handler.extras.queue : this.queue;
+      const subscription = this.connection.subscribe(channel, {
+        queue,
+        callback: (err, msg) => (err ? this.logger.error(err) : void this.receive(channel, handler, msg)),
+      });
+      this.subscriptions.push(subscription);
+    }
+    callback();
   }
 
-  /**
-   * Our subjects are plain strings (`smart.token.v1.issue`), never JSON
-   * patterns: skip Nest's JSON.parse attempt, whose thrown error on every
-   * message cost a few percent of each service's CPU.
-   */
-  protected override getRouteFromPattern(pattern: string): string {
-    return pattern.startsWith('{') ? super.getRouteFromPattern(pattern) : pattern;
-  }
-
-  /** Each message is handled under the request id and trace context its headers carry. */
-  override async handleMessage(channel: string, natsMsg: Msg): Promise<unknown> {
+  /** Handles one message under the request id and trace context its headers carry; never rejects. */
+  private async receive(channel: string, handler: MessageHandler, msg: Msg): Promise<void> {
     // Counted until answered: a graceful stop waits for the requests already taken.
     this.inFlight++;
-    if (natsMsg.reply) this.startWorking(natsMsg);
+    if (msg.reply) this.heartbeat.begin(msg);
     try {
-      const headers = natsMsg.headers;
-      if (!headers) return await this.dispatch(channel, natsMsg);
-      return await handleInbound(channel, (key) => headers.get(key) || undefined, () => this.dispatch(channel, natsMsg));
+      const headers = msg.headers;
+      if (!headers) await this.dispatch(channel, handler, msg);
+      else await handleInbound(channel, (key) => headers.get(key) || undefined, () => this.dispatch(channel, handler, msg));
+    } catch (err: unknown) {
+      // Not JSON, a handler Nest could not run, a reply that could not be sent: logged as NestJS's ServerNats does.
+      this.logger.error(err);
     } finally {
-      this.working.delete(natsMsg);
+      this.heartbeat.end(msg);
       if (--this.inFlight === 0) this.idle?.();
     }
   }
 
-  /**
-   * Fast failover (issue #14): while a request is being handled, its caller
-   * hears an empty `Smart-Working` message on the reply subject every
-   * WORKING_EVERY_MS, from WORKING_EVERY_MS after it arrived (a request
-   * answered sooner, nearly all of them, costs no message). A caller that
-   * hears neither this nor the answer knows the replica that took its
-   * request is gone (ReplyMux's liveness window) without waiting for its
-   * whole timeout. One timer for all requests in flight, stopped when none is.
-   */
-  private startWorking(natsMsg: Msg): void {
-    this.working.set(natsMsg, Date.now());
-    this.workingTimer ??= setInterval(() => {
-      if (this.working.size === 0) {
-        clearInterval(this.workingTimer);
-        this.workingTimer = undefined;
-        return;
-      }
-      const due = Date.now() - WORKING_EVERY_MS;
-      for (const [msg, arrived] of this.working) if (arrived <= due) msg.respond(EMPTY, { headers: this.workingHeaders });
-    }, WORKING_EVERY_MS).unref();
-  }
-
-  /**
-   * A request whose handler answers with a value (every handler of this
-   * suite) is answered here, in NestJS's wire format
-   * (`{id, response | err, isDisposed}`), once: the same reply Nest's
-   * ServerNats sends, without the Observable pipeline, `process.nextTick`
-   * queue and record builder it sets up for every message (4–12% of the
-   * token service's CPU under load, in an A/B of two replicas). The handler is the one Nest built,
-   * so guards, pipes and the exception filter still run; an Observable
-   * answer, an event, a message without a handler or one Nest cannot parse
-   * take Nest's own path.
-   */
-  private async dispatch(channel: string, natsMsg: Msg): Promise<unknown> {
-    const packet = requestPacketOf(natsMsg);
-    const handler = packet ? this.getHandlerByPattern(channel) : null;
-    if (!packet || !handler) return super.handleMessage(channel, natsMsg);
-    const context = new NatsContext([natsMsg.subject, natsMsg.headers]);
-    const answer: unknown = await handler(packet.data, context);
-    if (isObservable(answer)) {
-      // The exception filter's answer (an error envelope), or a streaming handler: Nest replies as it would have.
-      return this.send(answer, this.getPublisher(natsMsg, packet.id, context));
+  private async dispatch(channel: string, handler: MessageHandler, msg: Msg): Promise<void> {
+    const packet = decodeRequest(msg.data, channel);
+    const context = new NatsContext([msg.subject, msg.headers]);
+    if (packet.id === undefined) {
+      await this.handleEvent(channel, packet, context);
+      return;
     }
-    natsMsg.respond(encoder.encode(JSON.stringify({ response: answer, isDisposed: true, id: packet.id })));
-    return undefined;
+    // A request without a reply subject runs all the same; its answer goes nowhere (`respond` sends nothing).
+    const answer: unknown = await handler(packet.data, context);
+    if (isObservable(answer)) await replyFromStream(answer, (reply) => msg.respond(encodeReply(reply, packet.id)));
+    else msg.respond(encodeAnswer(answer, packet.id));
   }
 
   /**
@@ -133,13 +121,19 @@ export class SharedNatsServer extends ServerNats {
    * connection stays open for its owner to drain and close afterwards, so
    * those answers, and what their handlers publish, still go out.
    */
-  override async close(): Promise<void> {
-    // ServerNats keeps its subscriptions private; drain them without closing the connection.
-    const own = this as unknown as { subscriptions: Subscription[] };
-    await Promise.all(own.subscriptions.map((sub) => sub.drain().catch(() => undefined)));
-    own.subscriptions = [];
+  async close(): Promise<void> {
+    const subscriptions = this.subscriptions;
+    this.subscriptions = [];
+    await Promise.all(subscriptions.map((sub) => sub.drain().catch(() => undefined)));
     if (this.inFlight > 0) await new Promise<void>((resolve) => (this.idle = resolve));
-    // Nest sends a handler's answer on the next tick after it resolved.
-    await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  /** The connection's events belong to its owner: `EventBus.onConnectionChange` reports them (`lost`, `resumed`). */
+  on(): never {
+    throw new Error('SharedNatsServer has no connection events: listen to EventBus.onConnectionChange');
+  }
+
+  unwrap<T>(): T {
+    return this.connection as T;
   }
 }

@@ -1,9 +1,10 @@
-import type { CustomTransportStrategy } from '@nestjs/microservices';
+import type { CustomTransportStrategy, Server } from '@nestjs/microservices';
 import { ASSERTION_JTI_BUCKET } from '#contracts';
 import { AssertionReplayStore, InMemoryAssertionReplayStore } from './assertion-replay.store.js';
 import { EventBus } from './event-bus.js';
 import { InProcessEventBus } from './in-process-event-bus.js';
-import { InProcessClient, InProcessRouter, InProcessServer } from './in-process.transport.js';
+import { InProcessRouter, InProcessServer } from './in-process.transport.js';
+import { InProcessRequester } from './in-process.requester.js';
 import { NatsEventBus } from './nats-event-bus.js';
 import { ServiceBus } from './service-bus.js';
 import { DirectNatsRequester } from './direct-nats.requester.js';
@@ -21,7 +22,7 @@ export interface SuiteRuntime {
   /** Single-use assertion ids (`jti`), shared by every replica of every service. */
   readonly assertionReplays: AssertionReplayStore;
   /** Transport strategy for a service's message handlers (queue group = service name). */
-  serverStrategy(service: string): CustomTransportStrategy;
+  serverStrategy(service: string): Server & CustomTransportStrategy;
   /** A typed request/reply client. */
   serviceBus(timeoutMs: number): ServiceBus;
   close(): Promise<void>;
@@ -40,8 +41,8 @@ export class NatsRuntime implements SuiteRuntime {
     return new NatsRuntime(await NatsEventBus.connect(natsUrl, processName));
   }
 
-  serverStrategy(service: string): CustomTransportStrategy {
-    return new SharedNatsServer(this.events.connection, service) as unknown as CustomTransportStrategy;
+  serverStrategy(service: string): SharedNatsServer {
+    return new SharedNatsServer(this.events.connection, service);
   }
 
   serviceBus(timeoutMs: number): ServiceBus {
@@ -59,12 +60,12 @@ export class InProcessRuntime implements SuiteRuntime {
   readonly assertionReplays: AssertionReplayStore = new InMemoryAssertionReplayStore();
   private readonly router = new InProcessRouter();
 
-  serverStrategy(): CustomTransportStrategy {
+  serverStrategy(): InProcessServer {
     return new InProcessServer(this.router);
   }
 
   serviceBus(timeoutMs: number): ServiceBus {
-    return new ServiceBus(new InProcessClient(this.router), timeoutMs);
+    return new ServiceBus(new InProcessRequester(this.router), timeoutMs);
   }
 
   async close(): Promise<void> {

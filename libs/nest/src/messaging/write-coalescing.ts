@@ -28,7 +28,9 @@ function protocolOf(connection: NatsConnection): OutboundProtocol | undefined {
  * of the turn's I/O callbacks later).
  *
  * nats.js does not expose this as an option; when its protocol handler does
- * not have the shape relied on, nothing is changed and false is returned.
+ * not have the shape relied on, nothing is changed and false is returned
+ * (the caller logs a warning). `package.json` pins `@nats-io/transport-node`
+ * to patch releases (`~3.4.0`) so a minor release cannot change it unseen.
  */
 export function coalesceWrites(connection: NatsConnection): boolean {
   const protocol = protocolOf(connection);

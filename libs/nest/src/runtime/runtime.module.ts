@@ -21,14 +21,7 @@ export class RuntimeModule {
         { provide: SERVICE_NAME, useValue: service },
         { provide: EventBus, useValue: runtime.events },
         { provide: AssertionReplayStore, useValue: runtime.assertionReplays },
-        {
-          provide: ServiceBus,
-          useFactory: async () => {
-            const bus = runtime.serviceBus(rpcTimeoutMs);
-            await bus.connect();
-            return bus;
-          },
-        },
+        { provide: ServiceBus, useFactory: () => runtime.serviceBus(rpcTimeoutMs) },
       ],
       exports: [SERVICE_NAME, EventBus, AssertionReplayStore, ServiceBus],
     };

@@ -45,7 +45,7 @@ export async function startMicroservice(options: {
   app.useGlobalFilters(new OAuthRpcExceptionFilter(options.service));
   await app.listen();
   if ((SERVICES as readonly string[]).includes(options.service)) {
-    const unregister = registerReadiness(options.service, readinessOf(options.service as ServiceName, strategy as unknown as Server));
+    const unregister = registerReadiness(options.service, readinessOf(options.service as ServiceName, strategy));
     const close = app.close.bind(app);
     app.close = async () => {
       unregister();
