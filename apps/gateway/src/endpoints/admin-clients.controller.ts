@@ -1,18 +1,10 @@
-import { Controller, Delete, Get, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { Controller, Delete, Get, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Rpc, WebRoutes } from '#contracts';
-import { ServiceBus } from '#nest';
-import { InvalidRequest, InvalidToken } from '#oauth';
-import { bearerToken } from '../http/client-credentials.extractor.js';
-import { sendJson } from '../http/json-reply.js';
-import { authorizationOf, jsonOf, requestIdOf } from '../http/request-input.js';
-
-/** The Authorization header of an admin call (RFC 6750 §2.1); the registration service checks the token carries the `admin` scope. */
-function adminAuthorization(req: FastifyRequest): string {
-  const authorization = authorizationOf(req);
-  if (!bearerToken(authorization)) throw new InvalidToken('a bearer access token with the admin scope is required');
-  return authorization!;
-}
+import { InvalidRequest } from '#oauth';
+import { jsonOf } from '../http/request-input.js';
+import { adminAuthorization } from '../http/admin-authorization.js';
+import { ServiceForwardingController } from './service-forwarding.controller.js';
 
 /** `limit`, `offset` and `status` of the listing, each at most once; nothing else. */
 function pagingOf(req: FastifyRequest): { limit?: string; offset?: string; status?: string } {
@@ -49,39 +41,37 @@ function privilegesOf(req: FastifyRequest): { privileges?: string } {
  * to the authorization service and is forwarded by the WebController.
  */
 @Controller()
-export class AdminClientsController {
-  constructor(@Inject(ServiceBus) private readonly bus: ServiceBus) {}
-
+export class AdminClientsController extends ServiceForwardingController {
   @Get(WebRoutes.adminClients.path)
   async list(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const authorization = adminAuthorization(req);
-    sendJson(reply, 200, await this.bus.request(Rpc.registration.listClients, { authorization, ...pagingOf(req), requestId: requestIdOf(req) }));
+    await this.forward(req, reply, 200, Rpc.registration.listClients, { authorization, ...pagingOf(req) });
   }
 
   @Get(WebRoutes.adminClient.path)
   async get(@Param('clientId') clientId: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const authorization = adminAuthorization(req);
-    sendJson(reply, 200, await this.bus.request(Rpc.registration.getClient, { authorization, clientId, requestId: requestIdOf(req) }));
+    await this.forward(req, reply, 200, Rpc.registration.getClient, { authorization, clientId });
   }
 
   /** Trust tiers: an administrator approves privileges a client registered (all pending ones, or those named). */
   @Post(WebRoutes.adminClientApprove.path)
   async approve(@Param('clientId') clientId: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const authorization = adminAuthorization(req);
-    sendJson(reply, 200, await this.bus.request(Rpc.registration.approveClient, { authorization, clientId, ...privilegesOf(req), requestId: requestIdOf(req) }));
+    await this.forward(req, reply, 200, Rpc.registration.approveClient, { authorization, clientId, ...privilegesOf(req) });
   }
 
   /** Trust tiers: an administrator refuses privileges a client registered (all pending ones, or those named). */
   @Post(WebRoutes.adminClientReject.path)
   async reject(@Param('clientId') clientId: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const authorization = adminAuthorization(req);
-    sendJson(reply, 200, await this.bus.request(Rpc.registration.rejectClient, { authorization, clientId, ...privilegesOf(req), requestId: requestIdOf(req) }));
+    await this.forward(req, reply, 200, Rpc.registration.rejectClient, { authorization, clientId, ...privilegesOf(req) });
   }
 
   @Delete(WebRoutes.adminClient.path)
   async remove(@Param('clientId') clientId: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const authorization = adminAuthorization(req);
-    await this.bus.request(Rpc.registration.deleteClient, { authorization, clientId, requestId: requestIdOf(req) });
+    await this.ask(req, Rpc.registration.deleteClient, { authorization, clientId });
     reply.code(204).send();
   }
 }

@@ -1,19 +1,10 @@
-import { Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Rpc, WebRoutes } from '#contracts';
-import { ServiceBus } from '#nest';
-import { InvalidRequest, InvalidToken } from '#oauth';
-import { bearerToken } from '../http/client-credentials.extractor.js';
+import { InvalidRequest } from '#oauth';
 import { parseForm } from '../http/form-body.js';
-import { sendJson } from '../http/json-reply.js';
-import { authorizationOf, requestIdOf } from '../http/request-input.js';
-
-/** The Authorization header of an admin call (RFC 6750 §2.1); the jwks service checks the token carries the `admin` scope. */
-function adminAuthorization(req: FastifyRequest): string {
-  const authorization = authorizationOf(req);
-  if (!bearerToken(authorization)) throw new InvalidToken('a bearer access token with the admin scope is required');
-  return authorization!;
-}
+import { adminAuthorization } from '../http/admin-authorization.js';
+import { ServiceForwardingController } from './service-forwarding.controller.js';
 
 /** The optional `alg` of a rotation: no body, a JSON object or a form; nothing else. */
 function rotationParams(req: FastifyRequest): { alg?: string } {
@@ -33,18 +24,15 @@ function rotationParams(req: FastifyRequest): { alg?: string } {
 
 /** Signing-key administration (issue #5): the ring's keys, and rotation on demand. */
 @Controller()
-export class AdminKeysController {
-  constructor(@Inject(ServiceBus) private readonly bus: ServiceBus) {}
-
+export class AdminKeysController extends ServiceForwardingController {
   @Get(WebRoutes.adminKeys.path)
   async list(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    sendJson(reply, 200, await this.bus.request(Rpc.jwks.listKeys, { authorization: adminAuthorization(req), requestId: requestIdOf(req) }));
+    await this.forward(req, reply, 200, Rpc.jwks.listKeys, { authorization: adminAuthorization(req) });
   }
 
   @Post(WebRoutes.adminKeysRotate.path)
   async rotate(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const authorization = adminAuthorization(req);
-    const body = await this.bus.request(Rpc.jwks.rotate, { authorization, ...rotationParams(req), requestId: requestIdOf(req) });
-    sendJson(reply, 200, body);
+    await this.forward(req, reply, 200, Rpc.jwks.rotate, { authorization, ...rotationParams(req) });
   }
 }

@@ -1,11 +1,10 @@
-import { Controller, Inject, Post, Req, Res } from '@nestjs/common';
+import { Controller, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { MAX_INTROSPECTED_TOKEN_LENGTH, Rpc, WebRoutes, type FormParams, type IntrospectionCaller } from '#contracts';
-import { ServiceBus } from '#nest';
 import { InvalidClient } from '#oauth';
 import { bearerToken, extractClientAuth } from '../http/client-credentials.extractor.js';
-import { sendJson } from '../http/json-reply.js';
-import { authorizationOf, formOf, requestIdOf } from '../http/request-input.js';
+import { authorizationOf, formOf } from '../http/request-input.js';
+import { ServiceForwardingController } from './service-forwarding.controller.js';
 
 /**
  * A token longer than any the suite issues is inactive whatever it holds: only
@@ -18,9 +17,7 @@ function withinTokenLength(params: FormParams): FormParams {
 }
 
 @Controller()
-export class IntrospectionController {
-  constructor(@Inject(ServiceBus) private readonly bus: ServiceBus) {}
-
+export class IntrospectionController extends ServiceForwardingController {
   /** RFC 7662 §2.1: the caller authenticates as a client or with a bearer token. */
   @Post(WebRoutes.introspect.path)
   async introspect(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
@@ -37,15 +34,14 @@ export class IntrospectionController {
       caller = extracted.auth;
       params = extracted.params;
     }
-    const body = await this.bus.request(Rpc.introspection.introspect, { params: withinTokenLength(params), caller, requestId: requestIdOf(req) });
-    sendJson(reply, 200, body);
+    await this.forward(req, reply, 200, Rpc.introspection.introspect, { params: withinTokenLength(params), caller });
   }
 
   /** RFC 7009 §2.2: 200 whether or not the token was known. */
   @Post(WebRoutes.revoke.path)
   async revoke(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const { auth, params } = extractClientAuth(authorizationOf(req), formOf(req));
-    await this.bus.request(Rpc.introspection.revoke, { params, auth, requestId: requestIdOf(req) });
+    await this.ask(req, Rpc.introspection.revoke, { params, auth });
     reply.code(200).send();
   }
 }

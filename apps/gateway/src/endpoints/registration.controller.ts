@@ -1,11 +1,10 @@
-import { Controller, Delete, Get, Inject, Param, Post, Put, Req, Res } from '@nestjs/common';
+import { Controller, Delete, Get, Param, Post, Put, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Rpc, WebRoutes } from '#contracts';
-import { ServiceBus } from '#nest';
 import { InvalidToken } from '#oauth';
 import { bearerToken } from '../http/client-credentials.extractor.js';
-import { sendJson } from '../http/json-reply.js';
-import { authorizationOf, jsonOf, requestIdOf } from '../http/request-input.js';
+import { authorizationOf, jsonOf } from '../http/request-input.js';
+import { ServiceForwardingController } from './service-forwarding.controller.js';
 
 function registrationToken(req: FastifyRequest): string {
   const token = bearerToken(authorizationOf(req));
@@ -15,33 +14,28 @@ function registrationToken(req: FastifyRequest): string {
 
 /** RFC 7591 registration and RFC 7592 client configuration endpoints. */
 @Controller()
-export class RegistrationController {
-  constructor(@Inject(ServiceBus) private readonly bus: ServiceBus) {}
-
+export class RegistrationController extends ServiceForwardingController {
   @Post(WebRoutes.register.path)
   async register(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const metadata = jsonOf(req);
-    const body = await this.bus.request(Rpc.registration.register, { metadata, bearer: bearerToken(authorizationOf(req)), requestId: requestIdOf(req) });
-    sendJson(reply, 201, body);
+    await this.forward(req, reply, 201, Rpc.registration.register, { metadata, bearer: bearerToken(authorizationOf(req)) });
   }
 
   @Get(WebRoutes.registeredClient.path)
   async read(@Param('clientId') clientId: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const body = await this.bus.request(Rpc.registration.read, { clientId, registrationAccessToken: registrationToken(req), requestId: requestIdOf(req) });
-    sendJson(reply, 200, body);
+    await this.forward(req, reply, 200, Rpc.registration.read, { clientId, registrationAccessToken: registrationToken(req) });
   }
 
   @Put(WebRoutes.registeredClient.path)
   async update(@Param('clientId') clientId: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const registrationAccessToken = registrationToken(req);
     const metadata = jsonOf(req);
-    const body = await this.bus.request(Rpc.registration.update, { clientId, registrationAccessToken, metadata, requestId: requestIdOf(req) });
-    sendJson(reply, 200, body);
+    await this.forward(req, reply, 200, Rpc.registration.update, { clientId, registrationAccessToken, metadata });
   }
 
   @Delete(WebRoutes.registeredClient.path)
   async remove(@Param('clientId') clientId: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    await this.bus.request(Rpc.registration.delete, { clientId, registrationAccessToken: registrationToken(req), requestId: requestIdOf(req) });
+    await this.ask(req, Rpc.registration.delete, { clientId, registrationAccessToken: registrationToken(req) });
     reply.code(204).send();
   }
 }
