@@ -35,7 +35,7 @@ export interface AdmissionLimit {
 export const DEFAULT_ADMISSION_LIMITS: Readonly<Record<AdmissionClass, AdmissionLimit>> = Object.freeze({
   token: { concurrency: 512, queue: 1024, latencyTolerance: 0 },
   introspection: { concurrency: 512, queue: 1024, latencyTolerance: 0 },
-  registration: { concurrency: 4, queue: 64, latencyTolerance: 2 },
+  registration: { concurrency: 4, queue: 64, latencyTolerance: 0 },
   login: { concurrency: 4, queue: 64, latencyTolerance: 0 },
   pages: { concurrency: 64, queue: 256, latencyTolerance: 0 },
   admin: { concurrency: 16, queue: 64, latencyTolerance: 0 },
