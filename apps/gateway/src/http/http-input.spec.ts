@@ -14,6 +14,28 @@ describe('parseForm', () => {
   });
   it('refuses repeated parameters (RFC 6749 §3.2)', () => {
     assert.throws(() => parseForm('a=1&a=2'), { error: 'invalid_request' });
+    assert.throws(() => parseForm('a=1&a%3D=x&%61=2'), { error: 'invalid_request' });
+  });
+  it('decodes exactly as URLSearchParams does (URL Standard §5.1), long plain tokens included', () => {
+    const pieces = ['a', 'token', '', '=', '==', '+', 'a+b', '%20', '%2B', '%', '%4', '%zz', '%41%', '%e2%82%ac', '%E2%82', '%ff', '%C3%A9t%C3%A9', '%00', 'é', '€uro', '\ud83d\ude00', 'x'.repeat(60_000)];
+    const inputs = [
+      '', '&', '&&a=1&&', '=', '=x', 'a', 'a=', 'a==b', 'a=b=c', 'redirect_uri=https%3A%2F%2Fapp.example%2Fcb%3Fx%3D1%26y%3D2',
+      'token=\ud800', 'x=\udc00y', 'n%00=v',
+    ];
+    // Every pair of pieces as a name and a value, and a few whole bodies.
+    for (const name of pieces) for (const value of pieces) inputs.push(`${name}=${value}`, `${name}=${value}&z=${name}`);
+    for (const input of inputs) {
+      const body = JSON.parse(`"${input.replace(/"/g, '\\"')}"`) as string;
+      const expected: Record<string, string> = {};
+      let repeated = false;
+      for (const [k, v] of new URLSearchParams(body)) {
+        if (v === '') continue;
+        if (Object.prototype.hasOwnProperty.call(expected, k)) repeated = true;
+        expected[k] = v;
+      }
+      if (repeated) assert.throws(() => parseForm(body), { error: 'invalid_request' }, body.slice(0, 80));
+      else assert.deepEqual({ ...parseForm(body) }, expected, body.slice(0, 80));
+    }
   });
 });
 

@@ -1,3 +1,5 @@
+import { firstFormValue } from '../http/form-body.js';
+
 const MAX_ID = 256;
 
 function jwtPayload(jwt: string): Record<string, unknown> | undefined {
@@ -20,9 +22,10 @@ const usable = (value: unknown): string | undefined => (typeof value === 'string
  * (RFC 6749 §2.3.1), a `client_id` form parameter, the `iss` of a
  * `client_assertion` (RFC 7523 §3), the `client_id` claim of a bearer
  * token (RFC 9068 §2.2, for introspection callers). A request that names
- * no client is limited per address only.
+ * no client is limited per address only. `form` is the undecoded body: only
+ * the parameters needed are decoded.
  */
-export function claimedClientId(authorization: string | undefined, form: URLSearchParams): string | undefined {
+export function claimedClientId(authorization: string | undefined, form: string): string | undefined {
   if (typeof authorization === 'string' && /^basic /i.test(authorization)) {
     const decoded = Buffer.from(authorization.slice(6).trim(), 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
@@ -35,9 +38,9 @@ export function claimedClientId(authorization: string | undefined, form: URLSear
     }
     return undefined;
   }
-  const fromForm = usable(form.get('client_id'));
+  const fromForm = usable(firstFormValue(form, 'client_id'));
   if (fromForm) return fromForm;
-  const assertion = form.get('client_assertion');
+  const assertion = firstFormValue(form, 'client_assertion');
   if (assertion) return usable(jwtPayload(assertion)?.iss);
   if (typeof authorization === 'string' && /^bearer /i.test(authorization)) return usable(jwtPayload(authorization.slice(7).trim())?.client_id);
   return undefined;

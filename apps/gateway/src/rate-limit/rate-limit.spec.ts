@@ -20,9 +20,10 @@ describe('claimedClientId (bucketing only, never verified)', () => {
     ['nothing for an assertion whose iss is not a string', undefined, `client_assertion=${jwt({ iss: 42 })}`, undefined],
     ['nothing for an oversized client_id', undefined, `client_id=${'x'.repeat(300)}`, undefined],
     ['nothing for an anonymous request', undefined, 'grant_type=client_credentials', undefined],
+    ['the first non-empty client_id, decoded', undefined, 'client_id=&client_id=my%20app&client_id=other', 'my app'],
   ];
   for (const [name, authorization, form, expected] of cases) {
-    it(name, () => assert.equal(claimedClientId(authorization, new URLSearchParams(form)), expected));
+    it(name, () => assert.equal(claimedClientId(authorization, form), expected));
   }
 });
 

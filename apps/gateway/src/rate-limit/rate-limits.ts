@@ -14,7 +14,7 @@ const MAX_KEYS = 100_000;
 /** The routes that count against a bucket (`WebRoutes` `rateLimit`): the password logins are the sign-in page of an interaction, the administration page's and the account page's. */
 const LIMITED = WebRouteTable.of(false, (route) => route.rateLimit !== undefined);
 
-const formOf = (req: FastifyRequest) => new URLSearchParams(typeof req.body === 'string' ? req.body : '');
+const formOf = (req: FastifyRequest): string => (typeof req.body === 'string' ? req.body : '');
 
 /**
  * General request-rate limits of this gateway replica (in memory; each
