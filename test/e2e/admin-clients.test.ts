@@ -88,7 +88,7 @@ describe('client directory administration (GET/DELETE /admin/clients)', () => {
     assertOAuthError(await call(suite, '/admin/clients/no%20such', { headers: bearer(admin) }), 404, 'not_found');
     assertOAuthError(await call(suite, `/admin/clients/${suite.adminClientId}`, { method: 'DELETE', headers: bearer(admin) }), 400, 'invalid_request', 'managed client');
     assert.equal((await call(suite, `/admin/clients/${suite.adminClientId}`, { headers: bearer(admin) })).json.managed, true, 'still there');
-    const put = await call(suite, `/admin/clients/${machine.client_id}`, { method: 'PUT', headers: bearer(admin) });
-    assert.equal(put.status, 405, put.text);
+    const patch = await call(suite, `/admin/clients/${machine.client_id}`, { method: 'PATCH', headers: bearer(admin) });
+    assert.equal(patch.status, 405, patch.text);
   });
 });

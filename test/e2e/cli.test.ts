@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -171,6 +172,26 @@ describe('smart-auth, the operator CLI, run as a child process against the suite
   });
 
   describe('clients', () => {
+    it('app directory: register as an administrator, list with filters, disable, enable and rotate-secret (issue #16)', async () => {
+      const tag = randomUUID().slice(0, 8);
+      const made = await cli(['clients', 'register', '--name', `CLI dir ${tag}`, '--grant-type', 'client_credentials', '--auth-method', 'client_secret_basic', '--scope', 'system/Patient.rs', '--json']);
+      assert.equal(made.code, 0, made.stderr);
+      const client = JSON.parse(made.stdout) as { client_id: string; client_secret: string };
+      const listed = await cli(['clients', 'list', '--search', tag, '--trust', 'administrator', '--json']);
+      assert.deepEqual((JSON.parse(listed.stdout) as { clients: Array<{ client_id: string }> }).clients.map((c) => c.client_id), [client.client_id]);
+      const disabled = await cli(['clients', 'disable', client.client_id]);
+      assert.equal(disabled.code, 0, disabled.stderr);
+      assert.match(disabled.stdout, /disabled/);
+      assert.equal(JSON.parse((await cli(['clients', 'list', '--search', tag, '--status', 'disabled', '--json'])).stdout).clients.length, 1);
+      assert.equal((await cli(['clients', 'enable', client.client_id])).code, 0);
+      const rotated = await cli(['clients', 'rotate-secret', client.client_id, '--json']);
+      assert.equal(rotated.code, 0, rotated.stderr);
+      assert.notEqual((JSON.parse(rotated.stdout) as { client_secret: string }).client_secret, client.client_secret);
+      const unknown = await cli(['clients', 'disable', 'no-such-client']);
+      assert.equal(unknown.code, 1);
+      assert.match(unknown.stderr, /not_found/);
+    });
+
     it('create from flags prints the secret and registration access token once; list, get and delete through the admin API', async () => {
       const human = await cli(['clients', 'create', '--name', 'CLI Machine', '--grant-type', 'client_credentials', '--auth-method', 'client_secret_basic', '--scope', 'system/Patient.rs']);
       assert.equal(human.code, 0, human.stderr);

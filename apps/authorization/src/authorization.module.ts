@@ -11,6 +11,7 @@ import { AUTHORIZATION_ENTITIES } from './persistence/entities/index.js';
 import { AUTHORIZATION_MIGRATIONS } from './persistence/migrations/index.js';
 import { UsersModule } from './users/users.module.js';
 import { WebModule } from './web/web.module.js';
+import { AppDirectoryFiguresController } from './web/apps/app-directory-figures.controller.js';
 
 /**
  * The authorization service: one process, submodules by concern (no NATS between them): users, grants, launch,
@@ -29,7 +30,7 @@ export function authorizationModule(config: AuthorizationConfig, runtime: SuiteR
       FlowModule,
       WebModule,
     ],
-    controllers: [AuthorizationController, healthControllerFor('authorization')],
+    controllers: [AuthorizationController, AppDirectoryFiguresController, healthControllerFor('authorization')],
     providers: [Housekeeping],
   };
 }

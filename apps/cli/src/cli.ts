@@ -2,6 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Command, OptionSpec, OptionValues } from './command.js';
 import { AUDIT_COMMANDS } from './commands/audit.commands.js';
 import { CLIENT_COMMANDS } from './commands/clients.commands.js';
+import { CLIENT_ADMIN_COMMANDS } from './commands/client-admin.commands.js';
 import { GRANT_COMMANDS } from './commands/grants.commands.js';
 import { KEY_COMMANDS } from './commands/keys.commands.js';
 import { PERFORM_COMMANDS } from './commands/perform.commands.js';
@@ -13,7 +14,7 @@ import { Output, type Writer } from './output.js';
 import { DEFAULT_ISSUER, resolveSettings, type GlobalFlags } from './settings.js';
 import { UsageError } from './usage-error.js';
 
-export const COMMANDS: readonly Command[] = [...CLIENT_COMMANDS, ...TOKEN_COMMANDS, ...GRANT_COMMANDS, ...KEY_COMMANDS, ...AUDIT_COMMANDS, ...PERFORM_COMMANDS];
+export const COMMANDS: readonly Command[] = [...CLIENT_COMMANDS, ...CLIENT_ADMIN_COMMANDS, ...TOKEN_COMMANDS, ...GRANT_COMMANDS, ...KEY_COMMANDS, ...AUDIT_COMMANDS, ...PERFORM_COMMANDS];
 
 /** Flags every command takes. */
 export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {

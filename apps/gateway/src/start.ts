@@ -41,7 +41,9 @@ function installEdge(fastify: FastifyInstance, policy: EdgePolicy, config: Gatew
       return refuse('the body is not valid JSON');
     }
     // Issue #14: a JSON string may spell U+0000 or an unpaired surrogate (`"\ud800"`), which PostgreSQL's text and jsonb refuse.
-    const bad = forbiddenCharactersIn(parsed);
+    // The app directory's `public_key` (a pasted PEM key) has line breaks: they are content, other control characters are not.
+    const pem = pathOf(req.url).startsWith('/admin/clients') && typeof parsed === 'object' && parsed !== null && typeof (parsed as { public_key?: unknown }).public_key === 'string';
+    const bad = forbiddenCharactersIn(pem ? { ...(parsed as object), public_key: (parsed as { public_key: string }).public_key.replace(/[\r\n\t]/g, '') } : parsed);
     if (bad !== undefined) return refuse(`${bad} contains a control character or an unpaired surrogate`);
     done(null, parsed);
   });

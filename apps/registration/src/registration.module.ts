@@ -6,6 +6,9 @@ import { BearerTokens, EventBus, healthControllerFor, Outbox, RuntimeModule, ser
 import { AdminClientBootstrap } from './clients/admin-client.bootstrap.js';
 import { AdminClientsController } from './clients/admin-clients.controller.js';
 import { AdminClientsService } from './clients/admin-clients.service.js';
+import { AdminAccess } from './clients/admin-access.js';
+import { AdminClientChanges } from './clients/admin-client-changes.service.js';
+import { ClientInsight } from './clients/client-insight.js';
 import { ClientEventPublisher } from './clients/client-events.publisher.js';
 import { RegistrationController } from './clients/registration.controller.js';
 import { RegistrationService } from './clients/registration.service.js';
@@ -31,7 +34,7 @@ export function registrationModule(config: RegistrationConfig, trust: TrustConfi
       { provide: RegistrationConfig, useValue: config },
       { provide: TRUST_CONFIGURATION, useValue: trust },
       RegistrationTrust,
-      { provide: Outbox, inject: [getDataSourceToken(), EventBus], useFactory: (ds: DataSource, events: EventBus) => new Outbox(ds, events, 'registration') }, ClientStore, ClientEventPublisher, RegistrationService, AdminClientBootstrap, BearerTokens, AdminClientsService,
+      { provide: Outbox, inject: [getDataSourceToken(), EventBus], useFactory: (ds: DataSource, events: EventBus) => new Outbox(ds, events, 'registration') }, ClientStore, ClientEventPublisher, RegistrationService, AdminClientBootstrap, BearerTokens, AdminAccess, ClientInsight, AdminClientsService, AdminClientChanges,
       ...(declared ? [{ provide: DeclaredClientsSource, useValue: declared }] : []),
       DeclaredClientsReconciler,
     ],

@@ -15,6 +15,13 @@ export interface AuditQuery {
   afterSeq?: number;
   /** At most 1000; default 100. */
   limit?: number;
+  /** Newest first (no paging cursor then). */
+  newest?: boolean;
+}
+
+/** `audit.v1.clients.last-used`: RFC 3339 time of each client's latest `token.issued` (clients without one are absent). */
+export interface ClientLastUsed {
+  last_used: Record<string, string>;
 }
 
 export interface StoredAuditEvent {

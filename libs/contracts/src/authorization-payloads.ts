@@ -191,3 +191,24 @@ export interface JwtBearerSubject {
   /** Absolute FHIR URL of the user's resource, when the user has one. */
   fhirUser?: string;
 }
+
+/** `authorization.v1.admin.session`: the session cookie a browser presented to the admin pages. */
+export interface AdminSessionRequest {
+  session: string;
+}
+
+/** The administrator the session belongs to. */
+export interface AdminSessionAnswer {
+  user_id: string;
+  username: string;
+}
+
+/** A batch of client ids (at most 1000). */
+export interface ClientIdsRequest {
+  clientIds: string[];
+}
+
+/** A count per client id (clients with none may be absent). */
+export interface ClientCounts {
+  counts: Record<string, number>;
+}

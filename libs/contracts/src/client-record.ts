@@ -53,7 +53,10 @@ export interface ClientPrivileges {
 export type ClientApprovalStatus = 'approved' | 'pending' | 'rejected';
 
 /** How a client came to hold its privileges (its trust tier). */
-export type ClientTrust = 'anonymous' | 'initial-access-token' | 'software-statement' | 'configuration' | 'auto-approve';
+/** `administrator`: registered by an administrator (POST /admin/clients, the register form), who vouches for what it asks. */
+export type ClientTrust = 'anonymous' | 'initial-access-token' | 'software-statement' | 'configuration' | 'auto-approve' | 'administrator';
+
+export const CLIENT_TRUSTS: readonly ClientTrust[] = ['anonymous', 'initial-access-token', 'software-statement', 'configuration', 'auto-approve', 'administrator'];
 
 /**
  * The internal view of a client that token, introspection and authorization

@@ -32,6 +32,10 @@ export interface ClientEventData {
   status?: ClientApprovalStatus;
   /** Privileges still awaiting approval after this change (absent when none). */
   privileges_pending?: ClientPrivileges;
+  /** Whether the client is disabled after this change (absent when it is not). */
+  disabled?: true;
+  /** Who made the change when an administrator did: `user:<id>` (signed in to /admin/apps) or `client:<client_id>` (an admin token). */
+  actor?: string;
 }
 
 /** An administrator approved or refused privileges a client registered (trust tiers). */
@@ -195,6 +199,11 @@ export interface EventData {
   'client.deleted': ClientEventData;
   'client.approved': ClientDecisionData;
   'client.rejected': ClientDecisionData;
+  /** An administrator disabled the client: refused at /token and /authorize, its tokens inactive, its grants kept. */
+  'client.disabled': ClientEventData;
+  'client.enabled': ClientEventData;
+  /** An administrator issued a new client secret; the old one no longer authenticates. */
+  'client.secret_rotated': ClientEventData;
   'token.issued': TokenIssuedData;
   'token.revoked': TokenRevokedData;
   'key.activated': KeyEventData;
@@ -222,6 +231,9 @@ export const EVENT_TYPES: readonly EventType[] = [
   'client.deleted',
   'client.approved',
   'client.rejected',
+  'client.disabled',
+  'client.enabled',
+  'client.secret_rotated',
   'token.issued',
   'token.revoked',
   'key.activated',

@@ -1,5 +1,6 @@
 import type { ClientApprovalStatus, ClientMetadata, ClientPrivileges, ClientTrust } from './client-record.js';
 
+
 /** RFC 7591 §3.2.1 and RFC 7592 §3 client information response. */
 export interface ClientInformationResponse extends ClientMetadata {
   client_id: string;
@@ -40,19 +41,34 @@ export interface ClientLookupRequest {
   clientId: string;
 }
 
-/** An admin call on the client directory: the caller's bearer token (scope `admin`) is checked by the registration service. */
+/**
+ * An admin call on the client directory, checked by the registration
+ * service: the caller's bearer token (scope `admin`, the admin API), or the
+ * session of an administrator signed in to the pages under `/admin/apps`
+ * (verified with the authorization service, which owns sessions).
+ */
 export interface ClientAdminRequest {
   /** The HTTP Authorization header as received (RFC 6750 §2.1). */
   authorization?: string;
+  /** The administrator's session cookie as the browser sent it to `/admin/apps` (pages only). */
+  adminSession?: string;
   requestId?: string;
 }
 
-/** GET /admin/clients: paging values and the status filter as they came in the query (checked by the registration service). */
+/** GET /admin/clients: paging values, search and filters as they came in the query (checked by the registration service). */
 export interface ListClientsRequest extends ClientAdminRequest {
   limit?: string;
   offset?: string;
-  /** `pending`, `approved` or `rejected`. */
+  /** `pending`, `approved`, `rejected` or `disabled`. */
   status?: string;
+  /** Words found in the client id or name (case-insensitive). */
+  q?: string;
+  /** A trust tier (`anonymous`, `initial-access-token`, `software-statement`, `configuration`, `auto-approve`, `administrator`). */
+  trust?: string;
+  /** A registered grant type. */
+  grant_type?: string;
+  /** `true`: only clients with a `launch_uri`; `false`: only those without. */
+  has_launch_uri?: string;
 }
 
 /**
@@ -65,9 +81,45 @@ export interface DecidePrivilegesRequest extends ClientAdminRequest {
   privileges?: string;
 }
 
-/** GET and DELETE /admin/clients/:client_id. */
+/** GET and DELETE /admin/clients/:client_id, POST …/disable, …/enable, …/rotate-secret. */
 export interface AdminClientRequest extends ClientAdminRequest {
   clientId: string;
+}
+
+/** PUT /admin/clients/:client_id: RFC 7592 §2.2 semantics (the whole record; omitted fields are deleted) without the registration access token. */
+export interface AdminUpdateClientRequest extends AdminClientRequest {
+  /** The parsed JSON body, not yet validated. */
+  metadata: unknown;
+  /** A public key pasted as PEM or JWK text: replaces the registered `jwks`. */
+  publicKey?: string;
+}
+
+/** POST /admin/clients: an administrator registers a client (the same validation as POST /register). */
+export interface AdminRegisterClientRequest extends ClientAdminRequest {
+  /** The parsed JSON body (RFC 7591 §2 metadata), not yet validated. */
+  metadata: unknown;
+  /** A public key pasted as PEM (SPKI) or JWK / JWK Set text, stored as the client's `jwks`. */
+  publicKey?: string;
+}
+
+/** POST /admin/clients/:client_id/rotate-secret: the new secret, shown this once (only its hash is kept). */
+export interface RotatedClientSecret {
+  client_id: string;
+  client_secret: string;
+  client_secret_expires_at: number;
+}
+
+/** A client's state for administrators: its approval status, or `disabled` (refused everywhere, its grants kept). */
+export type ClientStatus = ClientApprovalStatus | 'disabled';
+
+/** An audit event about a client, as the detail shows it. */
+export interface ClientAuditEntry {
+  id: string;
+  type: string;
+  occurred_at: string;
+  request_id?: string;
+  /** Who did it, when an administrator did (`user:<id>` signed in to the pages, `client:<client_id>` with an admin token). */
+  actor?: string;
 }
 
 /** A client as an administrator sees it: its metadata and dates, never a secret, a hash or a registration access token. */
@@ -81,8 +133,12 @@ export interface AdminClientView extends ClientMetadata {
   /** RFC 3339. */
   created_at: string;
   updated_at: string;
-  /** Trust tiers: `pending` while a privilege awaits approval, `rejected` when one was refused, else `approved`. */
-  status: ClientApprovalStatus;
+  /** `disabled` when an administrator disabled it; else trust tiers: `pending` while a privilege awaits approval, `rejected` when one was refused, else `approved`. */
+  status: ClientStatus;
+  /** The approval status, disabled or not. */
+  approval_status: ClientApprovalStatus;
+  /** RFC 3339: when it was disabled (absent while enabled). */
+  disabled_at?: string;
   /** How the client came to hold its privileges. */
   trust: ClientTrust;
   /** The issuer of the software statement that vouched for it, when one did. */
@@ -90,10 +146,26 @@ export interface AdminClientView extends ClientMetadata {
   privileges_approved: ClientPrivileges;
   privileges_pending: ClientPrivileges;
   privileges_rejected: ClientPrivileges;
+  /** RFC 3339: the last token issued to it (from the audit trail); null when none; absent when the audit service did not answer. */
+  last_used_at?: string | null;
+  /** Its grants in force (from the authorization service); absent when that service did not answer. */
+  live_grants?: number;
+}
+
+/** GET /admin/clients/:client_id: the client, what its keys are, and what happened to it lately. */
+export interface AdminClientDetail extends AdminClientView {
+  /** The `kid`s of its registered `jwks`, or of the JWK Set its `jwks_uri` serves now (absent when it has neither or the fetch failed). */
+  key_ids?: string[];
+  /** Why the `jwks_uri` could not be read, when it could not. */
+  jwks_uri_error?: string;
+  /** Its latest audit events, newest first (absent when the audit service did not answer). */
+  recent_events?: ClientAuditEntry[];
 }
 
 export interface ClientListResponse {
   clients: AdminClientView[];
   limit: number;
   offset: number;
+  /** How many clients match the search and filters. */
+  total: number;
 }

@@ -1,9 +1,13 @@
 import { subject } from './namespace.js';
 import type { ClientRecord } from './client-record.js';
 import type { DiscoveryFragment, HealthReport } from './discovery.js';
-import type { AuditPage, AuditQuery } from './audit-payloads.js';
+import type { AuditPage, AuditQuery, ClientLastUsed } from './audit-payloads.js';
 import type {
+  AdminSessionAnswer,
+  AdminSessionRequest,
   AuthorizedGrant,
+  ClientCounts,
+  ClientIdsRequest,
   IntrospectRefreshTokenRequest,
   JwtBearerSubject,
   JwtBearerSubjectRequest,
@@ -21,8 +25,12 @@ import type {
 } from './authorization-payloads.js';
 import type { KeyAdminRequest, KeyListResponse, PublicJwksResponse, RotateKeysRequest, RotateKeysResponse, SigningKeysResponse } from './jwks-payloads.js';
 import type {
+  AdminClientDetail,
   AdminClientRequest,
   AdminClientView,
+  AdminRegisterClientRequest,
+  AdminUpdateClientRequest,
+  RotatedClientSecret,
   ClientInformationResponse,
   ClientListResponse,
   ClientLookupRequest,
@@ -93,8 +101,18 @@ export const Rpc = {
     lookup: rpc<ClientLookupRequest, ClientRecord | null>('registration.v1.client.lookup', 'read'),
     /** Admin (scope `admin`): the client directory, paged, without secrets. */
     listClients: rpc<ListClientsRequest, ClientListResponse>('registration.v1.admin.clients.list', 'read'),
-    /** Admin (scope `admin`): one client, without secrets. */
-    getClient: rpc<AdminClientRequest, AdminClientView>('registration.v1.admin.clients.get', 'read'),
+    /** Admin (scope `admin`): one client, without secrets, with its keys, usage and latest audit events. */
+    getClient: rpc<AdminClientRequest, AdminClientDetail>('registration.v1.admin.clients.get', 'read'),
+    /** Admin: register a client as an administrator (the validation of POST /register; the administrator vouches for its privileges; emits `client.registered`). */
+    createClient: rpc<AdminRegisterClientRequest, ClientInformationResponse>('registration.v1.admin.clients.create', 'change'),
+    /** Admin: RFC 7592 §2.2 update without the registration access token (an added privilege waits for approval; emits `client.updated`). */
+    updateClient: rpc<AdminUpdateClientRequest, AdminClientView & { client_secret?: string }>('registration.v1.admin.clients.update', 'change'),
+    /** Admin: disable a client (refused at /token and /authorize, its tokens inactive, its grants kept; emits `client.disabled`). */
+    disableClient: rpc<AdminClientRequest, AdminClientView>('registration.v1.admin.clients.disable', 'change'),
+    /** Admin: enable a disabled client again (emits `client.enabled`). */
+    enableClient: rpc<AdminClientRequest, AdminClientView>('registration.v1.admin.clients.enable', 'change'),
+    /** Admin: a new client secret, returned once, the old one refused at once (emits `client.secret_rotated`). */
+    rotateSecret: rpc<AdminClientRequest, RotatedClientSecret>('registration.v1.admin.clients.rotate-secret', 'change'),
     /** Admin (scope `admin`): delete a client without its registration access token (emits `client.deleted` like RFC 7592 §2.3). */
     deleteClient: rpc<AdminClientRequest, { deleted: true }>('registration.v1.admin.clients.delete', 'change'),
     /** Admin (scope `admin`): approve pending privileges (trust tiers; emits `client.approved`). */
@@ -119,6 +137,10 @@ export const Rpc = {
     introspectRefreshToken: rpc<IntrospectRefreshTokenRequest, RefreshTokenIntrospection>('authorization.v1.refresh.introspect', 'read'),
     /** Internal, introspection service: how refresh tokens are recognised without a lookup (checksum key, legacy horizon). */
     refreshTokenFormat: rpc<Record<string, never>, RefreshTokenFormatInfo>('authorization.v1.refresh.format', 'read'),
+    /** Internal, registration service: the administrator signed in with this session cookie (pages under /admin/apps); 401 invalid_token otherwise. */
+    adminSession: rpc<AdminSessionRequest, AdminSessionAnswer>('authorization.v1.admin.session', 'read'),
+    /** Internal, registration service: how many grants in force each client has. */
+    liveGrantCounts: rpc<ClientIdsRequest, ClientCounts>('authorization.v1.grants.live-counts', 'read'),
     /** Internal, token service: the user a JWT bearer grant (RFC 7523 §2.1) names, if the client may act for them. */
     jwtBearerSubject: rpc<JwtBearerSubjectRequest, JwtBearerSubject>('authorization.v1.jwt-bearer.subject', 'read'),
   },
@@ -134,6 +156,8 @@ export const Rpc = {
   audit: {
     /** Internal: read back stored events (the admin API of issue #5 builds on it). */
     find: rpc<AuditQuery, AuditPage>('audit.v1.find', 'read'),
+    /** Internal, registration service: when each client last got a token (its latest `token.issued`). */
+    lastUsed: rpc<ClientIdsRequest, ClientLastUsed>('audit.v1.clients.last-used', 'read'),
     /** The admin API of the trail (GET /admin/audit, /admin/audit/verify, /admin/audit/export, /admin/audit/dead-letters), forwarded by the gateway. */
     web: rpc<WebRequest, WebResponse>('audit.v1.web', 'read'),
   },

@@ -44,6 +44,10 @@ const discovery = (path: string): WebRoute => api(path, ['GET'], { cors: true, c
 const INTERACTION_ID = '[A-Za-z0-9_-]{1,64}';
 const USER_ID = '[A-Za-z0-9-]{1,64}';
 const GRANT_ID = '[A-Za-z0-9-]{1,64}';
+const CLIENT_ID = '[A-Za-z0-9._~-]{1,128}';
+/** What an administrator does to a client from its page in the app directory (each a POST form). */
+export const APP_ACTIONS = ['approve', 'reject', 'disable', 'enable', 'rotate-secret', 'revoke-grants', 'delete'] as const;
+export type AppAction = (typeof APP_ACTIONS)[number];
 
 /** Every public path, by name. Order matters only among templates that could match the same path: the first wins. */
 export const WebRoutes = {
@@ -82,12 +86,21 @@ export const WebRoutes = {
   adminGrantRevoke: page('/admin/grants/:id/revoke', ['POST'], { params: { id: GRANT_ID } }),
   adminGrants: api('/admin/grants', ['GET'], { forwarded: true }),
   adminGrant: api('/admin/grants/:id', ['GET', 'DELETE'], { forwarded: true, params: { id: GRANT_ID } }),
-  adminClientRevokeAll: api('/admin/clients/:id/revoke-all', ['POST'], { forwarded: true, params: { id: '[A-Za-z0-9._~-]{1,128}' } }),
+  adminClientRevokeAll: api('/admin/clients/:id/revoke-all', ['POST'], { forwarded: true, params: { id: CLIENT_ID } }),
   // The client directory for administrators, answered by the registration service.
-  adminClients: api('/admin/clients', ['GET']),
-  adminClient: api('/admin/clients/:clientId', ['GET', 'DELETE']),
+  adminClients: api('/admin/clients', ['GET', 'POST']),
+  adminClient: api('/admin/clients/:clientId', ['GET', 'PUT', 'DELETE']),
   adminClientApprove: api('/admin/clients/:clientId/approve', ['POST']),
   adminClientReject: api('/admin/clients/:clientId/reject', ['POST']),
+  adminClientDisable: api('/admin/clients/:clientId/disable', ['POST']),
+  adminClientEnable: api('/admin/clients/:clientId/enable', ['POST']),
+  adminClientRotateSecret: api('/admin/clients/:clientId/rotate-secret', ['POST']),
+  // The app directory pages (issue #16): the same sign-in, session and anti-CSRF cookie as /admin.
+  adminApps: page('/admin/apps', ['GET']),
+  adminAppNew: page('/admin/apps/new', ['GET', 'POST']),
+  adminApp: page('/admin/apps/:clientId', ['GET'], { params: { clientId: CLIENT_ID } }),
+  adminAppEdit: page('/admin/apps/:clientId/edit', ['GET', 'POST'], { params: { clientId: CLIENT_ID } }),
+  adminAppAction: page('/admin/apps/:clientId/:action', ['POST'], { params: { clientId: CLIENT_ID, action: APP_ACTIONS.join('|') } }),
   // The audit trail (events the audit consumer could not process included, issue #14), answered by the audit service.
   adminAudit: api('/admin/audit', ['GET']),
   adminAuditVerify: api('/admin/audit/verify', ['GET']),

@@ -143,10 +143,21 @@ export class AuditTrailStore {
     if (query.afterSeq !== undefined) filter((p) => `seq > ${p}`, query.afterSeq);
     values.push(query.limit + 1); // one more than asked: tells whether there is a next page
     const rows = (await this.dataSource.query(
-      `SELECT seq, data, received_at FROM audit_event ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq LIMIT $${values.length}`,
+      `SELECT seq, data, received_at FROM audit_event ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq ${query.newest ? 'DESC' : ''} LIMIT $${values.length}`,
       values,
     )) as Array<{ seq: string; data: EventEnvelope; received_at: Date }>;
     const events = rows.slice(0, query.limit).map((r) => ({ seq: Number(r.seq), event: r.data, received_at: new Date(r.received_at).toISOString() }));
-    return rows.length > query.limit ? { events, nextAfterSeq: events[events.length - 1]!.seq } : { events };
+    // Newest first has no cursor: it is for "the latest few".
+    return rows.length > query.limit && !query.newest ? { events, nextAfterSeq: events[events.length - 1]!.seq } : { events };
+  }
+
+  /** When each client last got a token: the `occurred_at` of its latest `token.issued` (one index walk per client). */
+  async lastUsed(clientIds: string[]): Promise<Record<string, string>> {
+    const rows = (await this.dataSource.query(
+      `SELECT c.id, (SELECT occurred_at FROM audit_event e WHERE e.client_id = c.id AND e.type = 'token.issued' ORDER BY e.seq DESC LIMIT 1) AS last
+         FROM unnest($1::text[]) AS c(id)`,
+      [clientIds],
+    )) as Array<{ id: string; last: Date | null }>;
+    return Object.fromEntries(rows.filter((r) => r.last !== null).map((r) => [r.id, new Date(r.last!).toISOString()]));
   }
 }

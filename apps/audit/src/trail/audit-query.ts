@@ -4,7 +4,7 @@ import { InvalidRequest } from '#oauth';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 const KNOWN_TYPES: ReadonlySet<string> = new Set(EVENT_TYPES);
-const FIELDS = new Set(['ids', 'type', 'clientId', 'userId', 'patient', 'from', 'to', 'afterSeq', 'limit']);
+const FIELDS = new Set(['ids', 'type', 'clientId', 'userId', 'patient', 'from', 'to', 'afterSeq', 'limit', 'newest']);
 
 export const MAX_PAGE = 1000;
 export const DEFAULT_PAGE = 100;
@@ -51,6 +51,11 @@ export function parseAuditQuery(payload: unknown): ParsedAuditQuery {
   if (q.afterSeq !== undefined) {
     if (!Number.isSafeInteger(q.afterSeq) || (q.afterSeq as number) < 0) throw new InvalidRequest('afterSeq must be a non-negative integer');
     query.afterSeq = q.afterSeq as number;
+  }
+  if (q.newest !== undefined) {
+    if (typeof q.newest !== 'boolean') throw new InvalidRequest('newest must be a boolean');
+    if (q.newest && q.afterSeq !== undefined) throw new InvalidRequest('newest takes no afterSeq');
+    query.newest = q.newest;
   }
   if (q.limit !== undefined) {
     if (!Number.isInteger(q.limit) || (q.limit as number) < 1 || (q.limit as number) > MAX_PAGE) throw new InvalidRequest(`limit must be an integer from 1 to ${MAX_PAGE}`);

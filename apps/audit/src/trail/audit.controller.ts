@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { Rpc, type AuditPage, type DiscoveryFragment, type WebRequest, type WebResponse } from '#contracts';
+import { Rpc, type AuditPage, type ClientLastUsed, type DiscoveryFragment, type WebRequest, type WebResponse } from '#contracts';
 import { InvalidRequest } from '#oauth';
 import { AuditAdminRouter } from '../admin/audit-admin.router.js';
 import { AuditTrailStore } from '../persistence/audit-trail.store.js';
@@ -24,6 +24,15 @@ export class AuditController {
   @MessagePattern(Rpc.audit.find.subject)
   find(@Payload() payload: unknown): Promise<AuditPage> {
     return this.store.find(parseAuditQuery(payload));
+  }
+
+  @MessagePattern(Rpc.audit.lastUsed.subject)
+  async lastUsed(@Payload() payload: unknown): Promise<ClientLastUsed> {
+    const clientIds = (payload as { clientIds?: unknown } | null)?.clientIds;
+    if (!Array.isArray(clientIds) || clientIds.length > 1000 || !clientIds.every((id) => typeof id === 'string' && id.length > 0 && id.length <= 128)) {
+      throw new InvalidRequest('clientIds must be an array of at most 1000 client ids');
+    }
+    return { last_used: await this.store.lastUsed(clientIds as string[]) };
   }
 
   @MessagePattern(Rpc.service.audit.metadata.subject)

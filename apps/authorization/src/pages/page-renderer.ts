@@ -15,9 +15,13 @@ import type {
   PickerView,
   SignedOutView,
 } from './views.js';
+import type { AppDetailView, AppFormView, AppRegisteredView, AppsListView } from './app-views.js';
 
 /** Page templates, each compiled once under its `@name` (the `@` keeps eta from ever reading a file). */
-const TEMPLATES = ['layout', 'client', 'login', 'picker', 'consent', 'error', 'logout', 'signed-out', 'admin-grants', 'account-grants'] as const;
+const TEMPLATES = [
+  'layout', 'client', 'login', 'picker', 'consent', 'error', 'logout', 'signed-out', 'admin-grants', 'account-grants',
+  'apps-nav', 'apps-signout', 'admin-apps', 'admin-app', 'admin-app-form', 'admin-app-registered',
+] as const;
 
 /** Static files the suite serves under `/assets/`. */
 export type PageAsset = 'suite.css';
@@ -125,6 +129,23 @@ export class PageRenderer {
 
   accountGrants(view: AccountGrantsView): string {
     return this.render('account-grants', { ...view, client: undefined });
+  }
+
+  /** The app directory (issue #16): the list, one app, the register / edit form, a registration's one-time secrets. */
+  adminApps(view: AppsListView): string {
+    return this.render('admin-apps', { ...view, rows: view.rows.map((r) => ({ ...r, client: presentClient(r.client) })), client: undefined });
+  }
+
+  adminApp(view: AppDetailView): string {
+    return this.render('admin-app', { ...view, client: presentClient(view.client) });
+  }
+
+  adminAppForm(view: AppFormView): string {
+    return this.render('admin-app-form', { ...view, client: undefined });
+  }
+
+  adminAppRegistered(view: AppRegisteredView): string {
+    return this.render('admin-app-registered', { ...view, client: undefined });
   }
 
   signedOut(view: SignedOutView): string {

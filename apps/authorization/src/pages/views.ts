@@ -36,6 +36,8 @@ export interface LoginView extends PageFrame {
   username?: string;
   /** One generic message (no user enumeration): wrong credentials, or too many attempts. */
   error?: string;
+  /** Where to go after signing in (a page under the sign-in's own path), sent back as a hidden field. */
+  returnTo?: string;
 }
 
 export interface PatientChoice {

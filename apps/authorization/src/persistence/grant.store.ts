@@ -94,6 +94,15 @@ export class GrantStore {
     return rows.map((r) => r.id);
   }
 
+  /** How many grants in force each of these clients has (clients with none are absent). */
+  async liveCounts(clientIds: string[]): Promise<Record<string, number>> {
+    const rows: Array<{ client_id: string; n: string }> = await this.dataSource.query(
+      `SELECT client_id, count(*) AS n FROM authorization_grant WHERE client_id = ANY($1) AND revoked_at IS NULL GROUP BY client_id`,
+      [clientIds],
+    );
+    return Object.fromEntries(rows.map((r) => [r.client_id, Number(r.n)]));
+  }
+
   /** Grants, newest first, optionally of one user, client and/or patient (admin API, `/account`). */
   list(filter: { userId?: string; clientId?: string; patient?: string; limit: number; offset: number }): Promise<GrantEntity[]> {
     const query = this.dataSource.getRepository(GrantEntity).createQueryBuilder('g').orderBy('g.created_at', 'DESC').take(filter.limit).skip(filter.offset);

@@ -16,6 +16,17 @@ import { seeOther } from './web-response.js';
 
 const THROTTLED = 'Too many failed sign-in attempts. Wait a few minutes and try again.';
 
+/** Pages below /admin that a sign-in may return to (the app directory, issue #16). */
+const RETURN_TO = /^\/admin\/apps(\/new|\/[A-Za-z0-9._~-]{1,128}(\/edit)?)?$/;
+
+/** A signed-in person on a page that shares this sign-in: who, the page's anti-CSRF token, the session cookie, and cookies to set. */
+export interface SignedInVisit {
+  user: UserEntity;
+  csrf: string;
+  session: string;
+  cookies: string[];
+}
+
 /** What sets one signed-in grants page apart from another. */
 export interface GrantsPageSettings {
   /** Where the page lives (`/admin`, `/account`); its forms post below it. */
@@ -97,6 +108,24 @@ export abstract class SignedInGrantsPage {
     }
   }
 
+  /**
+   * For other pages that share this sign-in (the app directory under
+   * /admin/apps): the same anti-CSRF check on every POST and the same
+   * session; the sign-in page (returning to `returnTo`) when nobody permitted
+   * is signed in.
+   */
+  async visit(req: WebRequest, returnTo: string): Promise<SignedInVisit | WebResponse> {
+    const cookie = req.cookies[this.settings.csrfCookie];
+    const csrf = cookie && /^[A-Za-z0-9_-]{32}$/.test(cookie) ? cookie : undefined;
+    if (req.method === 'POST' && (!csrf || !csrfMatches(new RequestParams(req.form).get('csrf'), csrf))) {
+      return this.kit.errorPage(403, 'invalid_request', this.settings.formNotVerified);
+    }
+    const user = await this.signedIn(req);
+    if (!user) return this.loginPage(csrf, { returnTo: RETURN_TO.test(returnTo) ? returnTo : this.settings.path });
+    const token = csrf ?? generateOpaqueToken(24);
+    return { user, csrf: token, session: req.cookies[SESSION_COOKIE]!, cookies: csrf ? [] : [this.csrfCookieOf(token)] };
+  }
+
   private async signedIn(req: WebRequest): Promise<UserEntity | null> {
     const session = await this.sessions.find(req.cookies[SESSION_COOKIE]);
     const user = session ? await this.users.byId(session.userId) : null;
@@ -107,7 +136,7 @@ export abstract class SignedInGrantsPage {
     return this.kit.cookie(this.settings.csrfCookie, token, { path: this.settings.path, sameSite: 'Strict', maxAge: this.config.SESSION_TTL_SECONDS });
   }
 
-  private loginPage(existing: string | undefined, extra: { username?: string; error?: string } = {}, status = 200): WebResponse {
+  private loginPage(existing: string | undefined, extra: { username?: string; error?: string; returnTo?: string } = {}, status = 200): WebResponse {
     const refused = this.passwordsRefused();
     if (refused) return refused;
     const csrf = existing ?? generateOpaqueToken(24);
@@ -129,11 +158,13 @@ export abstract class SignedInGrantsPage {
     const username = (form.get('username') ?? '').trim();
     const password = form.get('password') ?? '';
     const csrf = req.cookies[this.settings.csrfCookie];
+    const returnTo = form.get('return_to');
+    const next = returnTo !== undefined && RETURN_TO.test(returnTo) && this.settings.path === '/admin' ? returnTo : this.settings.path;
     const login = await this.passwords.attempt({ username, password, remoteAddress: req.remoteAddress, requestId: req.requestId, permitted: (user) => this.permitted(user) });
     if (!login.ok) {
       const throttled = login.reason === 'throttled';
-      return this.loginPage(csrf, { username, error: throttled ? THROTTLED : this.settings.wrongCredentials }, throttled ? 429 : 401);
+      return this.loginPage(csrf, { username, error: throttled ? THROTTLED : this.settings.wrongCredentials, ...(next !== this.settings.path ? { returnTo: next } : {}) }, throttled ? 429 : 401);
     }
-    return seeOther(this.settings.path, [this.kit.cookie(SESSION_COOKIE, login.token, { path: '/', maxAge: this.config.SESSION_TTL_SECONDS })]);
+    return seeOther(next, [this.kit.cookie(SESSION_COOKIE, login.token, { path: '/', maxAge: this.config.SESSION_TTL_SECONDS })]);
   }
 }

@@ -1,11 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { WebRouteTable, type WebRequest, type WebResponse, type WebRouteName } from '#contracts';
+import { WebRouteTable, type AppAction, type WebRequest, type WebResponse, type WebRouteName } from '#contracts';
 import { OAuthError } from '#oauth';
 import { LoginCallbackEndpoint } from './login-callback.endpoint.js';
 import { AccountEndpoint } from './account.endpoint.js';
 import { AdminConsoleEndpoint } from './admin-console.endpoint.js';
 import { AdminGrantsEndpoint } from './admin-grants.endpoint.js';
 import { AdminUsersEndpoint } from './admin-users.endpoint.js';
+import { AdminAppsEndpoint } from './apps/admin-apps.endpoint.js';
 import { AssetsEndpoint } from './assets.endpoint.js';
 import { AuthorizeEndpoint } from './authorize.endpoint.js';
 import { InteractionEndpoint } from './interaction.endpoint.js';
@@ -39,6 +40,7 @@ export class WebRouter {
     account: AccountEndpoint,
     assets: AssetsEndpoint,
     loginCallback: LoginCallbackEndpoint,
+    apps: AdminAppsEndpoint,
   ) {
     this.handlers = {
       authorize: (req) => authorize.handle(req),
@@ -60,6 +62,11 @@ export class WebRouter {
       accountLogin: (req) => account.handle(req, 'login'),
       accountLogout: (req) => account.handle(req, 'logout'),
       accountGrantRevoke: (req, p) => account.handle(req, 'revoke', p['id']),
+      adminApps: (req) => apps.list(req),
+      adminAppNew: (req) => apps.form(req),
+      adminApp: (req, p) => apps.detail(req, p['clientId']!),
+      adminAppEdit: (req, p) => apps.form(req, p['clientId']),
+      adminAppAction: (req, p) => apps.act(req, p['clientId']!, p['action'] as AppAction),
       adminClientRevokeAll: (req, p) => adminGrants.revokeAll(req, p['id']!),
       adminGrants: (req) => adminGrants.handle(req, undefined),
       adminGrant: (req, p) => adminGrants.handle(req, p['id']),

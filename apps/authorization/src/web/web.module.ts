@@ -19,6 +19,8 @@ import { LogoutEndpoint } from './logout.endpoint.js';
 import { PageKit } from './page-kit.js';
 import { UserinfoEndpoint } from './userinfo.endpoint.js';
 import { WebRouter } from './web-router.js';
+import { AdminAppsEndpoint } from './apps/admin-apps.endpoint.js';
+import { AppFormPages } from './apps/app-form.pages.js';
 
 /** The browser-facing surface (`authorization.v1.web`): the router, one endpoint per route of `WebRoutes`, the pages. */
 @Module({
@@ -37,6 +39,8 @@ import { WebRouter } from './web-router.js';
     AdminGrantsEndpoint,
     AdminConsoleEndpoint,
     AccountEndpoint,
+    AppFormPages,
+    AdminAppsEndpoint,
     AssetsEndpoint,
     WebRouter,
   ],

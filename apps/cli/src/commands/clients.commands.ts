@@ -119,18 +119,37 @@ const create: Command = {
 };
 
 const PAGING_OPTIONS = { limit: PAGE_SIZE_OPTION, offset: offsetOption('clients') };
+const FILTER_OPTIONS = {
+  ...PAGING_OPTIONS,
+  search: { type: 'string', value: '<text>', description: 'text in the client id or name' },
+  status: { type: 'string', value: '<status>', description: 'pending, approved, rejected or disabled' },
+  trust: { type: 'string', value: '<tier>', description: 'a trust tier, e.g. anonymous, administrator, configuration' },
+  'grant-type': { type: 'string', value: '<type>', description: 'a registered grant type' },
+  'has-launch-uri': { type: 'string', value: '<true|false>', description: 'only clients with (or without) a launch_uri' },
+} as const;
 
-/** A page of GET /admin/clients, optionally of one approval status. */
+/** A page of GET /admin/clients, with the filters given (or only pending ones). */
 function clientPage(ctx: CommandContext, status?: 'pending'): Promise<{ clients: Row[]; limit: number; offset: number }> {
-  return ctx.deployment.api('/admin/clients', { query: { ...(status ? { status } : {}), limit: stringValue(ctx.values, 'limit'), offset: stringValue(ctx.values, 'offset') } });
+  const v = (name: string) => (status ? undefined : stringValue(ctx.values, name));
+  return ctx.deployment.api('/admin/clients', {
+    query: {
+      status: status ?? v('status'),
+      q: v('search'),
+      trust: v('trust'),
+      grant_type: v('grant-type'),
+      has_launch_uri: v('has-launch-uri'),
+      limit: stringValue(ctx.values, 'limit'),
+      offset: stringValue(ctx.values, 'offset'),
+    },
+  });
 }
 
 const list: Command = {
   group: 'clients',
   name: 'list',
-  summary: 'list registered clients (GET /admin/clients), never their secrets',
+  summary: 'list registered clients (GET /admin/clients), with search and filters, never their secrets',
   args: [],
-  options: PAGING_OPTIONS,
+  options: FILTER_OPTIONS,
   async run(ctx) {
     const page = await clientPage(ctx);
     ctx.out.result(page, () => table(page.clients, CLIENT_COLUMNS));

@@ -11,6 +11,14 @@ import { renderOAuthError } from './oauth-error.filter.js';
  */
 const CHECKED_BY_SERVICE = '/authorize';
 
+/**
+ * The app directory's forms (issue #16) have text areas (redirect URIs one
+ * per line, a pasted PEM key): their line breaks and tabs are content, every
+ * other control character is still refused.
+ */
+const MULTILINE_FORMS = /^\/admin\/apps(\/|$)/;
+const LINE_BREAKS = /%0[9AD]/gi;
+
 function isForm(req: FastifyRequest): boolean {
   return (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase() === 'application/x-www-form-urlencoded';
 }
@@ -33,7 +41,10 @@ export function forbiddenInput(req: FastifyRequest): string | undefined {
   if (hasForbiddenEncodedCharacters(path)) return culprit('path', path);
   if (path === CHECKED_BY_SERVICE) return undefined;
   if (q >= 0 && hasForbiddenEncodedCharacters(url.slice(q + 1))) return culprit('query', url.slice(q + 1));
-  if (typeof req.body === 'string' && isForm(req) && hasForbiddenEncodedCharacters(req.body)) return culprit('form body', req.body);
+  if (typeof req.body === 'string' && isForm(req)) {
+    const body = MULTILINE_FORMS.test(path) ? req.body.replace(LINE_BREAKS, '') : req.body;
+    if (hasForbiddenEncodedCharacters(body)) return culprit('form body', body);
+  }
   return undefined;
 }
 

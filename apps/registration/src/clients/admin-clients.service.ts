@@ -1,15 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import type { AdminClientRequest, AdminClientView, ClientApprovalStatus, ClientListResponse, ClientPrivileges, DecidePrivilegesRequest, ListClientsRequest } from '#contracts';
-import { BearerTokens } from '#nest';
+import type { AdminClientDetail, AdminClientRequest, AdminClientView, ClientListResponse, ClientPrivileges, ClientStatus, ClientTrust, DecidePrivilegesRequest, ListClientsRequest } from '#contracts';
 import { hasPrivileges, InvalidRequest, NotFound, OAuthError, parsePrivileges, privilegesOf, TemporarilyUnavailable, unionPrivileges, withoutPrivileges } from '#oauth';
 import { ClientEntity } from '../persistence/entities/client.entity.js';
-import { decidePending, withheldPrivileges } from './client-trust.js';
-import { ClientStore } from '../persistence/client.store.js';
+import { ClientStore, type ClientFilter } from '../persistence/client.store.js';
+import { AdminAccess } from './admin-access.js';
 import { DEFAULT_CLIENT_PAGE, MAX_CLIENT_PAGE, pagingNumber } from './admin-clients-requests.js';
 import { ClientEventPublisher } from './client-events.publisher.js';
-
-/** The scope of an administrator's access token. */
-const ADMIN_SCOPE = 'admin';
+import { ClientInsight } from './client-insight.js';
+import { decidePending, withheldPrivileges } from './client-trust.js';
 
 /** Characters a stored client_id can have (see RegistrationService). */
 const STORABLE_CLIENT_ID = /^[A-Za-z0-9._~-]{1,128}$/;
@@ -25,7 +23,9 @@ export function adminClientView(client: ClientEntity): AdminClientView {
     managed_by: client.managedBy ?? null,
     created_at: client.createdAt.toISOString(),
     updated_at: client.updatedAt.toISOString(),
-    status: client.approvalStatus,
+    status: client.disabledAt ? 'disabled' : client.approvalStatus,
+    approval_status: client.approvalStatus,
+    ...(client.disabledAt ? { disabled_at: client.disabledAt.toISOString() } : {}),
     trust: client.trust,
     ...(client.softwareStatementIssuer ? { software_statement_issuer: client.softwareStatementIssuer } : {}),
     privileges_approved: withoutPrivileges(privilegesOf(client.metadata), unionPrivileges(pending, rejected)),
@@ -34,32 +34,36 @@ export function adminClientView(client: ClientEntity): AdminClientView {
   };
 }
 
-/** The `status` filter of GET /admin/clients. */
-const STATUSES: readonly ClientApprovalStatus[] = ['pending', 'approved', 'rejected'];
-
 /**
- * The client directory for administrators (bearer token with scope `admin`):
- * GET /admin/clients, GET /admin/clients/:client_id and DELETE
- * /admin/clients/:client_id, which deletes like RFC 7592 §2.3 (same
- * `client.deleted` event, so the client's tokens become inactive) without the
- * registration access token. Clients managed by configuration are not deleted.
+ * The client directory for administrators (a bearer token with scope `admin`,
+ * or an administrator's session on the /admin/apps pages): the list with
+ * search, filters and paging, one client in detail, decisions on pending
+ * privileges, and deletion like RFC 7592 §2.3 (same `client.deleted` event, so
+ * the client's tokens become inactive) without the registration access token.
+ * Clients managed by configuration are shown, never changed here.
  */
 @Injectable()
 export class AdminClientsService {
   constructor(
     private readonly store: ClientStore,
     private readonly events: ClientEventPublisher,
-    private readonly bearer: BearerTokens,
+    private readonly access: AdminAccess,
+    private readonly insight: ClientInsight,
   ) {}
 
   async list(request: ListClientsRequest): Promise<ClientListResponse> {
-    await this.bearer.requireScope(request, [ADMIN_SCOPE]);
+    await this.access.require(request);
     const limit = pagingNumber('limit', request.limit, DEFAULT_CLIENT_PAGE, 1, MAX_CLIENT_PAGE);
     const offset = pagingNumber('offset', request.offset, 0, 0, 1_000_000);
-    const status = STATUSES.find((s) => s === request.status);
-    if (request.status !== undefined && !status) throw new InvalidRequest(`status must be one of: ${STATUSES.join(', ')}`);
-    const clients = await this.store.list(limit, offset, status);
-    return { clients: clients.map(adminClientView), limit, offset };
+    const filter: ClientFilter = {
+      ...(request.status ? { status: request.status as ClientStatus } : {}),
+      ...(request.q?.trim() ? { search: request.q.trim() } : {}),
+      ...(request.trust ? { trust: request.trust as ClientTrust } : {}),
+      ...(request.grant_type ? { grantType: request.grant_type } : {}),
+      ...(request.has_launch_uri ? { hasLaunchUri: request.has_launch_uri === 'true' } : {}),
+    };
+    const { clients, total } = await this.store.list(limit, offset, filter);
+    return { clients: await this.insight.withUsage(clients.map(adminClientView)), limit, offset, total };
   }
 
   /** POST /admin/clients/:client_id/approve: the pending privileges named (default all) become usable. */
@@ -79,7 +83,7 @@ export class AdminClientsService {
    * again on nothing pending changes nothing and emits nothing.
    */
   private async decide(request: DecidePrivilegesRequest, decision: 'approve' | 'reject'): Promise<AdminClientView> {
-    await this.bearer.requireScope(request, [ADMIN_SCOPE]);
+    const actor = await this.access.require(request);
     let chosen: ClientPrivileges | 'all' = 'all';
     if (request.privileges !== undefined) {
       try {
@@ -97,7 +101,7 @@ export class AdminClientsService {
       const updated = Object.assign(new ClientEntity(), client, outcome.fields, { revision: client.revision + 1 });
       const type = decision === 'approve' ? 'client.approved' : 'client.rejected';
       const event = await this.store.transaction(async (manager) =>
-        (await this.store.replace(updated, client.revision, manager)) ? this.events.addDecision(manager, type, updated, outcome.decided, request.requestId) : null,
+        (await this.store.replace(updated, client.revision, manager)) ? this.events.addDecision(manager, type, updated, outcome.decided, request.requestId, actor) : null,
       );
       if (event) {
         await this.events.committed(event);
@@ -108,24 +112,25 @@ export class AdminClientsService {
     throw new TemporarilyUnavailable('the client is being changed concurrently; try again');
   }
 
-  async get(request: AdminClientRequest): Promise<AdminClientView> {
-    await this.bearer.requireScope(request, [ADMIN_SCOPE]);
-    return adminClientView(await this.existing(request.clientId));
+  async get(request: AdminClientRequest): Promise<AdminClientDetail> {
+    await this.access.require(request);
+    return this.insight.detail(adminClientView(await this.existing(request.clientId)));
   }
 
   async delete(request: AdminClientRequest): Promise<{ deleted: true }> {
-    await this.bearer.requireScope(request, [ADMIN_SCOPE]);
+    const actor = await this.access.require(request);
     const client = await this.existing(request.clientId);
     if (client.managed) throw new InvalidRequest('the client is managed by configuration and cannot be deleted here');
     const event = await this.store.transaction(async (manager) =>
-      (await this.store.delete(client.clientId, manager)) ? this.events.add(manager, 'client.deleted', client, request.requestId) : null,
+      (await this.store.delete(client.clientId, manager)) ? this.events.add(manager, 'client.deleted', client, request.requestId, actor) : null,
     );
     if (!event) throw new NotFound('no such client');
     await this.events.committed(event);
     return { deleted: true };
   }
 
-  private async existing(clientId: string): Promise<ClientEntity> {
+  /** The client named, or 404 `not_found`. */
+  async existing(clientId: string): Promise<ClientEntity> {
     const client = STORABLE_CLIENT_ID.test(clientId) ? await this.store.find(clientId) : null;
     if (!client) throw new NotFound('no such client');
     return client;

@@ -47,8 +47,8 @@ export function clientRecord(client: ClientEntity): ClientRecord {
   };
 }
 
-/** The data of a `client.*` event: who the client is and what it may do, no secrets. */
-export function clientEventData(client: ClientEntity): ClientEventData {
+/** The data of a `client.*` event: who the client is and what it may do, no secrets; `actor`: the administrator who changed it. */
+export function clientEventData(client: ClientEntity, actor?: string): ClientEventData {
   return {
     client_id: client.clientId,
     ...(client.metadata.client_name !== undefined ? { client_name: client.metadata.client_name } : {}),
@@ -58,5 +58,7 @@ export function clientEventData(client: ClientEntity): ClientEventData {
     revision: client.revision,
     status: client.approvalStatus,
     ...(hasPrivileges(withheldPrivileges(client).pending) ? { privileges_pending: withheldPrivileges(client).pending } : {}),
+    ...(client.disabledAt ? { disabled: true as const } : {}),
+    ...(actor !== undefined ? { actor } : {}),
   };
 }

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { ClientInformationResponse, ClientRecord, ManageClientRequest, RegisterClientRequest, UpdateClientRequest } from '#contracts';
-import { generateOpaqueToken, InvalidClientMetadata, InvalidToken, isSymmetric, secretMatchesHash, sha256Hex, TemporarilyUnavailable } from '#oauth';
+import { generateOpaqueToken, InvalidClientMetadata, InvalidToken, isSymmetric, secretMatchesHash, sha256Hex, TemporarilyUnavailable, type ValidatedClientRegistration } from '#oauth';
 import { RegistrationConfig } from '../config/registration.config.js';
 import { ClientEntity } from '../persistence/entities/client.entity.js';
 import { ClientStore } from '../persistence/client.store.js';
 import { ClientEventPublisher } from './client-events.publisher.js';
 import { clientInformation, clientRecord } from './client-information.js';
-import { privilegeFields } from './client-trust.js';
+import { privilegeFields, type Vouch } from './client-trust.js';
 import { RegistrationTrust } from './registration-trust.service.js';
 import { validateRegistration } from './registration-policy.js';
 import { checkUpdateBody, secretChangeFor } from './update-body.js';
@@ -51,7 +51,16 @@ export class RegistrationService {
    */
   async register(request: RegisterClientRequest): Promise<ClientInformationResponse> {
     const assessed = await this.trust.assess(request.metadata, request.bearer, 'register');
-    const { metadata, requestedClientId } = validateRegistration(assessed.metadata);
+    return this.create(validateRegistration(assessed.metadata), assessed.vouch, request.requestId);
+  }
+
+  /**
+   * Stores a validated registration (POST /register, or an administrator's
+   * POST /admin/clients) with its `client.registered` event, and answers the
+   * client information with the secret and registration access token, once.
+   */
+  async create(validated: ValidatedClientRegistration, vouch: Vouch, requestId?: string, actor?: string): Promise<ClientInformationResponse> {
+    const { metadata, requestedClientId } = validated;
     // RFC 7591 §3.2.1: a secret only for the methods that use one; `none` and `private_key_jwt` clients get none.
     const clientSecret = isSymmetric(metadata.token_endpoint_auth_method) ? generateOpaqueToken(32) : undefined;
     const registrationAccessToken = generateOpaqueToken(32);
@@ -65,11 +74,12 @@ export class RegistrationService {
       revision: 1,
       managed: false,
       managedBy: null,
-      ...privilegeFields(metadata, assessed.vouch),
+      disabledAt: null,
+      ...privilegeFields(metadata, vouch),
     });
     const event = await this.store.transaction(async (manager) => {
       if (!(await this.store.insert(client, manager))) return null;
-      return this.events.add(manager, 'client.registered', client, request.requestId);
+      return this.events.add(manager, 'client.registered', client, requestId, actor);
     });
     // A generated id (128 random bits) does not collide in practice; a requested one may be taken.
     if (!event) throw new InvalidClientMetadata(`client_id "${client.clientId}" is already registered`);
@@ -137,21 +147,23 @@ export class RegistrationService {
   async lookup(clientId: string): Promise<ClientRecord | null> {
     if (!STORABLE_CLIENT_ID.test(clientId)) return null;
     const client = await this.store.find(clientId);
-    return client ? clientRecord(client) : null;
+    // A disabled client is unknown to the token path: invalid_client at /token and /authorize, its tokens inactive.
+    return client && !client.disabledAt ? clientRecord(client) : null;
   }
 
   /**
    * RFC 7592 §2: the registration access token as a bearer token. Every
    * failure is the same 401 `invalid_token` without client data (RFC 6750 §3,
-   * RFC 7592 §2.1). Managed clients (the administrator) are not reachable here.
+   * RFC 7592 §2.1). Managed clients (the administrator) are not reachable
+   * here, nor is a disabled client (it cannot change itself back).
    */
   private async authenticate(request: ManageClientRequest): Promise<{ client: ClientEntity; registrationAccessToken: string }> {
     const registrationAccessToken = request.registrationAccessToken;
     if (!registrationAccessToken) throw new InvalidToken('a registration access token is required');
     const client = STORABLE_CLIENT_ID.test(request.clientId) ? await this.store.find(request.clientId) : null;
     if (!client) throw new InvalidToken(UNKNOWN_CLIENT_OR_TOKEN, { detail: 'unknown client' });
-    if (client.managed || !secretMatchesHash(registrationAccessToken, client.registrationTokenHash)) {
-      throw new InvalidToken(UNKNOWN_CLIENT_OR_TOKEN, { detail: client.managed ? 'managed client' : 'token mismatch' });
+    if (client.managed || client.disabledAt || !secretMatchesHash(registrationAccessToken, client.registrationTokenHash)) {
+      throw new InvalidToken(UNKNOWN_CLIENT_OR_TOKEN, { detail: client.managed ? 'managed client' : client.disabledAt ? 'disabled client' : 'token mismatch' });
     }
     return { client, registrationAccessToken };
   }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { inTransaction } from '#nest';
 import type { DataSource, EntityManager, Repository } from 'typeorm';
-import type { ClientApprovalStatus } from '#contracts';
+import type { ClientStatus, ClientTrust } from '#contracts';
 import { CLIENTS_FILE_MANAGER, ClientEntity } from './entities/client.entity.js';
 
 /** TypeORM's deep-partial typing does not follow jsonb columns typed with interfaces. */
@@ -11,6 +11,16 @@ type Values = Parameters<Repository<ClientEntity>['insert']>[0];
 /** Transaction-scoped advisory lock serialising the admin bootstrap and the clients-file reconcile across replicas ("regi"). */
 const BOOTSTRAP_LOCK = 0x72656769;
 
+
+/** The directory's search and filters (GET /admin/clients, /admin/apps). */
+export interface ClientFilter {
+  status?: ClientStatus;
+  /** Text found in the client id or name, case-insensitive. */
+  search?: string;
+  trust?: ClientTrust;
+  grantType?: string;
+  hasLaunchUri?: boolean;
+}
 
 /** What {@link ClientStore.reconcileManaged} did. */
 export type ManagedChange = { kind: 'created' | 'updated'; client: ClientEntity } | { kind: 'unchanged' };
@@ -29,9 +39,23 @@ export class ClientStore {
     return this.repo().findOneBy({ clientId });
   }
 
-  /** A page of the directory, oldest first (client_id breaks ties, so pages do not overlap), optionally of one approval status. */
-  list(limit: number, offset: number, status?: ClientApprovalStatus): Promise<ClientEntity[]> {
-    return this.repo().find({ ...(status ? { where: { approvalStatus: status } } : {}), order: { createdAt: 'ASC', clientId: 'ASC' }, take: limit, skip: offset });
+  /**
+   * A page of the directory, oldest first (client_id breaks ties, so pages do
+   * not overlap), of the clients matching `filter`, and how many match.
+   */
+  async list(limit: number, offset: number, filter: ClientFilter = {}): Promise<{ clients: ClientEntity[]; total: number }> {
+    const query = this.repo().createQueryBuilder('c');
+    if (filter.status === 'disabled') query.andWhere('c.disabled_at IS NOT NULL');
+    else if (filter.status) query.andWhere('c.approval_status = :status AND c.disabled_at IS NULL', { status: filter.status });
+    if (filter.search) {
+      const like = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      query.andWhere(`(c.client_id ILIKE :like OR c.metadata->>'client_name' ILIKE :like)`, { like });
+    }
+    if (filter.trust) query.andWhere('c.trust = :trust', { trust: filter.trust });
+    if (filter.grantType) query.andWhere(`jsonb_exists(c.metadata->'grant_types', :grantType)`, { grantType: filter.grantType });
+    if (filter.hasLaunchUri !== undefined) query.andWhere(`(c.metadata->>'launch_uri') IS ${filter.hasLaunchUri ? 'NOT NULL' : 'NULL'}`);
+    const [clients, total] = await query.orderBy('c.created_at', 'ASC').addOrderBy('c.client_id', 'ASC').take(limit).skip(offset).getManyAndCount();
+    return { clients, total };
   }
 
   /** Inserts a new client; false when the client_id is taken (ON CONFLICT DO NOTHING, so a transaction stays usable). */
@@ -67,6 +91,7 @@ export class ClientStore {
         approvedPrivileges: client.approvedPrivileges,
         rejectedPrivileges: client.rejectedPrivileges,
         approvalStatus: client.approvalStatus,
+        disabledAt: client.disabledAt ?? null,
         updatedAt: () => 'now()',
       } as unknown as Values as never)
       .where('client_id = :id AND revision = :rev', { id: client.clientId, rev: expectedRevision })

@@ -59,6 +59,10 @@ export class ClientEntity {
   @Column({ name: 'approval_status', type: 'varchar', length: 16, default: 'approved' })
   approvalStatus: ClientApprovalStatus;
 
+  /** When an administrator disabled the client (refused everywhere, its grants kept); null while enabled. */
+  @Column({ name: 'disabled_at', type: 'timestamptz', nullable: true })
+  disabledAt: Date | null;
+
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;
 

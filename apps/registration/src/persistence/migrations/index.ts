@@ -5,6 +5,7 @@ import { KeepRegistrationToken1764050400000 } from './1764050400000-KeepRegistra
 import { DropRegistrationTokenEnvelope1764070000000 } from './1764070000000-DropRegistrationTokenEnvelope.js';
 import { ClientManagedBy1764810000000 } from './1764810000000-ClientManagedBy.js';
 import { ClientTrustTiers1765100000000 } from './1765100000000-ClientTrustTiers.js';
+import { ClientDisabled1766000000000 } from './1766000000000-ClientDisabled.js';
 
 /** The registration service's migrations, in order: its module runs them, and so does the migration job. */
 export const REGISTRATION_MIGRATIONS: Array<new () => MigrationInterface> = [
@@ -14,4 +15,5 @@ export const REGISTRATION_MIGRATIONS: Array<new () => MigrationInterface> = [
   ClientManagedBy1764810000000,
   outboxMigration('registration'),
   ClientTrustTiers1765100000000,
+  ClientDisabled1766000000000,
 ];
