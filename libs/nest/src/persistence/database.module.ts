@@ -2,6 +2,7 @@ import type { EventEmitter } from 'node:events';
 import { type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { MixedList, EntitySchema } from 'typeorm';
+import { SnakeCaseNamingStrategy } from './snake-case-naming.js';
 import { TypeOrmLog } from './typeorm-log.js';
 
 export interface ServiceDatabaseOptions {
@@ -29,6 +30,7 @@ export function databaseModule(options: ServiceDatabaseOptions): DynamicModule {
     type: 'postgres',
     url: options.url,
     entities: options.entities,
+    namingStrategy: new SnakeCaseNamingStrategy(),
     migrations: options.migrations,
     migrationsTableName: `${options.service}_migrations`,
     migrationsRun: options.migrationsRun,

@@ -1,17 +1,18 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity } from 'typeorm';
+import { ClientIdColumn, IdColumn, TimestampColumn } from '#nest';
 
 /** What a person approved for a client, remembered until revoked. */
 @Entity({ name: 'consent' })
 export class ConsentEntity {
-  @PrimaryColumn({ name: 'user_id', type: 'varchar', length: 64 })
+  @IdColumn({ primary: true })
   userId: string;
 
-  @PrimaryColumn({ name: 'client_id', type: 'varchar', length: 128 })
+  @ClientIdColumn({ primary: true })
   clientId: string;
 
   @Column({ type: 'text' })
   scope: string;
 
-  @Column({ name: 'granted_at', type: 'timestamptz', default: () => 'now()' })
+  @TimestampColumn({ defaultNow: true })
   grantedAt: Date;
 }

@@ -1,4 +1,5 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Entity } from 'typeorm';
+import { ClientIdColumn, IdColumn, TimestampColumn } from '#nest';
 
 /**
  * A client allowed to act for a user with the JWT bearer authorization
@@ -6,12 +7,12 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
  */
 @Entity({ name: 'jwt_bearer_subject' })
 export class JwtBearerSubjectEntity {
-  @PrimaryColumn({ name: 'user_id', type: 'varchar', length: 64 })
+  @IdColumn({ primary: true })
   userId: string;
 
-  @PrimaryColumn({ name: 'client_id', type: 'varchar', length: 128 })
+  @ClientIdColumn({ primary: true })
   clientId: string;
 
-  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  @TimestampColumn({ defaultNow: true })
   createdAt: Date;
 }
