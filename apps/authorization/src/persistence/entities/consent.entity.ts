@@ -1,15 +1,10 @@
 import { Column, Entity } from 'typeorm';
-import { ClientIdColumn, IdColumn, TimestampColumn } from '#nest';
+import { TimestampColumn } from '#nest';
+import { UserClientEntity } from './user-client.entity.js';
 
 /** What a person approved for a client, remembered until revoked. */
 @Entity({ name: 'consent' })
-export class ConsentEntity {
-  @IdColumn({ primary: true })
-  userId: string;
-
-  @ClientIdColumn({ primary: true })
-  clientId: string;
-
+export class ConsentEntity extends UserClientEntity {
   @Column({ type: 'text' })
   scope: string;
 

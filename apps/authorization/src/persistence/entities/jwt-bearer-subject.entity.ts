@@ -1,18 +1,13 @@
 import { Entity } from 'typeorm';
-import { ClientIdColumn, IdColumn, TimestampColumn } from '#nest';
+import { TimestampColumn } from '#nest';
+import { UserClientEntity } from './user-client.entity.js';
 
 /**
  * A client allowed to act for a user with the JWT bearer authorization
  * grant (RFC 7523 §2.1): its assertions may name the user as `sub`.
  */
 @Entity({ name: 'jwt_bearer_subject' })
-export class JwtBearerSubjectEntity {
-  @IdColumn({ primary: true })
-  userId: string;
-
-  @ClientIdColumn({ primary: true })
-  clientId: string;
-
+export class JwtBearerSubjectEntity extends UserClientEntity {
   @TimestampColumn({ defaultNow: true })
   createdAt: Date;
 }
