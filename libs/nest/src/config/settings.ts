@@ -1,19 +1,9 @@
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
+import { stacked } from '#oauth';
 
-/**
- * The kinds of setting the configuration classes declare again and again,
- * each one decorator: the same as stacking the class-validator decorators
- * its comment names, in that order (so the constraints and their messages
- * keep that order too).
- */
-function stacked(...topDown: PropertyDecorator[]): PropertyDecorator {
-  // Stacked decorators apply bottom-up.
-  const bottomUp = [...topDown].reverse();
-  return (target, property) => {
-    for (const decorate of bottomUp) decorate(target, property);
-  };
-}
+// The kinds of setting the configuration classes declare again and again, each one decorator: the same as
+// stacking the class-validator decorators its comment names, in that order.
 
 /** Environment text of digits as a number; anything else is left for `IsInt` to refuse. */
 export const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value);
