@@ -76,3 +76,13 @@ export function serviceDatabase(
     migrations,
   });
 }
+
+/** A service's database ({@link serviceDatabase}) and the repositories of its entities, for the imports of its module. */
+export function serviceTables(
+  service: string,
+  config: Parameters<typeof serviceDatabase>[1],
+  entities: NonNullable<Parameters<typeof TypeOrmModule.forFeature>[0]>,
+  migrations: ServiceDatabaseOptions['migrations'],
+): DynamicModule[] {
+  return [serviceDatabase(service, config, entities, migrations), TypeOrmModule.forFeature(entities)];
+}
