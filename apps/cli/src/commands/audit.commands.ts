@@ -27,6 +27,11 @@ const verify: Command = {
   },
 };
 
+/** The flags of a listing paged by sequence number: `--after <seq>` and `--limit <n>`. */
+function afterPaging(things: string): QueryFlag[] {
+  return [['after', 'after', '<seq>', `${things} after this sequence number (paging)`], PAGE_SIZE_FLAG];
+}
+
 /** The hint to the next page of a listing paged by `--after <seq>`: after the last row shown. */
 function nextPageHint(next: string | undefined, rows: ReadonlyArray<{ seq: number }>): string {
   return next ? `more: --after ${rows[rows.length - 1]!.seq}\n` : '';
@@ -40,8 +45,7 @@ const FILTERS: readonly QueryFlag[] = [
   ['type', 'type', '<type>', 'one event type, e.g. token.issued, grant.revoked'],
   ['from', 'from', '<time>', 'RFC 3339, inclusive'],
   ['to', 'to', '<time>', 'RFC 3339, exclusive'],
-  ['after', 'after', '<seq>', 'events stored after this sequence number (paging)'],
-  PAGE_SIZE_FLAG,
+  ...afterPaging('events stored'),
 ];
 
 const list: Command = {
@@ -87,8 +91,7 @@ interface DeadLetterRow {
 /** Flag → query parameter of GET /admin/audit/dead-letters. */
 const DEAD_LETTER_FILTERS: readonly QueryFlag[] = [
   ['consumer', 'consumer', '<name>', 'dead letters of this durable consumer only (the audit service reads as `audit`)'],
-  ['after', 'after', '<seq>', 'dead letters after this sequence number (paging)'],
-  PAGE_SIZE_FLAG,
+  ...afterPaging('dead letters'),
 ];
 
 const deadLetters: Command = {
