@@ -41,7 +41,8 @@ const intoProject = (names, message) => ({
 const intoApps = { regex: '^(\\.\\./)+apps/', message: 'Libraries never import from apps/.' };
 const theLib = (names, message) => ({ regex: `^#(${names.join('|')})(/|$)`, message });
 
-const specFiles = ['**/*.spec.ts'];
+/** Specs and the fixtures only they use: test code, which may use #testing. */
+const specFiles = ['**/*.spec.ts', '**/*.fixtures.ts'];
 
 /** One `no-restricted-imports` entry per file glob (the rule's options do not merge across entries). */
 function restrict(files, patterns, ignores = []) {

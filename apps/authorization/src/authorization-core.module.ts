@@ -1,7 +1,5 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
-import { getDataSourceToken } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
-import { BearerTokens, ClientDirectory, EventBus, Outbox, PublicKeyRing, ServiceBus } from '#nest';
+import { BearerTokens, ClientDirectory, outboxProvider, PUBLIC_KEY_RING_PROVIDER } from '#nest';
 import { AuthorizationConfig } from './config/authorization.config.js';
 import { EventRecorder } from './grants/event-recorder.js';
 
@@ -12,8 +10,8 @@ export class AuthorizationCoreModule {
   static forRoot(config: AuthorizationConfig): DynamicModule {
     const providers = [
       { provide: AuthorizationConfig, useValue: config },
-      { provide: Outbox, inject: [getDataSourceToken(), EventBus], useFactory: (ds: DataSource, events: EventBus) => new Outbox(ds, events, 'authorization') },
-      { provide: PublicKeyRing, inject: [ServiceBus, EventBus], useFactory: (bus: ServiceBus, events: EventBus) => PublicKeyRing.create(bus, events) },
+      outboxProvider('authorization'),
+      PUBLIC_KEY_RING_PROVIDER,
       ClientDirectory,
       EventRecorder,
       BearerTokens,

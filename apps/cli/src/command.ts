@@ -12,12 +12,31 @@ export interface OptionSpec {
   description: string;
 }
 
+/** A string flag an admin listing passes on as a query parameter: the flag, the parameter, the value in help, the help. */
+export type QueryFlag = readonly [flag: string, param: string, value: string, description: string];
+
 /** `--limit <n>` of the admin listings. */
-export const PAGE_SIZE_OPTION: OptionSpec = { type: 'string', value: '<n>', description: 'page size (default 100, at most 1000)' };
+export const PAGE_SIZE_FLAG: QueryFlag = ['limit', 'limit', '<n>', 'page size (default 100, at most 1000)'];
 
 /** `--offset <n>` of the admin listings that page by offset. */
+export function offsetFlag(things: string): QueryFlag {
+  return ['offset', 'offset', '<n>', `${things} to skip`];
+}
+
+/** The option of one query flag. */
+export function queryOption([, , value, description]: QueryFlag): OptionSpec {
+  return { type: 'string', value, description };
+}
+
+/** The options of query flags, by flag. */
+export function queryOptions(flags: readonly QueryFlag[]): Record<string, OptionSpec> {
+  return Object.fromEntries(flags.map((flag) => [flag[0], queryOption(flag)]));
+}
+
+export const PAGE_SIZE_OPTION: OptionSpec = queryOption(PAGE_SIZE_FLAG);
+
 export function offsetOption(things: string): OptionSpec {
-  return { type: 'string', value: '<n>', description: `${things} to skip` };
+  return queryOption(offsetFlag(things));
 }
 
 export type OptionValues = Record<string, string | boolean | string[] | undefined>;
@@ -56,4 +75,9 @@ export function stringValue(values: OptionValues, name: string): string | undefi
 export function listValue(values: OptionValues, name: string): string[] | undefined {
   const value = values[name];
   return Array.isArray(value) ? value : undefined;
+}
+
+/** The query the given flags make: each flag's value under its parameter (a flag not given leaves it out). */
+export function queryOf(values: OptionValues, flags: readonly QueryFlag[]): Record<string, string | undefined> {
+  return Object.fromEntries(flags.map(([flag, param]) => [param, stringValue(values, flag)]));
 }

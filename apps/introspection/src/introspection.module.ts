@@ -1,18 +1,14 @@
 import type { DynamicModule } from '@nestjs/common';
-import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import {
   ClientAuthenticator,
   clientAssertionVerifierProvider,
   ClientDirectory,
-  serviceDatabase,
-  EventBus,
   healthControllerFor,
-  Outbox,
-  PublicKeyRing,
+  outboxProvider,
+  PUBLIC_KEY_RING_PROVIDER,
   ReadinessCondition,
   RuntimeModule,
-  ServiceBus,
+  serviceTables,
   type SuiteRuntime,
 } from '#nest';
 import { IntrospectionConfig } from './config/introspection.config.js';
@@ -31,14 +27,13 @@ export function introspectionModule(config: IntrospectionConfig, runtime: SuiteR
     module: class IntrospectionModule {},
     imports: [
       RuntimeModule.forService('introspection', runtime, config.RPC_TIMEOUT_MS),
-      serviceDatabase('introspection', config, [RevokedTokenEntity, RevokedGrantEntity], INTROSPECTION_MIGRATIONS),
-      TypeOrmModule.forFeature([RevokedTokenEntity, RevokedGrantEntity]),
+      ...serviceTables('introspection', config, [RevokedTokenEntity, RevokedGrantEntity], INTROSPECTION_MIGRATIONS),
     ],
     controllers: [IntrospectionController, healthControllerFor('introspection')],
     providers: [
       { provide: IntrospectionConfig, useValue: config },
-      { provide: Outbox, inject: [getDataSourceToken(), EventBus], useFactory: (ds: DataSource, events: EventBus) => new Outbox(ds, events, 'introspection') },
-      { provide: PublicKeyRing, inject: [ServiceBus, EventBus], useFactory: (bus: ServiceBus, events: EventBus) => PublicKeyRing.create(bus, events) },
+      outboxProvider('introspection'),
+      PUBLIC_KEY_RING_PROVIDER,
       ClientDirectory,
       clientAssertionVerifierProvider(config),
       ClientAuthenticator,

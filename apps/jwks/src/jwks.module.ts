@@ -1,7 +1,5 @@
 import type { DynamicModule } from '@nestjs/common';
-import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
-import { BearerTokens, EventBus, healthControllerFor, Outbox, RuntimeModule, serviceDatabase, type SuiteRuntime } from '#nest';
+import { BearerTokens, healthControllerFor, outboxProvider, RuntimeModule, serviceTables, type SuiteRuntime } from '#nest';
 import { JwksConfig } from './config/jwks.config.js';
 import { JwksController } from './jwks.controller.js';
 import { KeyRingService } from './keys/key-ring.service.js';
@@ -13,15 +11,8 @@ import { JWKS_MIGRATIONS } from './persistence/migrations/index.js';
 export function jwksModule(config: JwksConfig, runtime: SuiteRuntime): DynamicModule {
   return {
     module: class JwksModule {},
-    imports: [
-      RuntimeModule.forService('jwks', runtime, config.RPC_TIMEOUT_MS),
-      serviceDatabase('jwks', config, [SigningKeyEntity], JWKS_MIGRATIONS),
-      TypeOrmModule.forFeature([SigningKeyEntity]),
-    ],
+    imports: [RuntimeModule.forService('jwks', runtime, config.RPC_TIMEOUT_MS), ...serviceTables('jwks', config, [SigningKeyEntity], JWKS_MIGRATIONS)],
     controllers: [JwksController, healthControllerFor('jwks')],
-    providers: [
-      { provide: JwksConfig, useValue: config },
-      { provide: Outbox, inject: [getDataSourceToken(), EventBus], useFactory: (ds: DataSource, events: EventBus) => new Outbox(ds, events, 'jwks') },
-      KeyStore, KeyRingService, KeyRotationService, BearerTokens],
+    providers: [{ provide: JwksConfig, useValue: config }, outboxProvider('jwks'), KeyStore, KeyRingService, KeyRotationService, BearerTokens],
   };
 }

@@ -1,8 +1,5 @@
 import type { DynamicModule } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { getDataSourceToken } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
-import { BearerTokens, EventBus, healthControllerFor, Outbox, RuntimeModule, serviceDatabase, type SuiteRuntime } from '#nest';
+import { BearerTokens, healthControllerFor, outboxProvider, RuntimeModule, serviceTables, type SuiteRuntime } from '#nest';
 import { AdminClientBootstrap } from './clients/admin-client.bootstrap.js';
 import { AdminClientsController } from './clients/admin-clients.controller.js';
 import { AdminClientsService } from './clients/admin-clients.service.js';
@@ -24,17 +21,13 @@ import { REGISTRATION_MIGRATIONS } from './persistence/migrations/index.js';
 export function registrationModule(config: RegistrationConfig, trust: TrustConfiguration, runtime: SuiteRuntime, declared?: DeclaredClientsSource): DynamicModule {
   return {
     module: class RegistrationModule {},
-    imports: [
-      RuntimeModule.forService('registration', runtime, config.RPC_TIMEOUT_MS),
-      serviceDatabase('registration', config, [ClientEntity], REGISTRATION_MIGRATIONS),
-      TypeOrmModule.forFeature([ClientEntity]),
-    ],
+    imports: [RuntimeModule.forService('registration', runtime, config.RPC_TIMEOUT_MS), ...serviceTables('registration', config, [ClientEntity], REGISTRATION_MIGRATIONS)],
     controllers: [RegistrationController, AdminClientsController, healthControllerFor('registration')],
     providers: [
       { provide: RegistrationConfig, useValue: config },
       { provide: TRUST_CONFIGURATION, useValue: trust },
       RegistrationTrust,
-      { provide: Outbox, inject: [getDataSourceToken(), EventBus], useFactory: (ds: DataSource, events: EventBus) => new Outbox(ds, events, 'registration') }, ClientStore, ClientEventPublisher, RegistrationService, AdminClientBootstrap, BearerTokens, AdminAccess, ClientInsight, AdminClientsService, AdminClientChanges,
+      outboxProvider('registration'), ClientStore, ClientEventPublisher, RegistrationService, AdminClientBootstrap, BearerTokens, AdminAccess, ClientInsight, AdminClientsService, AdminClientChanges,
       ...(declared ? [{ provide: DeclaredClientsSource, useValue: declared }] : []),
       DeclaredClientsReconciler,
     ],

@@ -2,3 +2,4 @@ export * from './free-port.js';
 export * from './suite-harness.js';
 export * from './shared-suite.js';
 export * from './scratch-database.js';
+export * from './reconnecting-event-bus.js';

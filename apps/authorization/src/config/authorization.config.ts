@@ -1,5 +1,5 @@
-import { IsIn, IsNotEmpty, IsOptional, IsString, IsUrl, Matches, MaxLength, ValidateBy, ValidateIf } from 'class-validator';
-import { DatabaseConfig, IntegerSetting } from '#nest';
+import { IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, ValidateBy, ValidateIf } from 'class-validator';
+import { DatabaseConfig, FlagSetting, HttpUrlSetting, IntegerSetting, OptionalTextSetting } from '#nest';
 
 /** https, or http only on a loopback host (a development identity provider); no query, no fragment (OIDC Discovery §2). */
 const UPSTREAM_ISSUER = /^(https:\/\/[^\s/?#]+|http:\/\/(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d{1,5})?)(\/[^\s?#]*)?$/;
@@ -66,7 +66,7 @@ export class AuthorizationConfig extends DatabaseConfig {
    * opens only a patient on the user's list. A patient user opens only their
    * own record either way.
    */
-  @IsIn(['true', 'false'])
+  @FlagSetting()
   EHR_LAUNCH_TRUSTED = 'false';
 
   /** Failed logins per username within the window before that username is locked for the window. */
@@ -89,8 +89,7 @@ export class AuthorizationConfig extends DatabaseConfig {
   EHR_ORIGINS?: string;
 
   /** SMART styling JSON for the pages and `smart_style_url` (a JSON object; see docs). */
-  @IsOptional()
-  @IsString()
+  @OptionalTextSetting()
   SMART_STYLE_JSON?: string;
 
   /**
@@ -99,7 +98,7 @@ export class AuthorizationConfig extends DatabaseConfig {
    * https; plain http only for a loopback host.
    */
   @IsOptional()
-  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'must be an absolute https URL' })
+  @HttpUrlSetting('must be an absolute https URL')
   @Matches(UPSTREAM_ISSUER, { message: 'must be https (http only for localhost/127.0.0.1/[::1]), without query or fragment' })
   UPSTREAM_OIDC_ISSUER?: string;
 
@@ -135,6 +134,6 @@ export class AuthorizationConfig extends DatabaseConfig {
   UPSTREAM_OIDC_AUTHORIZE_PARAMS?: string;
 
   /** Seed the demo users and patients (embedded development mode turns this on). */
-  @IsIn(['true', 'false'])
+  @FlagSetting()
   SEED_DEMO_DATA = 'false';
 }

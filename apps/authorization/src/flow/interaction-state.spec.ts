@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DataSource } from 'typeorm';
-import { loadConfig } from '#nest';
+import { loadConfig, SnakeCaseNamingStrategy } from '#nest';
 import { scratchServerDatabase } from '#testing';
 import { AuthorizationConfig } from '../config/authorization.config.js';
 import { AUTHORIZATION_ENTITIES } from '../persistence/entities/index.js';
@@ -50,7 +50,7 @@ describe('interaction states (PostgreSQL): the store applies a transition only f
     const scratch = await scratchServerDatabase('interactions', process.env.DATABASE_URL!);
     dropDatabase = scratch.drop;
     const open = async (migrations: typeof AUTHORIZATION_MIGRATIONS) => {
-      const ds = new DataSource({ type: 'postgres', url: scratch.url, entities: AUTHORIZATION_ENTITIES, migrations, migrationsTableName: 'authorization_migrations', extra: { max: 2 } });
+      const ds = new DataSource({ type: 'postgres', url: scratch.url, entities: AUTHORIZATION_ENTITIES, namingStrategy: new SnakeCaseNamingStrategy(), migrations, migrationsTableName: 'authorization_migrations', extra: { max: 2 } });
       await ds.initialize();
       await ds.runMigrations();
       return ds;

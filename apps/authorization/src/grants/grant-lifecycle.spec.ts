@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { AuthorizedGrant, ClientRecord, RefreshReplay } from '#contracts';
-import { ClientDirectory, InProcessEventBus, loadConfig, Outbox, type ServiceBus } from '#nest';
+import { ClientDirectory, InProcessEventBus, loadConfig, Outbox, type ServiceBus, SnakeCaseNamingStrategy } from '#nest';
 import { InvalidGrant, UnauthorizedClient } from '#oauth';
 import { scratchServerDatabase } from '#testing';
 import { AuthorizationConfig } from '../config/authorization.config.js';
@@ -68,7 +68,7 @@ describe('grant lifecycle: code redemption, rotation, reuse, grace, revocation (
   before(async () => {
     const scratch = await scratchServerDatabase('grants', process.env.DATABASE_URL!);
     dropDatabase = scratch.drop;
-    dataSource = new DataSource({ type: 'postgres', url: scratch.url, entities: AUTHORIZATION_ENTITIES, migrations: AUTHORIZATION_MIGRATIONS, migrationsTableName: 'authorization_migrations', extra: { max: 3 } });
+    dataSource = new DataSource({ type: 'postgres', url: scratch.url, entities: AUTHORIZATION_ENTITIES, namingStrategy: new SnakeCaseNamingStrategy(), migrations: AUTHORIZATION_MIGRATIONS, migrationsTableName: 'authorization_migrations', extra: { max: 3 } });
     await dataSource.initialize();
     await dataSource.runMigrations();
     format = new RefreshTokenFormat(dataSource);

@@ -24,14 +24,18 @@ export interface PageFrame {
   stylesheets: string[];
 }
 
+/** Shared by the pages of an interaction (login, patient picker, consent): one form, posted to `action` with `csrf`, for `client`. */
+export interface InteractionFormView extends PageFrame {
+  action: string;
+  csrf: string;
+  client: ClientView;
+}
+
 /**
  * Login page. Form: `POST {action}` with fields `csrf`, `username`, `password`;
  * submit button text "Sign in".
  */
-export interface LoginView extends PageFrame {
-  action: string;
-  csrf: string;
-  client: ClientView;
+export interface LoginView extends InteractionFormView {
   /** Pre-filled username after a failed attempt. */
   username?: string;
   /** One generic message (no user enumeration): wrong credentials, or too many attempts. */
@@ -51,10 +55,7 @@ export interface PatientChoice {
  * Patient picker. Form: `POST {action}` with `csrf` and a radio group
  * `patient` (values are patient ids); submit button text "Continue".
  */
-export interface PickerView extends PageFrame {
-  action: string;
-  csrf: string;
-  client: ClientView;
+export interface PickerView extends InteractionFormView {
   /** Display name of the signed-in practitioner. */
   userName: string;
   patients: PatientChoice[];
@@ -82,10 +83,7 @@ export interface ScopeChoice {
  * (checked by default), and two submit buttons named `decision`: value
  * `approve` (text "Allow") and value `deny` (text "Deny").
  */
-export interface ConsentView extends PageFrame {
-  action: string;
-  csrf: string;
-  client: ClientView;
+export interface ConsentView extends InteractionFormView {
   userName: string;
   /** The patient in context, when there is one ("Access to the record of …"). */
   patientName?: string;

@@ -6,6 +6,7 @@ import { INTERACTION_COOKIE } from '../flow/interaction.store.js';
 import type { NextStep } from '../flow/next-step.js';
 import type { InteractionEntity } from '../persistence/entities/interaction.entity.js';
 import type { UserEntity } from '../persistence/entities/user.entity.js';
+import type { InteractionFormView } from '../pages/views.js';
 import { UpstreamLogin } from '../upstream/upstream-login.service.js';
 import { UpstreamProvider } from '../upstream/upstream-provider.js';
 import { ownPatientId } from '../users/user-views.js';
@@ -44,11 +45,7 @@ export class InteractionPages {
 
   loginPage(ix: InteractionEntity, client: ClientRecord, cookies: string[], extra: { username?: string; error?: string } = {}, status = 200): WebResponse {
     const body = this.kit.renderer.login({
-      title: 'Sign in',
-      stylesheets: this.kit.stylesheets,
-      action: `${interactionPath(ix.id)}/login`,
-      csrf: ix.csrf,
-      client: this.kit.clientView(client),
+      ...this.form(ix, client, 'Sign in', 'login'),
       ...extra,
     });
     return this.kit.page(status, body, this.formTargets(ix), cookies);
@@ -56,11 +53,7 @@ export class InteractionPages {
 
   pickerPage(ix: InteractionEntity, client: ClientRecord, user: UserEntity, cookies: string[], error?: string): WebResponse {
     const body = this.kit.renderer.picker({
-      title: 'Choose a patient',
-      stylesheets: this.kit.stylesheets,
-      action: `${interactionPath(ix.id)}/patient`,
-      csrf: ix.csrf,
-      client: this.kit.clientView(client),
+      ...this.form(ix, client, 'Choose a patient', 'patient'),
       userName: user.displayName,
       patients: user.patients,
       ...(error ? { error } : {}),
@@ -72,16 +65,17 @@ export class InteractionPages {
     const patientId = ix.launch?.patient ?? ix.patient ?? undefined;
     const patientName = patientId ? (user.patients.find((p) => p.id === patientId)?.name ?? (ownPatientId(user) === patientId ? user.displayName : `Patient ${patientId}`)) : undefined;
     const body = this.kit.renderer.consent({
-      title: `Allow ${client.metadata.client_name ?? client.client_id}?`,
-      stylesheets: this.kit.stylesheets,
-      action: `${interactionPath(ix.id)}/consent`,
-      csrf: ix.csrf,
-      client: this.kit.clientView(client),
+      ...this.form(ix, client, `Allow ${client.metadata.client_name ?? client.client_id}?`, 'consent'),
       userName: user.displayName,
       ...(patientName ? { patientName } : {}),
       scopes: this.kit.scopeChoices(ix.request.scope),
     });
     return this.kit.page(200, body, this.formTargets(ix), cookies);
+  }
+
+  /** What every page of the interaction shows: its one form, posted to the step's path. */
+  private form(ix: InteractionEntity, client: ClientRecord, title: string, step: 'login' | 'patient' | 'consent'): InteractionFormView {
+    return { title, stylesheets: this.kit.stylesheets, action: `${interactionPath(ix.id)}/${step}`, csrf: ix.csrf, client: this.kit.clientView(client) };
   }
 
   /** Forms post to the suite; the redirect that follows ends at the client, so CSP `form-action` names its origin. */

@@ -1,4 +1,4 @@
-import { PAGE_SIZE_OPTION, stringValue, type Command } from '../command.js';
+import { PAGE_SIZE_FLAG, queryOf, queryOptions, type Command, type QueryFlag } from '../command.js';
 import { fields, table, type Row } from '../output.js';
 
 export interface Verification {
@@ -27,16 +27,25 @@ const verify: Command = {
   },
 };
 
+/** The flags of a listing paged by sequence number: `--after <seq>` and `--limit <n>`. */
+function afterPaging(things: string): QueryFlag[] {
+  return [['after', 'after', '<seq>', `${things} after this sequence number (paging)`], PAGE_SIZE_FLAG];
+}
+
+/** The hint to the next page of a listing paged by `--after <seq>`: after the last row shown. */
+function nextPageHint(next: string | undefined, rows: ReadonlyArray<{ seq: number }>): string {
+  return next ? `more: --after ${rows[rows.length - 1]!.seq}\n` : '';
+}
+
 /** Flag → query parameter of GET /admin/audit. */
-const FILTERS: Array<[flag: string, param: string, value: string, description: string]> = [
+const FILTERS: readonly QueryFlag[] = [
   ['client', 'client_id', '<client_id>', 'events of this client'],
   ['user', 'user_id', '<user_id>', 'events of this person'],
   ['patient', 'patient', '<id>', 'events in this patient context'],
   ['type', 'type', '<type>', 'one event type, e.g. token.issued, grant.revoked'],
   ['from', 'from', '<time>', 'RFC 3339, inclusive'],
   ['to', 'to', '<time>', 'RFC 3339, exclusive'],
-  ['after', 'after', '<seq>', 'events stored after this sequence number (paging)'],
-  ['limit', 'limit', '<n>', 'page size (default 100, at most 1000)'],
+  ...afterPaging('events stored'),
 ];
 
 const list: Command = {
@@ -44,10 +53,9 @@ const list: Command = {
   name: 'list',
   summary: 'list stored audit events (GET /admin/audit)',
   args: [],
-  options: Object.fromEntries(FILTERS.map(([flag, , value, description]) => [flag, { type: 'string', value, description }])),
+  options: queryOptions(FILTERS),
   async run({ values, deployment, out }) {
-    const query = Object.fromEntries(FILTERS.map(([flag, param]) => [param, stringValue(values, flag)]));
-    const page = await deployment.api<{ events: Array<{ seq: number; event: { type: string; occurred_at: string; data: Row } }>; next?: string }>('/admin/audit', { query });
+    const page = await deployment.api<{ events: Array<{ seq: number; event: { type: string; occurred_at: string; data: Row } }>; next?: string }>('/admin/audit', { query: queryOf(values, FILTERS) });
     const rows = page.events.map((e) => ({
       seq: e.seq,
       occurred_at: e.event.occurred_at,
@@ -62,7 +70,7 @@ const list: Command = {
         ['type', 'TYPE'],
         ['client_id', 'CLIENT'],
         ['user', 'USER'],
-      ]) + (page.next ? `more: --after ${rows[rows.length - 1]!.seq}\n` : ''),
+      ]) + nextPageHint(page.next, rows),
     );
   },
 };
@@ -80,19 +88,20 @@ interface DeadLetterRow {
   event_id?: string;
 }
 
+/** Flag → query parameter of GET /admin/audit/dead-letters. */
+const DEAD_LETTER_FILTERS: readonly QueryFlag[] = [
+  ['consumer', 'consumer', '<name>', 'dead letters of this durable consumer only (the audit service reads as `audit`)'],
+  ...afterPaging('dead letters'),
+];
+
 const deadLetters: Command = {
   group: 'audit',
   name: 'dead-letters',
   summary: 'list events the audit consumer could not store, with the reason (GET /admin/audit/dead-letters)',
   args: [],
-  options: {
-    consumer: { type: 'string', value: '<name>', description: 'dead letters of this durable consumer only (the audit service reads as `audit`)' },
-    after: { type: 'string', value: '<seq>', description: 'dead letters after this sequence number (paging)' },
-    limit: PAGE_SIZE_OPTION,
-  },
+  options: queryOptions(DEAD_LETTER_FILTERS),
   async run({ values, deployment, out }) {
-    const query = { consumer: stringValue(values, 'consumer'), after: stringValue(values, 'after'), limit: stringValue(values, 'limit') };
-    const page = await deployment.api<{ dead_letters: DeadLetterRow[]; next?: string }>('/admin/audit/dead-letters', { query });
+    const page = await deployment.api<{ dead_letters: DeadLetterRow[]; next?: string }>('/admin/audit/dead-letters', { query: queryOf(values, DEAD_LETTER_FILTERS) });
     const rows = page.dead_letters.map((d) => ({
       seq: d.seq,
       dead_at: d.dead_at,
@@ -115,7 +124,7 @@ const deadLetters: Command = {
             ['where', 'SUBJECT#SEQ'],
             ['event_id', 'EVENT'],
             ['reason', 'REASON'],
-          ]) + (page.next ? `more: --after ${rows[rows.length - 1]!.seq}\n` : ''),
+          ]) + nextPageHint(page.next, rows),
     );
   },
 };

@@ -1,28 +1,23 @@
-import { offsetOption, PAGE_SIZE_OPTION, stringValue, type Command } from '../command.js';
+import { offsetFlag, PAGE_SIZE_FLAG, queryOf, queryOptions, type Command, type QueryFlag } from '../command.js';
 import { table, type Row } from '../output.js';
+
+/** Flag → query parameter of GET /admin/grants. */
+const FILTERS: readonly QueryFlag[] = [
+  ['user', 'user_id', '<user_id>', 'only this user'],
+  ['client', 'client_id', '<client_id>', 'only this client'],
+  ['patient', 'patient', '<id>', 'only grants in this patient context'],
+  PAGE_SIZE_FLAG,
+  offsetFlag('grants'),
+];
 
 const list: Command = {
   group: 'grants',
   name: 'list',
   summary: 'list what people granted to apps (GET /admin/grants)',
   args: [],
-  options: {
-    user: { type: 'string', value: '<user_id>', description: 'only this user' },
-    client: { type: 'string', value: '<client_id>', description: 'only this client' },
-    patient: { type: 'string', value: '<id>', description: 'only grants in this patient context' },
-    limit: PAGE_SIZE_OPTION,
-    offset: offsetOption('grants'),
-  },
+  options: queryOptions(FILTERS),
   async run({ values, deployment, out }) {
-    const page = await deployment.api<{ grants: Row[] }>('/admin/grants', {
-      query: {
-        user_id: stringValue(values, 'user'),
-        client_id: stringValue(values, 'client'),
-        patient: stringValue(values, 'patient'),
-        limit: stringValue(values, 'limit'),
-        offset: stringValue(values, 'offset'),
-      },
-    });
+    const page = await deployment.api<{ grants: Row[] }>('/admin/grants', { query: queryOf(values, FILTERS) });
     out.result(page, () =>
       table(page.grants, [
         ['id', 'GRANT ID'],

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ConfigurationError, suiteMetrics } from '#nest';
+import { suiteMetrics } from '#nest';
 import { TemporarilyUnavailable } from '#oauth';
+import { isJsonObject, jsonObjectSetting, settingProblem } from '../config/json-object-setting.js';
 import { pathOf } from '../http/edge-policy.js';
 import { sendErrorPage, wantsPage } from '../http/error-page.js';
 import { renderOAuthError } from '../http/oauth-error.filter.js';
@@ -59,21 +60,11 @@ export function admissionClassOf(method: string, path: string): AdmissionClass |
 /** `ADMISSION_LIMITS`: JSON overrides of the defaults, e.g. `{"registration": {"concurrency": 16, "queue": 128, "latencyTolerance": 0}}`. */
 export function parseAdmissionLimits(json: string | undefined): Record<AdmissionClass, AdmissionLimit> {
   const limits: Record<AdmissionClass, AdmissionLimit> = { ...DEFAULT_ADMISSION_LIMITS };
-  if (json === undefined || json.trim() === '') return limits;
-  const fail = (problem: string): never => {
-    throw new ConfigurationError([`ADMISSION_LIMITS: ${problem}`]);
-  };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(json);
-  } catch {
-    fail('must be JSON: {"<class>": {"concurrency": <n>, "queue": <n>}}');
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) fail('must be a JSON object keyed by class');
-  for (const [name, value] of Object.entries(parsed as Record<string, unknown>)) {
+  const fail = settingProblem('ADMISSION_LIMITS');
+  for (const [name, value] of jsonObjectSetting('ADMISSION_LIMITS', json, '{"<class>": {"concurrency": <n>, "queue": <n>}}', 'class')) {
     const cls = ADMISSION_CLASSES.find((c) => c === name);
     if (!cls) fail(`unknown class "${name.slice(0, 40)}" (${ADMISSION_CLASSES.join(', ')})`);
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(`${name}: must be an object like {"concurrency": 8, "queue": 64}`);
+    if (!isJsonObject(value)) fail(`${name}: must be an object like {"concurrency": 8, "queue": 64}`);
     const entry = { ...limits[cls!] };
     for (const [field, n] of Object.entries(value as Record<string, unknown>)) {
       const known = FIELDS.find((f) => f === field);

@@ -1,5 +1,8 @@
-import { IsIn, IsOptional, IsString } from 'class-validator';
-import { CommonConfig, IntegerSetting } from '#nest';
+import { IsString } from 'class-validator';
+import { CommonConfig, FlagSetting, IntegerSetting, OptionalTextSetting } from '#nest';
+
+/** A request-rate limit of this replica: requests per RATE_LIMIT_WINDOW_SECONDS, 0 = no limit (the default). */
+const RateLimitSetting = () => IntegerSetting(0, 100_000_000);
 
 export class GatewayConfig extends CommonConfig {
   @IntegerSetting(1, 65535)
@@ -31,8 +34,7 @@ export class GatewayConfig extends CommonConfig {
    * of the per-class bulkheads of this replica, e.g.
    * `{"registration": {"concurrency": 16, "queue": 128}}`; 0 = no bulkhead.
    */
-  @IsOptional()
-  @IsString()
+  @OptionalTextSetting()
   ADMISSION_LIMITS?: string;
 
   /** How long a request may wait for a place in its bulkhead before a 503 (ms), while the queue is a passing burst. */
@@ -44,7 +46,7 @@ export class GatewayConfig extends CommonConfig {
   ADMISSION_OVERLOAD_QUEUE_TIMEOUT_MS = 20;
 
   /** Trust X-Forwarded-* from a reverse proxy in front (RFC 9700 §4.13: only when that proxy sanitises them). */
-  @IsIn(['true', 'false'])
+  @FlagSetting()
   TRUST_PROXY = 'false';
 
   /**
@@ -55,27 +57,26 @@ export class GatewayConfig extends CommonConfig {
   RATE_LIMIT_WINDOW_SECONDS = 60;
 
   /** `/token` requests per client (as named by the request, unverified). */
-  @IntegerSetting(0, 100_000_000)
+  @RateLimitSetting()
   RATE_LIMIT_TOKEN_PER_CLIENT = 0;
 
   /** `/token` requests per client address. */
-  @IntegerSetting(0, 100_000_000)
+  @RateLimitSetting()
   RATE_LIMIT_TOKEN_PER_ADDRESS = 0;
 
   /** `/register` requests per client address. */
-  @IntegerSetting(0, 100_000_000)
+  @RateLimitSetting()
   RATE_LIMIT_REGISTER_PER_ADDRESS = 0;
 
   /** Password login form posts (`/interaction/:id/login`, `/admin/login`, `/account/login`) per client address. */
-  @IntegerSetting(0, 100_000_000)
+  @RateLimitSetting()
   RATE_LIMIT_LOGIN_PER_ADDRESS = 0;
 
   /** `/introspect` requests per calling client. */
-  @IntegerSetting(0, 100_000_000)
+  @RateLimitSetting()
   RATE_LIMIT_INTROSPECT_PER_CLIENT = 0;
 
   /** Per-client limits replacing the two per-client ones: JSON `{"<client_id>": {"token": n, "introspect": n}}` (0 = unlimited). */
-  @IsOptional()
-  @IsString()
+  @OptionalTextSetting()
   RATE_LIMIT_CLIENT_OVERRIDES?: string;
 }

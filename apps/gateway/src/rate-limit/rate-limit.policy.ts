@@ -1,4 +1,4 @@
-import { ConfigurationError } from '#nest';
+import { isJsonObject, jsonObjectSetting, settingProblem } from '../config/json-object-setting.js';
 import type { GatewayConfig } from '../config/gateway.config.js';
 
 /** What a client's own limits may replace (requests per window; 0 = unlimited). */
@@ -16,20 +16,10 @@ const OVERRIDABLE = new Set<keyof ClientLimits>(['token', 'introspect']);
  */
 export function parseClientOverrides(json: string | undefined): Map<string, ClientLimits> {
   const out = new Map<string, ClientLimits>();
-  if (json === undefined || json.trim() === '') return out;
-  const fail = (problem: string): never => {
-    throw new ConfigurationError([`RATE_LIMIT_CLIENT_OVERRIDES: ${problem}`]);
-  };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(json);
-  } catch {
-    fail('must be JSON: {"<client_id>": {"token": <n>, "introspect": <n>}}');
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) fail('must be a JSON object keyed by client_id');
-  for (const [clientId, limits] of Object.entries(parsed as Record<string, unknown>)) {
+  const fail = settingProblem('RATE_LIMIT_CLIENT_OVERRIDES');
+  for (const [clientId, limits] of jsonObjectSetting('RATE_LIMIT_CLIENT_OVERRIDES', json, '{"<client_id>": {"token": <n>, "introspect": <n>}}', 'client_id')) {
     if (clientId === '' || clientId.length > 256) fail(`"${clientId.slice(0, 40)}" is not a client_id`);
-    if (typeof limits !== 'object' || limits === null || Array.isArray(limits)) fail(`${clientId}: must be an object like {"token": 100}`);
+    if (!isJsonObject(limits)) fail(`${clientId}: must be an object like {"token": 100}`);
     const entry: ClientLimits = {};
     for (const [name, value] of Object.entries(limits as Record<string, unknown>)) {
       if (!OVERRIDABLE.has(name as keyof ClientLimits)) fail(`${clientId}.${name}: unknown limit (token, introspect)`);

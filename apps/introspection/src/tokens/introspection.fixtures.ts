@@ -3,8 +3,9 @@
 import assert from 'node:assert/strict';
 import { exportJWK, generateKeyPair } from 'jose';
 import { Rpc, type ClientRecord, type EventEnvelope, type IntrospectionCaller, type PublicJwk, type TokenEndpointAuthMethod, type TokenRevokedData } from '#contracts';
-import { ClientAuthenticator, ClientDirectory, EventBus, InProcessEventBus, loadConfig, PublicKeyRing, SigningKey, type ConnectionChange, type ConnectionListener, type ServiceBus } from '#nest';
+import { ClientAuthenticator, ClientDirectory, EventBus, loadConfig, PublicKeyRing, SigningKey, type ServiceBus } from '#nest';
 import { RefreshTokenChecksum, sha256Hex } from '#oauth';
+import { ReconnectingEventBus } from '#testing';
 import { IntrospectionConfig } from '../config/introspection.config.js';
 import type { RevocationStore } from '../persistence/revocation.store.js';
 import type { RevokedGrantStore } from '../persistence/revoked-grant.store.js';
@@ -34,18 +35,10 @@ function client(id: string, scope: string, method: TokenEndpointAuthMethod = 'cl
 export const basic = (id: string): IntrospectionCaller => ({ method: 'client_secret_basic', clientId: id, clientSecret: `${id}-secret` });
 
 /** An in-memory bus whose broker can be taken down, and whose connection can be lost (a fake collaborator). */
-class FlakyEventBus extends InProcessEventBus {
+class FlakyEventBus extends ReconnectingEventBus {
   down = false;
   readonly published: EventEnvelope[] = [];
   readonly attempted: string[] = [];
-  private readonly watchers = new Set<ConnectionListener>();
-  override onConnectionChange(listener: ConnectionListener): () => void {
-    this.watchers.add(listener);
-    return () => this.watchers.delete(listener);
-  }
-  change(change: ConnectionChange): void {
-    for (const watcher of this.watchers) watcher(change);
-  }
   override async publishEnvelope(envelope: EventEnvelope): Promise<void> {
     this.attempted.push(envelope.id);
     if (this.down) throw new Error('no responders');

@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Logger } from '@nestjs/common';
-import { InProcessEventBus, type ConnectionListener, type EventListener } from '#nest';
+import type { EventListener } from '#nest';
+import { ReconnectingEventBus } from '#testing';
 import type { RevocationStore } from '../persistence/revocation.store.js';
 import type { RevokedGrantStore } from '../persistence/revoked-grant.store.js';
 import { TokenStateService } from './token-state.service.js';
@@ -13,25 +14,20 @@ Logger.overrideLogger(false); // the failure cases log on purpose
  * while cut, fan-out listeners hear nothing but events are still stored, as
  * JetStream stores what other replicas publish while this one is away.
  */
-class PartitionableEventBus extends InProcessEventBus {
+class PartitionableEventBus extends ReconnectingEventBus {
   private cutOff = false;
-  private readonly watchers = new Set<ConnectionListener>();
   override subscribe(subjectPattern: string, listener: EventListener): () => void {
     return super.subscribe(subjectPattern, (event) => {
       if (!this.cutOff) listener(event);
     });
   }
-  override onConnectionChange(listener: ConnectionListener): () => void {
-    this.watchers.add(listener);
-    return () => this.watchers.delete(listener);
-  }
   cut(): void {
     this.cutOff = true;
-    for (const watcher of this.watchers) watcher('lost');
+    this.change('lost');
   }
   heal(): void {
     this.cutOff = false;
-    for (const watcher of this.watchers) watcher('resumed');
+    this.change('resumed');
   }
 }
 

@@ -1,5 +1,5 @@
-import { IsIn, IsOptional, IsString, Matches, MinLength } from 'class-validator';
-import { DatabaseConfig, IntegerSetting } from '#nest';
+import { IsIn, IsOptional, Matches } from 'class-validator';
+import { DatabaseConfig, FlagSetting, IntegerSetting, OptionalSecretSetting, OptionalTextSetting } from '#nest';
 
 export class RegistrationConfig extends DatabaseConfig {
   /**
@@ -12,9 +12,7 @@ export class RegistrationConfig extends DatabaseConfig {
   REGISTRATION_POLICY = 'open';
 
   /** An initial access token (RFC 7591 §3) that vouches for every privilege; required under the `initial-access-token` policy. */
-  @IsOptional()
-  @IsString()
-  @MinLength(16, { message: 'must be at least 16 characters' })
+  @OptionalSecretSetting()
   REGISTRATION_INITIAL_ACCESS_TOKEN?: string;
 
   /**
@@ -23,8 +21,7 @@ export class RegistrationConfig extends DatabaseConfig {
    * (or `"token_sha256": "<hex>"` instead of the token; `"privileges": "*"`
    * for all). See trust-config.ts.
    */
-  @IsOptional()
-  @IsString()
+  @OptionalTextSetting()
   REGISTRATION_INITIAL_ACCESS_TOKENS?: string;
 
   /**
@@ -32,12 +29,11 @@ export class RegistrationConfig extends DatabaseConfig {
    * object `{"<iss>": {"jwks": {…}} | {"jwks_uri": "https://…"}, …}`, each
    * optionally with `"privileges"` (default `*`). See trust-config.ts.
    */
-  @IsOptional()
-  @IsString()
+  @OptionalTextSetting()
   SOFTWARE_STATEMENT_ISSUERS?: string;
 
   /** Approve every privilege of every registration at once: for test sandboxes only (printed loudly at start). */
-  @IsIn(['true', 'false'])
+  @FlagSetting()
   REGISTRATION_AUTO_APPROVE = 'false';
 
   /** Bootstrap administrator client (scope `admin introspect`); set with ADMIN_CLIENT_SECRET. */
@@ -45,18 +41,15 @@ export class RegistrationConfig extends DatabaseConfig {
   @Matches(/^[A-Za-z0-9._~-]{1,128}$/, { message: 'must be 1 to 128 letters, digits, ".", "_", "~" or "-"' })
   ADMIN_CLIENT_ID?: string;
 
-  @IsOptional()
-  @IsString()
-  @MinLength(16, { message: 'must be at least 16 characters' })
+  @OptionalSecretSetting()
   ADMIN_CLIENT_SECRET?: string;
 
   /** Clients as code: a YAML file of client registrations reconciled at start, on SIGHUP and on the reload interval. */
-  @IsOptional()
-  @IsString()
+  @OptionalTextSetting()
   CLIENTS_FILE?: string;
 
   /** Delete the clients an earlier CLIENTS_FILE declared and the current one does not (never registered clients). */
-  @IsIn(['true', 'false'])
+  @FlagSetting()
   CLIENTS_PRUNE = 'false';
 
   /** Check CLIENTS_FILE (and the secret files it names) this often and apply it when it changed. */

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ClientRecord } from '#contracts';
-import type { ConnectionChange, ConnectionListener } from '../messaging/event-bus.js';
+import { ReconnectingEventBus } from '#testing';
 import { InProcessEventBus } from '../messaging/in-process-event-bus.js';
 import type { ServiceBus } from '../messaging/service-bus.js';
 import { ClientDirectory } from './client-directory.js';
@@ -36,18 +36,6 @@ function registration(clients: Map<string, ClientRecord>) {
     },
     release: () => release(),
   };
-}
-
-/** The in-memory bus with a connection that comes and goes (a fake collaborator). */
-class ReconnectingEventBus extends InProcessEventBus {
-  private readonly watchers = new Set<ConnectionListener>();
-  override onConnectionChange(listener: ConnectionListener): () => void {
-    this.watchers.add(listener);
-    return () => this.watchers.delete(listener);
-  }
-  change(change: ConnectionChange): void {
-    for (const watcher of this.watchers) watcher(change);
-  }
 }
 
 describe('ClientDirectory', () => {

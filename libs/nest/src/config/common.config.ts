@@ -1,5 +1,5 @@
-import { IsIn, IsOptional, IsString, IsUrl, Matches } from 'class-validator';
-import { IntegerSetting } from './integer-setting.js';
+import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
+import { FlagSetting, HttpUrlSetting, IntegerSetting, OptionalTextSetting } from './settings.js';
 
 /** Settings every service reads. Names are the environment variables. */
 export class CommonConfig {
@@ -14,12 +14,12 @@ export class CommonConfig {
   DATABASE_URL?: string;
 
   /** The OAuth/OIDC issuer identifier: https, no query, no fragment (RFC 8414 §2). */
-  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'must be an absolute http(s) URL' })
+  @HttpUrlSetting()
   @Matches(/^[^?#]*[^/?#]$/, { message: 'must not end with a slash, nor carry a query or fragment' })
   ISSUER = 'http://localhost:8080';
 
   /** The FHIR base URL of the protected resource server: the `aud` of access tokens. */
-  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'must be an absolute http(s) URL' })
+  @HttpUrlSetting()
   FHIR_BASE_URL = 'http://localhost:8080/fhir';
 
   /** Namespace of every NATS subject and of the JetStream stream. */
@@ -50,7 +50,7 @@ export class CommonConfig {
    * private, loopback and link-local addresses (SSRF protection off). Only
    * for closed networks and tests.
    */
-  @IsIn(['true', 'false'])
+  @FlagSetting()
   JWKS_URI_ALLOW_PRIVATE = 'false';
 
   /**
@@ -76,7 +76,7 @@ export class DatabaseConfig extends CommonConfig {
   DATABASE_STATEMENT_TIMEOUT_MS = 30000;
 
   /** Run this service's migrations at start (true by default; a Helm job may run them instead). */
-  @IsIn(['true', 'false'])
+  @FlagSetting()
   MIGRATIONS_RUN = 'true';
 }
 
@@ -93,7 +93,6 @@ export class ShutdownConfig {
 }
 
 export class SecretsConfig {
-  @IsOptional()
-  @IsString()
+  @OptionalTextSetting()
   KEY_ENCRYPTION_KEY?: string;
 }

@@ -1,4 +1,4 @@
 export * from './load-config.js';
 export * from './common.config.js';
 export * from './is-key-encryption-key.js';
-export * from './integer-setting.js';
+export * from './settings.js';

@@ -4,7 +4,7 @@ import { Logger } from '@nestjs/common';
 import { exportJWK, generateKeyPair, importJWK, jwtVerify, type JWK } from 'jose';
 import { Rpc, type DistributedSigningKey, type PublicJwk } from '#contracts';
 import { KeyEncryption } from '#oauth';
-import type { ConnectionChange, ConnectionListener } from '../messaging/event-bus.js';
+import { ReconnectingEventBus } from '#testing';
 import { InProcessEventBus } from '../messaging/in-process-event-bus.js';
 import type { ServiceBus } from '../messaging/service-bus.js';
 import { PublicKeyRing } from './public-key-ring.js';
@@ -46,18 +46,6 @@ function jwksService() {
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 10));
-
-/** The in-memory bus with a connection that comes and goes (a fake collaborator). */
-class ReconnectingEventBus extends InProcessEventBus {
-  private readonly watchers = new Set<ConnectionListener>();
-  override onConnectionChange(listener: ConnectionListener): () => void {
-    this.watchers.add(listener);
-    return () => this.watchers.delete(listener);
-  }
-  change(change: ConnectionChange): void {
-    for (const watcher of this.watchers) watcher(change);
-  }
-}
 
 describe('SigningKeyRing', () => {
   it('decrypts the distributed keys and signs with the active key of an algorithm', async () => {

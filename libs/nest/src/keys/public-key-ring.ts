@@ -1,8 +1,8 @@
 import type { CryptoKey } from 'jose';
-import { Logger } from '@nestjs/common';
+import { Logger, type FactoryProvider } from '@nestjs/common';
 import { Rpc, type EventEnvelope, type KeyRotatedData, type PublicJwk } from '#contracts';
-import type { EventBus } from '../messaging/event-bus.js';
-import type { ServiceBus } from '../messaging/service-bus.js';
+import { EventBus } from '../messaging/event-bus.js';
+import { ServiceBus } from '../messaging/service-bus.js';
 import { headerOf, importPublicJwk, InvalidJwt, isJwsAlgorithm, typMatches, verifiedPayload } from './compact-jws.js';
 import { followKeyEvents } from './key-events.js';
 
@@ -166,3 +166,10 @@ export class PublicKeyRing {
     this.close();
   }
 }
+
+/** The process's {@link PublicKeyRing}, for a service module's providers: made once the jwks service has answered. */
+export const PUBLIC_KEY_RING_PROVIDER: FactoryProvider<Promise<PublicKeyRing>> = {
+  provide: PublicKeyRing,
+  inject: [ServiceBus, EventBus],
+  useFactory: (bus: ServiceBus, events: EventBus) => PublicKeyRing.create(bus, events),
+};

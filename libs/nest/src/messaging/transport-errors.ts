@@ -1,43 +1,42 @@
 import { ClosedConnectionError, ConnectionError, DrainingConnectionError, NoRespondersError, RequestError, TimeoutError as NatsTimeoutError } from '@nats-io/transport-node';
 import { OAuthError, ServerError, TemporarilyUnavailable } from '#oauth';
 
-/** No answer within the request's timeout. */
-export class ReplyTimeout extends Error {
-  override readonly name = 'TimeoutError';
+/**
+ * A class of transport failure whose errors carry `name` (what logs show;
+ * several follow nats.js's names), told apart by their class, never their
+ * text.
+ */
+function failureNamed(name: string): new (message?: string) => Error {
+  return class extends Error {
+    override readonly name = name;
+  };
 }
 
+/** No answer within the request's timeout. */
+export class ReplyTimeout extends failureNamed('TimeoutError') {}
+
 /** Nothing subscribes to the subject: the NATS server's 503 status reply, or no handler registered in process. */
-export class NoResponders extends Error {
-  override readonly name = 'NoRespondersError';
-}
+export class NoResponders extends failureNamed('NoRespondersError') {}
 
 /**
  * The replica that took the request stopped saying it works on it: it died
  * (`kill -9`, a crashed pod) or lost its connection, and the request will
  * never be answered. Whether it ran is unknown.
  */
-export class ResponderLost extends Error {
-  override readonly name = 'ResponderLostError';
-}
+export class ResponderLost extends failureNamed('ResponderLostError') {}
 
 /** This process has no NATS connection now (it is reconnecting): the request was not sent. */
-export class BrokerUnavailable extends Error {
-  override readonly name = 'BrokerUnavailableError';
-}
+export class BrokerUnavailable extends failureNamed('BrokerUnavailableError') {}
 
 /** The requester was closed (the process is stopping) while the request waited for its answer. */
-export class RequesterClosed extends Error {
-  override readonly name = 'RequesterClosedError';
-}
+export class RequesterClosed extends failureNamed('RequesterClosedError') {}
 
 /**
  * The responder has no handler for the subject: NestJS's reply
  * `{id, status: 'error', err}` (ServerNats sends it for a pattern it does
  * not know; the text of `err` is not relied on).
  */
-export class NoMatchingHandler extends Error {
-  override readonly name = 'NoMatchingHandlerError';
-}
+export class NoMatchingHandler extends failureNamed('NoMatchingHandlerError') {}
 
 /** Failures of the transport itself (nothing answered): never a bug of the request, always worth a 503. */
 const UNAVAILABLE: ReadonlyArray<abstract new (...args: never[]) => Error> = [

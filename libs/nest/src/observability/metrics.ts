@@ -28,142 +28,62 @@ export type GaugeSource = () => Promise<Array<{ labels: Record<string, string>; 
 export class SuiteMetrics {
   readonly registry = new Registry();
 
-  readonly httpRequests = new Counter({
-    name: 'http_requests_total',
-    help: 'HTTP requests answered by the gateway, by route template, method and status code.',
-    labelNames: ['route', 'method', 'status'] as const,
-    registers: [this.registry],
-  });
+  readonly httpRequests = this.counter('http_requests_total', 'HTTP requests answered by the gateway, by route template, method and status code.', ['route', 'method', 'status']);
 
-  readonly httpRequestDuration = new Histogram({
-    name: 'http_request_duration_seconds',
-    help: 'Time from receiving an HTTP request to sending its answer, in seconds.',
-    labelNames: ['route', 'method', 'status'] as const,
-    buckets: LATENCY_BUCKETS,
-    registers: [this.registry],
-  });
+  readonly httpRequestDuration = this.histogram('http_request_duration_seconds', 'Time from receiving an HTTP request to sending its answer, in seconds.', ['route', 'method', 'status']);
 
-  readonly tokenRequests = new Counter({
-    name: 'oauth_token_requests_total',
-    help: 'Token requests handled by the token service, by grant type and result (`success` or the OAuth error code).',
-    labelNames: ['grant_type', 'result'] as const,
-    registers: [this.registry],
-  });
+  readonly tokenRequests = this.counter('oauth_token_requests_total', 'Token requests handled by the token service, by grant type and result (`success` or the OAuth error code).', ['grant_type', 'result']);
 
-  readonly tokenIssueDuration = new Histogram({
-    name: 'oauth_token_issue_duration_seconds',
-    help: 'Time the token service spent on a token request, in seconds.',
-    labelNames: ['grant_type'] as const,
-    buckets: LATENCY_BUCKETS,
-    registers: [this.registry],
-  });
+  readonly tokenIssueDuration = this.histogram('oauth_token_issue_duration_seconds', 'Time the token service spent on a token request, in seconds.', ['grant_type']);
 
-  readonly tokensIssued = new Counter({
-    name: 'oauth_tokens_issued_total',
-    help: 'Access tokens issued, by grant type.',
-    labelNames: ['grant_type'] as const,
-    registers: [this.registry],
-  });
+  readonly tokensIssued = this.counter('oauth_tokens_issued_total', 'Access tokens issued, by grant type.', ['grant_type']);
 
-  readonly tokensRevoked = new Counter({
-    name: 'oauth_tokens_revoked_total',
-    help: 'Tokens revoked at /revoke (RFC 7009), access and refresh tokens alike.',
-    registers: [this.registry],
-  });
+  readonly tokensRevoked = this.counter('oauth_tokens_revoked_total', 'Tokens revoked at /revoke (RFC 7009), access and refresh tokens alike.');
 
-  readonly introspections = new Counter({
-    name: 'oauth_introspections_total',
-    help: 'Introspection answers (RFC 7662), by whether the token was active.',
-    labelNames: ['active'] as const,
-    registers: [this.registry],
-  });
+  readonly introspections = this.counter('oauth_introspections_total', 'Introspection answers (RFC 7662), by whether the token was active.', ['active']);
 
-  readonly natsRequestDuration = new Histogram({
-    name: 'nats_request_duration_seconds',
-    help: 'Round trip of a request to another service over NATS, seen by the caller, by subject (without the installation prefix) and outcome.',
-    labelNames: ['subject', 'outcome'] as const,
-    buckets: LATENCY_BUCKETS,
-    registers: [this.registry],
-  });
+  readonly natsRequestDuration = this.histogram('nats_request_duration_seconds', 'Round trip of a request to another service over NATS, seen by the caller, by subject (without the installation prefix) and outcome.', ['subject', 'outcome']);
 
-  readonly transactionRetries = new Counter({
-    name: 'database_transaction_retries_total',
-    help: 'Database transactions run again after a failure that left nothing committed, by reason (`conflict`: serialization failure or deadlock; `connection`: the connection died before COMMIT).',
-    labelNames: ['reason'] as const,
-    registers: [this.registry],
-  });
+  readonly transactionRetries = this.counter('database_transaction_retries_total', 'Database transactions run again after a failure that left nothing committed, by reason (`conflict`: serialization failure or deadlock; `connection`: the connection died before COMMIT).', ['reason']);
 
-  readonly admissionRejected = new Counter({
-    name: 'gateway_admission_rejected_total',
-    help: 'Requests the gateway refused with 503 because their bulkhead (class of endpoint) and its queue were full (ADMISSION_LIMITS).',
-    labelNames: ['class'] as const,
-    registers: [this.registry],
-  });
+  readonly admissionRejected = this.counter('gateway_admission_rejected_total', 'Requests the gateway refused with 503 because their bulkhead (class of endpoint) and its queue were full (ADMISSION_LIMITS).', ['class']);
 
-  readonly admissionInFlight = new Gauge({
-    name: 'gateway_admission_in_flight',
-    help: 'Requests in flight in the gateway, by bulkhead (class of endpoint).',
-    labelNames: ['class'] as const,
-    registers: [this.registry],
-  });
+  readonly admissionInFlight = this.gauge('gateway_admission_in_flight', 'Requests in flight in the gateway, by bulkhead (class of endpoint).', ['class']);
 
-  readonly auditEventsStored = new Counter({
-    name: 'audit_events_stored_total',
-    help: 'Events appended to the audit trail (duplicates delivered again are not counted).',
-    registers: [this.registry],
-  });
+  readonly auditEventsStored = this.counter('audit_events_stored_total', 'Events appended to the audit trail (duplicates delivered again are not counted).');
 
-  readonly eventsDeadLettered = new Counter({
-    name: 'events_dead_lettered_total',
-    help: 'Events a durable consumer set aside as dead letters (issue #14), by consumer and kind (`not_json`, `invalid_envelope`, `max_deliver`).',
-    labelNames: ['consumer', 'kind'] as const,
-    registers: [this.registry],
-  });
+  readonly eventsDeadLettered = this.counter('events_dead_lettered_total', 'Events a durable consumer set aside as dead letters (issue #14), by consumer and kind (`not_json`, `invalid_envelope`, `max_deliver`).', ['consumer', 'kind']);
 
-  readonly clientsFileReconciles = new Counter({
-    name: 'clients_file_reconciles_total',
-    help: 'Reconciles of the registration service with CLIENTS_FILE, by trigger (`start`, `SIGHUP`, `interval`) and result (`applied`, `invalid` file kept out, `failed` on the database).',
-    labelNames: ['trigger', 'result'] as const,
-    registers: [this.registry],
-  });
+  readonly clientsFileReconciles = this.counter('clients_file_reconciles_total', 'Reconciles of the registration service with CLIENTS_FILE, by trigger (`start`, `SIGHUP`, `interval`) and result (`applied`, `invalid` file kept out, `failed` on the database).', ['trigger', 'result']);
 
-  readonly clientsFileChanges = new Counter({
-    name: 'clients_file_changes_total',
-    help: 'Clients the CLIENTS_FILE reconcile created, updated or deleted.',
-    labelNames: ['change'] as const,
-    registers: [this.registry],
-  });
+  readonly clientsFileChanges = this.counter('clients_file_changes_total', 'Clients the CLIENTS_FILE reconcile created, updated or deleted.', ['change']);
 
   private readonly outboxSources = new Map<string, GaugeSource>();
   private readonly keySources = new Set<GaugeSource>();
   private readonly admissionSources = new Set<GaugeSource>();
 
-  readonly admissionOpen: Gauge<'class'> = new Gauge({
-    name: 'gateway_admission_open',
-    help: 'Places a bulkhead has open now: its concurrency, or less while a latency-following limit (latencyTolerance) holds it back.',
-    labelNames: ['class'] as const,
-    registers: [this.registry],
-    collect: async (): Promise<void> => this.collectInto(this.admissionOpen, [...this.admissionSources]),
-  });
+  readonly admissionOpen: Gauge<'class'> = this.gauge('gateway_admission_open', 'Places a bulkhead has open now: its concurrency, or less while a latency-following limit (latencyTolerance) holds it back.', ['class'], () => this.collectInto(this.admissionOpen, [...this.admissionSources]));
 
-  readonly outboxBacklog: Gauge<'service'> = new Gauge({
-    name: 'outbox_backlog_events',
-    help: 'Events written to a service outbox and not yet published to JetStream.',
-    labelNames: ['service'] as const,
-    registers: [this.registry],
-    collect: async (): Promise<void> => this.collectInto(this.outboxBacklog, [...this.outboxSources.values()]),
-  });
+  readonly outboxBacklog: Gauge<'service'> = this.gauge('outbox_backlog_events', 'Events written to a service outbox and not yet published to JetStream.', ['service'], () => this.collectInto(this.outboxBacklog, [...this.outboxSources.values()]));
 
-  readonly signingKeyAge: Gauge<'kid' | 'state' | 'alg'> = new Gauge({
-    name: 'signing_key_age_seconds',
-    help: 'Age of each signing key the jwks service holds, by key id and state (next, active, retired).',
-    labelNames: ['kid', 'state', 'alg'] as const,
-    registers: [this.registry],
-    collect: async (): Promise<void> => this.collectInto(this.signingKeyAge, [...this.keySources]),
-  });
+  readonly signingKeyAge: Gauge<'kid' | 'state' | 'alg'> = this.gauge('signing_key_age_seconds', 'Age of each signing key the jwks service holds, by key id and state (next, active, retired).', ['kid', 'state', 'alg'], () => this.collectInto(this.signingKeyAge, [...this.keySources]));
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  private counter<L extends string = string>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
+    return new Counter({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  /** Latencies, in seconds (LATENCY_BUCKETS). */
+  private histogram<L extends string>(name: string, help: string, labelNames: readonly L[]): Histogram<L> {
+    return new Histogram({ name, help, labelNames, buckets: LATENCY_BUCKETS, registers: [this.registry] });
+  }
+
+  /** With `collect`, a gauge that is filled in when scraped. */
+  private gauge<L extends string>(name: string, help: string, labelNames: readonly L[], collect?: () => Promise<void>): Gauge<L> {
+    return new Gauge({ name, help, labelNames, registers: [this.registry], ...(collect ? { collect } : {}) });
   }
 
   /** Reports a service's outbox backlog at each scrape. */

@@ -1,4 +1,5 @@
-import { Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Logger, type FactoryProvider, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { EventData, EventEnvelope, EventType } from '#contracts';
 import { EventBus, type PublishMeta } from '../messaging/event-bus.js';
@@ -147,4 +148,9 @@ export class Outbox implements OnApplicationBootstrap, OnModuleDestroy {
     if (this.timer) clearInterval(this.timer);
     await this.relaying?.catch(() => undefined);
   }
+}
+
+/** The {@link Outbox} of `service` (its table `<service>_outbox`), for the service module's providers. */
+export function outboxProvider(service: string): FactoryProvider<Outbox> {
+  return { provide: Outbox, inject: [getDataSourceToken(), EventBus], useFactory: (ds: DataSource, events: EventBus) => new Outbox(ds, events, service) };
 }

@@ -2,6 +2,7 @@ import type { EventEmitter } from 'node:events';
 import { type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { MixedList, EntitySchema } from 'typeorm';
+import { SnakeCaseNamingStrategy } from './snake-case-naming.js';
 import { TypeOrmLog } from './typeorm-log.js';
 
 export interface ServiceDatabaseOptions {
@@ -29,6 +30,7 @@ export function databaseModule(options: ServiceDatabaseOptions): DynamicModule {
     type: 'postgres',
     url: options.url,
     entities: options.entities,
+    namingStrategy: new SnakeCaseNamingStrategy(),
     migrations: options.migrations,
     migrationsTableName: `${options.service}_migrations`,
     migrationsRun: options.migrationsRun,
@@ -73,4 +75,14 @@ export function serviceDatabase(
     entities,
     migrations,
   });
+}
+
+/** A service's database ({@link serviceDatabase}) and the repositories of its entities, for the imports of its module. */
+export function serviceTables(
+  service: string,
+  config: Parameters<typeof serviceDatabase>[1],
+  entities: NonNullable<Parameters<typeof TypeOrmModule.forFeature>[0]>,
+  migrations: ServiceDatabaseOptions['migrations'],
+): DynamicModule[] {
+  return [serviceDatabase(service, config, entities, migrations), TypeOrmModule.forFeature(entities)];
 }

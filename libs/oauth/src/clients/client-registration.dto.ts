@@ -17,6 +17,7 @@ import {
   SUPPORTED_ID_TOKEN_SIGNING_ALGS,
   SUPPORTED_TOKEN_ENDPOINT_AUTH_SIGNING_ALGS,
 } from './client-metadata.constants.js';
+import { stacked } from '../input/stacked-decorators.js';
 
 const STRING = { message: '$property must be a string' };
 const STRING_ARRAY = { message: '$property must be an array of strings' };
@@ -27,6 +28,28 @@ const tooLong = (max: number) => ({ message: `$property must be at most ${max} c
 const entryTooLong = (max: number) => ({ each: true, message: `entries of $property must be at most ${max} characters` });
 const tooMany = (max: number) => ({ message: `$property must have at most ${max} entries` });
 const oneOf = (values: readonly string[]) => ({ message: `$property must be one of: ${values.join(', ')}` });
+
+/** An optional string of at most `max` characters; `nonEmpty`: and at least one. */
+function OptionalText(max: number, { nonEmpty = false } = {}): PropertyDecorator {
+  return stacked(IsOptional(), IsString(STRING), ...(nonEmpty ? [MinLength(1, NOT_EMPTY)] : []), MaxLength(max, tooLong(max)));
+}
+
+/** An optional list of at most `entries` strings of at most `length` characters each; `nonEmpty`: and at least one. */
+function OptionalTextList(entries: number, length: number, { nonEmpty = false } = {}): PropertyDecorator {
+  return stacked(
+    IsOptional(),
+    IsArray(STRING_ARRAY),
+    ArrayMaxSize(entries, tooMany(entries)),
+    IsString(EACH_STRING),
+    ...(nonEmpty ? [MinLength(1, EACH_NOT_EMPTY)] : []),
+    MaxLength(length, entryTooLong(length)),
+  );
+}
+
+/** An optional string that is one of `values`. */
+function OptionalChoice(values: readonly string[]): PropertyDecorator {
+  return stacked(IsOptional(), IsString(STRING), IsIn(values, oneOf(values)));
+}
 
 /**
  * The shape of an RFC 7591 §2 client metadata document, as far as types and
@@ -42,85 +65,51 @@ const oneOf = (values: readonly string[]) => ({ message: `$property must be one 
  */
 export class ClientRegistrationDto {
   /** RFC 7591 §2. */
-  @IsOptional()
-  @IsArray(STRING_ARRAY)
-  @ArrayMaxSize(L.redirectUris, tooMany(L.redirectUris))
-  @IsString(EACH_STRING)
-  @MaxLength(L.uriLength, entryTooLong(L.uriLength))
+  @OptionalTextList(L.redirectUris, L.uriLength)
   redirect_uris?: string[];
 
   /** RFC 7591 §2. */
-  @IsOptional()
-  @IsString(STRING)
-  @IsIn(SUPPORTED_AUTH_METHODS, oneOf(SUPPORTED_AUTH_METHODS))
+  @OptionalChoice(SUPPORTED_AUTH_METHODS)
   token_endpoint_auth_method?: string;
 
   /** RFC 7591 §2. */
-  @IsOptional()
-  @IsArray(STRING_ARRAY)
-  @ArrayMaxSize(L.typeEntries, tooMany(L.typeEntries))
-  @IsString(EACH_STRING)
-  @MaxLength(L.typeLength, entryTooLong(L.typeLength))
+  @OptionalTextList(L.typeEntries, L.typeLength)
   grant_types?: string[];
 
   /** RFC 7591 §2. */
-  @IsOptional()
-  @IsArray(STRING_ARRAY)
-  @ArrayMaxSize(L.typeEntries, tooMany(L.typeEntries))
-  @IsString(EACH_STRING)
-  @MaxLength(L.typeLength, entryTooLong(L.typeLength))
+  @OptionalTextList(L.typeEntries, L.typeLength)
   response_types?: string[];
 
   /** RFC 7591 §2. */
-  @IsOptional()
-  @IsString(STRING)
-  @MinLength(1, NOT_EMPTY)
-  @MaxLength(L.clientNameLength, tooLong(L.clientNameLength))
+  @OptionalText(L.clientNameLength, { nonEmpty: true })
   client_name?: string;
 
   /** RFC 7591 §2. */
-  @IsOptional()
-  @IsString(STRING)
-  @MaxLength(L.uriLength, tooLong(L.uriLength))
+  @OptionalText(L.uriLength)
   client_uri?: string;
 
   /** RFC 7591 §2. */
-  @IsOptional()
-  @IsString(STRING)
-  @MaxLength(L.uriLength, tooLong(L.uriLength))
+  @OptionalText(L.uriLength)
   logo_uri?: string;
 
   /** RFC 7591 §2: space-separated scope values (RFC 6749 §3.3). */
-  @IsOptional()
-  @IsString(STRING)
-  @MaxLength(L.scopeLength, tooLong(L.scopeLength))
+  @OptionalText(L.scopeLength)
   scope?: string;
 
   /** RFC 7591 §2. */
-  @IsOptional()
-  @IsArray(STRING_ARRAY)
-  @ArrayMaxSize(L.contacts, tooMany(L.contacts))
-  @IsString(EACH_STRING)
-  @MinLength(1, EACH_NOT_EMPTY)
-  @MaxLength(L.contactLength, entryTooLong(L.contactLength))
+  @OptionalTextList(L.contacts, L.contactLength, { nonEmpty: true })
   contacts?: string[];
 
   /** RFC 7591 §2. */
-  @IsOptional()
-  @IsString(STRING)
-  @MaxLength(L.uriLength, tooLong(L.uriLength))
+  @OptionalText(L.uriLength)
   tos_uri?: string;
 
   /** RFC 7591 §2. */
-  @IsOptional()
-  @IsString(STRING)
-  @MaxLength(L.uriLength, tooLong(L.uriLength))
+  @OptionalText(L.uriLength)
   policy_uri?: string;
 
   /** RFC 7591 §2. */
-  @IsOptional()
-  @IsString(STRING)
-  @MaxLength(L.uriLength, tooLong(L.uriLength))
+  @OptionalText(L.uriLength)
   jwks_uri?: string;
 
   /** RFC 7591 §2: a JWK Set (RFC 7517 §5); its members are checked by the validator. */
@@ -129,49 +118,31 @@ export class ClientRegistrationDto {
   jwks?: Record<string, unknown>;
 
   /** RFC 7591 §2. */
-  @IsOptional()
-  @IsString(STRING)
-  @MinLength(1, NOT_EMPTY)
-  @MaxLength(L.softwareFieldLength, tooLong(L.softwareFieldLength))
+  @OptionalText(L.softwareFieldLength, { nonEmpty: true })
   software_id?: string;
 
   /** RFC 7591 §2. */
-  @IsOptional()
-  @IsString(STRING)
-  @MinLength(1, NOT_EMPTY)
-  @MaxLength(L.softwareFieldLength, tooLong(L.softwareFieldLength))
+  @OptionalText(L.softwareFieldLength, { nonEmpty: true })
   software_version?: string;
 
   /** OpenID Connect RP-Initiated Logout 1.0 §3.1. */
-  @IsOptional()
-  @IsArray(STRING_ARRAY)
-  @ArrayMaxSize(L.redirectUris, tooMany(L.redirectUris))
-  @IsString(EACH_STRING)
-  @MaxLength(L.uriLength, entryTooLong(L.uriLength))
+  @OptionalTextList(L.redirectUris, L.uriLength)
   post_logout_redirect_uris?: string[];
 
   /** OIDC Registration §2. */
-  @IsOptional()
-  @IsString(STRING)
-  @IsIn(SUPPORTED_ID_TOKEN_SIGNING_ALGS, oneOf(SUPPORTED_ID_TOKEN_SIGNING_ALGS))
+  @OptionalChoice(SUPPORTED_ID_TOKEN_SIGNING_ALGS)
   id_token_signed_response_alg?: string;
 
   /** OIDC Registration §2. */
-  @IsOptional()
-  @IsString(STRING)
-  @IsIn(SUPPORTED_TOKEN_ENDPOINT_AUTH_SIGNING_ALGS, oneOf(SUPPORTED_TOKEN_ENDPOINT_AUTH_SIGNING_ALGS))
+  @OptionalChoice(SUPPORTED_TOKEN_ENDPOINT_AUTH_SIGNING_ALGS)
   token_endpoint_auth_signing_alg?: string;
 
   /** OIDC Registration §2. */
-  @IsOptional()
-  @IsString(STRING)
-  @IsIn(SUPPORTED_APPLICATION_TYPES, oneOf(SUPPORTED_APPLICATION_TYPES))
+  @OptionalChoice(SUPPORTED_APPLICATION_TYPES)
   application_type?: string;
 
   /** SMART App Launch 2.2 §"EHR Launch": the app's launch URL (not an RFC 7591 field; checked by the validator). */
-  @IsOptional()
-  @IsString(STRING)
-  @MaxLength(L.uriLength, tooLong(L.uriLength))
+  @OptionalText(L.uriLength)
   launch_uri?: string;
 
   /**

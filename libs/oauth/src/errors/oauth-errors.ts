@@ -2,12 +2,21 @@ import { OAuthError } from './oauth-error.js';
 
 type Options = { detail?: string; headers?: Record<string, string> };
 
-// RFC 6749 §4.1.2.1 / §5.2
-export class InvalidRequest extends OAuthError {
-  constructor(description?: string, options: Options = {}) {
-    super('invalid_request', 400, description, { ...options, redirectable: true });
-  }
+/**
+ * The class of an RFC error code that needs nothing but a description:
+ * `new InvalidGrant(description?, { detail?, headers? })`. `redirectable`:
+ * the error may go back to the client's redirect URI (RFC 6749 §4.1.2.1).
+ */
+function oauthErrorClass(error: string, status: number, { redirectable = false } = {}): new (description?: string, options?: Options) => OAuthError {
+  return class extends OAuthError {
+    constructor(description?: string, options: Options = {}) {
+      super(error, status, description, redirectable ? { ...options, redirectable: true } : options);
+    }
+  };
 }
+
+// RFC 6749 §4.1.2.1 / §5.2
+export class InvalidRequest extends oauthErrorClass('invalid_request', 400, { redirectable: true }) {}
 
 /**
  * RFC 6749 §5.2: 401 when the client tried to authenticate; the
@@ -22,47 +31,19 @@ export class InvalidClient extends OAuthError {
   }
 }
 
-export class InvalidGrant extends OAuthError {
-  constructor(description?: string, options: Options = {}) {
-    super('invalid_grant', 400, description, options);
-  }
-}
+export class InvalidGrant extends oauthErrorClass('invalid_grant', 400) {}
 
-export class UnauthorizedClient extends OAuthError {
-  constructor(description?: string, options: Options = {}) {
-    super('unauthorized_client', 400, description, { ...options, redirectable: true });
-  }
-}
+export class UnauthorizedClient extends oauthErrorClass('unauthorized_client', 400, { redirectable: true }) {}
 
-export class UnsupportedGrantType extends OAuthError {
-  constructor(description?: string, options: Options = {}) {
-    super('unsupported_grant_type', 400, description, options);
-  }
-}
+export class UnsupportedGrantType extends oauthErrorClass('unsupported_grant_type', 400) {}
 
-export class UnsupportedResponseType extends OAuthError {
-  constructor(description?: string, options: Options = {}) {
-    super('unsupported_response_type', 400, description, { ...options, redirectable: true });
-  }
-}
+export class UnsupportedResponseType extends oauthErrorClass('unsupported_response_type', 400, { redirectable: true }) {}
 
-export class UnsupportedTokenType extends OAuthError {
-  constructor(description?: string, options: Options = {}) {
-    super('unsupported_token_type', 400, description, options);
-  }
-}
+export class UnsupportedTokenType extends oauthErrorClass('unsupported_token_type', 400) {}
 
-export class InvalidScope extends OAuthError {
-  constructor(description?: string, options: Options = {}) {
-    super('invalid_scope', 400, description, { ...options, redirectable: true });
-  }
-}
+export class InvalidScope extends oauthErrorClass('invalid_scope', 400, { redirectable: true }) {}
 
-export class AccessDenied extends OAuthError {
-  constructor(description?: string, options: Options = {}) {
-    super('access_denied', 403, description, { ...options, redirectable: true });
-  }
-}
+export class AccessDenied extends oauthErrorClass('access_denied', 403, { redirectable: true }) {}
 
 // RFC 6750 §3.1
 export class InvalidToken extends OAuthError {
@@ -81,30 +62,14 @@ export class InsufficientScope extends OAuthError {
 }
 
 // RFC 7591 §3.2.2
-export class InvalidClientMetadata extends OAuthError {
-  constructor(description?: string, options: Options = {}) {
-    super('invalid_client_metadata', 400, description, options);
-  }
-}
+export class InvalidClientMetadata extends oauthErrorClass('invalid_client_metadata', 400) {}
 
-export class InvalidRedirectUri extends OAuthError {
-  constructor(description?: string, options: Options = {}) {
-    super('invalid_redirect_uri', 400, description, options);
-  }
-}
+export class InvalidRedirectUri extends oauthErrorClass('invalid_redirect_uri', 400) {}
 
-export class InvalidSoftwareStatement extends OAuthError {
-  constructor(description?: string, options: Options = {}) {
-    super('invalid_software_statement', 400, description, options);
-  }
-}
+export class InvalidSoftwareStatement extends oauthErrorClass('invalid_software_statement', 400) {}
 
 /** RFC 7591 §3.2.2: the software statement is not approved for use here (its issuer is not trusted). */
-export class UnapprovedSoftwareStatement extends OAuthError {
-  constructor(description?: string, options: Options = {}) {
-    super('unapproved_software_statement', 400, description, options);
-  }
-}
+export class UnapprovedSoftwareStatement extends oauthErrorClass('unapproved_software_statement', 400) {}
 
 /** Not an RFC code: a route that does not exist. Rendered as JSON with 404. */
 export class NotFound extends OAuthError {

@@ -1,2 +1,3 @@
 export * from './text-characters.js';
 export * from './request-params.js';
+export * from './stacked-decorators.js';

@@ -1,27 +1,28 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import type { EventEnvelope } from '#contracts';
+import { ClientIdColumn, TimestampColumn } from '#nest';
 
 @Entity({ name: 'audit_event' })
 export class AuditEventEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   seq: string;
 
-  @Column({ name: 'event_id', type: 'uuid', unique: true })
+  @Column({ type: 'uuid', unique: true })
   eventId: string;
 
   @Column({ type: 'varchar', length: 64 })
   type: string;
 
-  @Column({ name: 'occurred_at', type: 'timestamptz' })
+  @TimestampColumn()
   occurredAt: Date;
 
   @Column({ type: 'varchar', length: 64 })
   source: string;
 
-  @Column({ name: 'request_id', type: 'varchar', length: 128, nullable: true })
+  @Column({ type: 'varchar', length: 128, nullable: true })
   requestId: string | null;
 
-  @Column({ name: 'client_id', type: 'varchar', length: 128, nullable: true })
+  @ClientIdColumn({ nullable: true })
   clientId: string | null;
 
   @Column({ type: 'varchar', length: 256, nullable: true })
@@ -30,6 +31,6 @@ export class AuditEventEntity {
   @Column({ type: 'jsonb' })
   data: EventEnvelope;
 
-  @Column({ name: 'received_at', type: 'timestamptz', default: () => 'now()' })
+  @TimestampColumn({ defaultNow: true })
   receivedAt: Date;
 }

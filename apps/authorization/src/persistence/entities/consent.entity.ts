@@ -1,17 +1,13 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity } from 'typeorm';
+import { TimestampColumn } from '#nest';
+import { UserClientEntity } from './user-client.entity.js';
 
 /** What a person approved for a client, remembered until revoked. */
 @Entity({ name: 'consent' })
-export class ConsentEntity {
-  @PrimaryColumn({ name: 'user_id', type: 'varchar', length: 64 })
-  userId: string;
-
-  @PrimaryColumn({ name: 'client_id', type: 'varchar', length: 128 })
-  clientId: string;
-
+export class ConsentEntity extends UserClientEntity {
   @Column({ type: 'text' })
   scope: string;
 
-  @Column({ name: 'granted_at', type: 'timestamptz', default: () => 'now()' })
+  @TimestampColumn({ defaultNow: true })
   grantedAt: Date;
 }

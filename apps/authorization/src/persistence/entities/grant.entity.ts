@@ -1,16 +1,17 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity } from 'typeorm';
 import type { LaunchContext } from '#contracts';
+import { ClientIdColumn, IdColumn, Sha256Column, TimestampColumn } from '#nest';
 
 /** One completed authorization: its codes, refresh tokens and access tokens all die with it. */
 @Entity({ name: 'authorization_grant' })
 export class GrantEntity {
-  @PrimaryColumn({ type: 'varchar', length: 64 })
+  @IdColumn({ primary: true })
   id: string;
 
-  @Column({ name: 'client_id', type: 'varchar', length: 128 })
+  @ClientIdColumn()
   clientId: string;
 
-  @Column({ name: 'user_id', type: 'varchar', length: 64 })
+  @IdColumn()
   userId: string;
 
   @Column({ type: 'text' })
@@ -23,19 +24,19 @@ export class GrantEntity {
   launch: 'standalone' | 'ehr' | 'none';
 
   /** For `online_access`: the login session the refresh tokens live and die with. */
-  @Column({ name: 'session_hash', type: 'varchar', length: 64, nullable: true })
+  @Sha256Column({ nullable: true })
   sessionHash: string | null;
 
-  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  @TimestampColumn({ defaultNow: true })
   createdAt: Date;
 
   /** When its code or a refresh token was last exchanged at /token. */
-  @Column({ name: 'last_used_at', type: 'timestamptz', nullable: true })
+  @TimestampColumn({ nullable: true })
   lastUsedAt: Date | null;
 
-  @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
+  @TimestampColumn({ nullable: true })
   revokedAt: Date | null;
 
-  @Column({ name: 'revoke_reason', type: 'varchar', length: 32, nullable: true })
+  @Column({ type: 'varchar', length: 32, nullable: true })
   revokeReason: string | null;
 }

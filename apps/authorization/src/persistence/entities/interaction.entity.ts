@@ -1,5 +1,6 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity } from 'typeorm';
 import type { LaunchContext } from '#contracts';
+import { ClientIdColumn, IdColumn, Sha256Column, TimestampColumn } from '#nest';
 import type { AuthorizationRequest } from '../../flow/authorization-request.js';
 import type { InteractionState } from '../../flow/interaction-state.js';
 import type { LaunchBinding } from '../../launch/launch-binding.js';
@@ -8,30 +9,30 @@ import type { LaunchBinding } from '../../launch/launch-binding.js';
 @Entity({ name: 'interaction' })
 export class InteractionEntity {
   /** Public, random, in the page URLs. */
-  @PrimaryColumn({ type: 'varchar', length: 64 })
+  @IdColumn({ primary: true })
   id: string;
 
   /** SHA-256 of the secret in the browser's interaction cookie: only that browser may continue. */
-  @Column({ name: 'binding_hash', type: 'varchar', length: 64 })
+  @Sha256Column()
   bindingHash: string;
 
   /** Anti-CSRF token of the forms of this interaction. */
   @Column({ type: 'varchar', length: 64 })
   csrf: string;
 
-  @Column({ name: 'client_id', type: 'varchar', length: 128 })
+  @ClientIdColumn()
   clientId: string;
 
   @Column({ type: 'jsonb' })
   request: AuthorizationRequest;
 
-  @Column({ name: 'user_id', type: 'varchar', length: 64, nullable: true })
+  @IdColumn({ nullable: true })
   userId: string | null;
 
-  @Column({ name: 'session_hash', type: 'varchar', length: 64, nullable: true })
+  @Sha256Column({ nullable: true })
   sessionHash: string | null;
 
-  @Column({ name: 'auth_time', type: 'timestamptz', nullable: true })
+  @TimestampColumn({ nullable: true })
   authTime: Date | null;
 
   @Column({ type: 'varchar', length: 128, nullable: true })
@@ -42,26 +43,26 @@ export class InteractionEntity {
   launch: LaunchContext | null;
 
   /** Whom that launch was made for (checked after sign-in); null without a launch. */
-  @Column({ name: 'launch_binding', type: 'jsonb', nullable: true })
+  @Column({ type: 'jsonb', nullable: true })
   launchBinding: LaunchBinding | null;
 
   /** The EHR client that made that launch (for the audit trail). */
-  @Column({ name: 'launched_by', type: 'varchar', length: 128, nullable: true })
+  @ClientIdColumn({ nullable: true })
   launchedBy: string | null;
 
   /** SHA-256 of the `state` of the pending upstream login (OIDC Core §3.1.2.1): how its callback finds this interaction. */
-  @Column({ name: 'upstream_state_hash', type: 'varchar', length: 64, nullable: true })
+  @Sha256Column({ nullable: true })
   upstreamStateHash: string | null;
 
   /** PKCE verifier of the pending upstream login (RFC 7636 §4.1); kept here, never in the browser. */
-  @Column({ name: 'upstream_code_verifier', type: 'varchar', length: 128, nullable: true })
+  @Column({ type: 'varchar', length: 128, nullable: true })
   upstreamCodeVerifier: string | null;
 
   /** `nonce` of the pending upstream login, checked against its ID token (OIDC Core §3.1.3.7). */
-  @Column({ name: 'upstream_nonce', type: 'varchar', length: 128, nullable: true })
+  @Column({ type: 'varchar', length: 128, nullable: true })
   upstreamNonce: string | null;
 
-  @Column({ name: 'expires_at', type: 'timestamptz' })
+  @TimestampColumn()
   expiresAt: Date;
 
   /** Where it stands (flow/interaction-state.ts); changed only by a named transition (InteractionStore). */
@@ -69,6 +70,6 @@ export class InteractionEntity {
   state: InteractionState;
 
   /** When it reached `completed` or `failed` (also set by replicas from before `state`). */
-  @Column({ name: 'completed_at', type: 'timestamptz', nullable: true })
+  @TimestampColumn({ nullable: true })
   completedAt: Date | null;
 }

@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { TimestampColumn } from '#nest';
 
 /** Failed logins per username (`user:<name>`) or address (`addr:<ip>`) in the current window; shared by all replicas. */
 @Entity({ name: 'login_throttle' })
@@ -9,6 +10,6 @@ export class LoginThrottleEntity {
   @Column({ type: 'integer' })
   failures: number;
 
-  @Column({ name: 'window_started_at', type: 'timestamptz' })
+  @TimestampColumn()
   windowStartedAt: Date;
 }

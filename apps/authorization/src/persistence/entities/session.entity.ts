@@ -1,20 +1,21 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Entity } from 'typeorm';
+import { IdColumn, Sha256Column, TimestampColumn } from '#nest';
 
 /** A browser's login session; the cookie holds the token, the table its SHA-256. */
 @Entity({ name: 'login_session' })
 export class SessionEntity {
-  @PrimaryColumn({ name: 'id_hash', type: 'varchar', length: 64 })
+  @Sha256Column({ primary: true })
   idHash: string;
 
-  @Column({ name: 'user_id', type: 'varchar', length: 64 })
+  @IdColumn()
   userId: string;
 
-  @Column({ name: 'authenticated_at', type: 'timestamptz' })
+  @TimestampColumn()
   authenticatedAt: Date;
 
-  @Column({ name: 'expires_at', type: 'timestamptz' })
+  @TimestampColumn()
   expiresAt: Date;
 
-  @Column({ name: 'ended_at', type: 'timestamptz', nullable: true })
+  @TimestampColumn({ nullable: true })
   endedAt: Date | null;
 }

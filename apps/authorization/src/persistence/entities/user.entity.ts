@@ -1,4 +1,5 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity } from 'typeorm';
+import { IdColumn, TimestampColumn } from '#nest';
 
 /** A patient a practitioner may open (shown in the patient picker). */
 export interface PatientEntry {
@@ -10,20 +11,20 @@ export interface PatientEntry {
 /** A person of the built-in user directory. Passwords only as scrypt hashes. */
 @Entity({ name: 'app_user' })
 export class UserEntity {
-  @PrimaryColumn({ type: 'varchar', length: 64 })
+  @IdColumn({ primary: true })
   id: string;
 
   @Column({ type: 'varchar', length: 128, unique: true })
   username: string;
 
-  @Column({ name: 'password_hash', type: 'varchar', length: 256 })
+  @Column({ type: 'varchar', length: 256 })
   passwordHash: string;
 
-  @Column({ name: 'display_name', type: 'varchar', length: 256 })
+  @Column({ type: 'varchar', length: 256 })
   displayName: string;
 
   /** Relative FHIR reference: `Patient/123`, `Practitioner/456`. */
-  @Column({ name: 'fhir_user', type: 'varchar', length: 256, nullable: true })
+  @Column({ type: 'varchar', length: 256, nullable: true })
   fhirUser: string | null;
 
   @Column({ type: 'jsonb', default: () => "'[]'" })
@@ -36,9 +37,9 @@ export class UserEntity {
   @Column({ type: 'boolean', default: false })
   admin: boolean;
 
-  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  @TimestampColumn({ defaultNow: true })
   createdAt: Date;
 
-  @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
+  @TimestampColumn({ defaultNow: true })
   updatedAt: Date;
 }

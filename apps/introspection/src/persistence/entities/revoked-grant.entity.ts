@@ -1,4 +1,5 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Entity, PrimaryColumn } from 'typeorm';
+import { ClientIdColumn, TimestampColumn } from '#nest';
 
 /**
  * A revoked grant (`grant.revoked`): its access tokens issued up to
@@ -6,15 +7,15 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
  */
 @Entity({ name: 'revoked_grant' })
 export class RevokedGrantEntity {
-  @PrimaryColumn({ name: 'grant_id', type: 'varchar', length: 128 })
+  @PrimaryColumn({ type: 'varchar', length: 128 })
   grantId: string;
 
-  @Column({ name: 'client_id', type: 'varchar', length: 128 })
+  @ClientIdColumn()
   clientId: string;
 
-  @Column({ name: 'revoked_at', type: 'timestamptz' })
+  @TimestampColumn()
   revokedAt: Date;
 
-  @Column({ name: 'keep_until', type: 'timestamptz' })
+  @TimestampColumn()
   keepUntil: Date;
 }

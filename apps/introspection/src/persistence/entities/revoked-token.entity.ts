@@ -1,20 +1,21 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity } from 'typeorm';
+import { ClientIdColumn, IdColumn, TimestampColumn } from '#nest';
 
 /** A revoked token, kept until the token would have expired anyway. */
 @Entity({ name: 'revoked_token' })
 export class RevokedTokenEntity {
-  @PrimaryColumn({ type: 'varchar', length: 64 })
+  @IdColumn({ primary: true })
   jti: string;
 
-  @Column({ name: 'client_id', type: 'varchar', length: 128 })
+  @ClientIdColumn()
   clientId: string;
 
-  @Column({ name: 'token_type', type: 'varchar', length: 16 })
+  @Column({ type: 'varchar', length: 16 })
   tokenType: string;
 
-  @Column({ name: 'expires_at', type: 'timestamptz' })
+  @TimestampColumn()
   expiresAt: Date;
 
-  @Column({ name: 'revoked_at', type: 'timestamptz', default: () => 'now()' })
+  @TimestampColumn({ defaultNow: true })
   revokedAt: Date;
 }

@@ -1,11 +1,12 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity } from 'typeorm';
+import { IdColumn, TimestampColumn } from '#nest';
 
 export type KeyState = 'next' | 'active' | 'retired';
 
 /** A signing key; the private JWK only ever as an AES-256-GCM envelope. */
 @Entity({ name: 'signing_key' })
 export class SigningKeyEntity {
-  @PrimaryColumn({ type: 'varchar', length: 64 })
+  @IdColumn({ primary: true })
   kid: string;
 
   @Column({ type: 'varchar', length: 10 })
@@ -14,21 +15,21 @@ export class SigningKeyEntity {
   @Column({ type: 'varchar', length: 10 })
   state: KeyState;
 
-  @Column({ name: 'public_jwk', type: 'jsonb' })
+  @Column({ type: 'jsonb' })
   publicJwk: Record<string, unknown>;
 
-  @Column({ name: 'encrypted_private_jwk', type: 'text' })
+  @Column({ type: 'text' })
   encryptedPrivateJwk: string;
 
-  @Column({ name: 'kek_id', type: 'varchar', length: 16 })
+  @Column({ type: 'varchar', length: 16 })
   kekId: string;
 
-  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  @TimestampColumn({ defaultNow: true })
   createdAt: Date;
 
-  @Column({ name: 'activated_at', type: 'timestamptz', nullable: true })
+  @TimestampColumn({ nullable: true })
   activatedAt: Date | null;
 
-  @Column({ name: 'retired_at', type: 'timestamptz', nullable: true })
+  @TimestampColumn({ nullable: true })
   retiredAt: Date | null;
 }
