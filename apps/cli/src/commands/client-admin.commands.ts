@@ -1,18 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { stringValue, type Command } from '../command.js';
 import { fields, type Row } from '../output.js';
 import { UsageError } from '../usage-error.js';
-import { registrationMetadata } from './clients.commands.js';
+import { clientAction, METADATA_OPTIONS, metadataFromFlags, readText, registeredClientText } from './clients.commands.js';
 
 /** The app directory's changes (issue #16) through the admin API: register, update, disable, enable, rotate-secret. */
-
-function readText(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err: unknown) {
-    throw new UsageError(`${path} cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-}
 
 const clientPath = (clientId: string, action = '') => `/admin/clients/${encodeURIComponent(clientId)}${action ? `/${action}` : ''}`;
 
@@ -32,42 +23,19 @@ const register: Command = {
   summary: 'register a client as an administrator (POST /admin/clients): the validation of /register, its privileges usable at once',
   args: [],
   options: {
-    file: { type: 'string', value: '<metadata.json>', description: 'client metadata as a JSON object (RFC 7591 §2; flags override its fields)' },
-    name: { type: 'string', value: '<name>', description: 'client_name' },
-    'redirect-uri': { type: 'string', multiple: true, value: '<uri>', description: 'a redirect URI (repeat for several)' },
-    'grant-type': { type: 'string', multiple: true, value: '<type>', description: 'a grant type (repeat for several)' },
-    scope: { type: 'string', value: '<scopes>', description: 'space-separated scopes' },
-    'auth-method': { type: 'string', value: '<method>', description: 'token_endpoint_auth_method' },
-    'jwks-uri': { type: 'string', value: '<url>', description: 'jwks_uri (for private_key_jwt)' },
+    ...METADATA_OPTIONS,
     'launch-uri': { type: 'string', value: '<url>', description: 'launch_uri (SMART EHR launch)' },
     'public-key': { type: 'string', value: '<key.pem|key.json>', description: 'a public key file (PEM or JWK / JWK Set), stored as the jwks' },
   },
   details: 'The client secret and the registration access token are shown only now: the server keeps their hashes.',
   async run({ values, deployment, out }) {
-    const file = stringValue(values, 'file');
-    const metadata = registrationMetadata(file === undefined ? undefined : readText(file), {
-      name: stringValue(values, 'name'),
-      'redirect-uri': values['redirect-uri'],
-      'grant-type': values['grant-type'],
-      scope: stringValue(values, 'scope'),
-      'auth-method': stringValue(values, 'auth-method'),
-      'jwks-uri': stringValue(values, 'jwks-uri'),
-    });
+    const metadata = metadataFromFlags(values);
     const launch = stringValue(values, 'launch-uri');
     if (launch !== undefined) metadata.launch_uri = launch;
     const keyFile = stringValue(values, 'public-key');
     const body = keyFile === undefined ? metadata : { ...metadata, public_key: readText(keyFile) };
     const client = await deployment.api<Row>('/admin/clients', { method: 'POST', body });
-    out.result(client, () =>
-      fields([
-        ['client_id', client.client_id],
-        ['client_name', client.client_name],
-        ['client_secret', client.client_secret],
-        ['registration_access_token', client.registration_access_token],
-        ['token_endpoint_auth_method', client.token_endpoint_auth_method],
-        ['scope', client.scope],
-      ]) + 'Store the client secret and the registration access token now: they are not shown again.\n',
-    );
+    out.result(client, () => registeredClientText(client));
   },
 };
 
@@ -94,33 +62,12 @@ const update: Command = {
   },
 };
 
-function toggle(name: 'disable' | 'enable'): Command {
-  return {
-    group: 'clients',
-    name,
-    summary:
-      name === 'disable'
-        ? 'disable a client (POST /admin/clients/:client_id/disable): invalid_client at /token, its tokens inactive, its grants kept'
-        : 'enable a disabled client again (POST /admin/clients/:client_id/enable)',
-    args: ['client_id'],
-    options: {},
-    async run({ args, deployment, out }) {
-      const client = await deployment.api<Row>(clientPath(args[0]!, name), { method: 'POST' });
-      out.result(client, () => stateOf(client));
-    },
-  };
-}
+const disable = clientAction('disable', 'disable a client (POST /admin/clients/:client_id/disable): invalid_client at /token, its tokens inactive, its grants kept', stateOf);
+const enable = clientAction('enable', 'enable a disabled client again (POST /admin/clients/:client_id/enable)', stateOf);
+const rotateSecret = clientAction(
+  'rotate-secret',
+  'issue a new client secret (POST /admin/clients/:client_id/rotate-secret); the old one stops working; shown once',
+  (answer) => fields([['client_id', answer.client_id], ['client_secret', answer.client_secret]]) + 'Store the new client secret now: it is not shown again.\n',
+);
 
-const rotateSecret: Command = {
-  group: 'clients',
-  name: 'rotate-secret',
-  summary: 'issue a new client secret (POST /admin/clients/:client_id/rotate-secret); the old one stops working; shown once',
-  args: ['client_id'],
-  options: {},
-  async run({ args, deployment, out }) {
-    const answer = await deployment.api<Row>(clientPath(args[0]!, 'rotate-secret'), { method: 'POST' });
-    out.result(answer, () => fields([['client_id', answer.client_id], ['client_secret', answer.client_secret]]) + 'Store the new client secret now: it is not shown again.\n');
-  },
-};
-
-export const CLIENT_ADMIN_COMMANDS: readonly Command[] = [register, update, toggle('disable'), toggle('enable'), rotateSecret];
+export const CLIENT_ADMIN_COMMANDS: readonly Command[] = [register, update, disable, enable, rotateSecret];

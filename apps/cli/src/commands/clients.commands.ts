@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { listValue, offsetOption, PAGE_SIZE_OPTION, stringValue, type Command, type CommandContext } from '../command.js';
+import { listValue, offsetOption, PAGE_SIZE_OPTION, stringValue, type Command, type CommandContext, type OptionValues } from '../command.js';
 import { CommandFailure } from '../command-failure.js';
 import { fields, table, type Row } from '../output.js';
 import { UsageError } from '../usage-error.js';
@@ -55,7 +55,49 @@ export function registrationMetadata(fileText: string | undefined, flags: Record
   return metadata;
 }
 
-function readText(path: string): string {
+/** A client just registered (RFC 7591 §3.2.1), with the secrets shown this once and a reminder to store them. */
+export function registeredClientText(client: Record<string, unknown>): string {
+  return (
+    fields([
+      ['client_id', client.client_id],
+      ['client_name', client.client_name],
+      ['client_secret', client.client_secret],
+      ['registration_access_token', client.registration_access_token],
+      ['registration_client_uri', client.registration_client_uri],
+      ['token_endpoint_auth_method', client.token_endpoint_auth_method],
+      ['grant_types', client.grant_types],
+      ['redirect_uris', client.redirect_uris],
+      ['scope', client.scope],
+      ...(client.privileges_pending !== undefined ? ([['privileges_pending', privilegeText(client.privileges_pending)]] as Array<[string, unknown]>) : []),
+    ]) + (client.client_secret !== undefined ? 'Store the client secret and the registration access token now: they are not shown again.\n' : '')
+  );
+}
+
+/** The flags that describe a client's metadata, shared by `clients create` (RFC 7591) and `clients register` (admin). */
+export const METADATA_OPTIONS: Command['options'] = {
+  file: { type: 'string', value: '<metadata.json>', description: 'client metadata as a JSON object (RFC 7591 §2; flags override its fields)' },
+  name: { type: 'string', value: '<name>', description: 'client_name' },
+  'redirect-uri': { type: 'string', multiple: true, value: '<uri>', description: 'a redirect URI (repeat for several)' },
+  'grant-type': { type: 'string', multiple: true, value: '<type>', description: 'a grant type, e.g. authorization_code, client_credentials (repeat for several)' },
+  scope: { type: 'string', value: '<scopes>', description: 'space-separated scopes the client may ask for' },
+  'auth-method': { type: 'string', value: '<method>', description: 'token_endpoint_auth_method: client_secret_basic, client_secret_post, private_key_jwt or none' },
+  'jwks-uri': { type: 'string', value: '<url>', description: 'jwks_uri (for private_key_jwt)' },
+};
+
+/** The metadata given by {@link METADATA_OPTIONS}: `--file`'s object, then the flags over it. */
+export function metadataFromFlags(values: OptionValues): Record<string, unknown> {
+  const file = stringValue(values, 'file');
+  return registrationMetadata(file === undefined ? undefined : readText(file), {
+    name: stringValue(values, 'name'),
+    'redirect-uri': listValue(values, 'redirect-uri'),
+    'grant-type': listValue(values, 'grant-type'),
+    scope: stringValue(values, 'scope'),
+    'auth-method': stringValue(values, 'auth-method'),
+    'jwks-uri': stringValue(values, 'jwks-uri'),
+  });
+}
+
+export function readText(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (err: unknown) {
@@ -69,13 +111,7 @@ const create: Command = {
   summary: 'register a client (POST /register, RFC 7591); prints its secret and registration access token once',
   args: [],
   options: {
-    file: { type: 'string', value: '<metadata.json>', description: 'client metadata as a JSON object (flags override its fields)' },
-    name: { type: 'string', value: '<name>', description: 'client_name' },
-    'redirect-uri': { type: 'string', multiple: true, value: '<uri>', description: 'a redirect URI (repeat for several)' },
-    'grant-type': { type: 'string', multiple: true, value: '<type>', description: 'a grant type, e.g. authorization_code, client_credentials (repeat for several)' },
-    scope: { type: 'string', value: '<scopes>', description: 'space-separated scopes the client may ask for' },
-    'auth-method': { type: 'string', value: '<method>', description: 'token_endpoint_auth_method: client_secret_basic, client_secret_post, private_key_jwt or none' },
-    'jwks-uri': { type: 'string', value: '<url>', description: 'jwks_uri (for private_key_jwt)' },
+    ...METADATA_OPTIONS,
     'initial-access-token': {
       type: 'string',
       value: '<token>',
@@ -84,33 +120,13 @@ const create: Command = {
   },
   details: 'The client secret and the registration access token are shown only now: the server keeps their hashes.',
   async run({ values, deployment, out, env }) {
-    const file = stringValue(values, 'file');
-    const metadata = registrationMetadata(file === undefined ? undefined : readText(file), {
-      name: stringValue(values, 'name'),
-      'redirect-uri': listValue(values, 'redirect-uri'),
-      'grant-type': listValue(values, 'grant-type'),
-      scope: stringValue(values, 'scope'),
-      'auth-method': stringValue(values, 'auth-method'),
-      'jwks-uri': stringValue(values, 'jwks-uri'),
-    });
+    const metadata = metadataFromFlags(values);
     const endpoint = (await deployment.serverMetadata()).registration_endpoint;
     if (!endpoint) throw new CommandFailure('unsupported', `${deployment.issuer} advertises no registration_endpoint`);
     const initial = stringValue(values, 'initial-access-token') ?? (env.SMART_AUTH_INITIAL_ACCESS_TOKEN || undefined);
     const client = await deployment.request<Record<string, unknown>>(endpoint, { method: 'POST', body: metadata, ...(initial ? { bearer: initial } : {}) });
     out.result(client, () =>
-      fields([
-        ['client_id', client.client_id],
-        ['client_name', client.client_name],
-        ['client_secret', client.client_secret],
-        ['registration_access_token', client.registration_access_token],
-        ['registration_client_uri', client.registration_client_uri],
-        ['token_endpoint_auth_method', client.token_endpoint_auth_method],
-        ['grant_types', client.grant_types],
-        ['redirect_uris', client.redirect_uris],
-        ['scope', client.scope],
-        ...(client.privileges_pending !== undefined ? ([['privileges_pending', privilegeText(client.privileges_pending)]] as Array<[string, unknown]>) : []),
-      ]) +
-        (client.client_secret !== undefined ? 'Store the client secret and the registration access token now: they are not shown again.\n' : '') +
+      registeredClientText(client) +
         (client.privileges_pending !== undefined
           ? `These privileges wait for an administrator: smart-auth clients approve ${String(client.client_id)}\n`
           : ''),
@@ -225,42 +241,49 @@ async function onClient<T>(ctx: CommandContext, method: 'GET' | 'DELETE'): Promi
     : ctx.deployment.api<T>(`/admin/clients/${encodeURIComponent(ctx.args[0]!)}`, { method });
 }
 
-const get: Command = {
-  group: 'clients',
-  name: 'get',
-  summary: 'show one client (GET /admin/clients/:client_id, or RFC 7592 with its registration access token)',
-  args: ['client_id'],
-  options: { 'registration-access-token': REGISTRATION_TOKEN_OPTION },
-  async run(ctx) {
-    const client = await onClient<Row>(ctx, 'GET');
-    ctx.out.result(client, () => fields(Object.entries(client)));
-  },
-};
+/** `clients get` and `clients delete`: one client, through RFC 7592 with its registration access token, else through the admin API. */
+function onClientCommand(method: 'GET' | 'DELETE', name: string, summary: string, render: (client: Row, clientId: string) => Row): Command {
+  return {
+    group: 'clients',
+    name,
+    summary,
+    args: ['client_id'],
+    options: { 'registration-access-token': REGISTRATION_TOKEN_OPTION },
+    async run(ctx) {
+      const answer = render((await onClient<Row | undefined>(ctx, method)) ?? {}, ctx.args[0]!);
+      ctx.out.result(answer, () => (method === 'GET' ? fields(Object.entries(answer)) : `deleted client ${String(answer.client_id)}\n`));
+    },
+  };
+}
 
-const remove: Command = {
-  group: 'clients',
-  name: 'delete',
-  summary: 'delete a client (DELETE /admin/clients/:client_id, or RFC 7592 with its registration access token); its tokens stop working',
-  args: ['client_id'],
-  options: { 'registration-access-token': REGISTRATION_TOKEN_OPTION },
-  async run(ctx) {
-    const clientId = ctx.args[0]!;
-    await onClient(ctx, 'DELETE');
-    ctx.out.result({ client_id: clientId, deleted: true }, () => `deleted client ${clientId}\n`);
-  },
-};
+const get = onClientCommand('GET', 'get', 'show one client (GET /admin/clients/:client_id, or RFC 7592 with its registration access token)', (client) => client);
+const remove = onClientCommand(
+  'DELETE',
+  'delete',
+  'delete a client (DELETE /admin/clients/:client_id, or RFC 7592 with its registration access token); its tokens stop working',
+  (_answer, clientId) => ({ client_id: clientId, deleted: true }),
+);
 
-const revokeAll: Command = {
-  group: 'clients',
-  name: 'revoke-all',
-  summary: "revoke every grant of a client (POST /admin/clients/:client_id/revoke-all): its users' tokens stop working",
-  args: ['client_id'],
-  options: {},
-  async run({ args, deployment, out }) {
-    const clientId = args[0]!;
-    const answer = await deployment.api<{ client_id: string; revoked_grants: number }>(`/admin/clients/${encodeURIComponent(clientId)}/revoke-all`, { method: 'POST' });
-    out.result(answer, () => `revoked ${answer.revoked_grants} grant(s) of client ${clientId}\n`);
-  },
-};
+/** A command that POSTs one action on one client (`/admin/clients/:client_id/<name>`, no body) and prints the answer. */
+export function clientAction(name: string, summary: string, render: (answer: Row, clientId: string) => string): Command {
+  return {
+    group: 'clients',
+    name,
+    summary,
+    args: ['client_id'],
+    options: {},
+    async run({ args, deployment, out }) {
+      const clientId = args[0]!;
+      const answer = await deployment.api<Row>(`/admin/clients/${encodeURIComponent(clientId)}/${name}`, { method: 'POST' });
+      out.result(answer, () => render(answer, clientId));
+    },
+  };
+}
+
+const revokeAll = clientAction(
+  'revoke-all',
+  "revoke every grant of a client (POST /admin/clients/:client_id/revoke-all): its users' tokens stop working",
+  (answer, clientId) => `revoked ${String(answer.revoked_grants)} grant(s) of client ${clientId}\n`,
+);
 
 export const CLIENT_COMMANDS: readonly Command[] = [create, list, pending, decision('approve'), decision('reject'), get, remove, revokeAll];

@@ -1,6 +1,6 @@
 import { Controller, Delete, Get, Param, Post, Put, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Rpc, WebRoutes } from '#contracts';
+import { Rpc, WebRoutes, type AdminClientRequest, type RpcRoute } from '#contracts';
 import { InvalidRequest } from '#oauth';
 import { jsonOf } from '../http/request-input.js';
 import { adminAuthorization } from '../http/admin-authorization.js';
@@ -105,25 +105,19 @@ export class AdminClientsController extends ServiceForwardingController {
   }
 
   @Post(WebRoutes.adminClientDisable.path)
-  async disable(@Param('clientId') clientId: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const authorization = adminAuthorization(req);
-    noBody(req);
-    await this.forward(req, reply, 200, Rpc.registration.disableClient, { authorization, clientId });
+  disable(@Param('clientId') clientId: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.bodilessAction(Rpc.registration.disableClient, clientId, req, reply);
   }
 
   @Post(WebRoutes.adminClientEnable.path)
-  async enable(@Param('clientId') clientId: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const authorization = adminAuthorization(req);
-    noBody(req);
-    await this.forward(req, reply, 200, Rpc.registration.enableClient, { authorization, clientId });
+  enable(@Param('clientId') clientId: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.bodilessAction(Rpc.registration.enableClient, clientId, req, reply);
   }
 
   /** The new secret is in this answer only. */
   @Post(WebRoutes.adminClientRotateSecret.path)
-  async rotateSecret(@Param('clientId') clientId: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const authorization = adminAuthorization(req);
-    noBody(req);
-    await this.forward(req, reply, 200, Rpc.registration.rotateSecret, { authorization, clientId });
+  rotateSecret(@Param('clientId') clientId: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.bodilessAction(Rpc.registration.rotateSecret, clientId, req, reply);
   }
 
   @Delete(WebRoutes.adminClient.path)
@@ -131,5 +125,12 @@ export class AdminClientsController extends ServiceForwardingController {
     const authorization = adminAuthorization(req);
     await this.ask(req, Rpc.registration.deleteClient, { authorization, clientId });
     reply.code(204).send();
+  }
+
+  /** An action on one client that takes no body (disable, enable, rotate-secret): the administrator's authorization and the client id, forwarded. */
+  private async bodilessAction(route: RpcRoute<AdminClientRequest, unknown>, clientId: string, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const authorization = adminAuthorization(req);
+    noBody(req);
+    await this.forward(req, reply, 200, route, { authorization, clientId });
   }
 }
