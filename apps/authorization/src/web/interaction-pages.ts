@@ -76,12 +76,12 @@ export class InteractionPages {
       stylesheets: this.kit.stylesheets,
       action: `${interactionPath(ix.id)}/consent`,
       csrf: ix.csrf,
-      client: this.kit.clientView(client),
+      client: this.kit.clientView(client, true),
       userName: user.displayName,
       ...(patientName ? { patientName } : {}),
       scopes: this.kit.scopeChoices(ix.request.scope),
     });
-    return this.kit.page(200, body, this.formTargets(ix), cookies);
+    return this.kit.page(200, body, this.formTargets(ix), cookies, true);
   }
 
   /** Forms post to the suite; the redirect that follows ends at the client, so CSP `form-action` names its origin. */
