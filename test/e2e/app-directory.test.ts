@@ -126,7 +126,13 @@ describe('app directory pages: an administrator manages apps in the browser', { 
     assert.equal((await secretToken(clientId, rotated)).status, 200, 'the new secret works');
     await page.goto(`${suite.issuer}/admin/apps/${clientId}`);
     assert.equal(await page.locator('#new-secret').count(), 0, 'shown once');
-    const events = await page.locator('table.grants').last().innerText();
+    // The audit service stores events as they arrive from the stream: the latest may take a moment.
+    let events = await page.locator('table.grants').last().innerText();
+    for (let i = 0; i < 50 && !events.includes('client.secret_rotated'); i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      await page.reload();
+      events = await page.locator('table.grants').last().innerText();
+    }
     assert.match(events, /client\.secret_rotated[\s\S]*client\.enabled[\s\S]*client\.disabled/, 'audit events, newest first');
     assert.match(events, new RegExp(`user:${siteAdmin.id}`), 'by the signed-in administrator');
   });
