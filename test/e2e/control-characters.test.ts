@@ -303,6 +303,19 @@ describe('control characters and lone surrogates in every parameter', () => {
     assert.deepEqual(failures, [], failures.join('\n'));
   });
 
+  it('the app directory forms: line breaks only in the multi-line fields (redirect URIs, contacts, pasted key), never in a name or scope', async () => {
+    const form = { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' };
+    const body = (fields: Record<string, string>) => new URLSearchParams({ csrf: 'x', client_name: 'App', scope: 'openid', redirect_uris: `${CALLBACK}\r\n${APP}/other`, contacts: 'a@cc.example\nb@cc.example', public_key: '-----BEGIN PUBLIC KEY-----\n\tabc\r\n-----END PUBLIC KEY-----', ...fields }).toString();
+    // The multi-line fields pass the edge (the page then refuses the unsigned form: 403, not a control-character 400).
+    const passes = await send(suite, 'POST', '/admin/apps/new', form, body({}));
+    assert.equal(passes.status, 403, passes.text.slice(0, 200));
+    for (const [name, value] of [['client_name', 'App\nEvil'], ['client_name', 'App\tName'], ['scope', 'openid\r\nlaunch'], ['launch_uri', `${APP}/launch\n`]]) {
+      const reply = await send(suite, 'POST', '/admin/apps/new', form, body({ [name]: value! }));
+      assert.equal(reply.status, 400, `${name}: ${reply.status} ${reply.text.slice(0, 200)}`);
+      assert.match(reply.text, new RegExp(`the ${name} parameter contains a control character`));
+    }
+  });
+
   it('never lets a control character in a header reach a service (User-Agent with DEL, X-Forwarded-For)', async () => {
     const url = new URL(suite.baseUrl);
     const answer = await rawRequest(suite, `GET /authorize?client_id=${app.client_id} HTTP/1.1\r\nHost: ${url.host}\r\nUser-Agent: a\u007fb\r\nX-Forwarded-For: 1.2.3.4\u007f\r\nConnection: close\r\n\r\n`);

@@ -8,80 +8,16 @@
 // POST /launch is called with the bootstrap admin client's token (scope `admin`).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
 import type { Browser, Page, Request } from 'playwright-core';
 import { sharedSuite, type RunningSuite } from '#testing';
 import { allow, browserUnavailable, launchBrowser, newContext, signIn } from './support/browser.js';
+import { FhirclientApp } from './support/fhirclient-app.js';
 import { bearer, call, register, type RegisteredClient } from './support/http.js';
 import { adminToken, createUser, type TestUser } from './support/people.js';
 
 const skip = browserUnavailable();
 const STANDALONE_SCOPE = 'launch/patient openid fhirUser offline_access patient/*.rs';
 const EHR_SCOPE = 'launch openid fhirUser offline_access patient/*.rs';
-
-/** What the app page reports once FHIR.oauth2.ready() settled. */
-interface ReadyOutcome {
-  error?: string;
-  clientId?: string;
-  patientId?: string | null;
-  tokenResponse?: Record<string, unknown>;
-}
-
-/** The app's static pages on loopback: fhirclient's browser bundle (from node_modules), its launch pages and its redirect page. */
-class FhirclientApp {
-  /** Set once the app is registered: the client id its pages use. */
-  clientId = '';
-
-  private constructor(
-    private readonly server: Server,
-    readonly origin: string,
-  ) {}
-
-  static async start(fhirBaseUrl: string): Promise<FhirclientApp> {
-    const bundle = readFileSync(createRequire(import.meta.url).resolve('fhirclient/build/fhir-client.js'));
-    const page = (script: string) => `<!doctype html><meta charset="utf-8"><title>fhirclient test app</title><script src="/fhir-client.js"></script><script>${script}</script>`;
-    const authorize = (options: Record<string, string>) =>
-      page(`FHIR.oauth2.authorize(${JSON.stringify(options)}).catch(function (e) { window.fhirOutcome = { error: String(e) }; });`);
-    const server = createServer((req, res) => {
-      const path = new URL(req.url ?? '/', 'http://app').pathname;
-      const html = (body: string) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(body);
-      if (path === '/fhir-client.js') return res.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle);
-      // Standalone: the app knows its FHIR server.
-      if (path === '/standalone.html') return html(authorize({ iss: fhirBaseUrl, clientId: app.clientId, scope: STANDALONE_SCOPE, redirectUri: 'app.html' }));
-      // EHR launch (the registered launch_uri): fhirclient reads iss and launch from the URL the EHR opened.
-      if (path === '/launch.html') return html(authorize({ clientId: app.clientId, scope: EHR_SCOPE, redirectUri: 'app.html' }));
-      if (path === '/app.html') {
-        return html(
-          page(
-            'FHIR.oauth2.ready().then(function (client) {' +
-              ' window.smartClient = client;' +
-              ' window.fhirOutcome = { clientId: client.state.clientId, patientId: client.getPatientId(), tokenResponse: client.state.tokenResponse };' +
-              '}, function (e) { window.fhirOutcome = { error: String(e) }; });',
-          ),
-        );
-      }
-      res.writeHead(404).end();
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const app = new FhirclientApp(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-    return app;
-  }
-
-  /** Waits for FHIR.oauth2.ready() on the app page and returns what it reported. */
-  async outcome(page: Page): Promise<ReadyOutcome> {
-    await page.waitForURL((url) => url.origin === this.origin && url.pathname === '/app.html', { timeout: 15_000 });
-    await page.waitForFunction('window.fhirOutcome !== undefined', undefined, { timeout: 15_000 });
-    return (await page.evaluate('window.fhirOutcome')) as ReadyOutcome;
-  }
-
-  close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
 
 describe('fhirclient (SMART JavaScript client) in Chromium', { skip }, () => {
   let suite: RunningSuite & { owned: boolean };
@@ -95,7 +31,7 @@ describe('fhirclient (SMART JavaScript client) in Chromium', { skip }, () => {
   before(async () => {
     suite = await sharedSuite();
     browser = await launchBrowser();
-    app = await FhirclientApp.start(suite.fhirBaseUrl);
+    app = await FhirclientApp.start(suite.fhirBaseUrl, { standalone: STANDALONE_SCOPE, ehr: EHR_SCOPE });
     admin = await adminToken(suite);
     patientUser = await createUser(suite, admin, { fhirUser: 'Patient/pt-fhirclient', display_name: 'Fern Client' });
     practitioner = await createUser(suite, admin, { fhirUser: 'Practitioner/pr-fhirclient', display_name: 'Dr. Client', patients: [{ id: 'pt-fc-ehr', name: 'Eve Hr' }] });

@@ -98,6 +98,23 @@ export interface RefreshTokenReusedData {
   patient?: string;
 }
 
+/**
+ * A practitioner chose an app in the EHR launcher (issue #16): a launch
+ * context bound to them, the patient (and encounter) and that app was made,
+ * and the browser was sent to the app's `launch_uri`.
+ */
+export interface LaunchCreatedData {
+  /** The app chosen. */
+  client_id: string;
+  /** Local id of the practitioner. */
+  user_id: string;
+  fhirUser?: string;
+  patient: string;
+  encounter?: string;
+  /** `launcher:sign-in` (the practitioner signed in to the launcher), or the EHR client whose signed launch JWT opened it. */
+  launched_by: string;
+}
+
 /** A person's authorization of a client: created at consent, ended by revocation. */
 export interface GrantCreatedData {
   grant_id: string;
@@ -221,6 +238,8 @@ export interface EventData {
   'token.refreshed': TokenRefreshedData;
   'refresh_token.reused': RefreshTokenReusedData;
   'launch.refused': LaunchRefusedData;
+  /** A practitioner launched an app from the EHR launcher. */
+  'launch.created': LaunchCreatedData;
 }
 
 export type EventType = keyof EventData;
@@ -249,6 +268,7 @@ export const EVENT_TYPES: readonly EventType[] = [
   'token.refreshed',
   'refresh_token.reused',
   'launch.refused',
+  'launch.created',
 ];
 
 /** Subject of one event type, e.g. `smart.events.v1.token.issued`. */

@@ -162,6 +162,21 @@ export interface AdminClientDetail extends AdminClientView {
   recent_events?: ClientAuditEntry[];
 }
 
+/**
+ * An app an EHR launcher may offer (issue #16): approved (nothing pending or
+ * refused), enabled, with a `launch_uri` and the SMART `launch` scope
+ * registered. Only what the launcher shows and needs; no secrets, no keys.
+ */
+export interface LaunchableApp {
+  client_id: string;
+  client_name?: string;
+  client_uri?: string;
+  logo_uri?: string;
+  tos_uri?: string;
+  policy_uri?: string;
+  launch_uri: string;
+}
+
 export interface ClientListResponse {
   clients: AdminClientView[];
   limit: number;

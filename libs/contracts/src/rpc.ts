@@ -35,6 +35,7 @@ import type {
   ClientListResponse,
   ClientLookupRequest,
   DecidePrivilegesRequest,
+  LaunchableApp,
   ListClientsRequest,
   ManageClientRequest,
   RegisterClientRequest,
@@ -99,6 +100,8 @@ export const Rpc = {
     delete: rpc<ManageClientRequest, { deleted: true }>('registration.v1.delete', 'change'),
     /** Internal: the cached view of a client used on the token path. */
     lookup: rpc<ClientLookupRequest, ClientRecord | null>('registration.v1.client.lookup', 'read'),
+    /** Internal: the apps an EHR launcher may offer (approved, enabled, `launch_uri` and scope `launch`), by name. */
+    launchableApps: rpc<Record<string, never>, LaunchableApp[]>('registration.v1.apps.launchable', 'read'),
     /** Admin (scope `admin`): the client directory, paged, without secrets. */
     listClients: rpc<ListClientsRequest, ClientListResponse>('registration.v1.admin.clients.list', 'read'),
     /** Admin (scope `admin`): one client, without secrets, with its keys, usage and latest audit events. */

@@ -73,6 +73,9 @@ export const WebRoutes = {
   loginCallback: page('/login/callback', ['GET']),
   logout: page('/logout', ['GET', 'POST']),
   launch: api('/launch', ['POST'], { forwarded: true }),
+  // The EHR launcher (issue #16): a practitioner's list of launchable apps for one patient; choosing one is a POST.
+  launcher: page('/launcher', ['GET', 'POST']),
+  launcherLogin: page('/launcher/login', ['POST'], { rateLimit: 'login' }),
   // OIDC Core §5.3: called by browser apps with their access token.
   userinfo: api('/userinfo', ['GET', 'POST'], { cors: true, forwarded: true }),
   adminUsers: api('/admin/users', ['GET', 'POST'], { forwarded: true }),

@@ -89,11 +89,46 @@ export class LaunchService {
   }
 
   /**
-   * A launch JWT (the seed's "JWT created" EHR launch): signed by a registered
-   * client holding the `launch` scope, with its inline `jwks`; `aud` is this
-   * issuer, `exp` near, `jti` single use. Context and binding claims as in POST /launch.
+   * A launch JWT (the seed's "JWT created" EHR launch) brought to /authorize:
+   * verified ({@link verifyJwt}), then spent, unless it was made for another client.
    */
   private async consumeJwt(launch: string, clientId: string): Promise<ResolvedLaunch> {
+    const verified = await this.verifyJwt(launch);
+    const { context, binding, ehrClientId } = verified;
+    const resolved: ResolvedLaunch = { context, binding, launchedBy: ehrClientId };
+    if (binding.client_id !== undefined && binding.client_id !== clientId) {
+      // Made for another client: refused after sign-in, not spent (unless it already was).
+      const spent = await this.dataSource.query(`SELECT 1 FROM launch_context WHERE id_hash = $1`, [verified.idHash]);
+      if ((spent as unknown[]).length > 0) throw new InvalidRequest('the launch JWT was already used');
+      return resolved;
+    }
+    await this.spendJwt(verified);
+    return resolved;
+  }
+
+  /**
+   * The EHR launcher opened with an EHR's own signed context (issue #16): the
+   * same launch JWT and the same trust as at /authorize (a registered EHR
+   * client approved for `launch`, its inline keys, `aud` this issuer, near
+   * `exp`, single-use `jti`: a JWT spent here cannot launch at /authorize and
+   * the other way round). It must name the practitioner (`user`, and
+   * `fhirUser` if given) and no `client_id` (the practitioner chooses the app).
+   */
+  async openLauncherJwt(launch: string): Promise<VerifiedLaunchJwt> {
+    if (launch.length > 16_384 || launch.split('.').length !== 3) throw new InvalidRequest('launch_jwt is not a JWT');
+    const verified = await this.verifyJwt(launch);
+    if (verified.binding.user === undefined) throw new InvalidRequest('the launch JWT must name the practitioner (user)');
+    if (verified.binding.client_id !== undefined) throw new InvalidRequest('a launcher JWT names no client_id: the practitioner chooses the app');
+    await this.spendJwt(verified);
+    return verified;
+  }
+
+  /**
+   * Checks a launch JWT: signed by a registered client holding the `launch`
+   * scope, with its inline `jwks`; `aud` this issuer, `exp` near, a `jti`.
+   * Context and binding claims as in POST /launch. Does not spend it.
+   */
+  private async verifyJwt(launch: string): Promise<VerifiedLaunchJwt> {
     let unverified: JWTPayload;
     try {
       unverified = decodeJwt(launch);
@@ -128,30 +163,37 @@ export class LaunchService {
       ...(typeof payload.need_patient_banner === 'boolean' ? { need_patient_banner: payload.need_patient_banner } : {}),
       ...(typeof payload.smart_style_url === 'string' && /^https?:\/\//.test(payload.smart_style_url) ? { smart_style_url: payload.smart_style_url } : {}),
     });
-    const idHash = sha256Hex(`jwt:${ehr.client_id}:${payload.jti}`);
-    const resolved: ResolvedLaunch = { context, binding, launchedBy: ehr.client_id };
-    if (binding.client_id !== undefined && binding.client_id !== clientId) {
-      // Made for another client: refused after sign-in, not spent (unless it already was).
-      const spent = await this.dataSource.query(`SELECT 1 FROM launch_context WHERE id_hash = $1`, [idHash]);
-      if ((spent as unknown[]).length > 0) throw new InvalidRequest('the launch JWT was already used');
-      return resolved;
-    }
-    // Single use: the jti is remembered until the JWT expires (plus skew).
+    return { ehrClientId: ehr.client_id, context, binding, idHash: sha256Hex(`jwt:${ehr.client_id}:${payload.jti}`), expiresAt: new Date((payload.exp + CLOCK_SKEW) * 1000) };
+  }
+
+  /** Single use: the jti is remembered until the JWT expires (plus skew); a second use is refused. */
+  private async spendJwt(verified: VerifiedLaunchJwt): Promise<void> {
+    const { idHash, ehrClientId, context, binding, expiresAt } = verified;
     const inserted = returningRows<{ id_hash: string }>(
       await this.dataSource.query(
         `INSERT INTO launch_context (id_hash, created_by, context, bound_user, bound_fhir_user, bound_client_id, expires_at, used_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, now())
          ON CONFLICT (id_hash) DO NOTHING RETURNING id_hash`,
-        [idHash, ehr.client_id, JSON.stringify(context), binding.user ?? null, binding.fhirUser ?? null, binding.client_id ?? null, new Date((payload.exp + CLOCK_SKEW) * 1000)],
+        [idHash, ehrClientId, JSON.stringify(context), binding.user ?? null, binding.fhirUser ?? null, binding.client_id ?? null, expiresAt],
       ),
     );
     if (inserted.length === 0) throw new InvalidRequest('the launch JWT was already used');
-    return resolved;
   }
 
   async purgeExpired(): Promise<void> {
     await this.dataSource.query(`DELETE FROM launch_context WHERE expires_at < now() - interval '1 day'`);
   }
+}
+
+/** A launch JWT whose signature and claims were checked. */
+export interface VerifiedLaunchJwt {
+  /** The EHR client that signed it. */
+  ehrClientId: string;
+  context: LaunchContext;
+  binding: LaunchBinding;
+  /** Its single-use key in launch_context (`jwt:<iss>:<jti>`). */
+  idHash: string;
+  expiresAt: Date;
 }
 
 /** A launch_context row as the resolution reads it. */

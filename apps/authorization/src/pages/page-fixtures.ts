@@ -121,6 +121,10 @@ export const everyPage = (over: { client?: ClientView; text?: string; scope?: st
     ['error', renderer.error(error(t ? { code: t, description: t, stylesheets: [t] } : {}))],
     ['logout', renderer.logout(logout({ client: c, ...(t && { hidden: { [t]: t } }) }))],
     ['logout without client', renderer.logout(logout({ client: undefined }))],
+    [
+      'launcher',
+      renderer.launcher({ ...frame, title: t ?? 'Launch an app', userName: t ?? 'Dr. Lee', patientName: t ?? 'Amy Shaw', ...(t && { encounter: t, ticket: t, action: t }), action: t ?? '/launcher', ticket: t ?? 'tkt', apps: [c] }),
+    ],
     ['signed out', renderer.signedOut(signedOut(t ? { message: t } : {}))],
     [
       'account',

@@ -9,6 +9,7 @@ import type {
   ClientView,
   ConsentView,
   ErrorView,
+  LauncherView,
   LoginView,
   LogoutView,
   PatientChoice,
@@ -20,7 +21,7 @@ import type { AppDetailView, AppFormView, AppRegisteredView, AppsListView } from
 /** Page templates, each compiled once under its `@name` (the `@` keeps eta from ever reading a file). */
 const TEMPLATES = [
   'layout', 'client', 'login', 'picker', 'consent', 'error', 'logout', 'signed-out', 'admin-grants', 'account-grants',
-  'apps-nav', 'apps-signout', 'admin-apps', 'admin-app', 'admin-app-form', 'admin-app-registered',
+  'apps-nav', 'apps-signout', 'admin-apps', 'admin-app', 'admin-app-form', 'admin-app-registered', 'launcher',
 ] as const;
 
 /** Static files the suite serves under `/assets/`. */
@@ -33,8 +34,10 @@ const DEFAULT_ASSETS_DIR = new URL('./assets/', import.meta.url);
 /** Number of monogram colour classes in suite.css (`client-monogram-0` …). */
 const MONOGRAM_TONES = 6;
 
-// Only images embedded in the page are shown: CSP `img-src 'self' data:`.
+// Images embedded in the page are shown everywhere (CSP `img-src 'self' data:`); an https logo only where the page allows it (the view says).
 const DATA_IMAGE_URI = /^data:image\/[a-z0-9.+-]+(?:;[a-z0-9.+=-]+)*,/i;
+const HTTPS_IMAGE_URI = /^https:\/\/[^\s"'<>]+$/;
+const HTTP_LINK = /^https?:\/\/[^\s"'<>]+$/;
 
 /** The client as the templates use it: a vetted logo, or a monogram. */
 interface ClientModel {
@@ -42,6 +45,7 @@ interface ClientModel {
   name: string;
   homepage?: string;
   logo?: string;
+  links: Array<{ label: string; href: string }>;
   monogram: string;
   tone: number;
 }
@@ -148,6 +152,11 @@ export class PageRenderer {
     return this.render('admin-app-registered', { ...view, client: undefined });
   }
 
+  /** The EHR launcher (issue #16). */
+  launcher(view: LauncherView): string {
+    return this.render('launcher', { ...view, apps: view.apps.map(presentClient), client: undefined });
+  }
+
   signedOut(view: SignedOutView): string {
     return this.render('signed-out', { ...view, client: undefined });
   }
@@ -163,11 +172,14 @@ function toPath(dir: string | URL): string {
 
 function presentClient(client: ClientView): ClientModel {
   const name = client.name.trim() || client.clientId;
+  const links = (client.links ?? []).filter((l) => HTTP_LINK.test(l.href));
   return {
     clientId: client.clientId,
     name,
-    homepage: client.homepage,
-    logo: client.logoDataUri && DATA_IMAGE_URI.test(client.logoDataUri) ? client.logoDataUri : undefined,
+    // With links, the home page is one of them.
+    homepage: links.length > 0 ? undefined : client.homepage,
+    logo: client.logoDataUri && DATA_IMAGE_URI.test(client.logoDataUri) ? client.logoDataUri : client.logoUri && HTTPS_IMAGE_URI.test(client.logoUri) ? client.logoUri : undefined,
+    links,
     monogram: (Array.from(name)[0] ?? '?').toLocaleUpperCase('en'),
     tone: tone(client.clientId),
   };

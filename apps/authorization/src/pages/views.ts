@@ -12,8 +12,32 @@ export interface ClientView {
   name: string;
   /** Only a `data:` image URI is shown (pages load no third-party resources); otherwise a monogram. */
   logoDataUri?: string;
+  /**
+   * An https `logo_uri`: shown only on the consent and launcher pages, whose
+   * CSP allows `img-src https:` (docs/conformance.md), without a referrer.
+   */
+  logoUri?: string;
   /** `client_uri`, shown as text with the name. */
   homepage?: string;
+  /** The app's own pages (home page, terms of service, privacy policy), vetted https (or loopback http) URLs, shown as links. */
+  links?: ClientLink[];
+}
+
+export interface ClientLink {
+  label: string;
+  href: string;
+}
+
+/** The EHR launcher (issue #16): the apps a practitioner may launch for one patient. */
+export interface LauncherView extends PageFrame {
+  userName: string;
+  /** The patient as the practitioner's list names them, else `Patient <id>`. */
+  patientName: string;
+  encounter?: string;
+  /** `POST /launcher` with fields `ticket` and `client_id` (the button). */
+  action: string;
+  ticket: string;
+  apps: ClientView[];
 }
 
 /** Shared by every page. */

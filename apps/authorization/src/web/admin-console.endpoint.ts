@@ -18,6 +18,8 @@ export class AdminConsoleEndpoint extends SignedInGrantsPage {
     wrongCredentials: 'The username or password is incorrect, or the account may not administer grants.',
     signInTo: { clientId: 'grant administration', name: 'Grant administration' },
     revokedBy: 'admin',
+    // The app directory (issue #16).
+    returnTo: /^\/admin\/apps(\/new|\/[A-Za-z0-9._~-]{1,128}(\/edit)?)?$/,
   };
 
   protected permitted(user: UserEntity): boolean {

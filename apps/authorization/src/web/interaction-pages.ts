@@ -65,17 +65,17 @@ export class InteractionPages {
     const patientId = ix.launch?.patient ?? ix.patient ?? undefined;
     const patientName = patientId ? (user.patients.find((p) => p.id === patientId)?.name ?? (ownPatientId(user) === patientId ? user.displayName : `Patient ${patientId}`)) : undefined;
     const body = this.kit.renderer.consent({
-      ...this.form(ix, client, `Allow ${client.metadata.client_name ?? client.client_id}?`, 'consent'),
+      ...this.form(ix, client, `Allow ${client.metadata.client_name ?? client.client_id}?`, 'consent', true),
       userName: user.displayName,
       ...(patientName ? { patientName } : {}),
       scopes: this.kit.scopeChoices(ix.request.scope),
     });
-    return this.kit.page(200, body, this.formTargets(ix), cookies);
+    return this.kit.page(200, body, this.formTargets(ix), cookies, true);
   }
 
-  /** What every page of the interaction shows: its one form, posted to the step's path. */
-  private form(ix: InteractionEntity, client: ClientRecord, title: string, step: 'login' | 'patient' | 'consent'): InteractionFormView {
-    return { title, stylesheets: this.kit.stylesheets, action: `${interactionPath(ix.id)}/${step}`, csrf: ix.csrf, client: this.kit.clientView(client) };
+  /** What every page of the interaction shows: its one form, posted to the step's path (with the app's logo and links on the consent page). */
+  private form(ix: InteractionEntity, client: ClientRecord, title: string, step: 'login' | 'patient' | 'consent', withAppLinks = false): InteractionFormView {
+    return { title, stylesheets: this.kit.stylesheets, action: `${interactionPath(ix.id)}/${step}`, csrf: ix.csrf, client: this.kit.clientView(client, withAppLinks) };
   }
 
   /** Forms post to the suite; the redirect that follows ends at the client, so CSP `form-action` names its origin. */

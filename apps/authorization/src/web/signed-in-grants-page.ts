@@ -16,9 +16,6 @@ import { seeOther } from './web-response.js';
 
 const THROTTLED = 'Too many failed sign-in attempts. Wait a few minutes and try again.';
 
-/** Pages below /admin that a sign-in may return to (the app directory, issue #16). */
-const RETURN_TO = /^\/admin\/apps(\/new|\/[A-Za-z0-9._~-]{1,128}(\/edit)?)?$/;
-
 /** A signed-in person on a page that shares this sign-in: who, the page's anti-CSRF token, the session cookie, and cookies to set. */
 export interface SignedInVisit {
   user: UserEntity;
@@ -41,6 +38,8 @@ export interface GrantsPageSettings {
   signInTo: { clientId: string; name: string };
   /** Recorded as the revocation's reason. */
   revokedBy: 'admin' | 'user';
+  /** Other pages sharing this sign-in that it may return to (`return_to`); none: only `path`. */
+  returnTo?: RegExp;
 }
 
 /**
@@ -110,7 +109,7 @@ export abstract class SignedInGrantsPage {
 
   /**
    * For other pages that share this sign-in (the app directory under
-   * /admin/apps): the same anti-CSRF check on every POST and the same
+   * /admin/apps, the EHR launcher): the same anti-CSRF check on every POST and the same
    * session; the sign-in page (returning to `returnTo`) when nobody permitted
    * is signed in.
    */
@@ -121,7 +120,7 @@ export abstract class SignedInGrantsPage {
       return this.kit.errorPage(403, 'invalid_request', this.settings.formNotVerified);
     }
     const user = await this.signedIn(req);
-    if (!user) return this.loginPage(csrf, { returnTo: RETURN_TO.test(returnTo) ? returnTo : this.settings.path });
+    if (!user) return this.loginPage(csrf, { returnTo: this.settings.returnTo?.test(returnTo) ? returnTo : this.settings.path });
     const token = csrf ?? generateOpaqueToken(24);
     return { user, csrf: token, session: req.cookies[SESSION_COOKIE]!, cookies: csrf ? [] : [this.csrfCookieOf(token)] };
   }
@@ -159,7 +158,7 @@ export abstract class SignedInGrantsPage {
     const password = form.get('password') ?? '';
     const csrf = req.cookies[this.settings.csrfCookie];
     const returnTo = form.get('return_to');
-    const next = returnTo !== undefined && RETURN_TO.test(returnTo) && this.settings.path === '/admin' ? returnTo : this.settings.path;
+    const next = returnTo !== undefined && this.settings.returnTo?.test(returnTo) ? returnTo : this.settings.path;
     const login = await this.passwords.attempt({ username, password, remoteAddress: req.remoteAddress, requestId: req.requestId, permitted: (user) => this.permitted(user) });
     if (!login.ok) {
       const throttled = login.reason === 'throttled';

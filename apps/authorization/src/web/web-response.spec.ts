@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { InsufficientScope, InvalidRequest } from '#oauth';
-import { formTargetOf, htmlPage, jsonResponse, oauthErrorJson, pageHeaders, seeOther, withQuery } from './web-response.js';
+import { formTargetOf, htmlPage, jsonResponse, oauthErrorJson, pageHeaders, seeOther, unframeable, withQuery } from './web-response.js';
 
 function csp(headers: Record<string, string>): Map<string, string> {
   return new Map(headers['content-security-policy']!.split('; ').map((d) => [d.split(' ')[0]!, d.slice(d.indexOf(' ') + 1)] as [string, string]));
@@ -19,6 +19,20 @@ describe('pageHeaders (RFC 9700 §4.16, §4.2.4)', () => {
     const h = pageHeaders(['https://ehr.example', 'https://ehr2.example:8443']);
     assert.equal(h['x-frame-options'], undefined);
     assert.equal(csp(h).get('frame-ancestors'), 'https://ehr.example https://ehr2.example:8443');
+  });
+
+  it("shows https images only where asked (an app's logo on the consent and launcher pages)", () => {
+    assert.equal(csp(pageHeaders([])).get('img-src'), "'self' data:");
+    assert.equal(csp(pageHeaders([], [], true)).get('img-src'), "'self' data: https:");
+  });
+
+  it('unframeable: frame-ancestors none and X-Frame-Options DENY whatever the EHR origins (administration, account)', () => {
+    const page = unframeable(htmlPage(200, 'x', { frameAncestors: ['https://ehr.example'] }));
+    assert.equal(csp(page.headers!).get('frame-ancestors'), "'none'");
+    assert.equal(page.headers!['x-frame-options'], 'DENY');
+    assert.equal(csp(page.headers!).get('default-src'), "'none'", 'the rest of the policy stays');
+    const redirect = seeOther('/admin');
+    assert.deepEqual(unframeable(redirect), redirect, 'an answer without a policy is left alone');
   });
 
   it('lists the form targets after self', () => {

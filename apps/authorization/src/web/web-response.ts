@@ -1,7 +1,10 @@
 import type { WebResponse } from '#contracts';
 
-/** Headers of every HTML page: no caching, no referrer, no third-party anything (SMART, RFC 9700 §4.16). */
-export function pageHeaders(frameAncestors: string[], formTargets: string[] = []): Record<string, string> {
+/**
+ * Headers of every HTML page: no caching, no referrer, no third-party anything (SMART, RFC 9700 §4.16).
+ * `remoteImages`: the consent and launcher pages may show an app's https `logo_uri` (docs/conformance.md).
+ */
+export function pageHeaders(frameAncestors: string[], formTargets: string[] = [], remoteImages = false): Record<string, string> {
   const headers: Record<string, string> = {
     'content-type': 'text/html; charset=utf-8',
     'cache-control': 'no-store',
@@ -11,7 +14,7 @@ export function pageHeaders(frameAncestors: string[], formTargets: string[] = []
     'content-security-policy': [
       "default-src 'none'",
       "style-src 'self'",
-      "img-src 'self' data:",
+      `img-src 'self' data:${remoteImages ? ' https:' : ''}`,
       // Forms post to the suite itself; browsers also check the redirects that follow a submission,
       // so the origin the flow ends at (the client's redirect URI) is listed too.
       `form-action 'self'${formTargets.map((t) => ` ${t}`).join('')}`,
@@ -24,8 +27,18 @@ export function pageHeaders(frameAncestors: string[], formTargets: string[] = []
   return headers;
 }
 
-export function htmlPage(status: number, body: string, frame: { frameAncestors: string[]; formTargets?: string[] }, cookies?: string[]): WebResponse {
-  return { status, headers: pageHeaders(frame.frameAncestors, frame.formTargets), body, ...(cookies?.length ? { cookies } : {}) };
+export function htmlPage(status: number, body: string, frame: { frameAncestors: string[]; formTargets?: string[]; remoteImages?: boolean }, cookies?: string[]): WebResponse {
+  return { status, headers: pageHeaders(frame.frameAncestors, frame.formTargets, frame.remoteImages), body, ...(cookies?.length ? { cookies } : {}) };
+}
+
+/**
+ * A page no other site may frame, whatever EHR_ORIGINS says: `frame-ancestors 'none'` and `X-Frame-Options: DENY`
+ * (the administration and account pages; only the authorization flow and the EHR launcher are an EHR's to frame).
+ */
+export function unframeable(response: WebResponse): WebResponse {
+  const csp = response.headers?.['content-security-policy'];
+  if (csp === undefined) return response;
+  return { ...response, headers: { ...response.headers, 'content-security-policy': csp.replace(/frame-ancestors [^;]*/, "frame-ancestors 'none'"), 'x-frame-options': 'DENY' } };
 }
 
 /** The CSP source expression for a redirect URI: its origin for http(s), its scheme for private-use schemes (native apps). */

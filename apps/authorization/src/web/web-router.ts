@@ -11,15 +11,22 @@ import { AssetsEndpoint } from './assets.endpoint.js';
 import { AuthorizeEndpoint } from './authorize.endpoint.js';
 import { InteractionEndpoint } from './interaction.endpoint.js';
 import { LaunchEndpoint } from './launch.endpoint.js';
+import { LauncherEndpoint } from './launcher/launcher.endpoint.js';
 import { LogoutEndpoint } from './logout.endpoint.js';
 import { PageKit } from './page-kit.js';
 import { UserinfoEndpoint } from './userinfo.endpoint.js';
-import { jsonResponse, oauthErrorJson } from './web-response.js';
+import { jsonResponse, oauthErrorJson, unframeable } from './web-response.js';
 
 type Handler = (req: WebRequest, params: Readonly<Record<string, string>>) => Promise<WebResponse> | WebResponse;
 
 /** The routes this service answers: `WebRoutes` marked `forwarded`, each parameter as its route says. */
 const FORWARDED = WebRouteTable.of(true, (route) => route.forwarded === true);
+
+/**
+ * The pages an EHR listed in EHR_ORIGINS may frame: the authorization flow (an app opened inside the EHR) and the
+ * EHR launcher. Every other page (administration, account) is never framed (`frame-ancestors 'none'`).
+ */
+const FRAMEABLE: ReadonlySet<WebRouteName> = new Set<WebRouteName>(['authorize', 'interaction', 'interactionLogin', 'interactionStep', 'loginCallback', 'logout', 'launcher', 'launcherLogin']);
 
 /** Routes the browser-facing requests the gateway forwards (`authorization.v1.web`), as `WebRoutes` describes them. */
 @Injectable()
@@ -41,6 +48,7 @@ export class WebRouter {
     assets: AssetsEndpoint,
     loginCallback: LoginCallbackEndpoint,
     apps: AdminAppsEndpoint,
+    launcher: LauncherEndpoint,
   ) {
     this.handlers = {
       authorize: (req) => authorize.handle(req),
@@ -50,6 +58,8 @@ export class WebRouter {
       loginCallback: (req) => loginCallback.handle(req),
       logout: (req) => logout.handle(req),
       launch: (req) => launch.handle(req),
+      launcher: (req) => launcher.handle(req),
+      launcherLogin: (req) => launcher.login(req),
       userinfo: (req) => userinfo.handle(req),
       adminUsers: (req) => adminUsers.handle(req, undefined),
       adminUser: (req, p) => adminUsers.handle(req, p['id']),
@@ -85,16 +95,17 @@ export class WebRouter {
       if (!(route.methods as readonly string[]).includes(req.method)) {
         return jsonResponse(405, { error: 'invalid_request', error_description: `${req.method} is not allowed here` }, { allow: route.methods.join(', ') });
       }
+      const framing = FRAMEABLE.has(matched.name) ? (res: WebResponse) => res : unframeable;
       try {
-        return await handler(req, matched.params);
+        return framing(await handler(req, matched.params));
       } catch (err: unknown) {
         if (route.kind === 'api' && err instanceof OAuthError) return oauthErrorJson(err);
-        if (err instanceof OAuthError) return this.kit.errorPage(err.status >= 500 ? 503 : 400, err.error, err.description ?? 'The request could not be completed.');
+        if (err instanceof OAuthError) return framing(this.kit.errorPage(err.status >= 500 ? 503 : 400, err.error, err.description ?? 'The request could not be completed.'));
         this.logger.error(`${req.method} ${req.path} failed: ${(err as Error).stack ?? String(err)}`);
         const message = 'The service is temporarily unavailable. Try again in a moment.';
         return route.kind === 'api'
           ? jsonResponse(503, { error: 'temporarily_unavailable', error_description: message })
-          : this.kit.errorPage(503, 'temporarily_unavailable', message);
+          : framing(this.kit.errorPage(503, 'temporarily_unavailable', message));
       }
     }
     return jsonResponse(404, { error: 'not_found', error_description: 'no such endpoint' });

@@ -21,6 +21,8 @@ import { UserinfoEndpoint } from './userinfo.endpoint.js';
 import { WebRouter } from './web-router.js';
 import { AdminAppsEndpoint } from './apps/admin-apps.endpoint.js';
 import { AppFormPages } from './apps/app-form.pages.js';
+import { LauncherSignIn } from './launcher/launcher-sign-in.js';
+import { LauncherEndpoint } from './launcher/launcher.endpoint.js';
 
 /** The browser-facing surface (`authorization.v1.web`): the router, one endpoint per route of `WebRoutes`, the pages. */
 @Module({
@@ -41,6 +43,8 @@ import { AppFormPages } from './apps/app-form.pages.js';
     AccountEndpoint,
     AppFormPages,
     AdminAppsEndpoint,
+    LauncherSignIn,
+    LauncherEndpoint,
     AssetsEndpoint,
     WebRouter,
   ],

@@ -99,6 +99,10 @@ describe('forbiddenInput (issue #14)', () => {
     ['LF in the query', req('/admin/audit?type=a%0Ab'), 'the type parameter'],
     ['NUL in a path segment', req('/register/a%00b'), 'the path'],
     ['a form that is not one: not read as a form', req('/register', 'a%00', 'application/json'), undefined],
+    ['/admin/apps: line breaks in the multi-line fields are content', req('/admin/apps/new', 'csrf=x&client_name=App&redirect_uris=https%3A%2F%2Fa.example%2Fcb%0D%0Ahttps%3A%2F%2Fb.example%2Fcb&contacts=a%40b.example%0Ac%40d.example&public_key=-----BEGIN%0A%09abc%0D%0A-----END'), undefined],
+    ['/admin/apps: a line break in the name is refused', req('/admin/apps/new', 'csrf=x&client_name=App%0AEvil&redirect_uris=https%3A%2F%2Fa.example%2Fcb%0D%0A'), 'the client_name parameter'],
+    ['/admin/apps: a tab in the scope is refused', req('/admin/apps/app-1/edit', 'scope=openid%09launch'), 'the scope parameter'],
+    ['/admin/apps: other control characters in a multi-line field are refused', req('/admin/apps/new', 'redirect_uris=https%3A%2F%2Fa.example%2Fcb%00'), 'the redirect_uris parameter'],
     ['/authorize: left to the authorization service (RFC 6749 §4.1.2.1)', req('/authorize?state=x%00y', 'state=x%00y'), undefined],
   ];
   for (const [name, request, expected] of cases) it(name, () => assert.equal(forbiddenInput(request), expected));

@@ -12,12 +12,25 @@ import { renderOAuthError } from './oauth-error.filter.js';
 const CHECKED_BY_SERVICE = '/authorize';
 
 /**
- * The app directory's forms (issue #16) have text areas (redirect URIs one
- * per line, a pasted PEM key): their line breaks and tabs are content, every
- * other control character is still refused.
+ * The app directory's forms (issue #16) have text areas (redirect URIs and
+ * contacts one per line, a pasted PEM key): in those fields only, line breaks
+ * and tabs are content; anywhere else (a name, a scope) they are refused like
+ * every other control character.
  */
 const MULTILINE_FORMS = /^\/admin\/apps(\/|$)/;
+const MULTILINE_FIELDS: ReadonlySet<string> = new Set(['redirect_uris', 'contacts', 'public_key']);
 const LINE_BREAKS = /%0[9AD]/gi;
+
+/** A form body with the line breaks and tabs of its multi-line fields taken out (undecoded: field names are plain). */
+function withoutMultilineBreaks(body: string): string {
+  return body
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      return eq > 0 && MULTILINE_FIELDS.has(pair.slice(0, eq)) ? pair.slice(0, eq + 1) + pair.slice(eq + 1).replace(LINE_BREAKS, '') : pair;
+    })
+    .join('&');
+}
 
 function isForm(req: FastifyRequest): boolean {
   return (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase() === 'application/x-www-form-urlencoded';
@@ -42,7 +55,7 @@ export function forbiddenInput(req: FastifyRequest): string | undefined {
   if (path === CHECKED_BY_SERVICE) return undefined;
   if (q >= 0 && hasForbiddenEncodedCharacters(url.slice(q + 1))) return culprit('query', url.slice(q + 1));
   if (typeof req.body === 'string' && isForm(req)) {
-    const body = MULTILINE_FORMS.test(path) ? req.body.replace(LINE_BREAKS, '') : req.body;
+    const body = MULTILINE_FORMS.test(path) ? withoutMultilineBreaks(req.body) : req.body;
     if (hasForbiddenEncodedCharacters(body)) return culprit('form body', body);
   }
   return undefined;

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { Rpc, type ClientInformationResponse, type ClientRecord, type DiscoveryFragment } from '#contracts';
+import { Rpc, type ClientInformationResponse, type ClientRecord, type DiscoveryFragment, type LaunchableApp } from '#contracts';
 import { parseLookupRequest, parseManageRequest, parseRegisterRequest, parseUpdateRequest } from './registration-requests.js';
 import { RegistrationService } from './registration.service.js';
 
@@ -32,6 +32,11 @@ export class RegistrationController {
   @MessagePattern(Rpc.registration.lookup.subject)
   lookup(@Payload() payload: unknown): Promise<ClientRecord | null> {
     return this.registration.lookup(parseLookupRequest(payload).clientId);
+  }
+
+  @MessagePattern(Rpc.registration.launchableApps.subject)
+  launchable(): Promise<LaunchableApp[]> {
+    return this.registration.launchable();
   }
 
   @MessagePattern(Rpc.service.registration.metadata.subject)

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { ClientInformationResponse, ClientRecord, ManageClientRequest, RegisterClientRequest, UpdateClientRequest } from '#contracts';
+import type { ClientInformationResponse, ClientRecord, LaunchableApp, ManageClientRequest, RegisterClientRequest, UpdateClientRequest } from '#contracts';
 import { generateOpaqueToken, InvalidClientMetadata, InvalidToken, isSymmetric, secretMatchesHash, sha256Hex, TemporarilyUnavailable, type ValidatedClientRegistration } from '#oauth';
 import { RegistrationConfig } from '../config/registration.config.js';
 import { ClientEntity } from '../persistence/entities/client.entity.js';
@@ -149,6 +149,20 @@ export class RegistrationService {
     const client = await this.store.find(clientId);
     // A disabled client is unknown to the token path: invalid_client at /token and /authorize, its tokens inactive.
     return client && !client.disabledAt ? clientRecord(client) : null;
+  }
+
+  /** Internal: the apps an EHR launcher may offer (the authorization service's /launcher), at most 200. */
+  async launchable(): Promise<LaunchableApp[]> {
+    const clients = await this.store.launchable(200);
+    return clients.map(({ clientId, metadata: m }) => ({
+      client_id: clientId,
+      launch_uri: m.launch_uri!,
+      ...(m.client_name ? { client_name: m.client_name } : {}),
+      ...(m.client_uri ? { client_uri: m.client_uri } : {}),
+      ...(m.logo_uri ? { logo_uri: m.logo_uri } : {}),
+      ...(m.tos_uri ? { tos_uri: m.tos_uri } : {}),
+      ...(m.policy_uri ? { policy_uri: m.policy_uri } : {}),
+    }));
   }
 
   /**

@@ -58,6 +58,22 @@ export class ClientStore {
     return { clients, total };
   }
 
+  /**
+   * The clients an EHR launcher may offer (issue #16): nothing pending or
+   * refused, not disabled, a `launch_uri`, and the scope token `launch`
+   * registered; by name, at most `limit`.
+   */
+  launchable(limit: number): Promise<ClientEntity[]> {
+    return this.repo()
+      .createQueryBuilder('c')
+      .where(`c.approval_status = 'approved' AND c.disabled_at IS NULL AND (c.metadata->>'launch_uri') IS NOT NULL`)
+      .andWhere(`' ' || (c.metadata->>'scope') || ' ' LIKE '% launch %'`)
+      .orderBy(`lower(coalesce(c.metadata->>'client_name', c.client_id))`, 'ASC')
+      .addOrderBy('c.client_id', 'ASC')
+      .take(limit)
+      .getMany();
+  }
+
   /** Inserts a new client; false when the client_id is taken (ON CONFLICT DO NOTHING, so a transaction stays usable). */
   async insert(client: ClientEntity, manager?: EntityManager): Promise<boolean> {
     const result = await this.repo(manager).createQueryBuilder().insert().into(ClientEntity).values(client as unknown as Values).orIgnore().returning('client_id').execute();

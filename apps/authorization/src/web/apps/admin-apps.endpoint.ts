@@ -75,7 +75,7 @@ export class AdminAppsEndpoint {
       trusts: CLIENT_TRUSTS.map((t) => ({ value: t, label: t })),
       grantTypes: FORM_GRANT_TYPES,
       rows: answer.clients.map((c) => ({
-        client: this.kit.clientView({ client_id: c.client_id, metadata: c, client_id_issued_at: c.client_id_issued_at, revision: 0 }),
+        client: this.kit.clientView({ client_id: c.client_id, metadata: c }),
         href: `/admin/apps/${encodeURIComponent(c.client_id)}`,
         authMethod: c.token_endpoint_auth_method,
         trust: c.trust,
@@ -104,7 +104,7 @@ export class AdminAppsEndpoint {
       ...(done && !extra.error ? { notice: done } : {}),
       ...(first(req.query.edited) === '1' && !extra.error ? { notice: 'The app was saved. A privilege it did not have before waits for approval.' } : {}),
       ...extra,
-      client: this.kit.clientView({ client_id: client.client_id, metadata: client, client_id_issued_at: client.client_id_issued_at, revision: 0 }),
+      client: this.kit.clientView({ client_id: client.client_id, metadata: client }),
       base: `/admin/apps/${encodeURIComponent(client.client_id)}`,
       status: client.status,
       fields: metadataFields(client),
