@@ -6,6 +6,7 @@ export * from './registration-payloads.js';
 export * from './jwks-payloads.js';
 export * from './rpc.js';
 export * from './events.js';
+export * from './dead-letters.js';
 export * from './audit-payloads.js';
 export * from './authorization-payloads.js';
 export * from './launch-context.js';

@@ -4,7 +4,7 @@ import { describeScope } from '../pages/scope-descriptions.js';
 import type { GrantEntity } from '../persistence/entities/grant.entity.js';
 import type { UserEntity } from '../persistence/entities/user.entity.js';
 import { ownPatientId } from '../users/user-views.js';
-import { SignedInGrantsPage, type GrantsPageSettings } from './signed-in-grants-page.js';
+import { SignedInGrantsPage, signedInPageSettings } from './signed-in-grants-page.js';
 
 /**
  * SMART App Launch 2.2 `management_endpoint`: where a person sees which
@@ -16,14 +16,12 @@ import { SignedInGrantsPage, type GrantsPageSettings } from './signed-in-grants-
  */
 @Injectable()
 export class AccountEndpoint extends SignedInGrantsPage {
-  protected readonly settings: GrantsPageSettings = {
-    path: '/account',
-    csrfCookie: 'smart_account_csrf',
-    formNotVerified: 'The form could not be verified. Open your account page again.',
+  protected readonly settings = signedInPageSettings('account', {
+    reopen: 'Open your account page again.',
     wrongCredentials: 'The username or password is incorrect.',
-    signInTo: { clientId: 'your applications', name: 'Your applications' },
+    signInTo: 'your applications',
     revokedBy: 'user',
-  };
+  });
 
   protected permitted(): boolean {
     return true;

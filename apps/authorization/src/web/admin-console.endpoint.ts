@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { WebRequest } from '#contracts';
 import type { UserEntity } from '../persistence/entities/user.entity.js';
-import { SignedInGrantsPage, type GrantsPageSettings } from './signed-in-grants-page.js';
+import { SignedInGrantsPage, signedInPageSettings } from './signed-in-grants-page.js';
 
 /**
  * The grant administration page (issue #5): an administrator (a user with
@@ -11,16 +11,14 @@ import { SignedInGrantsPage, type GrantsPageSettings } from './signed-in-grants-
  */
 @Injectable()
 export class AdminConsoleEndpoint extends SignedInGrantsPage {
-  protected readonly settings: GrantsPageSettings = {
-    path: '/admin',
-    csrfCookie: 'smart_admin_csrf',
-    formNotVerified: 'The form could not be verified. Open the administration page again.',
+  protected readonly settings = signedInPageSettings('admin', {
+    reopen: 'Open the administration page again.',
     wrongCredentials: 'The username or password is incorrect, or the account may not administer grants.',
-    signInTo: { clientId: 'grant administration', name: 'Grant administration' },
+    signInTo: 'grant administration',
     revokedBy: 'admin',
     // The app directory (issue #16).
     returnTo: /^\/admin\/apps(\/new|\/[A-Za-z0-9._~-]{1,128}(\/edit)?)?$/,
-  };
+  });
 
   protected permitted(user: UserEntity): boolean {
     return user.admin;

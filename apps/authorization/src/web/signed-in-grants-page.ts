@@ -43,6 +43,27 @@ export interface GrantsPageSettings {
 }
 
 /**
+ * The settings of a signed-in page, named by its one convention: the page at
+ * `/<name>` keeps its anti-CSRF token in `smart_<name>_csrf`, asks a person
+ * whose form did not verify to `reopen` it, and its sign-in page names it
+ * `signInTo` (capitalised as the heading).
+ */
+export function signedInPageSettings(
+  name: string,
+  page: { reopen: string; wrongCredentials: string; signInTo: string; revokedBy: GrantsPageSettings['revokedBy']; returnTo?: RegExp },
+): GrantsPageSettings {
+  return {
+    path: `/${name}`,
+    csrfCookie: `smart_${name}_csrf`,
+    formNotVerified: `The form could not be verified. ${page.reopen}`,
+    wrongCredentials: page.wrongCredentials,
+    signInTo: { clientId: page.signInTo, name: page.signInTo.charAt(0).toUpperCase() + page.signInTo.slice(1) },
+    revokedBy: page.revokedBy,
+    ...(page.returnTo ? { returnTo: page.returnTo } : {}),
+  };
+}
+
+/**
  * A server-rendered page where a signed-in person lists grants and takes
  * them back: the grant administration page and the account page share the
  * sign-in, the anti-CSRF check, sign-out and revocation; each says who may

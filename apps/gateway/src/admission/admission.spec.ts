@@ -58,6 +58,39 @@ describe('Bulkhead: a standing queue (overload) waits less than a passing burst'
     assert.equal(b.inFlight, 0);
   });
 
+  it('gives a place that comes free to the oldest waiter in a burst, to the newest in a standing queue', async () => {
+    const order: string[] = [];
+    const waitFor = (b: Bulkhead, name: string) => (b.enter() as Promise<(() => void) | null>).then((release) => {
+      order.push(name);
+      return release;
+    });
+    // A passing burst: first come, first served.
+    const burst = new Bulkhead('t', 1, 10, 1000, 1000);
+    const holder = burst.enter() as () => void;
+    const a = waitFor(burst, 'a');
+    const b = waitFor(burst, 'b');
+    holder();
+    (await a)!();
+    (await b)!();
+    assert.deepEqual(order, ['a', 'b']);
+    // A standing queue: the newest first.
+    order.length = 0;
+    const standing = new Bulkhead('t', 1, 10, 1000, 1000);
+    const held = standing.enter() as () => void;
+    const early = waitFor(standing, 'early');
+    await new Promise((r) => setTimeout(r, OVERLOAD_INTERVAL_MS + 20));
+    held(); // `early` waited past the target: the interval's shortest wait is long
+    const admitted = (await early)!;
+    const old = waitFor(standing, 'old');
+    const young = waitFor(standing, 'young');
+    await new Promise((r) => setTimeout(r, OVERLOAD_INTERVAL_MS + 20));
+    assert.equal(standing.overloaded, true);
+    admitted();
+    (await young)!();
+    (await old)!();
+    assert.deepEqual(order, ['early', 'young', 'old']);
+  });
+
   it('is not overloaded when requests find places at once', async () => {
     const b = new Bulkhead('t', 4, 10, 1000, 10);
     for (let i = 0; i < 3; i++) (b.enter() as () => void)();

@@ -14,6 +14,15 @@
  * their unloaded latency while the excess is refused at once; otherwise the
  * queue is a passing burst and a request may wait up to `queueTimeoutMs`.
  *
+ * Who gets a place that comes free: the oldest waiter during a passing
+ * burst (fair), the newest while the queue is standing (adaptive LIFO, as in
+ * Facebook's "Fail at Scale", ACM Queue 2015). In a standing queue the
+ * oldest waiters are the ones about to time out: served first in order,
+ * every admitted request would have waited nearly the whole timeout (the
+ * overload bench measured admitted p50s of 35–90 ms against 20–35 ms
+ * unloaded), while the newest has waited least; the old ones time out and
+ * are refused as they would have been anyway.
+ *
  * With a {@link LatencyLimit}, `concurrency` is a ceiling and the places
  * actually open follow the latency of the admitted requests.
  */
@@ -119,7 +128,9 @@ export class Bulkhead {
       released = true;
       this.active--;
       this.latency?.sample(performance.now() - admittedAt);
-      while (this.active < this.open && this.waiting.length > 0) this.waiting.shift()!.admit();
+      if (this.waiting.length === 0) return;
+      const newestFirst = this.overloaded;
+      while (this.active < this.open && this.waiting.length > 0) (newestFirst ? this.waiting.pop()! : this.waiting.shift()!).admit();
     };
   }
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { WebResponse } from '#contracts';
 import type { UserEntity } from '../../persistence/entities/user.entity.js';
 import { ownPatientId } from '../../users/user-views.js';
-import { SignedInGrantsPage, type GrantsPageSettings } from '../signed-in-grants-page.js';
+import { SignedInGrantsPage, signedInPageSettings } from '../signed-in-grants-page.js';
 
 /**
  * The EHR launcher's sign-in (issue #16): the shared password sign-in, login
@@ -14,15 +14,13 @@ import { SignedInGrantsPage, type GrantsPageSettings } from '../signed-in-grants
  */
 @Injectable()
 export class LauncherSignIn extends SignedInGrantsPage {
-  protected readonly settings: GrantsPageSettings = {
-    path: '/launcher',
-    csrfCookie: 'smart_launcher_csrf',
-    formNotVerified: 'The form could not be verified. Open the launcher from the patient chart again.',
+  protected readonly settings = signedInPageSettings('launcher', {
+    reopen: 'Open the launcher from the patient chart again.',
     wrongCredentials: 'The username or password is incorrect, or the account may not launch apps for patients.',
-    signInTo: { clientId: 'EHR launcher', name: 'EHR launcher' },
+    signInTo: 'EHR launcher',
     revokedBy: 'user',
     returnTo: /^\/launcher\?patient=[A-Za-z0-9.-]{1,64}(&encounter=[A-Za-z0-9.-]{1,64})?$/,
-  };
+  });
 
   /** Practitioners: a patient user opens only their own record, through an app. */
   protected permitted(user: UserEntity): boolean {
