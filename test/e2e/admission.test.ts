@@ -43,7 +43,10 @@ describe('admission control (ADMISSION_LIMITS)', { skip: realInfrastructure ? fa
     for (const { reply, ms } of flood.filter((f) => f.reply.status === 503)) {
       assert.equal(reply.json.error, 'temporarily_unavailable');
       assert.ok(Number(reply.headers.get('retry-after')) >= 1, 'Retry-After');
-      assert.ok(ms < 2000, `a refused registration waited ${ms} ms`);
+      // Refused by the bulkhead (before anything was forwarded), not by the registration service after a 2 s pool
+      // wait: the bulkhead answers within its 100 ms queue timeout; the bound here only leaves room for a loaded host.
+      assert.match(String(reply.json.error_description), /too many registration requests at once/, `refused after ${ms} ms by: ${String(reply.json.error_description)}`);
+      assert.ok(ms < 5000, `a refused registration waited ${ms} ms`);
     }
     assert.ok(tokenAnswers.length > 0);
     assert.deepEqual([...new Set(tokenAnswers.map((r) => r.status))], [200], 'the token endpoint kept answering');
