@@ -4,7 +4,7 @@ import { createPublicKey } from 'node:crypto';
 import { exportSPKI } from 'jose';
 import { sharedSuite, type RunningSuite } from '#testing';
 import { clientKey, signAssertion } from './support/client-keys.js';
-import { assertInactive, assertOAuthError, basicAuth, bearer, call, introspect, machineClient, registerAnonymously, tokenRequest, type Reply } from './support/http.js';
+import { assertInactive, assertOAuthError, basicAuth, bearer, call, eventually, introspect, machineClient, registerAnonymously, tokenRequest } from './support/http.js';
 import { adminToken } from './support/people.js';
 
 /** Issue #16: the app directory's admin API (registration service behind the gateway). */
@@ -20,16 +20,6 @@ describe('app directory admin API: register, edit, disable, enable, rotate, sear
     });
   };
   const secretToken = (clientId: string, secret: string) => tokenRequest(suite, { grant_type: 'client_credentials' }, { authorization: basicAuth(clientId, secret) });
-  /** Client events reach the token and introspection caches asynchronously. */
-  const eventually = async (check: () => Promise<Reply>, done: (r: Reply) => boolean, what: string): Promise<Reply> => {
-    let last: Reply | undefined;
-    for (let i = 0; i < 60; i++) {
-      last = await check();
-      if (done(last)) return last;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    assert.fail(`never happened: ${what}; last ${last?.status} ${last?.text}`);
-  };
 
   before(async () => {
     suite = await sharedSuite();

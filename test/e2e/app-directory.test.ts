@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { sharedSuite, type RunningSuite } from '#testing';
 import { browserUnavailable, launchBrowser, newContext, signIn } from './support/browser.js';
 import { clientKey, signAssertion } from './support/client-keys.js';
-import { assertOAuthError, basicAuth, call, postRegistration, tokenRequest, type Reply } from './support/http.js';
+import { assertOAuthError, basicAuth, call, eventually, postRegistration, tokenRequest } from './support/http.js';
 import { adminToken, createUser, type TestUser } from './support/people.js';
 
 const SHOTS = process.env.E2E_SCREENSHOTS === '1';
@@ -17,15 +17,6 @@ describe('app directory pages: an administrator manages apps in the browser', { 
   let siteAdmin: TestUser;
   const tag = crypto.randomUUID().slice(0, 8);
   const secretToken = (clientId: string, secret: string) => tokenRequest(suite, { grant_type: 'client_credentials' }, { authorization: basicAuth(clientId, secret) });
-  const eventually = async (check: () => Promise<Reply>, done: (r: Reply) => boolean, what: string): Promise<Reply> => {
-    let last: Reply | undefined;
-    for (let i = 0; i < 60; i++) {
-      last = await check();
-      if (done(last)) return last;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    assert.fail(`never happened: ${what}; last ${last?.status} ${last?.text}`);
-  };
 
   before(async () => {
     suite = await sharedSuite();

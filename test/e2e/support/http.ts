@@ -69,6 +69,17 @@ export function initialAccessToken(suite: RunningSuite): string {
 }
 
 /** Asserts an RFC 6749 §5.2 shaped error: exact status, exact `error`, JSON body. */
+/** Asks `check` until `done` holds (6 s at most): for what arrives asynchronously, such as client events reaching the token and introspection caches. */
+export async function eventually(check: () => Promise<Reply>, done: (r: Reply) => boolean, what: string): Promise<Reply> {
+  let last: Reply | undefined;
+  for (let i = 0; i < 60; i++) {
+    last = await check();
+    if (done(last)) return last;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`never happened: ${what}; last ${last?.status} ${last?.text}`);
+}
+
 export function assertOAuthError(reply: Reply, status: number, error: string, what = ''): void {
   const context = `${what ? `${what}: ` : ''}${reply.status} ${reply.text.slice(0, 300)}`;
   assert.equal(reply.status, status, context);
