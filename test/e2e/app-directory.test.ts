@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { sharedSuite, type RunningSuite } from '#testing';
 import { browserUnavailable, launchBrowser, newContext, signIn } from './support/browser.js';
 import { clientKey, signAssertion } from './support/client-keys.js';
-import { assertOAuthError, basicAuth, call, eventually, postRegistration, tokenRequest } from './support/http.js';
+import { assertOAuthError, basicAuth, call, eventually, postRegistration, seedBulkClient, tokenRequest } from './support/http.js';
 import { adminToken, createUser, type TestUser } from './support/people.js';
 
 const SHOTS = process.env.E2E_SCREENSHOTS === '1';
@@ -35,15 +35,7 @@ describe('app directory pages: an administrator manages apps in the browser', { 
   it("signs in at /admin/apps and approves the seed's Bulk Client from the list; the client then gets a system/*.rs token", async () => {
     const key = await clientKey('ES384');
     const clientId = `BulkFHIR-${tag}`;
-    const registered = await postRegistration(suite, {
-      client_id: clientId,
-      token_endpoint_auth_method: 'private_key_jwt',
-      grant_types: ['client_credentials'],
-      client_name: 'Drummond Inferno Bulk Data Client',
-      client_uri: 'https://inferno.healthit.gov/suites',
-      scope: 'system/*.rs',
-      jwks: { keys: [key.publicJwk] },
-    });
+    const registered = await postRegistration(suite, seedBulkClient(clientId, { jwks: { keys: [key.publicJwk] } }));
     assert.equal(registered.status, 201, registered.text);
     const ask = async () =>
       tokenRequest(suite, {

@@ -13,6 +13,7 @@ import {
   manage,
   postRegistration,
   registerAnonymously,
+  seedBulkClient,
   tokenFor,
   tokenRequest,
   type RegisteredClient,
@@ -105,15 +106,7 @@ describe('trust tiers: anonymous registration and the approval API', () => {
 
   it("the seed's exact Bulk Client request (requested client_id, jwks_uri) answers 201 with the seed's fields, its system scope pending", async () => {
     const clientId = `BulkFHIR-${crypto.randomUUID().slice(0, 8)}`;
-    const reply = await postRegistration(suite, {
-      client_id: clientId,
-      token_endpoint_auth_method: 'private_key_jwt',
-      grant_types: ['client_credentials'],
-      client_name: 'Drummond Inferno Bulk Data Client',
-      client_uri: 'https://inferno.healthit.gov/suites',
-      scope: 'system/*.rs',
-      jwks_uri: 'https://inferno.healthit.gov/.well-known/jwks.json',
-    });
+    const reply = await postRegistration(suite, seedBulkClient(clientId));
     assert.equal(reply.status, 201, reply.text);
     for (const [name, value] of Object.entries({
       client_id: clientId,

@@ -69,6 +69,23 @@ export function initialAccessToken(suite: RunningSuite): string {
 }
 
 /** Asserts an RFC 6749 §5.2 shaped error: exact status, exact `error`, JSON body. */
+/**
+ * The seed's Bulk Client registration ("Manually Creating a 3rd party
+ * endpoint"): a backend service with private_key_jwt and `system/*.rs`, its
+ * keys given by `jwks_uri` (the seed's) or inline.
+ */
+export function seedBulkClient(clientId: string, keys: { jwks: unknown } | { jwks_uri: string } = { jwks_uri: 'https://inferno.healthit.gov/.well-known/jwks.json' }): Record<string, unknown> {
+  return {
+    client_id: clientId,
+    token_endpoint_auth_method: 'private_key_jwt',
+    grant_types: ['client_credentials'],
+    client_name: 'Drummond Inferno Bulk Data Client',
+    client_uri: 'https://inferno.healthit.gov/suites',
+    scope: 'system/*.rs',
+    ...keys,
+  };
+}
+
 /** Asks `check` until `done` holds (6 s at most): for what arrives asynchronously, such as client events reaching the token and introspection caches. */
 export async function eventually(check: () => Promise<Reply>, done: (r: Reply) => boolean, what: string): Promise<Reply> {
   let last: Reply | undefined;
