@@ -42,7 +42,7 @@ export class PasswordLogin {
       await this.events.record('login.failed', { ...base, reason: 'throttled' }, requestId);
       return { ok: false, reason: 'throttled' };
     }
-    const outcome = username && password ? await this.users.authenticate(username, password) : null;
+    const outcome = await this.settled(input, () => (username && password ? this.users.authenticate(username, password) : Promise.resolve(null)));
     if (!outcome?.ok || (input.permitted && !input.permitted(outcome.user))) {
       // Already counted by reserveAttempt.
       const reason = outcome && !outcome.ok ? outcome.reason : 'invalid_credentials';
@@ -50,9 +50,25 @@ export class PasswordLogin {
       await this.events.record('login.failed', { ...base, ...(userId ? { user_id: userId } : {}), reason }, requestId);
       return { ok: false, reason };
     }
-    await this.throttle.recordSuccess(username, remoteAddress);
+    await this.settled(input, () => this.throttle.recordSuccess(username, remoteAddress));
     const { token, session } = await this.sessions.create(outcome.user.id);
     await this.events.record('login.succeeded', { ...base, user_id: outcome.user.id }, requestId);
     return { ok: true, user: outcome.user, token, session };
+  }
+
+  /**
+   * Runs a step between the reservation and the verdict; when it throws (the
+   * database or the hasher failed, not the person) the attempt's count is
+   * given back before the error goes on to become a 503. Best effort: if the
+   * database cannot take the count back either, the attempt stays counted,
+   * which errs on the side of the lock.
+   */
+  private async settled<T>(input: PasswordLoginAttempt, step: () => Promise<T>): Promise<T> {
+    try {
+      return await step();
+    } catch (error: unknown) {
+      await this.throttle.release(input.username, input.remoteAddress).catch(() => undefined);
+      throw error;
+    }
   }
 }
