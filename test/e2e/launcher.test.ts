@@ -15,6 +15,7 @@ import { sharedSuite, startSuite, type RunningSuite } from '#testing';
 import { allow, browserUnavailable, launchBrowser, newContext, signIn } from './support/browser.js';
 import { clientKey, type ClientKey } from './support/client-keys.js';
 import { FhirclientApp } from './support/fhirclient-app.js';
+import { browse, CookieJar, formActionOf, startAuthorization } from './support/form-flow.js';
 import { bearer, call, register, registerAnonymously, type RegisteredClient } from './support/http.js';
 import { adminToken, createUser, type TestUser } from './support/people.js';
 
@@ -171,6 +172,12 @@ describe('EHR launcher: a practitioner launches a SMART app for a patient', { sk
     assert.equal(location.searchParams.get('from'), 'launcher');
     assert.equal(location.searchParams.get('iss'), suite.fhirBaseUrl);
     assert.ok(location.searchParams.get('launch'));
+    // EHR_SIGN_IN_TRUSTED is not set here: the EHR's word opened the launcher but signed nobody in, so the app's
+    // /authorize with that launch asks the practitioner to sign in (the launch stays bound to them).
+    const jar = new CookieJar();
+    const started = await startAuthorization(suite, jar, { client_id: client.client_id, redirect_uri: `${app.origin}/app.html`, scope: EHR_SCOPE, launch: location.searchParams.get('launch')! });
+    assert.ok(started.interaction, `${started.reply.status} ${started.reply.headers.get('location')}`);
+    assert.match(formActionOf((await browse(suite, jar, started.interaction)).text) ?? '', /\/login$/, 'the sign-in page, untrusted');
     // Not an app the launcher offers, a made-up ticket: refused.
     const pendingLaunch = await fetch(`${suite.issuer}/launcher`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ ticket, client_id: pending.client_id }) });
     assert.equal(pendingLaunch.status, 400);
@@ -206,7 +213,7 @@ async function framingPage(): Promise<{ server: Server; origin: string; target: 
   return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, target };
 }
 
-describe('EHR launcher framing with EHR_ORIGINS (embedded suite)', { skip: browserUnavailable() }, () => {
+describe('EHR launcher with EHR_ORIGINS and EHR_SIGN_IN_TRUSTED (embedded suite)', { skip: browserUnavailable() }, () => {
   let suite: RunningSuite;
   let browser: Browser;
   let ehrPage: Awaited<ReturnType<typeof framingPage>>;
@@ -215,7 +222,7 @@ describe('EHR launcher framing with EHR_ORIGINS (embedded suite)', { skip: brows
   before(async () => {
     ehrPage = await framingPage();
     other = await framingPage();
-    suite = await startSuite({ embedded: true, env: { EHR_ORIGINS: ehrPage.origin } });
+    suite = await startSuite({ embedded: true, env: { EHR_ORIGINS: ehrPage.origin, EHR_SIGN_IN_TRUSTED: 'true' } });
     browser = await launchBrowser();
   });
   after(async () => {
@@ -246,5 +253,89 @@ describe('EHR launcher framing with EHR_ORIGINS (embedded suite)', { skip: brows
     await blocked.goto(`${other.origin}/`);
     await blocked.waitForTimeout(1000);
     assert.equal(await blocked.frameLocator('iframe').getByRole('heading', { name: 'Sign in' }).count(), 0);
+  });
+
+  it('EHR_SIGN_IN_TRUSTED: the EHR’s signed word signs the practitioner in for the launches made from that page only: consent without a sign-in, audited; prompt=login and other pages still ask', async () => {
+    const admin = await adminToken(suite);
+    const tag = randomUUID().slice(0, 8);
+    const patient = `pt-sso-${tag}`;
+    const practitioner = await createUser(suite, admin, { fhirUser: `Practitioner/pr-sso-${tag}`, display_name: 'Dr. Sam Signon', patients: [{ id: patient, name: 'Sid Single' }] });
+    const app = await FhirclientApp.start(suite.fhirBaseUrl, { standalone: EHR_SCOPE, ehr: EHR_SCOPE });
+    try {
+      const appName = `SSO Chart App ${tag}`;
+      const client = await register(suite, {
+        client_name: appName,
+        redirect_uris: [`${app.origin}/app.html`],
+        token_endpoint_auth_method: 'none',
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        scope: EHR_SCOPE,
+        launch_uri: `${app.origin}/launch.html`,
+      });
+      app.clientId = client.client_id;
+      const key = await clientKey('ES256');
+      const ehr = await register(suite, { client_name: `SSO EHR ${tag}`, grant_types: ['client_credentials'], token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [key.publicJwk] }, scope: 'launch' });
+      const launchJwt = (claims: Record<string, unknown> = {}) =>
+        new SignJWT({ user: practitioner.username, patient, ...claims })
+          .setProtectedHeader({ alg: key.alg, kid: key.kid })
+          .setIssuer(ehr.client_id)
+          .setAudience(suite.issuer)
+          .setIssuedAt()
+          .setExpirationTime('2m')
+          .setJti(randomUUID())
+          .sign(key.privateKey);
+
+      // In a browser: the EHR opens the launcher, the practitioner chooses the app, fhirclient completes the launch.
+      const page = await (await newContext(browser)).newPage();
+      await page.goto(`${suite.issuer}/launcher?launch_jwt=${await launchJwt({ encounter: `enc-${tag}` })}`);
+      await page.getByRole('button', { name: `Launch ${appName}` }).click();
+      await page.waitForURL((url) => url.origin === new URL(suite.issuer).origin && url.pathname.startsWith('/interaction/'), { timeout: 15_000 });
+      assert.match(await page.title(), /^Allow /, 'consent, without a second sign-in');
+      await allow(page);
+      const ready = await app.outcome(page);
+      assert.equal(ready.error, undefined, ready.error);
+      assert.equal(ready.patientId, patient);
+      assert.equal(ready.tokenResponse!.encounter, `enc-${tag}`);
+      assert.equal(ready.tokenResponse!.fhirUser, `${suite.fhirBaseUrl}/${practitioner.fhirUser}`);
+      // Signed in for those launches only: no session cookie, and /account still asks who it is.
+      assert.equal((await page.context().cookies()).some((c) => c.name === 'smart_session'), false);
+      await page.goto(`${suite.issuer}/account`);
+      assert.match(await page.title(), /sign in/i);
+
+      // Audited: the EHR's word, as a login.
+      let login: Record<string, unknown> | undefined;
+      for (const deadline = Date.now() + 15_000; !login && Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
+        const trail = await call(suite, '/admin/audit?type=login.succeeded&limit=100', { headers: { authorization: bearer(admin) } });
+        assert.equal(trail.status, 200, trail.text);
+        login = (trail.json.events as Array<{ event: { data: Record<string, unknown> } }>).map((e) => e.event.data).find((d) => d.user_id === practitioner.id);
+      }
+      assert.equal(login?.method, 'ehr_launch');
+      assert.equal(login?.ehr_client_id, ehr.client_id);
+
+      // Without a browser: a launch made from such a page goes straight to consent; prompt=login asks for the sign-in all the same.
+      const launchFrom = async (): Promise<string> => {
+        const opened = await call(suite, `/launcher?launch_jwt=${await launchJwt()}`, { headers: { accept: 'text/html' } });
+        assert.equal(opened.status, 200, opened.text.slice(0, 300));
+        const launched = await fetch(`${suite.issuer}/launcher`, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ ticket: ticketOf(opened.text)!, client_id: client.client_id }),
+        });
+        assert.equal(launched.status, 303);
+        return new URL(launched.headers.get('location')!).searchParams.get('launch')!;
+      };
+      const stepAfter = async (extra: Record<string, string>): Promise<string | undefined> => {
+        const jar = new CookieJar();
+        const started = await startAuthorization(suite, jar, { client_id: client.client_id, redirect_uri: `${app.origin}/app.html`, scope: EHR_SCOPE, launch: await launchFrom(), ...extra });
+        assert.ok(started.interaction, `${started.reply.status} ${started.reply.headers.get('location')}`);
+        return formActionOf((await browse(suite, jar, started.interaction)).text);
+      };
+      assert.match((await stepAfter({ prompt: 'consent' })) ?? '', /\/consent$/);
+      assert.match((await stepAfter({ prompt: 'login' })) ?? '', /\/login$/);
+      assert.match((await stepAfter({ max_age: '0' })) ?? '', /\/login$/, 'max_age=0 needs a fresh sign-in');
+    } finally {
+      await app.close();
+    }
   });
 });

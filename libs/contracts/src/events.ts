@@ -147,8 +147,13 @@ export interface LoginData {
   /** Present when the username matched a user (never the attempted password, never an unknown username). */
   user_id?: string;
   client_id?: string;
-  /** `password` for the built-in directory, `upstream_oidc` for the configured identity provider. */
-  method: 'password' | 'upstream_oidc';
+  /**
+   * `password` for the built-in directory, `upstream_oidc` for the configured identity provider, `ehr_launch` for
+   * a practitioner an EHR's signed launch JWT named at the launcher (EHR_SIGN_IN_TRUSTED).
+   */
+  method: 'password' | 'upstream_oidc' | 'ehr_launch';
+  /** With `ehr_launch`: the EHR client whose signed word it was. */
+  ehr_client_id?: string;
   /** Why a login failed: `invalid_credentials`, `throttled`, `disabled`. */
   reason?: 'invalid_credentials' | 'throttled' | 'disabled';
   remote_address?: string;

@@ -69,6 +69,17 @@ export class AuthorizationConfig extends DatabaseConfig {
   @FlagSetting()
   EHR_LAUNCH_TRUSTED = 'false';
 
+  /**
+   * Whether an approved EHR's signed launch JWT opening the launcher
+   * (`/launcher?launch_jwt=…`) also signs in the practitioner it names, for
+   * the launches made from that page only: the app's /authorize then shows
+   * consent without a second sign-in (issue #16). Off: the practitioner signs
+   * in at /authorize. Trust needs both this setting and an administrator's
+   * approval of the EHR client's `launch` privilege.
+   */
+  @FlagSetting()
+  EHR_SIGN_IN_TRUSTED = 'false';
+
   /** Failed logins per username within the window before that username is locked for the window. */
   @IntegerSetting(1, 1000)
   LOGIN_MAX_FAILURES_PER_USER = 5;

@@ -22,6 +22,8 @@ export interface ResolvedLaunch {
   context: LaunchContext;
   binding: LaunchBinding;
   launchedBy: string;
+  /** The session an EHR's signed word opened at the launcher, for this launch only (ehr-sign-in.ts). */
+  sessionHash?: string;
 }
 
 /** Whether a binding names a user at all. */

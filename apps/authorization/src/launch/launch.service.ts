@@ -39,7 +39,8 @@ export class LaunchService {
     private readonly directory: ClientDirectory,
   ) {}
 
-  async create(createdBy: string, input: CreateLaunchDto): Promise<{ launch: string; expires_in: number }> {
+  /** `sessionHash`: the session an EHR's signed word opened at the launcher, for this launch (ehr-sign-in.ts). */
+  async create(createdBy: string, input: CreateLaunchDto, sessionHash: string | null = null): Promise<{ launch: string; expires_in: number }> {
     const context = contextOf({ ...input, fhirContext: checkFhirContext(input.fhirContext) });
     const binding = launchBindingOf(input, this.config.FHIR_BASE_URL);
     if (binding.client_id !== undefined && !(await this.directory.get(binding.client_id))) throw new InvalidRequest('client_id names no registered client');
@@ -51,6 +52,7 @@ export class LaunchService {
       boundUser: binding.user ?? null,
       boundFhirUser: binding.fhirUser ?? null,
       boundClientId: binding.client_id ?? null,
+      sessionHash,
       expiresAt: new Date(Date.now() + this.config.LAUNCH_TTL_SECONDS * 1000),
       usedAt: null,
     });
@@ -85,6 +87,7 @@ export class LaunchService {
         ...(row.bound_client_id !== null ? { client_id: row.bound_client_id } : {}),
       },
       launchedBy: row.created_by,
+      ...(row.session_hash !== null ? { sessionHash: row.session_hash } : {}),
     };
   }
 
@@ -163,7 +166,14 @@ export class LaunchService {
       ...(typeof payload.need_patient_banner === 'boolean' ? { need_patient_banner: payload.need_patient_banner } : {}),
       ...(typeof payload.smart_style_url === 'string' && /^https?:\/\//.test(payload.smart_style_url) ? { smart_style_url: payload.smart_style_url } : {}),
     });
-    return { ehrClientId: ehr.client_id, context, binding, idHash: sha256Hex(`jwt:${ehr.client_id}:${payload.jti}`), expiresAt: new Date((payload.exp + CLOCK_SKEW) * 1000) };
+    return {
+      ehrClientId: ehr.client_id,
+      context,
+      binding,
+      idHash: sha256Hex(`jwt:${ehr.client_id}:${payload.jti}`),
+      expiresAt: new Date((payload.exp + CLOCK_SKEW) * 1000),
+      ...(typeof payload.auth_time === 'number' && Number.isFinite(payload.auth_time) ? { authTime: payload.auth_time } : {}),
+    };
   }
 
   /** Single use: the jti is remembered until the JWT expires (plus skew); a second use is refused. */
@@ -194,6 +204,8 @@ export interface VerifiedLaunchJwt {
   /** Its single-use key in launch_context (`jwt:<iss>:<jti>`). */
   idHash: string;
   expiresAt: Date;
+  /** When the EHR says the practitioner signed in (`auth_time`, seconds since the epoch), if it says. */
+  authTime?: number;
 }
 
 /** A launch_context row as the resolution reads it. */
@@ -203,9 +215,10 @@ interface LaunchRow {
   bound_user: string | null;
   bound_fhir_user: string | null;
   bound_client_id: string | null;
+  session_hash: string | null;
 }
 
-const LAUNCH_COLUMNS = 'context, created_by, bound_user, bound_fhir_user, bound_client_id';
+const LAUNCH_COLUMNS = 'context, created_by, bound_user, bound_fhir_user, bound_client_id, session_hash';
 
 function contextOf(input: LaunchContext): LaunchContext {
   const out: LaunchContext = {};

@@ -14,6 +14,8 @@ export interface LauncherVisit {
   encounter?: string;
   /** {@link SIGNED_IN_LAUNCHER}, or the EHR client whose signed launch JWT opened it. */
   launchedBy: string;
+  /** The session that EHR's word opened for the practitioner (ehr-sign-in.ts), carried to the launches made here. */
+  sessionHash?: string;
 }
 
 /** `launchedBy` of a launcher opened by its own sign-in (a client id never has a colon). */
@@ -52,6 +54,7 @@ export class LauncherTickets {
       boundUser: visit.userId,
       boundFhirUser: fhirUser,
       boundClientId: null,
+      sessionHash: visit.sessionHash ?? null,
       expiresAt: new Date(Date.now() + this.config.INTERACTION_TTL_SECONDS * 1000),
       usedAt: null,
     });
@@ -61,11 +64,17 @@ export class LauncherTickets {
   /** The visit a live ticket stands for, or null (unknown, malformed or expired). */
   async redeem(ticket: unknown): Promise<LauncherVisit | null> {
     if (typeof ticket !== 'string' || !TICKET.test(ticket)) return null;
-    const rows = (await this.dataSource.query(`SELECT context, created_by, bound_user FROM launch_context WHERE id_hash = $1 AND used_at IS NULL AND expires_at > now()`, [
+    const rows = (await this.dataSource.query(`SELECT context, created_by, bound_user, session_hash FROM launch_context WHERE id_hash = $1 AND used_at IS NULL AND expires_at > now()`, [
       ticketHash(ticket),
-    ])) as Array<{ context: LaunchContext; created_by: string; bound_user: string | null }>;
+    ])) as Array<{ context: LaunchContext; created_by: string; bound_user: string | null; session_hash: string | null }>;
     const row = rows[0];
     if (!row?.bound_user || !row.context.patient) return null;
-    return { userId: row.bound_user, patient: row.context.patient, ...(row.context.encounter ? { encounter: row.context.encounter } : {}), launchedBy: row.created_by };
+    return {
+      userId: row.bound_user,
+      patient: row.context.patient,
+      ...(row.context.encounter ? { encounter: row.context.encounter } : {}),
+      launchedBy: row.created_by,
+      ...(row.session_hash !== null ? { sessionHash: row.session_hash } : {}),
+    };
   }
 }

@@ -21,18 +21,18 @@ export class SessionService {
     private readonly config: AuthorizationConfig,
   ) {}
 
-  async create(userId: string): Promise<{ token: string; session: LiveSession }> {
+  /** `authenticatedAt`: when the person proved who they are, if not now (an EHR's stated `auth_time`). The session lives SESSION_TTL_SECONDS from now. */
+  async create(userId: string, authenticatedAt: Date = new Date()): Promise<{ token: string; session: LiveSession }> {
     const token = generateOpaqueToken();
-    const now = new Date();
     const row: SessionEntity = {
       idHash: sha256Hex(token),
       userId,
-      authenticatedAt: now,
-      expiresAt: new Date(now.getTime() + this.config.SESSION_TTL_SECONDS * 1000),
+      authenticatedAt,
+      expiresAt: new Date(Date.now() + this.config.SESSION_TTL_SECONDS * 1000),
       endedAt: null,
     };
     await this.dataSource.getRepository(SessionEntity).insert(row);
-    return { token, session: { idHash: row.idHash, userId, authenticatedAt: now } };
+    return { token, session: { idHash: row.idHash, userId, authenticatedAt } };
   }
 
   /** The live session of a cookie value, or null. */

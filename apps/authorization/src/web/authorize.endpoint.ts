@@ -7,6 +7,7 @@ import { deferredRequest, echoableState, validateAuthorizationRequest, verifyCli
 import { errorRedirect } from '../flow/client-redirect.js';
 import { interactionPath } from '../flow/interaction-flow.service.js';
 import { INTERACTION_COOKIE, InteractionStore } from '../flow/interaction.store.js';
+import { EhrSignIn } from '../launch/ehr-sign-in.js';
 import type { ResolvedLaunch } from '../launch/launch-binding.js';
 import { LaunchService } from '../launch/launch.service.js';
 import { SESSION_COOKIE, SessionService } from '../users/session.service.js';
@@ -29,6 +30,7 @@ export class AuthorizeEndpoint {
     private readonly sessions: SessionService,
     private readonly users: UserDirectory,
     private readonly kit: PageKit,
+    private readonly ehrSignIn: EhrSignIn,
   ) {}
 
   async handle(req: WebRequest): Promise<WebResponse> {
@@ -68,6 +70,9 @@ export class AuthorizeEndpoint {
 
   private async toInteraction(request: AuthorizationRequest, launch: ResolvedLaunch | null): Promise<WebResponse> {
     const { interaction, binding } = await this.interactions.start(request, launch);
+    // A launch made at the launcher on an EHR's trusted word signs its practitioner in (no second sign-in).
+    const session = await this.ehrSignIn.sessionFor(launch, request);
+    if (session) await this.interactions.signIn(interaction.id, session.userId, session.idHash, session.authenticatedAt);
     const path = interactionPath(interaction.id);
     return seeOther(path, [this.kit.cookie(INTERACTION_COOKIE, binding, { path, maxAge: this.config.INTERACTION_TTL_SECONDS })]);
   }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { FlowModule } from '../flow/flow.module.js';
 import { GrantsModule } from '../grants/grants.module.js';
+import { EhrSignIn } from '../launch/ehr-sign-in.js';
 import { LaunchModule } from '../launch/launch.module.js';
 import { PageRenderer } from '../pages/page-renderer.js';
 import { UpstreamModule } from '../upstream/upstream.module.js';
@@ -44,6 +45,7 @@ import { LauncherEndpoint } from './launcher/launcher.endpoint.js';
     AppFormPages,
     AdminAppsEndpoint,
     LauncherSignIn,
+    EhrSignIn,
     LauncherEndpoint,
     AssetsEndpoint,
     WebRouter,

@@ -28,6 +28,13 @@ export class LaunchContextEntity {
   @ClientIdColumn({ nullable: true })
   boundClientId: string | null;
 
+  /**
+   * The session an EHR's signed launch JWT opened at the launcher (launch/ehr-sign-in.ts): /authorize signs the
+   * practitioner in with it for this launch. Null for every other launch.
+   */
+  @Sha256Column({ nullable: true })
+  sessionHash: string | null;
+
   @TimestampColumn({ defaultNow: true })
   createdAt: Date;
 

@@ -4,8 +4,9 @@ import { ServiceBus } from '#nest';
 import { RequestParams } from '#oauth';
 import { AuthorizationConfig } from '../../config/authorization.config.js';
 import { EventRecorder } from '../../grants/event-recorder.js';
+import { EhrSignIn } from '../../launch/ehr-sign-in.js';
 import { launchRefusal } from '../../launch/launch-access.js';
-import { LaunchService } from '../../launch/launch.service.js';
+import { LaunchService, type VerifiedLaunchJwt } from '../../launch/launch.service.js';
 import { LauncherTickets, SIGNED_IN_LAUNCHER, type LauncherVisit } from '../../launch/launcher-tickets.js';
 import type { UserEntity } from '../../persistence/entities/user.entity.js';
 import { SESSION_COOKIE, SessionService } from '../../users/session.service.js';
@@ -45,6 +46,7 @@ export class LauncherEndpoint {
     private readonly userStore: UserStore,
     private readonly sessions: SessionService,
     private readonly events: EventRecorder,
+    private readonly ehrSignIn: EhrSignIn,
   ) {}
 
   handle(req: WebRequest): Promise<WebResponse> {
@@ -59,10 +61,12 @@ export class LauncherEndpoint {
   private async list(req: WebRequest): Promise<WebResponse> {
     const opened = await this.open(req);
     if ('status' in opened) return opened;
-    const { user, visit, cookies } = opened;
+    const { user, visit, cookies, verified } = opened;
     if (this.refused(user, visit)) return this.kit.errorPage(403, 'access_denied', NOT_PERMITTED, cookies);
     const apps = await this.launchable();
-    const ticket = await this.tickets.issue(visit, user.fhirUser);
+    // Opened on an EHR's signed word: when that word is trusted to sign the practitioner in, the launches made here carry the session.
+    const sessionHash = verified ? await this.ehrSignIn.open(verified, user, req.remoteAddress, req.requestId) : null;
+    const ticket = await this.tickets.issue({ ...visit, ...(sessionHash ? { sessionHash } : {}) }, user.fhirUser);
     const body = this.kit.renderer.launcher({
       title: 'Launch an app',
       stylesheets: this.kit.stylesheets,
@@ -78,7 +82,7 @@ export class LauncherEndpoint {
   }
 
   /** Who opened the launcher, for which patient: an EHR's signed context, or the launcher's sign-in. */
-  private async open(req: WebRequest): Promise<{ user: UserEntity; visit: LauncherVisit; cookies: string[] } | WebResponse> {
+  private async open(req: WebRequest): Promise<{ user: UserEntity; visit: LauncherVisit; cookies: string[]; verified?: VerifiedLaunchJwt } | WebResponse> {
     const jwt = first(req.query.launch_jwt);
     if (jwt !== undefined) {
       const verified = await this.launches.openLauncherJwt(jwt);
@@ -88,7 +92,7 @@ export class LauncherEndpoint {
       if (!user || user.disabled || ownPatientId(user) !== undefined || (verified.binding.fhirUser !== undefined && verified.binding.fhirUser !== user.fhirUser)) {
         return this.kit.errorPage(403, 'access_denied', 'The launch names no practitioner of this server.');
       }
-      return { user, visit: { userId: user.id, patient, ...(verified.context.encounter ? { encounter: verified.context.encounter } : {}), launchedBy: verified.ehrClientId }, cookies: [] };
+      return { user, visit: { userId: user.id, patient, ...(verified.context.encounter ? { encounter: verified.context.encounter } : {}), launchedBy: verified.ehrClientId }, cookies: [], verified };
     }
     const patient = first(req.query.patient);
     const encounter = first(req.query.encounter);
@@ -115,13 +119,17 @@ export class LauncherEndpoint {
     const clientId = form.get('client_id');
     const app = (await this.launchable()).find((a) => a.client_id === clientId);
     if (!app) return this.kit.errorPage(400, 'invalid_request', 'That app is not available for launching. Open the launcher again.');
-    const { launch } = await this.launches.create(visit.launchedBy, {
-      patient: visit.patient,
-      ...(visit.encounter ? { encounter: visit.encounter } : {}),
-      user: user.id,
-      ...(user.fhirUser ? { fhirUser: user.fhirUser } : {}),
-      client_id: app.client_id,
-    });
+    const { launch } = await this.launches.create(
+      visit.launchedBy,
+      {
+        patient: visit.patient,
+        ...(visit.encounter ? { encounter: visit.encounter } : {}),
+        user: user.id,
+        ...(user.fhirUser ? { fhirUser: user.fhirUser } : {}),
+        client_id: app.client_id,
+      },
+      visit.sessionHash ?? null,
+    );
     await this.events.record(
       'launch.created',
       {
