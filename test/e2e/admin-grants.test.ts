@@ -98,6 +98,14 @@ describe('grant administration: an admin sees what a person granted and revokes 
     assert.equal(all.json.revoked_grants, 2);
     assert.deepEqual((await introspect(suite, refreshed.access_token, basicAuth(suite.adminClientId, suite.adminClientSecret))).json, { active: false });
     assertOAuthError(await tokenRequest(suite, { grant_type: 'refresh_token', client_id: clientId, refresh_token: refreshed.refresh_token! }), 400, 'invalid_grant');
+    // The trail names the administrator: the admin token's client, on each grant.revoked (and on the DELETE of the previous test).
+    let actors: unknown[] = [];
+    for (const deadline = Date.now() + 15_000; actors.length < 3 && Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
+      const trail = await call(suite, `/admin/audit?type=grant.revoked&client_id=${clientId}&limit=100`, { headers: authHeader(admin) });
+      assert.equal(trail.status, 200, trail.text);
+      actors = (trail.json.events as Array<{ event: { data: { reason: string; actor?: string } } }>).filter((e) => e.event.data.reason === 'admin').map((e) => e.event.data.actor);
+    }
+    assert.deepEqual(actors, Array(3).fill(`client:${suite.adminClientId}`));
     const machine = await machineClient(suite);
     assertOAuthError(await call(suite, `/admin/clients/${clientId}/revoke-all`, { method: 'POST', headers: authHeader(await tokenFor(suite, machine)) }), 403, 'insufficient_scope');
   });

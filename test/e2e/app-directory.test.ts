@@ -4,7 +4,8 @@ import type { Browser, Page } from 'playwright-core';
 import { sharedSuite, type RunningSuite } from '#testing';
 import { browserUnavailable, launchBrowser, newContext, signIn } from './support/browser.js';
 import { clientKey, signAssertion } from './support/client-keys.js';
-import { assertOAuthError, basicAuth, call, eventually, postRegistration, seedBulkClient, tokenRequest } from './support/http.js';
+import { obtainCode } from './support/form-flow.js';
+import { assertOAuthError, basicAuth, call, eventually, postRegistration, register, seedBulkClient, tokenRequest } from './support/http.js';
 import { adminToken, createUser, type TestUser } from './support/people.js';
 
 const SHOTS = process.env.E2E_SCREENSHOTS === '1';
@@ -119,6 +120,31 @@ describe('app directory pages: an administrator manages apps in the browser', { 
     }
     assert.match(events, trail, 'audit events, newest first');
     assert.match(events, new RegExp(`user:${siteAdmin.id}`), 'by the signed-in administrator');
+  });
+
+  it("revokes every grant of an app from its page; the trail names the administrator", async () => {
+    const admin = await adminToken(suite);
+    const callback = 'https://revoke-all.example/callback';
+    const scope = 'launch/patient openid patient/*.rs';
+    const app = await register(suite, { client_name: `Revoke all ${tag}`, redirect_uris: [callback], token_endpoint_auth_method: 'none', grant_types: ['authorization_code'], response_types: ['code'], scope });
+    const patient = await createUser(suite, admin, { fhirUser: `Patient/pt-revoke-all-${tag}`, display_name: 'Rory Revoke' });
+    await obtainCode(suite, { client_id: app.client_id, redirect_uri: callback, scope }, { username: patient.username, password: patient.password });
+    const live = async () => ((await call(suite, `/admin/grants?client_id=${app.client_id}`, { headers: { authorization: `Bearer ${admin}` } })).json.grants as Array<{ revoked_at?: string }>).filter((g) => !g.revoked_at);
+    assert.equal((await live()).length, 1);
+
+    await page.goto(`${suite.issuer}/admin/apps/${app.client_id}`);
+    await page.getByRole('button', { name: 'Revoke all grants' }).click();
+    await page.waitForSelector('[role="status"]');
+    assert.equal((await live()).length, 0);
+    const revoked = await eventually(
+      () => call(suite, `/admin/audit?type=grant.revoked&client_id=${app.client_id}`, { headers: { authorization: `Bearer ${admin}` } }),
+      (r) => r.status === 200 && (r.json.events as unknown[]).length === 1,
+      'the grant.revoked event in the trail',
+    );
+    assert.deepEqual(
+      (revoked.json.events as Array<{ event: { data: Record<string, unknown> } }>).map((e) => [e.event.data.reason, e.event.data.actor]),
+      [['admin', `user:${siteAdmin.id}`]],
+    );
   });
 
   it('shows configuration-managed clients read-only, refuses forms without the anti-CSRF token, and fits a phone', async () => {

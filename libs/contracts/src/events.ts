@@ -141,6 +141,8 @@ export interface GrantRevokedData {
   reason: 'refresh_token_reuse' | 'code_replay' | 'client_request' | 'admin' | 'user';
   /** Seconds since epoch: access tokens of the grant issued before this are inactive. */
   revoked_at: number;
+  /** With `admin`: which administrator, `user:<id>` (signed in to /admin or /admin/apps) or `client:<client_id>` (an admin token). */
+  actor?: string;
 }
 
 export interface LoginData {

@@ -45,8 +45,8 @@ export class GrantRevocation {
    * caller retrying learns the revocation is in force everywhere. Returns
    * whether this call revoked the grant.
    */
-  async revoke(grantId: string, reason: GrantRevokedData['reason'], requestId?: string): Promise<boolean> {
-    const event = await inTransaction(this.dataSource, (manager) => this.revokeIn(manager, grantId, reason, requestId));
+  async revoke(grantId: string, reason: GrantRevokedData['reason'], requestId?: string, actor?: string): Promise<boolean> {
+    const event = await inTransaction(this.dataSource, (manager) => this.revokeIn(manager, grantId, reason, requestId, actor));
     // Every introspection replica must know before the caller hears back (RFC 7009 §2.2).
     const announcements = event ? [event] : await this.events.unannounced('grant.revoked', 'grant_id', grantId);
     for (const envelope of announcements) await this.events.published(envelope);
@@ -54,13 +54,14 @@ export class GrantRevocation {
   }
 
   /** The revocation and its `grant.revoked` event in the caller's transaction; null when the grant is unknown or already revoked. */
-  async revokeIn(manager: EntityManager, grantId: string, reason: GrantRevokedData['reason'], requestId?: string): Promise<EventEnvelope<'grant.revoked'> | null> {
+  /** `actor`: the administrator, with reason `admin` (`user:<id>` or `client:<client_id>`). */
+  async revokeIn(manager: EntityManager, grantId: string, reason: GrantRevokedData['reason'], requestId?: string, actor?: string): Promise<EventEnvelope<'grant.revoked'> | null> {
     const revoked = await this.grants.revoke(manager, grantId, reason);
     if (!revoked) return null;
     return this.events.add(
       manager,
       'grant.revoked',
-      { grant_id: grantId, client_id: revoked.clientId, user_id: revoked.userId, reason, revoked_at: announcedRevokedAt(revoked.revokedAt) },
+      { grant_id: grantId, client_id: revoked.clientId, user_id: revoked.userId, reason, revoked_at: announcedRevokedAt(revoked.revokedAt), ...(actor ? { actor } : {}) },
       requestId,
     );
   }
@@ -75,10 +76,10 @@ export class GrantRevocation {
     return { revoked: true };
   }
 
-  /** Revokes every live grant of a client (its access goes everywhere at once); returns how many. */
-  async revokeAllOf(clientId: string, requestId?: string): Promise<number> {
+  /** An administrator (`actor`: `user:<id>` or `client:<client_id>`) revokes every live grant of a client (its access goes everywhere at once); returns how many. */
+  async revokeAllOf(clientId: string, actor: string, requestId?: string): Promise<number> {
     let revoked = 0;
-    for (const id of await this.grants.liveIdsOf(clientId)) if (await this.revoke(id, 'admin', requestId)) revoked++;
+    for (const id of await this.grants.liveIdsOf(clientId)) if (await this.revoke(id, 'admin', requestId, actor)) revoked++;
     return revoked;
   }
 }

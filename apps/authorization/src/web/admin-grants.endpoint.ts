@@ -43,14 +43,14 @@ export class AdminGrantsEndpoint {
 
   /** POST /admin/clients/:client_id/revoke-all: every grant of the client revoked, its remembered consents forgotten. */
   async revokeAll(req: WebRequest, clientId: string): Promise<WebResponse> {
-    await this.bearer.requireScope(req, ['admin']);
-    const revoked = await this.revocation.revokeAllOf(clientId, req.requestId);
+    const admin = await this.bearer.requireScope(req, ['admin']);
+    const revoked = await this.revocation.revokeAllOf(clientId, `client:${admin.client_id}`, req.requestId);
     await this.consents.forgetClient(clientId);
     return jsonResponse(200, { client_id: clientId, revoked_grants: revoked });
   }
 
   async handle(req: WebRequest, id: string | undefined): Promise<WebResponse> {
-    await this.bearer.requireScope(req, ['admin']);
+    const admin = await this.bearer.requireScope(req, ['admin']);
     if (id === undefined) {
       const limit = boundedInt(req.query.limit, 100, 1, 1000);
       const offset = boundedInt(req.query.offset, 0, 0, 1_000_000);
@@ -66,7 +66,7 @@ export class AdminGrantsEndpoint {
     const grant = await this.grants.find(id);
     if (!grant) throw NOT_FOUND;
     if (req.method === 'DELETE') {
-      await this.revocation.revoke(grant.id, 'admin', req.requestId);
+      await this.revocation.revoke(grant.id, 'admin', req.requestId, `client:${admin.client_id}`);
       await this.consents.forget(grant.userId, grant.clientId);
       return { status: 204, headers: { 'cache-control': 'no-store' } };
     }

@@ -115,7 +115,7 @@ export abstract class SignedInGrantsPage {
         const grant = grantId ? await this.grants.find(grantId) : null;
         // A grant this user may not revoke looks exactly like a grant already gone.
         if (grant && !grant.revokedAt && this.mayRevoke(user, grant)) {
-          await this.revocation.revoke(grant.id, this.settings.revokedBy, req.requestId);
+          await this.revocation.revoke(grant.id, this.settings.revokedBy, req.requestId, this.settings.revokedBy === 'admin' ? `user:${user.id}` : undefined);
           await this.consents.forget(grant.userId, grant.clientId);
         }
         return seeOther(`${path}?revoked=1`);

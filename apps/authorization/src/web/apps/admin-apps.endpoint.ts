@@ -149,7 +149,7 @@ export class AdminAppsEndpoint {
           return this.detail({ ...req, query: {} }, clientId, { secret: rotated.client_secret }, visit);
         }
         case 'revoke-grants':
-          await this.revocation.revokeAllOf(clientId, req.requestId);
+          await this.revocation.revokeAllOf(clientId, `user:${visit.user.id}`, req.requestId);
           await this.consents.forgetClient(clientId);
           break;
         case 'delete':
