@@ -56,7 +56,8 @@ if (needsSuite) {
 
 // Files that measure latency under their own load (a replica killed under load must fail over within a second)
 // run after the others, one at a time: beside another e2e file on a two-core host they measured that file's load.
-const ALONE = ['/dist/test/e2e/replica-failover.test.js'];
+// The event contract check reads the trail the others left in the shared suite, so it too runs after them.
+const ALONE = ['/dist/test/e2e/replica-failover.test.js', '/dist/test/e2e/event-contract.test.js'];
 const alone = files.filter((f) => ALONE.some((a) => f.endsWith(a)));
 const together = files.filter((f) => !alone.includes(f));
 

@@ -1,11 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import pg from 'pg';
 import { sharedSuite, startSuite, type RunningSuite } from '#testing';
-import { assertActive, assertOAuthError, basicAuth, call, introspect, machineClient, tokenFor, type RegisteredClient, type Reply } from './support/http.js';
+import { assertActive, assertOAuthError, basicAuth, call, eventually, introspect, machineClient, tokenFor, type RegisteredClient, type Reply } from './support/http.js';
 import { adminToken } from './support/people.js';
 
 const realInfrastructure = Boolean(process.env.NATS_URL && process.env.DATABASE_URL);
@@ -101,7 +101,8 @@ describe('signing-key rotation through the admin API (issue #5)', () => {
     const oldKid = kidOf(before);
     const next = (await listKeys(suite, admin)).find((k) => k.alg === 'ES256' && k.state === 'next')!;
 
-    const reply = await rotate(suite, admin, { alg: 'ES256' });
+    const requestId = randomUUID();
+    const reply = await call(suite, '/admin/keys/rotate', { method: 'POST', headers: { ...bearer(admin), 'content-type': 'application/json', 'x-request-id': requestId }, body: '{"alg":"ES256"}' });
     assert.equal(reply.status, 200, reply.text);
     assert.equal(reply.headers.get('cache-control'), 'no-store');
     const rotated = reply.json.rotated as Array<{ alg: string; kid: string; previous_kid: string | null; next_kid: string }>;
@@ -129,6 +130,16 @@ describe('signing-key rotation through the admin API (issue #5)', () => {
       await jwtVerify(token, verify, { issuer: suite.issuer, audience: suite.fhirBaseUrl, typ: 'at+jwt' });
       await assertActive(introspect(suite, token, introspector), kidOf(token));
     }
+
+    // The trail: key.rotated carries the admin request's id, and its instants are seconds since the epoch (docs/events.md).
+    const trail = await eventually(
+      () => call(suite, '/admin/audit?type=key.rotated&limit=100', { headers: bearer(admin) }),
+      (r) => r.status === 200 && (r.json.events as Array<{ event: { request_id?: string } }>).some((e) => e.event.request_id === requestId),
+      'key.rotated with the request id',
+    );
+    const event = (trail.json.events as Array<{ event: { request_id?: string; data: { kid: string; previous_removable_at?: unknown } } }>).find((e) => e.event.request_id === requestId)!.event;
+    assert.equal(event.data.kid, rotated[0]!.kid);
+    assert.ok(Number.isInteger(event.data.previous_removable_at) && (event.data.previous_removable_at as number) > Date.now() / 1000, String(event.data.previous_removable_at));
   });
 
   it('rotates every algorithm when none is named (empty body, or a form)', async () => {

@@ -56,12 +56,12 @@ export class JwksController {
   /** POST /admin/keys/rotate: rotate one algorithm, or every configured one (scope `admin`). */
   @MessagePattern(Rpc.jwks.rotate.subject)
   async rotate(@Payload() payload: unknown): Promise<RotateKeysResponse> {
-    const { authorization, alg } = adminPayload(payload, ['alg']);
+    const { authorization, alg, requestId } = adminPayload(payload, ['alg']);
     await this.bearer.requireScope({ authorization }, [ADMIN_SCOPE]);
     if (alg !== undefined && !this.rotation.algs.includes(alg)) {
       throw new InvalidRequest(`alg must be one of the signing algorithms: ${this.rotation.algs.join(', ')}`);
     }
-    return { rotated: await this.rotation.force(alg === undefined ? undefined : [alg]) };
+    return { rotated: await this.rotation.force(alg === undefined ? undefined : [alg], requestId) };
   }
 
   @MessagePattern(Rpc.service.jwks.metadata.subject)

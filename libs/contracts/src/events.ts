@@ -212,8 +212,8 @@ export interface KeyRotatedData extends KeyEventData {
   next_kid: string;
   /** `scheduled` (KEY_ROTATION_INTERVAL) or `forced` (POST /admin/keys/rotate). */
   reason: 'scheduled' | 'forced';
-  /** RFC 3339: the earliest time `previous_kid` leaves /jwks. */
-  previous_removable_at?: string;
+  /** Seconds since the epoch (every instant in `data` is): the earliest time `previous_kid` leaves /jwks. */
+  previous_removable_at?: number;
 }
 
 /** The event catalogue: `<entity>.<verb>` → payload. */

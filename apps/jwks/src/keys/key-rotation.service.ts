@@ -80,8 +80,8 @@ export class KeyRotationService implements OnApplicationBootstrap, OnModuleDestr
   }
 
   /** Rotates `algs` now: each `next` key (a fresh one when there is none) becomes active, the active one retires. */
-  async force(algs: readonly string[] = this.algs): Promise<KeyRotationResult[]> {
-    const applied = await this.apply('wait', (keys) => planForcedRotation(keys, algs), 'forced');
+  async force(algs: readonly string[] = this.algs, requestId?: string): Promise<KeyRotationResult[]> {
+    const applied = await this.apply('wait', (keys) => planForcedRotation(keys, algs), 'forced', requestId);
     return applied?.rotations ?? [];
   }
 
@@ -127,14 +127,15 @@ export class KeyRotationService implements OnApplicationBootstrap, OnModuleDestr
    * hears one finds the change in the database). Null when `try` found the
    * lock taken.
    */
-  private async apply(mode: RingLockMode, plan: (keys: RingKey[], now: Date) => RotationStep[], reason: Reason): Promise<Applied | null> {
+  /** `requestId`: the admin request that asked for it, carried by its events (none for the scheduler's). */
+  private async apply(mode: RingLockMode, plan: (keys: RingKey[], now: Date) => RotationStep[], reason: Reason, requestId?: string): Promise<Applied | null> {
     const outcome = await this.store.withRingLock(mode, async (locked, manager) => {
       const now = new Date();
       const applied: Applied = { changed: false, rotations: [], events: [] };
       for (const step of plan(await locked.keys(), now)) {
         const { events, rotation } = await this.perform(locked, step, now, reason);
         applied.changed = true;
-        for (const event of events) applied.events.push(await this.outbox.add(manager, event.type, event.data));
+        for (const event of events) applied.events.push(await this.outbox.add(manager, event.type, event.data, requestId ? { requestId } : {}));
         if (rotation) applied.rotations.push(rotation);
       }
       return applied;
@@ -171,7 +172,7 @@ export class KeyRotationService implements OnApplicationBootstrap, OnModuleDestr
         events: [event('key.activated', { kid, alg: step.alg, state: 'active' }), event('key.published', { kid: next.kid, alg: step.alg, state: 'next' })],
       };
     }
-    const previousRemovableAt = new Date(now.getTime() + this.schedule.retentionMs).toISOString();
+    const previousRemovableAt = Math.ceil((now.getTime() + this.schedule.retentionMs) / 1000);
     return {
       rotation,
       events: [
