@@ -249,6 +249,27 @@ describe('observability: logs, metrics, management port, tracing', { skip: realI
     assert.ok(keys.every((l) => Number(l.split(' ')[1]) >= 0));
 
     await eventually('audit events stored', async () => ((sample(await metricsOf('audit'), 'audit_events_stored_total') ?? 0) >= 8 ? true : undefined));
+    // The audit consumer's lag, read from JetStream at each scrape; it catches up.
+    await eventually('the audit consumer caught up', async () => (/^events_consumer_pending\{consumer="[^"]+"\} 0$/m.test(await metricsOf('audit')) ? true : undefined));
+
+    // Each family is exported only by the processes that record it (issue #19: a gateway showed audit_events_stored_total 0).
+    const families = (text: string) => new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]!));
+    const owners: Record<string, SuiteService[]> = {
+      audit_events_stored_total: ['audit'],
+      events_consumer_pending: ['audit'],
+      oauth_token_requests_total: ['token'],
+      oauth_tokens_issued_total: ['token'],
+      oauth_introspections_total: ['introspection'],
+      http_requests_total: ['gateway'],
+      gateway_admission_open: ['gateway'],
+      signing_key_age_seconds: ['jwks'],
+      outbox_backlog_events: ['authorization', 'registration', 'introspection', 'jwks'],
+    };
+    const exported = new Map<SuiteService, Set<string>>();
+    for (const service of SERVICES) exported.set(service, families(await metricsOf(service)));
+    for (const [family, services] of Object.entries(owners)) {
+      assert.deepEqual(SERVICES.filter((service) => exported.get(service)!.has(family)), [...services].sort((a, b) => SERVICES.indexOf(a) - SERVICES.indexOf(b)), family);
+    }
   });
 
   it('never serves metrics on the gateway public port', async () => {

@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { Rpc, type DiscoveryFragment, type FormParams, type TokenRequest, type TokenResponseBody } from '#contracts';
-import { CLIENT_ASSERTION_ALGS, ClientAuthenticator, suiteMetrics } from '#nest';
+import { CLIENT_ASSERTION_ALGS, ClientAuthenticator, metricsExposing } from '#nest';
 import { InvalidRequest, OAuthError } from '#oauth';
 import { ID_TOKEN_SIGNING_ALGS } from './config/token.config.js';
 import { GrantRegistry } from './grants/grant.registry.js';
@@ -17,7 +17,7 @@ function assertTokenRequest(payload: unknown): asserts payload is TokenRequest {
 
 @Controller()
 export class TokenController {
-  private readonly metrics = suiteMetrics();
+  private readonly metrics = metricsExposing('tokenRequests', 'tokenIssueDuration');
 
   constructor(
     private readonly grants: GrantRegistry,

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { suiteMetrics } from '#nest';
+import { metricsExposing } from '#nest';
 import { TemporarilyUnavailable } from '#oauth';
 import { isJsonObject, jsonObjectSetting, settingProblem } from '../config/json-object-setting.js';
 import { pathOf } from '../http/edge-policy.js';
@@ -95,7 +95,7 @@ export function installAdmission(
   timeouts: { burstMs: number; overloadMs: number },
   retryAfterSeconds: number,
 ): void {
-  const metrics = suiteMetrics();
+  const metrics = metricsExposing('admissionRejected', 'admissionInFlight');
   const bulkheads = new Map<AdmissionClass, Bulkhead>();
   for (const cls of ADMISSION_CLASSES) {
     const { concurrency, queue, latencyTolerance } = limits[cls];

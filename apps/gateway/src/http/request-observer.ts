@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ProcessLog, RequestContext, SpanKind, suiteMetrics, Tracing } from '#nest';
+import { ProcessLog, RequestContext, SpanKind, metricsExposing, Tracing } from '#nest';
 import { pathOf } from './edge-policy.js';
 
 type TracedRequest = NonNullable<ReturnType<typeof Tracing.startSpan>>;
@@ -17,7 +17,7 @@ const UNMATCHED = 'unmatched';
  * body (they may hold secrets).
  */
 export function observeRequests(fastify: FastifyInstance): void {
-  const metrics = suiteMetrics();
+  const metrics = metricsExposing('httpRequests', 'httpRequestDuration');
   const log = ProcessLog.nest().pino;
   const spans = new WeakMap<FastifyRequest, TracedRequest>();
 

@@ -11,7 +11,7 @@ import {
   type TokenRevokedData,
   type TokenVerification,
 } from '#contracts';
-import { ClientAuthenticator, ClientDirectory, InvalidJwt, PublicKeyRing, ServiceBus, suiteMetrics } from '#nest';
+import { ClientAuthenticator, ClientDirectory, InvalidJwt, PublicKeyRing, ServiceBus, metricsExposing } from '#nest';
 import { InsufficientScope, InvalidRequest, mayUseScope, InvalidToken, TemporarilyUnavailable, UnauthorizedClient } from '#oauth';
 import { IntrospectionConfig } from '../config/introspection.config.js';
 import { RevocationStore } from '../persistence/revocation.store.js';
@@ -40,7 +40,7 @@ const CATCH_UP_HOLD_MS = 3000;
 @Injectable()
 export class IntrospectionService {
   private readonly logger = new Logger('Introspection');
-  private readonly metrics = suiteMetrics();
+  private readonly metrics = metricsExposing('introspections', 'tokensRevoked');
   private readonly verified = new VerifiedTokenCache<AccessTokenClaims>();
   private readonly rejected = new RejectedTokenCache();
 

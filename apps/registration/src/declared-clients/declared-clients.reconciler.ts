@@ -1,6 +1,6 @@
 import { Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { EventEnvelope } from '#contracts';
-import { ConfigurationError, suiteMetrics } from '#nest';
+import { ConfigurationError, metricsExposing } from '#nest';
 import { ClientEventPublisher, type ClientEventType } from '../clients/client-events.publisher.js';
 import { RegistrationConfig } from '../config/registration.config.js';
 import { ClientStore } from '../persistence/client.store.js';
@@ -29,7 +29,7 @@ const EVENT: Record<DeclaredClientChange['kind'], ClientEventType> = {
 @Injectable()
 export class DeclaredClientsReconciler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('DeclaredClients');
-  private readonly metrics = suiteMetrics();
+  private readonly metrics = metricsExposing('clientsFileReconciles', 'clientsFileChanges');
   private timer: NodeJS.Timeout | undefined;
   /** Reloads run one after the other. */
   private queue: Promise<void> = Promise.resolve();

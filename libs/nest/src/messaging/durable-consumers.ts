@@ -6,6 +6,7 @@ import { MAX_DELIVER, type BatchHandler, type ConsumeOptions } from './event-bus
 import { afterFailure, redeliveryDelayMs } from './dead-letter-policy.js';
 import type { DeadLetterStream } from './dead-letter-stream.js';
 import { collectWithin, FETCH_WATCHDOG_MS } from './jetstream-fetch.js';
+import { suiteMetrics } from '../observability/metrics.js';
 
 const decoder = new TextDecoder();
 
@@ -69,6 +70,10 @@ export class DurableConsumers {
     if (!existing) await this.jsm.consumers.add(EVENT_STREAM, wanted);
     else if (existing.config.ack_wait !== wanted.ack_wait) await this.jsm.consumers.update(EVENT_STREAM, durableName, { ack_wait: wanted.ack_wait });
     const consumer = await this.js.consumers.get(EVENT_STREAM, durableName);
+    const unwatch = suiteMetrics().watchConsumer(durableName, async () => {
+      const info = await this.jsm.consumers.info(EVENT_STREAM, durableName);
+      return info.num_pending + info.num_ack_pending;
+    });
     let stopped = false;
     const progress = { lastHandledAt: 0 };
     const loop = async () => {
@@ -90,6 +95,7 @@ export class DurableConsumers {
     const running = loop();
     return async () => {
       stopped = true;
+      unwatch();
       await running;
     };
   }
