@@ -95,7 +95,11 @@ function sprig(include: (name: string, data: GoValue) => string): Record<string,
     // Sprig
     default: (fallback, ...given) => (given.length === 0 || empty(given[0]) ? fallback : given[0]),
     empty: (v) => empty(v),
-    ternary: (whenTrue, whenFalse, test) => (truth(test) ? whenTrue : whenFalse),
+    ternary: (whenTrue, whenFalse, test) => {
+      // Sprig's ternary takes a bool: Go refuses a string or a map there ("wrong type for value; expected bool").
+      if (typeof test !== 'boolean') throw new Error(`wrong type for value; expected bool; got ${typeof test}`);
+      return test ? whenTrue : whenFalse;
+    },
     quote: (...args) => args.filter((a) => a !== null && a !== undefined).map((a: GoValue) => JSON.stringify(printValue(a))).join(' '),
     toString: (v: GoValue) => printValue(v),
     toJson: (v) => JSON.stringify(plain(v)).replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`),
