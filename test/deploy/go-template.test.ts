@@ -1,37 +1,66 @@
-// The test renderer (support/go-template.ts, support/helm.ts) against what Go's text/template and
-// Sprig print for the same input, one case per behaviour the chart relies on.
+// The test renderer (support/go-template.ts) against Go's own text/template (compiled to WebAssembly,
+// @evertdespiegeleer/go-template), which takes no extra functions and so cannot render the chart:
+// every construct the chart relies on must print the same in both. The Sprig functions have their
+// own cases, with what Sprig prints.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { execute, parseTemplate, type GoFunction, type GoValue } from './support/go-template.js';
-import { coalesce } from './support/helm.js';
+import { parse as goExecute } from '@evertdespiegeleer/go-template';
+import { execute, parseTemplate, type GoValue } from './support/go-template.js';
+import { coalesce, sprig } from './support/helm.js';
 
-function render(src: string, data: GoValue, funcs: Record<string, GoFunction> = {}): string {
-  const env = { funcs: { and: () => null, or: () => null, not: (v: GoValue) => !v, eq: (a: GoValue, b: GoValue) => a === b, ...funcs }, templates: new Map() };
+function render(src: string, data: GoValue): string {
+  const env = { funcs: sprig(() => ''), templates: new Map() };
   return execute(parseTemplate(src, env), data, env);
 }
 
-describe('Go template engine (test renderer)', () => {
-  it('renders as text/template does', () => {
-    const cases: Array<[string, GoValue, string]> = [
-      ['a {{- .x -}} b', { x: 1 }, 'a1b'],
-      ['a {{ .x }} b', { x: 'y' }, 'a y b'],
-      ['{{/* comment */}}x{{- /* trimmed */ -}} y', {}, 'xy'],
-      ['{{ range $k, $v := .m }}{{ $k }}={{ $v }};{{ end }}', { m: { b: 2, a: 1 } }, 'a=1;b=2;'],
-      ['{{ range .l }}[{{ . }}]{{ else }}none{{ end }}', { l: [] }, 'none'],
-      ['{{ if .a }}A{{ else if .b }}B{{ else }}C{{ end }}', { a: false, b: 'x' }, 'B'],
-      ['{{ with .m }}{{ .k }}{{ end }}', { m: { k: 'v' } }, 'v'],
-      ['{{ $x := 1 }}{{ if true }}{{ $x = 2 }}{{ end }}{{ $x }}', {}, '2'],
-      ['{{ .n }} {{ .f }} {{ .big }} {{ .small }}', { n: 9464, f: 1.5, big: 2592000, small: 0.00001 }, '9464 1.5 2.592e+06 1e-05'],
-      ['{{ and .a .b }}|{{ or .a .b }}', { a: 'x', b: '' }, '|x'],
-      ['{{ define "t" }}<{{ . }}>{{ end }}{{ template "t" .v }}', { v: 'w' }, '<w>'],
-    ];
-    for (const [src, data, expected] of cases) assert.equal(render(src, data), expected, src);
+/** Data as Go's engine sees JSON: every number a float64 (the WebAssembly bridge passes JSON, as Helm's values are). */
+const DATA = { x: 1, s: 'y', m: { b: 2, a: 1 }, l: [], items: ['p', 'q'], t: false, u: 'x', big: 2592000, f: 1.5, small: 0.00001, nested: { k: 'v' }, quote: 'say "hi" \\ é' };
+
+describe('Go template engine (test renderer) against Go\'s text/template', () => {
+  const same: string[] = [
+    'a {{- .x -}} b',
+    'a {{ .s }} b',
+    '{{/* comment */}}x{{- /* trimmed */ -}} y',
+    '{{ range $k, $v := .m }}{{ $k }}={{ $v }};{{ end }}',
+    '{{ range .l }}[{{ . }}]{{ else }}none{{ end }}',
+    '{{ range $i, $e := .items }}{{ $i }}:{{ $e }} {{ end }}',
+    '{{ if .t }}A{{ else if .u }}B{{ else }}C{{ end }}',
+    '{{ with .nested }}{{ .k }}{{ end }}{{ with .l }}no{{ else }}empty{{ end }}',
+    '{{ $x := 1 }}{{ if true }}{{ $x = 2 }}{{ end }}{{ $x }}',
+    '{{ .x }} {{ .f }} {{ .big }} {{ .small }}',
+    '{{ and .u .s }}|{{ or .t .u }}|{{ and .t .nosuch.key }}|{{ not .l }}',
+    '{{ define "t" }}<{{ . }}>{{ end }}{{ template "t" .s }}',
+    '{{ printf "%q" .quote }} {{ printf "%s-%d" .s 7 }} {{ printf "%v" .m }}',
+    '{{ len .items }} {{ index .items 1 }} {{ index .m "b" }} {{ eq .s "y" }} {{ ne .s "y" }} {{ eq .s "n" "y" }}',
+    '{{ print .s 1 }} {{ print 1 2 }} {{ .items }}',
+    '{{ (index .m "a") }} {{ (.nested).k }}',
+  ];
+  for (const src of same) {
+    it(`prints what Go prints: ${src}`, async () => {
+      assert.equal(render(src, DATA), await goExecute(src, DATA));
+    });
+  }
+
+  it('fails where Go fails: a field of nil, an unknown function, an unclosed block', async () => {
+    assert.throws(() => render('{{ .a.b }}', { a: null }), /nil pointer evaluating interface \{\}\.b/);
+    await assert.rejects(goExecute('{{ .a.b }}', { a: null }), /nil pointer evaluating interface \{\}\.b/);
+    assert.throws(() => render('{{ nofunc .a }}', {}), /function "nofunc" not defined/);
+    await assert.rejects(goExecute('{{ nofunc .a }}', {}), /function "nofunc" not defined/);
+    assert.throws(() => render('{{ if .a }}x', { a: true }), /expected \{\{end\}\}/);
   });
 
-  it('fails where Go fails: a field of nil, an unknown function, an unclosed block', () => {
-    assert.throws(() => render('{{ .a.b }}', {}), /nil pointer evaluating interface \{\}\.b/);
-    assert.throws(() => render('{{ nofunc .a }}', {}), /function "nofunc" not defined/);
-    assert.throws(() => render('{{ if .a }}x', { a: true }), /expected \{\{end\}\}/);
+  it('the Sprig functions print what Sprig prints', () => {
+    const cases: Array<[string, GoValue, string]> = [
+      ['{{ .n | quote }} {{ .n | int64 | quote }} {{ .b | toString }}', { n: 2592000, b: true }, '"2.592e+06" "2592000" true'],
+      ['{{ default "d" .e }} {{ default "d" .v }} {{ empty .e }} {{ ternary "a" "b" true }}', { e: '', v: 'v' }, 'd v true a'],
+      ['{{ toYaml .m | nindent 2 }}', { m: { b: [1, 'x'], a: 'true' } }, '\n  a: "true"\n  b:\n  - 1\n  - x'],
+      ['{{ dict "z" 1 "a" (list 1 "<b>") | toJson }}', {}, '{"a":[1,"\\u003cb\\u003e"],"z":1}'],
+      ['{{ "x" | sha256sum }}', {}, '2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881'],
+      ['{{ required "needed" .v }}', { v: 'here' }, 'here'],
+    ];
+    for (const [src, data, expected] of cases) assert.equal(render(src, data), expected, src);
+    assert.throws(() => render('{{ required "needed" .v }}', { v: '' }), /^Error: needed$/);
+    assert.throws(() => render('{{ ternary "a" "b" .s }}', { s: 'x' }), /expected bool/);
   });
 
   it('coalesces values as Helm does: maps merge, lists replace, null deletes', () => {

@@ -64,7 +64,8 @@ function plain(v: GoValue): unknown {
   return v ?? null;
 }
 
-function sprig(include: (name: string, data: GoValue) => string): Record<string, GoFunction> {
+/** text/template's built-ins, Helm's `include` / `required` / `toYaml` and the Sprig functions the chart uses, as Go defines them. */
+export function sprig(include: (name: string, data: GoValue) => string): Record<string, GoFunction> {
   const compare = (op: (a: number, b: number) => boolean) => (a: GoValue, b: GoValue) => op(Number(a), Number(b));
   const same = (a: GoValue, b: GoValue) => (typeof a === 'bigint' || typeof b === 'bigint' ? Number(a) === Number(b) : a === b);
   return {
@@ -80,7 +81,8 @@ function sprig(include: (name: string, data: GoValue) => string): Record<string,
     ge: compare((a, b) => a >= b),
     len: (v) => BigInt(typeof v === 'string' || Array.isArray(v) ? v.length : isMap(v) ? Object.keys(v).length : 0),
     index: (v, ...keys) => keys.reduce<GoValue>((o, k) => (Array.isArray(o) ? o[Number(k)] : isMap(o) ? o[String(k)] : undefined), v),
-    print: (...args) => args.map(printValue).join(''),
+    // fmt.Sprint: a space between operands when neither is a string.
+    print: (...args) => args.map((a, i) => (i > 0 && typeof a !== 'string' && typeof args[i - 1] !== 'string' ? ' ' : '') + printValue(a)).join(''),
     printf: (format, ...args) => sprintf(String(format), args),
     // Helm
     include: (name, data) => include(String(name), data),
@@ -91,7 +93,7 @@ function sprig(include: (name: string, data: GoValue) => string): Record<string,
     fail: (message) => {
       throw new Error(String(message));
     },
-    toYaml: (v) => toYamlText(plain(v), { lineWidth: 0 }).replace(/\n$/, ''),
+    toYaml: (v) => toYamlText(plain(v), { lineWidth: 0, indentSeq: false }).replace(/\n$/, ''),
     // Sprig
     default: (fallback, ...given) => (given.length === 0 || empty(given[0]) ? fallback : given[0]),
     empty: (v) => empty(v),
