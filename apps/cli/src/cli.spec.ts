@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { COMMANDS, runCli } from './cli.js';
@@ -28,6 +29,9 @@ describe('command line dispatch', () => {
     ['a flag of another command', ['keys', 'list', '--alg', 'ES256'], /Unknown option '--alg'/],
     ['a bad issuer', ['keys', 'list', '--issuer', 'nope'], /--issuer must be a URL/],
     ['no admin credentials', ['clients', 'list'], /needs the admin client/],
+    ['no admin credentials for users', ['users', 'list'], /needs the admin client/],
+    ['a user command without its argument', ['users', 'reset-password'], /missing <user_id>/],
+    ['token revoke without credentials: the token\'s own client, not the admin', ['token', 'revoke', 'tok'], /needs the credentials of the client the token was issued to \(RFC 7009 §2\.1\)/],
   ];
   for (const [name, argv, message] of usage) {
     it(`exit 2 for ${name}`, async () => {
@@ -37,6 +41,17 @@ describe('command line dispatch', () => {
       assert.equal(result.stdout, '');
     });
   }
+
+  it('--version prints the version from package.json, before any command or after one', async () => {
+    const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    for (const argv of [['--version'], ['users', 'list', '--version']]) {
+      const result = await run(argv);
+      assert.equal(result.code, 0, argv.join(' '));
+      assert.equal(result.stdout, `smart-auth ${version}\n`);
+    }
+    assert.deepEqual(JSON.parse((await run(['--version', '--json'])).stdout), { version });
+    assert.match((await run(['--help'])).stdout, /--version +print the suite's version and exit/);
+  });
 
   it('takes global flags before and after the command words', async () => {
     const result = await run(['--issuer', 'nope', 'keys', 'list']);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Command, OptionSpec, OptionValues } from './command.js';
 import { AUDIT_COMMANDS } from './commands/audit.commands.js';
@@ -7,6 +8,7 @@ import { GRANT_COMMANDS } from './commands/grants.commands.js';
 import { KEY_COMMANDS } from './commands/keys.commands.js';
 import { PERFORM_COMMANDS } from './commands/perform.commands.js';
 import { TOKEN_COMMANDS } from './commands/token.commands.js';
+import { USER_COMMANDS } from './commands/users.commands.js';
 import { CommandFailure } from './command-failure.js';
 import { Deployment } from './deployment.js';
 import { failureOf } from './failure-of.js';
@@ -14,7 +16,22 @@ import { Output, type Writer } from './output.js';
 import { DEFAULT_ISSUER, resolveSettings, type GlobalFlags } from './settings.js';
 import { UsageError } from './usage-error.js';
 
-export const COMMANDS: readonly Command[] = [...CLIENT_COMMANDS, ...CLIENT_ADMIN_COMMANDS, ...TOKEN_COMMANDS, ...GRANT_COMMANDS, ...KEY_COMMANDS, ...AUDIT_COMMANDS, ...PERFORM_COMMANDS];
+export const COMMANDS: readonly Command[] = [
+  ...CLIENT_COMMANDS,
+  ...CLIENT_ADMIN_COMMANDS,
+  ...USER_COMMANDS,
+  ...TOKEN_COMMANDS,
+  ...GRANT_COMMANDS,
+  ...KEY_COMMANDS,
+  ...AUDIT_COMMANDS,
+  ...PERFORM_COMMANDS,
+];
+
+/** The suite's version: package.json beside dist/ (dist/apps/cli/src/cli.js → package.json), as in the container image. */
+export function suiteVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+}
 
 /** Flags every command takes. */
 export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
@@ -24,6 +41,7 @@ export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   'client-secret-file': { type: 'string', value: '<path>', description: 'file holding the secret (env SMART_AUTH_CLIENT_SECRET_FILE)' },
   json: { type: 'boolean', description: 'machine-readable JSON output' },
   help: { type: 'boolean', short: 'h', description: 'show help' },
+  version: { type: 'boolean', description: "print the suite's version and exit" },
 };
 
 export interface CliIo {
@@ -120,6 +138,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   try {
     const { words, rest } = commandWords(argv);
     const wantsHelp = rest.includes('--help') || rest.includes('-h');
+    if (rest.includes('--version') && !wantsHelp) {
+      out.result({ version: suiteVersion() }, () => `smart-auth ${suiteVersion()}\n`);
+      return EXIT_OK;
+    }
     if (words.length === 0) {
       if (wantsHelp) {
         io.stdout.write(mainHelp());

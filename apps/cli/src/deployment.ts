@@ -7,11 +7,18 @@ import { UsageError } from './usage-error.js';
 /** How long one HTTP call to the suite may take. */
 const REQUEST_TIMEOUT_MS = 30_000;
 
-const ADMIN_CREDENTIALS_NEEDED =
-  'this command needs the admin client: --client-id and --client-secret (or SMART_AUTH_CLIENT_ID with SMART_AUTH_CLIENT_SECRET or SMART_AUTH_CLIENT_SECRET_FILE)';
+const CREDENTIAL_FLAGS = '--client-id and --client-secret (or SMART_AUTH_CLIENT_ID with SMART_AUTH_CLIENT_SECRET or SMART_AUTH_CLIENT_SECRET_FILE)';
+
+/** Whose credentials a command needs, said when they are missing. */
+export const CREDENTIALS_NEEDED = {
+  admin: `this command needs the admin client: ${CREDENTIAL_FLAGS}`,
+  /** RFC 7009 §2.1: only the client a token was issued to may revoke it. */
+  tokenOwner: `this command needs the credentials of the client the token was issued to (RFC 7009 §2.1): ${CREDENTIAL_FLAGS}`,
+  introspector: `this command needs a client allowed to introspect (the admin client sees every token): ${CREDENTIAL_FLAGS}`,
+} as const;
 
 export interface ApiCall {
-  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   query?: Record<string, string | undefined>;
   /** Sent as JSON. */
   body?: unknown;
@@ -46,10 +53,10 @@ export class Deployment {
     return (await this.configuration('smart-auth', oidc.None())).serverMetadata();
   }
 
-  /** The configured client with its secret (client_secret_basic), for introspection, revocation and the admin token. */
-  credentialedConfiguration(): Promise<oidc.Configuration> {
+  /** The configured client with its secret (client_secret_basic), for introspection, revocation and the admin token; `needed` says whose when they are missing. */
+  credentialedConfiguration(needed: string = CREDENTIALS_NEEDED.admin): Promise<oidc.Configuration> {
     const { clientId, clientSecret } = this.settings;
-    if (!clientId || !clientSecret) throw new UsageError(ADMIN_CREDENTIALS_NEEDED);
+    if (!clientId || !clientSecret) throw new UsageError(needed);
     return this.configuration(clientId, oidc.ClientSecretBasic(clientSecret));
   }
 

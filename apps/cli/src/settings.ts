@@ -19,7 +19,8 @@ export interface GlobalFlags {
   'client-secret-file'?: string;
 }
 
-function secretFromFile(path: string, read: (path: string) => string, what: string): string {
+/** A secret kept in a file (one trailing newline dropped); a usage error naming `what` when it cannot be read or is empty. */
+export function secretFromFile(path: string, read: (path: string) => string, what: string): string {
   let text: string;
   try {
     text = read(path);

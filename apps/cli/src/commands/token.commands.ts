@@ -1,5 +1,6 @@
 import * as oidc from 'openid-client';
 import type { Command } from '../command.js';
+import { CREDENTIALS_NEEDED } from '../deployment.js';
 import { fields } from '../output.js';
 
 const introspect: Command = {
@@ -11,7 +12,7 @@ const introspect: Command = {
   details:
     'With the admin client (scope introspect) any token of the suite can be introspected; another client sees only its own.\nExit code 1 when the token is not active.',
   async run({ args, deployment, out }) {
-    const answer = await oidc.tokenIntrospection(await deployment.credentialedConfiguration(), args[0]!);
+    const answer = await oidc.tokenIntrospection(await deployment.credentialedConfiguration(CREDENTIALS_NEEDED.introspector), args[0]!);
     out.result(answer, () => fields(Object.entries(answer)));
     return answer.active ? 0 : 1;
   },
@@ -31,7 +32,7 @@ const revoke: Command = {
     'The server answers the same for an unknown token as for a revoked one (RFC 7009 §2.2).',
   async run({ args, values, deployment, out }) {
     const hint = typeof values.hint === 'string' ? values.hint : undefined;
-    await oidc.tokenRevocation(await deployment.credentialedConfiguration(), args[0]!, hint ? { token_type_hint: hint } : {});
+    await oidc.tokenRevocation(await deployment.credentialedConfiguration(CREDENTIALS_NEEDED.tokenOwner), args[0]!, hint ? { token_type_hint: hint } : {});
     out.result({ revoked: true }, () => 'revoked (RFC 7009: an unknown or already invalid token is answered the same)\n');
   },
 };

@@ -1,13 +1,33 @@
-{{/* Only Go text/template built-ins here: the test suite renders with the Go engine, without Sprig. */}}
+{{/* Shared pieces. Helm's own functions (Sprig: required, toYaml, nindent, sha256sum, …) are used as any chart uses them. */}}
 {{- define "smart-auth.labels" }}
     app.kubernetes.io/name: smart-auth
     app.kubernetes.io/instance: {{ .Release.Name }}
-    app.kubernetes.io/version: {{ printf "%q" .Chart.AppVersion }}
+    app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
     app.kubernetes.io/managed-by: {{ .Release.Service }}
     helm.sh/chart: {{ .Chart.Name }}-{{ .Chart.Version }}
 {{- end }}
-{{- define "smart-auth.tag" }}{{ if .Values.image.tag }}{{ .Values.image.tag }}{{ else }}{{ .Chart.AppVersion }}{{ end }}{{ end }}
-{{- define "smart-auth.secretName" }}{{ if .Values.secrets.existingSecret }}{{ .Values.secrets.existingSecret }}{{ else }}{{ .Release.Name }}-smart-auth{{ end }}{{ end }}
+{{- define "smart-auth.selectorLabels" -}}
+app.kubernetes.io/name: smart-auth
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+{{- define "smart-auth.tag" }}{{ default .Chart.AppVersion .Values.image.tag }}{{ end }}
+{{/* The image of one service (or `suite`, the migration job's): repository/service@digest when image.digests names one, else :tag. */}}
+{{- define "smart-auth.image" -}}
+{{- $digest := index (default (dict) .root.Values.image.digests) .name -}}
+{{- if $digest -}}
+{{ .root.Values.image.repository }}/{{ .name }}@{{ $digest }}
+{{- else -}}
+{{ .root.Values.image.repository }}/{{ .name }}:{{ include "smart-auth.tag" .root }}
+{{- end -}}
+{{- end }}
+{{- define "smart-auth.secretName" }}{{ default (printf "%s-smart-auth" .Release.Name) .Values.secrets.existingSecret }}{{ end }}
+{{- define "smart-auth.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{ default (printf "%s-smart-auth" .Release.Name) .Values.serviceAccount.name }}
+{{- else -}}
+{{ default "default" .Values.serviceAccount.name }}
+{{- end -}}
+{{- end }}
 {{- define "smart-auth.podSecurityContext" }}
       securityContext:
         runAsNonRoot: true
@@ -36,16 +56,45 @@
 {{- define "smart-auth.podLabels" }}
         app.kubernetes.io/name: smart-auth
         app.kubernetes.io/instance: {{ .Release.Name }}
-        app.kubernetes.io/version: {{ printf "%q" .Chart.AppVersion }}
+        app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
         app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
-{{- /* A value as one line of JSON-style YAML flow (Go's %q quoting is valid YAML double-quoted), for the clients file. */}}
-{{- define "smart-auth.flow" }}
-{{- $type := printf "%T" . }}
-{{- if eq $type "map[string]interface {}" }}{ {{- $first := true }}{{- range $k, $v := . }}{{ if not $first }}, {{ end }}{{ $first = false }}{{ printf "%q" $k }}: {{ template "smart-auth.flow" $v }}{{ end }}}
-{{- else if eq $type "[]interface {}" }}[{{ range $i, $v := . }}{{ if $i }}, {{ end }}{{ template "smart-auth.flow" $v }}{{ end }}]
-{{- else if eq $type "string" }}{{ printf "%q" . }}
-{{- else if eq $type "<nil>" }}null
-{{- else }}{{ print . }}
+{{/*
+Scheduling of one pod template: .root (the chart's context), .svc (the service's values, or the
+migrations' values), .component, .replicated. A service's own nodeSelector, tolerations, affinity,
+topologySpreadConstraints and priorityClassName replace the global ones; without either, a replicated
+service spreads over zones and hosts (whenUnsatisfiable: ScheduleAnyway, so a one-zone cluster still schedules).
+*/}}
+{{- define "smart-auth.scheduling" -}}
+{{- $v := .root.Values -}}
+{{- $nodeSelector := default $v.nodeSelector .svc.nodeSelector -}}
+{{- $tolerations := default $v.tolerations .svc.tolerations -}}
+{{- $affinity := default $v.affinity .svc.affinity -}}
+{{- $spread := default $v.topologySpreadConstraints .svc.topologySpreadConstraints -}}
+{{- $priority := default $v.priorityClassName .svc.priorityClassName -}}
+{{- if $nodeSelector }}
+      nodeSelector: {{- toYaml $nodeSelector | nindent 8 }}
+{{- end }}
+{{- if $tolerations }}
+      tolerations: {{- toYaml $tolerations | nindent 8 }}
+{{- end }}
+{{- if $affinity }}
+      affinity: {{- toYaml $affinity | nindent 8 }}
+{{- end }}
+{{- if $spread }}
+      topologySpreadConstraints: {{- toYaml $spread | nindent 8 }}
+{{- else if and .replicated $v.defaultTopologySpread }}
+      topologySpreadConstraints:
+{{- range list "topology.kubernetes.io/zone" "kubernetes.io/hostname" }}
+        - maxSkew: 1
+          topologyKey: {{ . }}
+          whenUnsatisfiable: ScheduleAnyway
+          labelSelector:
+            matchLabels: {{- include "smart-auth.selectorLabels" $.root | nindent 14 }}
+              app.kubernetes.io/component: {{ $.component }}
+{{- end }}
+{{- end }}
+{{- if $priority }}
+      priorityClassName: {{ $priority }}
 {{- end }}
 {{- end }}
