@@ -56,6 +56,8 @@ export const WebRoutes = {
   oauthAuthorizationServer: discovery('/.well-known/oauth-authorization-server'),
   jwks: api('/jwks', ['GET'], { cors: true, cache: 'service' }),
   token: api('/token', ['POST'], { cors: true, rateLimit: 'token' }),
+  // RFC 9126 §2: pushed authorization requests, client-authenticated like /token and counted with it.
+  par: api('/par', ['POST'], { cors: true, rateLimit: 'token' }),
   register: api('/register', ['POST'], { cors: true, rateLimit: 'register' }),
   // RFC 7592 client configuration endpoint.
   registeredClient: api('/register/:clientId', ['GET', 'PUT', 'DELETE'], { cors: true }),

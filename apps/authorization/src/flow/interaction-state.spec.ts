@@ -7,6 +7,7 @@ import { AuthorizationConfig } from '../config/authorization.config.js';
 import { AUTHORIZATION_ENTITIES } from '../persistence/entities/index.js';
 import { InteractionEntity } from '../persistence/entities/interaction.entity.js';
 import { AUTHORIZATION_MIGRATIONS } from '../persistence/migrations/index.js';
+import { InteractionState1765400000000 } from '../persistence/migrations/1765400000000-InteractionState.js';
 import type { AuthorizationRequest } from './authorization-request.js';
 import { INTERACTION_STATES, isFinal, nextState, type InteractionState, type InteractionTransition } from './interaction-state.js';
 import { InteractionStore } from './interaction.store.js';
@@ -56,7 +57,7 @@ describe('interaction states (PostgreSQL): the store applies a transition only f
       return ds;
     };
     // Rows written before the state column existed (by the release before it).
-    const previous = await open(AUTHORIZATION_MIGRATIONS.slice(0, -1));
+    const previous = await open(AUTHORIZATION_MIGRATIONS.slice(0, AUTHORIZATION_MIGRATIONS.indexOf(InteractionState1765400000000)));
     const row = (id: string, userId: string | null, completed: boolean) =>
       previous.query(`INSERT INTO interaction (id, binding_hash, csrf, client_id, request, user_id, expires_at, completed_at) VALUES ($1, 'h', 'c', 'app', '{}', $2, now() + interval '1 hour', ${completed ? 'now()' : 'NULL'})`, [id, userId]);
     await row('old-started', null, false);

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { FlowModule } from '../flow/flow.module.js';
 import { GrantsModule } from '../grants/grants.module.js';
 import { LaunchModule } from '../launch/launch.module.js';
+import { ParModule } from '../par/par.module.js';
 import { PageRenderer } from '../pages/page-renderer.js';
 import { UpstreamModule } from '../upstream/upstream.module.js';
 import { UsersModule } from '../users/users.module.js';
@@ -26,7 +27,7 @@ import { LauncherEndpoint } from './launcher/launcher.endpoint.js';
 
 /** The browser-facing surface (`authorization.v1.web`): the router, one endpoint per route of `WebRoutes`, the pages. */
 @Module({
-  imports: [UsersModule, GrantsModule, LaunchModule, FlowModule, UpstreamModule],
+  imports: [UsersModule, GrantsModule, LaunchModule, FlowModule, ParModule, UpstreamModule],
   providers: [
     { provide: PageRenderer, useFactory: () => PageRenderer.create() },
     PageKit,

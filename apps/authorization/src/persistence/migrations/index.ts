@@ -9,6 +9,7 @@ import { LaunchBinding1764813000000 } from './1764813000000-LaunchBinding.js';
 import { RefreshReuseGrace1765200000000 } from './1765200000000-RefreshReuseGrace.js';
 import { RefreshTokenChecksum1765300000000 } from './1765300000000-RefreshTokenChecksum.js';
 import { InteractionState1765400000000 } from './1765400000000-InteractionState.js';
+import { PushedAuthorizationRequest1766100000000 } from './1766100000000-PushedAuthorizationRequest.js';
 
 /** The authorization service's migrations, in order: its module runs them, and so does the migration job. */
 export const AUTHORIZATION_MIGRATIONS: Array<new () => MigrationInterface> = [
@@ -22,4 +23,5 @@ export const AUTHORIZATION_MIGRATIONS: Array<new () => MigrationInterface> = [
   RefreshReuseGrace1765200000000,
   RefreshTokenChecksum1765300000000,
   InteractionState1765400000000,
+  PushedAuthorizationRequest1766100000000,
 ];
