@@ -4,6 +4,7 @@ import * as oauth from 'oauth4webapi';
 import type { Browser } from 'playwright-core';
 import { sharedSuite, type RunningSuite } from '#testing';
 import { browserUnavailable, launchBrowser, newContext, signIn, TestApp } from './support/browser.js';
+import { clientKey, signAssertion } from './support/client-keys.js';
 import { browse, CookieJar } from './support/form-flow.js';
 import { basicAuth, bearer, call, form, manage, register, tokenRequest, type RegisteredClient } from './support/http.js';
 import { assertAccepted, assertErrorPage, authorizationServer, push, redeem, type PushedFlow } from './support/par.js';
@@ -11,6 +12,7 @@ import { adminToken, createUser, type TestUser } from './support/people.js';
 
 const skip = browserUnavailable();
 const SCOPE = 'launch/patient openid fhirUser offline_access patient/*.rs';
+const CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
 
 describe('pushed authorization requests (RFC 9126) with oauth4webapi and a real browser', { skip }, () => {
   let suite: RunningSuite & { owned: boolean };
@@ -26,6 +28,8 @@ describe('pushed authorization requests (RFC 9126) with oauth4webapi and a real 
   const secretOf = (c: RegisteredClient) => (c.token_endpoint_auth_method === 'client_secret_post' ? oauth.ClientSecretPost : oauth.ClientSecretBasic)(c.client_secret!);
   const pushed = (c: RegisteredClient, extra: Record<string, string> = {}) =>
     push(as, clientOf(c), c.client_secret ? secretOf(c) : oauth.None(), { redirect_uri: app.callback, scope: SCOPE, aud: suite.fhirBaseUrl, ...extra });
+  /** A plain authorization request of `clientId`, as /par or /authorize parameters. */
+  const PLAIN = (clientId: string) => ({ response_type: 'code', client_id: clientId, redirect_uri: app.callback, scope: SCOPE, aud: suite.fhirBaseUrl, state: 's', code_challenge: CHALLENGE, code_challenge_method: 'S256' });
   const authorize = (flow: PushedFlow, jar = new CookieJar()) => browse(suite, jar, `${flow.authorizeUrl.pathname}${flow.authorizeUrl.search}`);
 
   /** Signs the patient in on a fresh browser profile at `url` and returns where the browser lands at the app. */
@@ -89,6 +93,20 @@ describe('pushed authorization requests (RFC 9126) with oauth4webapi and a real 
     assert.equal(tokens.refresh_token, undefined);
   });
 
+  it('a private_key_jwt client pushes with an assertion addressed to the issuer (oauth4webapi) or to the PAR endpoint; an assertion is spent once', async () => {
+    const key = await clientKey('ES256');
+    const signed = await register(suite, { client_name: 'PAR Signed', redirect_uris: [app.callback], token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [key.publicJwk] }, grant_types: ['authorization_code'], response_types: ['code'], scope: SCOPE });
+    const flow = await push(as, clientOf(signed), oauth.PrivateKeyJwt({ key: key.privateKey, kid: key.kid }), { redirect_uri: app.callback, scope: SCOPE, aud: suite.fhirBaseUrl });
+    assertAccepted(await authorize(flow), 'oauth4webapi assertion');
+    const assertion = await signAssertion(key, signed.client_id, `${suite.issuer}/par`);
+    const body = { ...PLAIN(signed.client_id), client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion };
+    const first = await form(suite, '/par', body);
+    assert.equal(first.status, 201, first.text);
+    const replayed = await form(suite, '/par', body);
+    assert.equal(replayed.status, 401, replayed.text);
+    assert.equal(replayed.json.error, 'invalid_client');
+  });
+
   it('a request_uri is used once; a second /authorize with it gets an error page', async () => {
     const flow = await pushed(confidential);
     assertAccepted(await authorize(flow), 'first use');
@@ -138,7 +156,7 @@ describe('pushed authorization requests (RFC 9126) with oauth4webapi and a real 
     const tokens = await redeem(as, clientOf(ehrApp), secretOf(ehrApp), flow, await signInAt(flow.authorizeUrl), app.callback);
     assert.equal(tokens.patient, 'pt-par');
     assert.equal(tokens.encounter, 'enc-par');
-    const again = await form(suite, '/par', { ...ehrScope, launch, response_type: 'code', redirect_uri: app.callback, aud: suite.fhirBaseUrl, code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' }, { authorization: basicAuth(ehrApp.client_id, ehrApp.client_secret!) });
+    const again = await form(suite, '/par', { ...PLAIN(ehrApp.client_id), ...ehrScope, launch }, { authorization: basicAuth(ehrApp.client_id, ehrApp.client_secret!) });
     assert.equal(again.status, 400, again.text);
     assert.equal(again.json.error, 'invalid_request');
   });
@@ -148,7 +166,7 @@ describe('pushed authorization requests (RFC 9126) with oauth4webapi and a real 
     assert.equal(strict.require_pushed_authorization_requests, true);
     const read = await manage(suite, strict.client_id, 'GET', strict.registration_access_token);
     assert.equal(read.json.require_pushed_authorization_requests, true, read.text);
-    const plain = `/authorize?${new URLSearchParams({ response_type: 'code', client_id: strict.client_id, redirect_uri: app.callback, scope: SCOPE, aud: suite.fhirBaseUrl, state: 's', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' })}`;
+    const plain = `/authorize?${new URLSearchParams(PLAIN(strict.client_id))}`;
     assertErrorPage(await browse(suite, new CookieJar(), plain), 400, 'invalid_request', 'without a push');
     assertAccepted(await authorize(await pushed(strict)), 'with a push');
     // RFC 7592 §2.2: turned off again, the plain request is accepted.
@@ -167,8 +185,10 @@ describe('pushed authorization requests (RFC 9126) with oauth4webapi and a real 
   });
 
   describe('errors are OAuth JSON, never a redirect (RFC 9126 §2.3)', () => {
-    const CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
-    const valid = () => ({ response_type: 'code', redirect_uri: app.callback, scope: SCOPE, aud: suite.fhirBaseUrl, state: 's', code_challenge: CHALLENGE, code_challenge_method: 'S256' });
+    const valid = () => {
+      const { client_id: _id, ...rest } = PLAIN(confidential.client_id);
+      return rest;
+    };
     const basic = () => ({ authorization: basicAuth(confidential.client_id, confidential.client_secret!) });
     const cases: Array<[string, () => Record<string, string> | string, () => Record<string, string>, number, string]> = [
       ['no client authentication', () => valid(), () => ({}), 401, 'invalid_client'],
