@@ -136,13 +136,16 @@ describe('pushed authorization requests (RFC 9126) with oauth4webapi and a real 
     assertErrorPage(await authorize(flow), 400, 'invalid_request_uri', 'expired');
   });
 
-  it('unknown and malformed request_uri values are error pages; a request object by reference stays unsupported', async () => {
+  it('unknown, malformed and repeated request_uri values and a request_uri without client_id are error pages', async () => {
     for (const value of ['urn:ietf:params:oauth:request_uri:' + 'A'.repeat(43), 'urn:ietf:params:oauth:request_uri:short']) {
       const reply = await browse(suite, new CookieJar(), `/authorize?${new URLSearchParams({ client_id: publicApp.client_id, request_uri: value })}`);
       assertErrorPage(reply, 400, 'invalid_request_uri', value);
     }
     const noClient = await browse(suite, new CookieJar(), `/authorize?${new URLSearchParams({ request_uri: (await pushed(publicApp)).requestUri })}`);
     assertErrorPage(noClient, 400, 'invalid_request', 'without client_id');
+    const twice = (await pushed(publicApp)).requestUri;
+    const repeated = await browse(suite, new CookieJar(), `/authorize?${new URLSearchParams([['client_id', publicApp.client_id], ['request_uri', twice], ['request_uri', twice]])}`);
+    assertErrorPage(repeated, 400, 'invalid_request', 'repeated');
   });
 
   it('an EHR launch can be pushed: the launch is resolved and spent at the push, the context comes back with the token', async () => {

@@ -49,8 +49,10 @@ export class AuthorizeEndpoint {
     let params = sent;
     let pushedLaunch: ResolvedLaunch | null = null;
     if (client && !sent.repeated.includes('client_id') && (sent.repeated.includes('request_uri') || (requestUri !== undefined && isPushedRequestUri(requestUri)))) {
-      const pushed = await this.takePushed(sent, client);
-      if ('status' in pushed) return pushed;
+      if (sent.repeated.includes('request_uri')) return this.kit.errorPage(400, 'invalid_request', 'The request_uri parameter is repeated.');
+      const pushed = await this.takePushed(requestUri!, client);
+      // RFC 9101 §6.2 `invalid_request_uri`, as a page: no redirect URI is known.
+      if (!pushed) return this.kit.errorPage(400, 'invalid_request_uri', 'The request_uri is unknown, expired or already used, or another application pushed it. Go back to the application and start again.');
       // RFC 9126 §4: the pushed parameters only; whatever else came beside client_id is ignored.
       params = new RequestParams({ ...pushed.params, client_id: client.client_id });
       pushedLaunch = pushed.launch;
@@ -85,16 +87,10 @@ export class AuthorizeEndpoint {
     }
   }
 
-  /**
-   * RFC 9126 §4: the pushed request a `request_uri` names, taken for its one use by the client that pushed it,
-   * before it expired; otherwise an error page (`invalid_request_uri`, RFC 9101 §6.2: no redirect URI is known).
-   */
-  private async takePushed(sent: RequestParams, client: ClientRecord): Promise<TakenPushedRequest | WebResponse> {
-    if (sent.repeated.includes('request_uri')) return this.kit.errorPage(400, 'invalid_request', 'The request_uri parameter is repeated.');
-    const idHash = requestUriHash(sent.get('request_uri')!);
-    const pushed = idHash === null ? null : await this.pushedRequests.take(idHash, client.client_id);
-    if (pushed) return pushed;
-    return this.kit.errorPage(400, 'invalid_request_uri', 'The request_uri is unknown, expired or already used, or another application pushed it. Go back to the application and start again.');
+  /** RFC 9126 §4: the pushed request a `request_uri` names, taken for its one use by the client that pushed it, before it expired. */
+  private async takePushed(requestUri: string, client: ClientRecord): Promise<TakenPushedRequest | null> {
+    const idHash = requestUriHash(requestUri);
+    return idHash === null ? null : this.pushedRequests.take(idHash, client.client_id);
   }
 
   private async toInteraction(request: AuthorizationRequest, launch: ResolvedLaunch | null): Promise<WebResponse> {
