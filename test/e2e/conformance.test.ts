@@ -444,12 +444,12 @@ describe('CONFORMANCE.md checks not proven elsewhere', () => {
     }
   });
 
-  it('PAR-01 DPOP-01 not offered: discovery advertises neither, and a DPoP proof does not change the Bearer token', async () => {
+  it('PAR-01 discovery advertises pushed authorization requests (the flows: par.test); DPOP-01 not offered: no DPoP metadata, and a DPoP proof does not change the Bearer token', async () => {
     for (const path of ['/.well-known/smart-configuration', '/.well-known/openid-configuration', '/.well-known/oauth-authorization-server']) {
       const doc = (await call(suite, path)).json;
-      for (const member of ['pushed_authorization_request_endpoint', 'require_pushed_authorization_requests', 'dpop_signing_alg_values_supported']) {
-        assert.equal(doc[member], undefined, `${path} ${member}`);
-      }
+      assert.equal(doc.pushed_authorization_request_endpoint, `${suite.issuer}/par`, path);
+      assert.equal(doc.require_pushed_authorization_requests, false, path);
+      assert.equal(doc.dpop_signing_alg_values_supported, undefined, path);
     }
     const machine = await machineClient(suite, 'system/Patient.rs');
     const reply = await tokenRequest(suite, { grant_type: 'client_credentials' }, { authorization: basicAuth(machine.client_id, machine.client_secret!), dpop: 'eyJ0eXAiOiJkcG9wK2p3dCIsImFsZyI6IkVTMjU2In0.e30.c2ln' });

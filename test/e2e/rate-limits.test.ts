@@ -96,6 +96,17 @@ describe('rate limits (RATE_LIMIT_*)', { skip: realInfrastructure ? false : 'nee
     assert.equal((await tokenFrom(suite.baseUrl, clients[2]!, nextAddress())).status, 200, 'the same client from another address');
   });
 
+  it('/par: counted with /token, per client (RFC 9126 §2.3 allows 429)', async () => {
+    const client = await machine('Pusher');
+    const from = nextAddress();
+    const pushFrom = () => send(suite.baseUrl, '/par', from, { body: 'response_type=code', authorization: basicAuth(client.client_id, client.client_secret!) });
+    // A machine client's push is refused by the authorization service (400), after the gateway counted it.
+    for (let i = 1; i <= 2; i++) assert.equal((await pushFrom()).status, 400, `push ${i}`);
+    assert.equal((await tokenFrom(suite.baseUrl, client, from)).status, 200, 'the third request, a token request');
+    assertLimitedJson(await pushFrom(), 'the 4th request, a push');
+    assertLimitedJson(await tokenFrom(suite.baseUrl, client, from), 'the 5th request, a token request');
+  });
+
   it('/introspect: per calling client', async () => {
     const [caller, other] = [await machine('Caller'), await machine('Other')];
     const token = (await tokenFrom(suite.baseUrl, caller, nextAddress())).json.access_token as string;

@@ -1,9 +1,12 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
-import { BearerTokens, ClientDirectory, outboxProvider, PUBLIC_KEY_RING_PROVIDER } from '#nest';
+import { BearerTokens, clientAssertionVerifierProvider, ClientAuthenticator, ClientDirectory, outboxProvider, PUBLIC_KEY_RING_PROVIDER } from '#nest';
 import { AuthorizationConfig } from './config/authorization.config.js';
 import { EventRecorder } from './grants/event-recorder.js';
 
-/** What every submodule of the authorization service uses: its configuration, the outbox and its events, the client directory, bearer-token checks. */
+/**
+ * What every submodule of the authorization service uses: its configuration, the outbox and its events, the client
+ * directory, client authentication as at /token (for pushed authorization requests, RFC 9126 §2), bearer-token checks.
+ */
 @Global()
 @Module({})
 export class AuthorizationCoreModule {
@@ -13,6 +16,8 @@ export class AuthorizationCoreModule {
       outboxProvider('authorization'),
       PUBLIC_KEY_RING_PROVIDER,
       ClientDirectory,
+      clientAssertionVerifierProvider(config),
+      ClientAuthenticator,
       EventRecorder,
       BearerTokens,
     ];

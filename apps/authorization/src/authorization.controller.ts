@@ -2,6 +2,7 @@ import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { Rpc, type AuthorizedGrant, type DiscoveryFragment, type WebRequest, type WebResponse } from '#contracts';
 import { InvalidRequest } from '#oauth';
+import { AuthorizationConfig } from './config/authorization.config.js';
 import { CodeRedemption } from './grants/code-redemption.js';
 import { GrantRevocation } from './grants/grant-revocation.js';
 import { RefreshGrace } from './grants/refresh-grace.js';
@@ -59,6 +60,7 @@ export class AuthorizationController {
     private readonly jwtBearer: JwtBearerSubjects,
     private readonly refreshTokens: RefreshTokenIntrospector,
     private readonly refreshTokenFormat: RefreshTokenFormat,
+    private readonly config: AuthorizationConfig,
   ) {}
 
   @MessagePattern(Rpc.authorization.web.subject)
@@ -112,7 +114,8 @@ export class AuthorizationController {
     return {
       service: 'authorization',
       // SMART App Launch 2.2: management_endpoint, where a person sees and takes back what apps may access.
-      endpoints: { authorization_endpoint: '/authorize', userinfo_endpoint: '/userinfo', end_session_endpoint: '/logout', management_endpoint: '/account' },
+      // RFC 9126 §5: pushed_authorization_request_endpoint.
+      endpoints: { authorization_endpoint: '/authorize', pushed_authorization_request_endpoint: '/par', userinfo_endpoint: '/userinfo', end_session_endpoint: '/logout', management_endpoint: '/account' },
       lists: {
         response_types_supported: ['code'],
         response_modes_supported: ['query'],
@@ -123,7 +126,14 @@ export class AuthorizationController {
         scopes_supported: ['openid', 'fhirUser', 'profile', 'launch', 'launch/patient', 'offline_access', 'online_access', 'patient/*.rs', 'patient/*.read', 'user/*.rs', 'user/*.read'],
       },
       // OIDC Discovery §3: request_uri_parameter_supported defaults to true, so both are stated.
-      values: { authorization_response_iss_parameter_supported: true, request_parameter_supported: false, request_uri_parameter_supported: false },
+      // RFC 9126 §5: require_pushed_authorization_requests (REQUIRE_PAR); request_uri_parameter_supported is about
+      // OIDC request objects by reference, which stay unsupported (the PAR `request_uri` is not one).
+      values: {
+        authorization_response_iss_parameter_supported: true,
+        request_parameter_supported: false,
+        request_uri_parameter_supported: false,
+        require_pushed_authorization_requests: this.config.REQUIRE_PAR === 'true',
+      },
       capabilities: [
         'launch-standalone',
         'launch-ehr',

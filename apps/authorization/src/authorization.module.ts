@@ -7,6 +7,7 @@ import { FlowModule } from './flow/flow.module.js';
 import { GrantsModule } from './grants/grants.module.js';
 import { Housekeeping } from './housekeeping.service.js';
 import { LaunchModule } from './launch/launch.module.js';
+import { ParModule } from './par/par.module.js';
 import { AUTHORIZATION_ENTITIES } from './persistence/entities/index.js';
 import { AUTHORIZATION_MIGRATIONS } from './persistence/migrations/index.js';
 import { UsersModule } from './users/users.module.js';
@@ -15,7 +16,7 @@ import { AppDirectoryFiguresController } from './web/apps/app-directory-figures.
 
 /**
  * The authorization service: one process, submodules by concern (no NATS between them): users, grants, launch,
- * flow (the interaction state machine), upstream (an upstream OpenID Connect provider), web (the router and pages).
+ * flow (the interaction state machine), par (pushed authorization requests), upstream (an upstream OpenID Connect provider), web (the router and pages).
  */
 export function authorizationModule(config: AuthorizationConfig, runtime: SuiteRuntime): DynamicModule {
   return {
@@ -28,6 +29,7 @@ export function authorizationModule(config: AuthorizationConfig, runtime: SuiteR
       GrantsModule,
       LaunchModule,
       FlowModule,
+      ParModule,
       WebModule,
     ],
     controllers: [AuthorizationController, AppDirectoryFiguresController, healthControllerFor('authorization')],

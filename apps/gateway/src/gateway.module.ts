@@ -10,6 +10,7 @@ import { AdminKeysController } from './endpoints/admin-keys.controller.js';
 import { HealthController } from './endpoints/health.controller.js';
 import { IntrospectionController } from './endpoints/introspection.controller.js';
 import { JwksController } from './endpoints/jwks.controller.js';
+import { ParController } from './endpoints/par.controller.js';
 import { RegistrationController } from './endpoints/registration.controller.js';
 import { TokenController } from './endpoints/token.controller.js';
 import { WebController } from './endpoints/web.controller.js';
@@ -24,6 +25,7 @@ export function gatewayModule(config: GatewayConfig, runtime: SuiteRuntime, poli
     controllers: [
       DiscoveryController,
       TokenController,
+      ParController,
       IntrospectionController,
       RegistrationController,
       JwksController,

@@ -6,6 +6,7 @@
  * for refresh-token revocation and introspection.
  */
 
+import type { PresentedClientAuth } from './client-record.js';
 import type { LaunchContextClaims } from './launch-context.js';
 
 /**
@@ -164,6 +165,22 @@ export interface WebRequest {
   remoteAddress: string;
   userAgent?: string;
   requestId?: string;
+}
+
+/**
+ * `authorization.v1.par` (gateway, `POST /par`): a pushed authorization request (RFC 9126 §2.1), its form
+ * parameters without the client credentials, and the credentials as presented (RFC 6749 §2.3).
+ */
+export interface PushedAuthorizationRequest {
+  params: Record<string, string>;
+  auth: PresentedClientAuth;
+  requestId?: string;
+}
+
+/** RFC 9126 §2.2: the successful answer (`201 Created`). */
+export interface PushedAuthorizationResponse {
+  request_uri: string;
+  expires_in: number;
 }
 
 export interface WebResponse {

@@ -35,6 +35,8 @@ export interface ClientMetadata {
    * registration examples. Absolute https, or http on a loopback host.
    */
   launch_uri?: string;
+  /** RFC 9126 §6: the client may start an authorization request only by pushing it (`POST /par`). */
+  require_pushed_authorization_requests?: boolean;
 }
 
 /**

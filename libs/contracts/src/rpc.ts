@@ -11,6 +11,8 @@ import type {
   IntrospectRefreshTokenRequest,
   JwtBearerSubject,
   JwtBearerSubjectRequest,
+  PushedAuthorizationRequest,
+  PushedAuthorizationResponse,
   RedeemCodeRequest,
   RefreshGrantRequest,
   RefreshReplay,
@@ -126,6 +128,8 @@ export const Rpc = {
   authorization: {
     /** Browser-facing HTTP (pages, /authorize, /launch, /userinfo, /logout, /admin/users), forwarded by the gateway. */
     web: rpc<WebRequest, WebResponse>('authorization.v1.web', 'change'),
+    /** `POST /par` (RFC 9126): authenticate the client, validate the request as /authorize would, store it for one use. */
+    par: rpc<PushedAuthorizationRequest, PushedAuthorizationResponse>('authorization.v1.par', 'change'),
     /** Internal, token service: single-use code redemption with PKCE (RFC 6749 §4.1.3, RFC 7636 §4.6). */
     redeemCode: rpc<RedeemCodeRequest, AuthorizedGrant>('authorization.v1.code.redeem', 'change'),
     /** Internal, token service: refresh-token rotation with reuse detection. */

@@ -9,6 +9,7 @@ describe('the web surface (WebRoutes)', () => {
   // [path, route at the edge (any segment), route at the authorization service's router (parameters checked)]
   const cases: Array<[string, string | undefined, string | undefined]> = [
     ['/token', 'token', undefined],
+    ['/par', 'par', undefined],
     ['/register/abc', 'registeredClient', undefined],
     ['/authorize', 'authorize', 'authorize'],
     ['/interaction/abcdefghijklmnop', 'interaction', 'interaction'],

@@ -2,7 +2,7 @@
  * The public HTTP surface of the suite, described once: every path the
  * gateway serves, its methods, whether it is a page (errors are HTML) or an
  * API (errors are OAuth JSON), CORS (RFC 9700 §2.6: metadata, JWKS, token,
- * registration and userinfo; never the authorization endpoint or its pages),
+ * pushed authorization requests, registration and userinfo; never the authorization endpoint or its pages),
  * whether the edge marks answers `no-store` (RFC 6749 §5.1, RFC 7591 §3.2.1)
  * or leaves caching to the service, the gateway rate-limit bucket it counts
  * against, and whether it is forwarded whole to the authorization service
@@ -56,6 +56,8 @@ export const WebRoutes = {
   oauthAuthorizationServer: discovery('/.well-known/oauth-authorization-server'),
   jwks: api('/jwks', ['GET'], { cors: true, cache: 'service' }),
   token: api('/token', ['POST'], { cors: true, rateLimit: 'token' }),
+  // RFC 9126 §2: pushed authorization requests, client-authenticated like /token and counted with it.
+  par: api('/par', ['POST'], { cors: true, rateLimit: 'token' }),
   register: api('/register', ['POST'], { cors: true, rateLimit: 'register' }),
   // RFC 7592 client configuration endpoint.
   registeredClient: api('/register/:clientId', ['GET', 'PUT', 'DELETE'], { cors: true }),

@@ -55,6 +55,21 @@ export class AuthorizationConfig extends DatabaseConfig {
   @IntegerSetting(0, 300)
   REFRESH_REUSE_GRACE_SECONDS = 0;
 
+  /**
+   * Lifetime of a pushed authorization request (RFC 9126 §2.2 `expires_in`): the `/authorize` that uses its
+   * `request_uri` must come within it. 60 s by default; RFC 9126 §2.2 suggests 5 to 600 s.
+   */
+  @IntegerSetting(1, 600)
+  PAR_LIFETIME_SECONDS = 60;
+
+  /**
+   * RFC 9126 §5 `require_pushed_authorization_requests`: with `true`, every client must push its authorization
+   * request (`POST /par`); `/authorize` without a `request_uri` is refused with an error page. A client can
+   * also require it for itself alone (its registration metadata, RFC 9126 §6).
+   */
+  @FlagSetting()
+  REQUIRE_PAR = 'false';
+
   /** Lifetime of an EHR launch context created with POST /launch. */
   @IntegerSetting(30, 3600)
   LAUNCH_TTL_SECONDS = 300;

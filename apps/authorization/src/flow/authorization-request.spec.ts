@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ClientRecord } from '#contracts';
 import { OAuthError, RequestParams } from '#oauth';
-import { deferredRequest, echoableState, sameLoopbackExceptPort, validateAuthorizationRequest, verifyClientAndRedirect, type AuthorizationRequest } from './authorization-request.js';
+import { chooseRedirectUri, deferredRequest, echoableState, sameLoopbackExceptPort, validateAuthorizationRequest, verifyClientAndRedirect, type AuthorizationRequest } from './authorization-request.js';
 
 const FHIR = 'https://fhir.example/r4';
 const CALLBACK = 'https://app.example/callback';
@@ -133,6 +133,19 @@ describe('verifyClientAndRedirect (RFC 6749 §4.1.2.1: never redirect before cli
     const c = client({ redirect_uris: [CALLBACK, OTHER_CALLBACK] });
     assert.deepEqual(verifyClientAndRedirect(params({ redirect_uri: OTHER_CALLBACK }), c), { client: c, redirectUri: OTHER_CALLBACK, sent: true });
   });
+});
+
+describe('chooseRedirectUri (RFC 6749 §3.1.2.3, RFC 9700 §4.1.3, RFC 8252 §7.3): shared by /authorize and /par', () => {
+  const cases: Array<[string, string[], string | undefined, ReturnType<typeof chooseRedirectUri>]> = [
+    ['the one named, registered', [CALLBACK, OTHER_CALLBACK], OTHER_CALLBACK, { redirectUri: OTHER_CALLBACK, sent: true }],
+    ['none named, one registered', [CALLBACK], undefined, { redirectUri: CALLBACK, sent: false }],
+    ['none named, several registered', [CALLBACK, OTHER_CALLBACK], undefined, 'required'],
+    ['none named, none registered', [], undefined, 'required'],
+    ['not registered', [CALLBACK], 'https://evil.example/callback', 'unregistered'],
+    ['registered but for a trailing slash', [CALLBACK], `${CALLBACK}/`, 'unregistered'],
+    ['a loopback URI on another port', ['http://127.0.0.1/cb'], 'http://127.0.0.1:61234/cb', { redirectUri: 'http://127.0.0.1:61234/cb', sent: true }],
+  ];
+  for (const [what, registered, given, expected] of cases) it(what, () => assert.deepEqual(chooseRedirectUri(registered, given), expected));
 });
 
 describe('validateAuthorizationRequest', () => {

@@ -59,18 +59,21 @@ export function verifyClientAndRedirect(params: RequestParams, client: ClientRec
   if (!client) throw shownOnPage('invalid_client', 'this application is not registered here');
   // Issue #14: it cannot be a registered one; said plainly rather than "not registered".
   if (hasForbiddenCharacters(params.get('redirect_uri') ?? '')) throw shownOnPage('invalid_request', 'redirect_uri contains a control character');
-  const registered = client.metadata.redirect_uris ?? [];
-  const given = params.get('redirect_uri');
-  if (given === undefined) {
-    // RFC 6749 §3.1.2.3: optional only when exactly one redirect URI is registered.
-    if (registered.length !== 1) throw shownOnPage('invalid_request', 'redirect_uri is required');
-    return { client, redirectUri: registered[0]!, sent: false };
-  }
-  // RFC 9700 §4.1.3: exact string matching, except the port of a loopback redirect URI (RFC 8252 §7.3).
-  if (!registered.includes(given) && !registered.some((r) => sameLoopbackExceptPort(r, given))) {
-    throw shownOnPage('invalid_request', 'redirect_uri is not registered for this application');
-  }
-  return { client, redirectUri: given, sent: true };
+  const chosen = chooseRedirectUri(client.metadata.redirect_uris ?? [], params.get('redirect_uri'));
+  if (chosen === 'required') throw shownOnPage('invalid_request', 'redirect_uri is required');
+  if (chosen === 'unregistered') throw shownOnPage('invalid_request', 'redirect_uri is not registered for this application');
+  return { client, ...chosen };
+}
+
+/**
+ * The redirect URI a request uses among the client's registered ones, or why there is none: `required` when it
+ * names none and several are registered (RFC 6749 §3.1.2.3), `unregistered` when it names one that does not match
+ * (RFC 9700 §4.1.3: exact string matching, except the port of a loopback redirect URI, RFC 8252 §7.3).
+ */
+export function chooseRedirectUri(registered: readonly string[], given: string | undefined): { redirectUri: string; sent: boolean } | 'required' | 'unregistered' {
+  if (given === undefined) return registered.length === 1 ? { redirectUri: registered[0]!, sent: false } : 'required';
+  if (!registered.includes(given) && !registered.some((r) => sameLoopbackExceptPort(r, given))) return 'unregistered';
+  return { redirectUri: given, sent: true };
 }
 
 const LOOPBACK = /^http:\/\/(127\.0\.0\.1|\[::1\]|localhost)(?::(\d{1,5}))?([/?].*)?$/i;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { WebRequest, WebResponse } from '#contracts';
+import type { ClientRecord, WebRequest, WebResponse } from '#contracts';
 import { ClientDirectory } from '#nest';
 import { hasForbiddenCharacters, OAuthError, RequestParams } from '#oauth';
 import { AuthorizationConfig } from '../config/authorization.config.js';
@@ -10,15 +10,19 @@ import { INTERACTION_COOKIE, InteractionStore } from '../flow/interaction.store.
 import { EhrSignIn } from '../launch/ehr-sign-in.js';
 import type { ResolvedLaunch } from '../launch/launch-binding.js';
 import { LaunchService } from '../launch/launch.service.js';
+import { pushRequired } from '../par/par-requirement.js';
+import { PushedRequestStore, type TakenPushedRequest } from '../par/pushed-request.store.js';
+import { isPushedRequestUri, requestUriHash } from '../par/request-uri.js';
 import { SESSION_COOKIE, SessionService } from '../users/session.service.js';
 import { UserDirectory } from '../users/user-directory.service.js';
 import { PageKit } from './page-kit.js';
 import { seeOther } from './web-response.js';
 
 /**
- * GET|POST /authorize (RFC 6749 §4.1.1; POST form per SMART `authorize-post`).
- * A valid request becomes an interaction bound to this browser by a cookie,
- * and the browser goes on to its pages.
+ * GET|POST /authorize (RFC 6749 §4.1.1; POST form per SMART `authorize-post`),
+ * or with the `request_uri` of a pushed request (RFC 9126 §4). A valid request
+ * becomes an interaction bound to this browser by a cookie, and the browser
+ * goes on to its pages.
  */
 @Injectable()
 export class AuthorizeEndpoint {
@@ -27,6 +31,7 @@ export class AuthorizeEndpoint {
     private readonly directory: ClientDirectory,
     private readonly interactions: InteractionStore,
     private readonly launches: LaunchService,
+    private readonly pushedRequests: PushedRequestStore,
     private readonly sessions: SessionService,
     private readonly users: UserDirectory,
     private readonly kit: PageKit,
@@ -38,10 +43,25 @@ export class AuthorizeEndpoint {
     if (req.method === 'POST' && req.form === undefined) {
       return this.kit.errorPage(400, 'invalid_request', 'The authorization request must be sent as a form (application/x-www-form-urlencoded).');
     }
-    const params = new RequestParams(req.method === 'POST' ? req.form : req.query);
-    const clientId = params.get('client_id');
+    const sent = new RequestParams(req.method === 'POST' ? req.form : req.query);
+    const clientId = sent.get('client_id');
     // No registered client id is longer or carries a control character; such ids are not looked up (issue #14).
     const client = clientId !== undefined && clientId.length <= 128 && !hasForbiddenCharacters(clientId) ? await this.directory.get(clientId) : null;
+    const requestUri = sent.get('request_uri');
+    let params = sent;
+    let pushedLaunch: ResolvedLaunch | null = null;
+    if (client && !sent.repeated.includes('client_id') && (sent.repeated.includes('request_uri') || (requestUri !== undefined && isPushedRequestUri(requestUri)))) {
+      if (sent.repeated.includes('request_uri')) return this.kit.errorPage(400, 'invalid_request', 'The request_uri parameter is repeated.');
+      const pushed = await this.takePushed(requestUri!, client);
+      // RFC 9101 §6.2 `invalid_request_uri`, as a page: no redirect URI is known.
+      if (!pushed) return this.kit.errorPage(400, 'invalid_request_uri', 'The request_uri is unknown, expired or already used, or another application pushed it. Go back to the application and start again.');
+      // RFC 9126 §4: the pushed parameters only; whatever else came beside client_id is ignored.
+      params = new RequestParams({ ...pushed.params, client_id: client.client_id });
+      pushedLaunch = pushed.launch;
+    } else if (client && pushRequired(client, this.config.REQUIRE_PAR === 'true')) {
+      // RFC 9126 §5, §6: this client (or every client) must push its request first; the redirect URI is not vouched for.
+      return this.kit.errorPage(400, 'invalid_request', 'This application must push its authorization request first (pushed authorization requests, RFC 9126).');
+    }
     let verified: VerifiedRedirect;
     try {
       verified = verifyClientAndRedirect(params, client);
@@ -53,7 +73,8 @@ export class AuthorizeEndpoint {
     try {
       const request = validateAuthorizationRequest(params, verified, this.config.FHIR_BASE_URL);
       // Who may open the launch (its binding, the patient) is checked once someone signed in (InteractionFlow).
-      const launch = request.launch !== undefined ? await this.launches.consume(request.launch, request.clientId) : null;
+      // A pushed request's launch was resolved and spent when it was pushed.
+      const launch = request.launch === undefined ? null : (pushedLaunch ?? (await this.launches.consume(request.launch, request.clientId)));
       return await this.toInteraction(request, launch);
     } catch (err: unknown) {
       // RFC 6749 §4.1.2.1: from here on every error goes back to the verified redirect URI.
@@ -66,6 +87,12 @@ export class AuthorizeEndpoint {
       }
       return seeOther(errorRedirect(verified.redirectUri, err, state, this.config.ISSUER));
     }
+  }
+
+  /** RFC 9126 §4: the pushed request a `request_uri` names, taken for its one use by the client that pushed it, before it expired. */
+  private async takePushed(requestUri: string, client: ClientRecord): Promise<TakenPushedRequest | null> {
+    const idHash = requestUriHash(requestUri);
+    return idHash === null ? null : this.pushedRequests.take(idHash, client.client_id);
   }
 
   private async toInteraction(request: AuthorizationRequest, launch: ResolvedLaunch | null): Promise<WebResponse> {

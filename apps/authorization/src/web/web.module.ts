@@ -3,6 +3,7 @@ import { FlowModule } from '../flow/flow.module.js';
 import { GrantsModule } from '../grants/grants.module.js';
 import { EhrSignIn } from '../launch/ehr-sign-in.js';
 import { LaunchModule } from '../launch/launch.module.js';
+import { ParModule } from '../par/par.module.js';
 import { PageRenderer } from '../pages/page-renderer.js';
 import { UpstreamModule } from '../upstream/upstream.module.js';
 import { UsersModule } from '../users/users.module.js';
@@ -27,7 +28,7 @@ import { LauncherEndpoint } from './launcher/launcher.endpoint.js';
 
 /** The browser-facing surface (`authorization.v1.web`): the router, one endpoint per route of `WebRoutes`, the pages. */
 @Module({
-  imports: [UsersModule, GrantsModule, LaunchModule, FlowModule, UpstreamModule],
+  imports: [UsersModule, GrantsModule, LaunchModule, FlowModule, ParModule, UpstreamModule],
   providers: [
     { provide: PageRenderer, useFactory: () => PageRenderer.create() },
     PageKit,

@@ -112,6 +112,8 @@ describe('admission classes', () => {
     ['POST', '/admin/login', 'login'],
     ['GET', '/admin/clients', 'admin'],
     ['GET', '/authorize', 'pages'],
+    ['POST', '/par', 'pages'],
+    ['POST', '/parx', undefined],
     ['POST', '/interaction/xyz/consent', 'pages'],
     ['POST', '/launch', 'pages'],
     ['GET', '/.well-known/smart-configuration', undefined],

@@ -53,7 +53,7 @@ export function admissionClassOf(method: string, path: string): AdmissionClass |
   if (path === '/register' || path.startsWith('/register/')) return 'registration';
   if (method === 'POST' && LOGIN.test(path)) return 'login';
   if (path.startsWith('/admin')) return 'admin';
-  if (/^\/(authorize|interaction\/|logout|login\/callback|account|launch|userinfo)/.test(path)) return 'pages';
+  if (/^\/(par$|authorize|interaction\/|logout|login\/callback|account|launch|userinfo)/.test(path)) return 'pages';
   return undefined;
 }
 

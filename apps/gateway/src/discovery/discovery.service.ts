@@ -21,6 +21,9 @@ const SMART_FIELDS = [
   'introspection_endpoint',
   'revocation_endpoint',
   'code_challenge_methods_supported',
+  // RFC 9126 §5, not in SMART's list: SMART clients that push their requests find the endpoint here too.
+  'pushed_authorization_request_endpoint',
+  'require_pushed_authorization_requests',
   'user_access_brand_bundle',
   'user_access_brand_identifier',
   'capabilities',

@@ -76,6 +76,8 @@ describe('EdgePolicy', () => {
   const policy = new EdgePolicy('/fhir/.well-known/smart-configuration');
   const cases: Array<[string, { methods: string[]; cors: boolean; noStore: boolean } | undefined]> = [
     ['/token', { methods: ['POST'], cors: true, noStore: true }],
+    // RFC 9126 §2.2: no-store; CORS as at /token (browser apps push too).
+    ['/par', { methods: ['POST'], cors: true, noStore: true }],
     ['/register', { methods: ['POST'], cors: true, noStore: true }],
     ['/register/abc', { methods: ['GET', 'PUT', 'DELETE'], cors: true, noStore: true }],
     ['/fhir/.well-known/smart-configuration', { methods: ['GET'], cors: true, noStore: false }],

@@ -23,7 +23,7 @@ export type AssertionUse = 'client_authentication' | 'authorization_grant';
 
 export interface AssertionExpectations {
   use: AssertionUse;
-  /** Path of the endpoint that received it (`/token`, `/introspect`, `/revoke`): its URL is an accepted `aud`. */
+  /** Path of the endpoint that received it (`/token`, `/introspect`, `/revoke`, `/par`): its URL is an accepted `aud` (RFC 9126 §2). */
   endpoint: string;
   /** The `client_id` form parameter, when the request carried one (RFC 7523 §3: must match). */
   clientId?: string;

@@ -10,7 +10,7 @@ export interface ClientSource {
 }
 
 /** The endpoints that authenticate clients, by path: each accepts assertions addressed to it. */
-export type AuthenticatingEndpoint = '/token' | '/introspect' | '/revoke';
+export type AuthenticatingEndpoint = '/token' | '/introspect' | '/revoke' | '/par';
 
 /**
  * Client authentication (RFC 6749 §2.3, §5.2): the presented method must be

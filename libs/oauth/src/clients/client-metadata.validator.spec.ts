@@ -184,6 +184,20 @@ describe('validateClientMetadata: accepted registrations', () => {
       },
     },
     {
+      name: 'require_pushed_authorization_requests, kept as registered (RFC 9126 §6)',
+      input: { ...PUBLIC, require_pushed_authorization_requests: true },
+      expect: {
+        redirect_uris: ['https://app.example.com/callback'],
+        token_endpoint_auth_method: 'none',
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        scope: 'launch/patient openid fhirUser patient/*.read',
+        application_type: 'web',
+        client_name: 'Public App',
+        require_pushed_authorization_requests: true,
+      },
+    },
+    {
       name: 'jwt-bearer grant with refresh_token',
       input: { ...BULK, grant_types: [SUPPORTED_GRANT_TYPES[3], 'refresh_token'], jwks: { keys: [rsa, ecP384] } },
       expect: {

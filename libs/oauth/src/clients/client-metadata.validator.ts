@@ -31,7 +31,7 @@ export interface ValidatedClientRegistration {
 }
 
 /** Precedence of class-validator constraints when one property breaks several: the type error first. */
-const CONSTRAINT_PRECEDENCE = ['isArray', 'isObject', 'isString', 'arrayMaxSize', 'minLength', 'maxLength', 'isIn', 'matches'];
+const CONSTRAINT_PRECEDENCE = ['isArray', 'isObject', 'isString', 'isBoolean', 'arrayMaxSize', 'minLength', 'maxLength', 'isIn', 'matches'];
 
 /**
  * Validate and normalise RFC 7591 client metadata for a SMART on FHIR client.
@@ -104,6 +104,8 @@ export function validateClientMetadata(input: unknown, policy: RegistrationPolic
     id_token_signed_response_alg: dto.id_token_signed_response_alg,
     token_endpoint_auth_signing_alg: dto.token_endpoint_auth_signing_alg,
     launch_uri: dto.launch_uri,
+    // RFC 9126 §6 (default false): kept and echoed as registered.
+    require_pushed_authorization_requests: dto.require_pushed_authorization_requests,
   });
 
   return dto.client_id === undefined ? { metadata } : { metadata, requestedClientId: dto.client_id };

@@ -1,6 +1,7 @@
 import {
   ArrayMaxSize,
   IsArray,
+  IsBoolean,
   IsIn,
   IsObject,
   IsOptional,
@@ -145,6 +146,11 @@ export class ClientRegistrationDto {
   @OptionalText(L.uriLength)
   launch_uri?: string;
 
+  /** RFC 9126 §6: authorization requests only through `POST /par`. */
+  @IsOptional()
+  @IsBoolean({ message: '$property must be true or false' })
+  require_pushed_authorization_requests?: boolean;
+
   /**
    * Not an RFC 7591 field: a `client_id` the registrant would like. Honoured by
    * the registration service only when it is free.
@@ -179,5 +185,6 @@ export const CLIENT_REGISTRATION_FIELDS: readonly (keyof ClientRegistrationDto)[
   'token_endpoint_auth_signing_alg',
   'application_type',
   'launch_uri',
+  'require_pushed_authorization_requests',
   'client_id',
 ] as const);

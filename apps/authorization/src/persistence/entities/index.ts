@@ -8,6 +8,7 @@ export * from './authorization-code.entity.js';
 export * from './refresh-token.entity.js';
 export * from './login-throttle.entity.js';
 export * from './jwt-bearer-subject.entity.js';
+export * from './pushed-authorization-request.entity.js';
 
 import { UserEntity } from './user.entity.js';
 import { SessionEntity } from './session.entity.js';
@@ -19,6 +20,7 @@ import { AuthorizationCodeEntity } from './authorization-code.entity.js';
 import { RefreshTokenEntity } from './refresh-token.entity.js';
 import { LoginThrottleEntity } from './login-throttle.entity.js';
 import { JwtBearerSubjectEntity } from './jwt-bearer-subject.entity.js';
+import { PushedAuthorizationRequestEntity } from './pushed-authorization-request.entity.js';
 
 export const AUTHORIZATION_ENTITIES = [
   UserEntity,
@@ -31,4 +33,5 @@ export const AUTHORIZATION_ENTITIES = [
   RefreshTokenEntity,
   LoginThrottleEntity,
   JwtBearerSubjectEntity,
+  PushedAuthorizationRequestEntity,
 ];

@@ -10,6 +10,7 @@ import { RefreshReuseGrace1765200000000 } from './1765200000000-RefreshReuseGrac
 import { RefreshTokenChecksum1765300000000 } from './1765300000000-RefreshTokenChecksum.js';
 import { InteractionState1765400000000 } from './1765400000000-InteractionState.js';
 import { LaunchSignIn1765600000000 } from './1765600000000-LaunchSignIn.js';
+import { PushedAuthorizationRequest1766100000000 } from './1766100000000-PushedAuthorizationRequest.js';
 
 /** The authorization service's migrations, in order: its module runs them, and so does the migration job. */
 export const AUTHORIZATION_MIGRATIONS: Array<new () => MigrationInterface> = [
@@ -24,4 +25,5 @@ export const AUTHORIZATION_MIGRATIONS: Array<new () => MigrationInterface> = [
   RefreshTokenChecksum1765300000000,
   InteractionState1765400000000,
   LaunchSignIn1765600000000,
+  PushedAuthorizationRequest1766100000000,
 ];

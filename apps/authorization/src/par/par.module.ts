@@ -1,0 +1,9 @@
+import { Module } from '@nestjs/common';
+import { LaunchModule } from '../launch/launch.module.js';
+import { PushedAuthorizationController } from './pushed-authorization.controller.js';
+import { PushedAuthorization } from './pushed-authorization.service.js';
+import { PushedRequestStore } from './pushed-request.store.js';
+
+/** Pushed authorization requests (RFC 9126): `POST /par` and their store, read by `/authorize`. */
+@Module({ imports: [LaunchModule], controllers: [PushedAuthorizationController], providers: [PushedRequestStore, PushedAuthorization], exports: [PushedRequestStore] })
+export class ParModule {}
