@@ -41,7 +41,18 @@ function find(dir, suffix, out = []) {
 
 const unit = [...find(join(root, 'dist/libs'), '.spec.js'), ...find(join(root, 'dist/apps'), '.spec.js')];
 const e2e = find(join(root, 'dist/test'), '.test.js');
-let files = [...unit, ...e2e].sort();
+// Longest first (LPT scheduling): with two files at a time, a long file started last leaves one runner alone
+// at the end. These took longest in a full run on 2026-12-07 (seconds, both suites of a file together: 206, 133,
+// 133, 118, 108, 106, 105, 98, 97, 80, 79, 78, 78, 76, 71); the rest follow, e2e before the quick unit specs.
+const SLOW_FIRST = [
+  'declarative-clients', 'smart-launch', 'launcher', 'rolling-restart', 'observability', 'trust-tiers', 'launch-binding',
+  'key-rotation', 'cli', 'rate-limits', 'refresh-grace', 'dependency-outage', 'private-key-jwt', 'conformance', 'upstream-oidc',
+].map((name) => `/dist/test/e2e/${name}.test.js`);
+const rank = (f) => {
+  const slow = SLOW_FIRST.findIndex((s) => f.endsWith(s));
+  return slow >= 0 ? slow : f.includes('/dist/test/') ? SLOW_FIRST.length : SLOW_FIRST.length + 1;
+};
+let files = [...unit, ...e2e].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 if (only.length) files = files.filter((f) => only.some((o) => f.includes(o)));
 
 const { startSuite, suiteEnvironment } = await import(join(root, 'dist/libs/testing/src/index.js'));
