@@ -1,5 +1,5 @@
 import type { Deployment } from './deployment.js';
-import type { Output } from './output.js';
+import { table, type Output, type Row } from './output.js';
 import type { Settings } from './settings.js';
 
 /** One flag of a command (node:util parseArgs option, plus its help text). */
@@ -80,4 +80,22 @@ export function listValue(values: OptionValues, name: string): string[] | undefi
 /** The query the given flags make: each flag's value under its parameter (a flag not given leaves it out). */
 export function queryOf(values: OptionValues, flags: readonly QueryFlag[]): Record<string, string | undefined> {
   return Object.fromEntries(flags.map(([flag, param]) => [param, stringValue(values, flag)]));
+}
+
+/**
+ * `<group> list`: one page of an admin collection (`GET /admin/<collection>`) with the given query flags,
+ * as a table of `columns` (or the JSON page with --json).
+ */
+export function adminListCommand(group: string, collection: string, summary: string, flags: readonly QueryFlag[], columns: ReadonlyArray<[key: string, title: string]>): Command {
+  return {
+    group,
+    name: 'list',
+    summary,
+    args: [],
+    options: queryOptions(flags),
+    async run({ values, deployment, out }) {
+      const page = await deployment.api<Record<string, Row[]>>(`/admin/${collection}`, { query: queryOf(values, flags) });
+      out.result(page, () => table(page[collection] ?? [], columns));
+    },
+  };
 }

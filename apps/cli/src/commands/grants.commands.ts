@@ -1,5 +1,4 @@
-import { offsetFlag, PAGE_SIZE_FLAG, queryOf, queryOptions, type Command, type QueryFlag } from '../command.js';
-import { table, type Row } from '../output.js';
+import { adminListCommand, offsetFlag, PAGE_SIZE_FLAG, type Command, type QueryFlag } from '../command.js';
 
 /** Flag → query parameter of GET /admin/grants. */
 const FILTERS: readonly QueryFlag[] = [
@@ -10,27 +9,15 @@ const FILTERS: readonly QueryFlag[] = [
   offsetFlag('grants'),
 ];
 
-const list: Command = {
-  group: 'grants',
-  name: 'list',
-  summary: 'list what people granted to apps (GET /admin/grants)',
-  args: [],
-  options: queryOptions(FILTERS),
-  async run({ values, deployment, out }) {
-    const page = await deployment.api<{ grants: Row[] }>('/admin/grants', { query: queryOf(values, FILTERS) });
-    out.result(page, () =>
-      table(page.grants, [
-        ['id', 'GRANT ID'],
-        ['client_id', 'CLIENT'],
-        ['user_id', 'USER'],
-        ['patient', 'PATIENT'],
-        ['created_at', 'CREATED'],
-        ['revoked_at', 'REVOKED'],
-        ['scope', 'SCOPE'],
-      ]),
-    );
-  },
-};
+const list = adminListCommand('grants', 'grants', 'list what people granted to apps (GET /admin/grants)', FILTERS, [
+  ['id', 'GRANT ID'],
+  ['client_id', 'CLIENT'],
+  ['user_id', 'USER'],
+  ['patient', 'PATIENT'],
+  ['created_at', 'CREATED'],
+  ['revoked_at', 'REVOKED'],
+  ['scope', 'SCOPE'],
+]);
 
 const revoke: Command = {
   group: 'grants',

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { offsetFlag, PAGE_SIZE_FLAG, queryOf, queryOptions, stringValue, type Command, type OptionValues, type QueryFlag } from '../command.js';
-import { fields, table, type Row } from '../output.js';
+import { adminListCommand, offsetFlag, PAGE_SIZE_FLAG, stringValue, type Command, type OptionValues, type QueryFlag } from '../command.js';
+import { fields, type Row } from '../output.js';
 import { secretFromFile } from '../settings.js';
 
 const PAGE: readonly QueryFlag[] = [PAGE_SIZE_FLAG, offsetFlag('users')];
@@ -31,29 +31,11 @@ export function newPassword(values: OptionValues, env: NodeJS.ProcessEnv, read: 
 
 function userText(user: Row, password?: string): string {
   return (
-    fields([
-      ['id', user.id],
-      ['username', user.username],
-      ['display_name', user.display_name],
-      ['fhirUser', user.fhirUser],
-      ['admin', user.admin],
-      ['disabled', user.disabled],
-      ['password', password],
-    ]) + (password !== undefined ? 'Give the person this password now: it is not shown again.\n' : '')
+    fields([...USER_COLUMNS.filter(([key]) => key !== 'created_at').map(([key]): [string, unknown] => [key, user[key]]), ['password', password]]) + (password !== undefined ? 'Give the person this password now: it is not shown again.\n' : '')
   );
 }
 
-const list: Command = {
-  group: 'users',
-  name: 'list',
-  summary: 'list the people who sign in (GET /admin/users)',
-  args: [],
-  options: queryOptions(PAGE),
-  async run({ values, deployment, out }) {
-    const page = await deployment.api<{ users: Row[] }>('/admin/users', { query: queryOf(values, PAGE) });
-    out.result(page, () => table(page.users, USER_COLUMNS));
-  },
-};
+const list = adminListCommand('users', 'users', 'list the people who sign in (GET /admin/users)', PAGE, USER_COLUMNS);
 
 const create: Command = {
   group: 'users',

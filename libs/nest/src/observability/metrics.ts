@@ -28,86 +28,48 @@ export type GaugeSource = () => Promise<Array<{ labels: Record<string, string>; 
 export class SuiteMetrics {
   readonly registry = new Registry();
 
-  get httpRequests() {
-    return this.counter('http_requests_total', 'HTTP requests answered by the gateway, by route template, method and status code.', ['route', 'method', 'status']);
-  }
+  get httpRequests() { return this.counter('http_requests_total', 'HTTP requests answered by the gateway, by route template, method and status code.', ['route', 'method', 'status']); }
 
-  get httpRequestDuration() {
-    return this.histogram('http_request_duration_seconds', 'Time from receiving an HTTP request to sending its answer, in seconds.', ['route', 'method', 'status']);
-  }
+  get httpRequestDuration() { return this.histogram('http_request_duration_seconds', 'Time from receiving an HTTP request to sending its answer, in seconds.', ['route', 'method', 'status']); }
 
-  get tokenRequests() {
-    return this.counter('oauth_token_requests_total', 'Token requests handled by the token service, by grant type and result (`success` or the OAuth error code).', ['grant_type', 'result']);
-  }
+  get tokenRequests() { return this.counter('oauth_token_requests_total', 'Token requests handled by the token service, by grant type and result (`success` or the OAuth error code).', ['grant_type', 'result']); }
 
-  get tokenIssueDuration() {
-    return this.histogram('oauth_token_issue_duration_seconds', 'Time the token service spent on a token request, in seconds.', ['grant_type']);
-  }
+  get tokenIssueDuration() { return this.histogram('oauth_token_issue_duration_seconds', 'Time the token service spent on a token request, in seconds.', ['grant_type']); }
 
-  get tokensIssued() {
-    return this.counter('oauth_tokens_issued_total', 'Access tokens issued, by grant type.', ['grant_type']);
-  }
+  get tokensIssued() { return this.counter('oauth_tokens_issued_total', 'Access tokens issued, by grant type.', ['grant_type']); }
 
-  get tokensRevoked() {
-    return this.counter('oauth_tokens_revoked_total', 'Tokens revoked at /revoke (RFC 7009), access and refresh tokens alike.');
-  }
+  get tokensRevoked() { return this.counter('oauth_tokens_revoked_total', 'Tokens revoked at /revoke (RFC 7009), access and refresh tokens alike.'); }
 
-  get introspections() {
-    return this.counter('oauth_introspections_total', 'Introspection answers (RFC 7662), by whether the token was active.', ['active']);
-  }
+  get introspections() { return this.counter('oauth_introspections_total', 'Introspection answers (RFC 7662), by whether the token was active.', ['active']); }
 
-  get natsRequestDuration() {
-    return this.histogram('nats_request_duration_seconds', 'Round trip of a request to another service over NATS, seen by the caller, by subject (without the installation prefix) and outcome.', ['subject', 'outcome']);
-  }
+  get natsRequestDuration() { return this.histogram('nats_request_duration_seconds', 'Round trip of a request to another service over NATS, seen by the caller, by subject (without the installation prefix) and outcome.', ['subject', 'outcome']); }
 
-  get transactionRetries() {
-    return this.counter('database_transaction_retries_total', 'Database transactions run again after a failure that left nothing committed, by reason (`conflict`: serialization failure or deadlock; `connection`: the connection died before COMMIT).', ['reason']);
-  }
+  get transactionRetries() { return this.counter('database_transaction_retries_total', 'Database transactions run again after a failure that left nothing committed, by reason (`conflict`: serialization failure or deadlock; `connection`: the connection died before COMMIT).', ['reason']); }
 
-  get admissionRejected() {
-    return this.counter('gateway_admission_rejected_total', 'Requests the gateway refused with 503 because their bulkhead (class of endpoint) and its queue were full (ADMISSION_LIMITS).', ['class']);
-  }
+  get admissionRejected() { return this.counter('gateway_admission_rejected_total', 'Requests the gateway refused with 503 because their bulkhead (class of endpoint) and its queue were full (ADMISSION_LIMITS).', ['class']); }
 
-  get admissionInFlight() {
-    return this.gauge('gateway_admission_in_flight', 'Requests in flight in the gateway, by bulkhead (class of endpoint).', ['class']);
-  }
+  get admissionInFlight() { return this.gauge('gateway_admission_in_flight', 'Requests in flight in the gateway, by bulkhead (class of endpoint).', ['class']); }
 
-  get auditEventsStored() {
-    return this.counter('audit_events_stored_total', 'Events appended to the audit trail (duplicates delivered again are not counted).');
-  }
+  get auditEventsStored() { return this.counter('audit_events_stored_total', 'Events appended to the audit trail (duplicates delivered again are not counted).'); }
 
-  get eventsDeadLettered() {
-    return this.counter('events_dead_lettered_total', 'Events a durable consumer set aside as dead letters (issue #14), by consumer and kind (`not_json`, `invalid_envelope`, `max_deliver`).', ['consumer', 'kind']);
-  }
+  get eventsDeadLettered() { return this.counter('events_dead_lettered_total', 'Events a durable consumer set aside as dead letters (issue #14), by consumer and kind (`not_json`, `invalid_envelope`, `max_deliver`).', ['consumer', 'kind']); }
 
-  get clientsFileReconciles() {
-    return this.counter('clients_file_reconciles_total', 'Reconciles of the registration service with CLIENTS_FILE, by trigger (`start`, `SIGHUP`, `interval`) and result (`applied`, `invalid` file kept out, `failed` on the database).', ['trigger', 'result']);
-  }
+  get clientsFileReconciles() { return this.counter('clients_file_reconciles_total', 'Reconciles of the registration service with CLIENTS_FILE, by trigger (`start`, `SIGHUP`, `interval`) and result (`applied`, `invalid` file kept out, `failed` on the database).', ['trigger', 'result']); }
 
-  get clientsFileChanges() {
-    return this.counter('clients_file_changes_total', 'Clients the CLIENTS_FILE reconcile created, updated or deleted.', ['change']);
-  }
+  get clientsFileChanges() { return this.counter('clients_file_changes_total', 'Clients the CLIENTS_FILE reconcile created, updated or deleted.', ['change']); }
 
   private readonly outboxSources = new Map<string, GaugeSource>();
   private readonly keySources = new Set<GaugeSource>();
   private readonly admissionSources = new Set<GaugeSource>();
   private readonly consumerSources = new Map<string, GaugeSource>();
 
-  get admissionOpen(): Gauge<'class'> {
-    return this.gauge('gateway_admission_open', 'Places a bulkhead has open now: its concurrency, or less while a latency-following limit (latencyTolerance) holds it back.', ['class'], () => this.collectInto(this.admissionOpen, [...this.admissionSources]));
-  }
+  get admissionOpen(): Gauge<'class'> { return this.gauge('gateway_admission_open', 'Places a bulkhead has open now: its concurrency, or less while a latency-following limit (latencyTolerance) holds it back.', ['class'], () => this.collectInto(this.admissionOpen, [...this.admissionSources])); }
 
-  get consumerLag(): Gauge<'consumer'> {
-    return this.gauge('events_consumer_pending', 'Events of the stream a durable consumer has not acknowledged yet (JetStream num_pending + num_ack_pending): how far it lags.', ['consumer'], () => this.collectInto(this.consumerLag, [...this.consumerSources.values()]));
-  }
+  get consumerLag(): Gauge<'consumer'> { return this.gauge('events_consumer_pending', 'Events of the stream a durable consumer has not acknowledged yet (JetStream num_pending + num_ack_pending): how far it lags.', ['consumer'], () => this.collectInto(this.consumerLag, [...this.consumerSources.values()])); }
 
-  get outboxBacklog(): Gauge<'service'> {
-    return this.gauge('outbox_backlog_events', 'Events written to a service outbox and not yet published to JetStream.', ['service'], () => this.collectInto(this.outboxBacklog, [...this.outboxSources.values()]));
-  }
+  get outboxBacklog(): Gauge<'service'> { return this.gauge('outbox_backlog_events', 'Events written to a service outbox and not yet published to JetStream.', ['service'], () => this.collectInto(this.outboxBacklog, [...this.outboxSources.values()])); }
 
-  get signingKeyAge(): Gauge<'kid' | 'state' | 'alg'> {
-    return this.gauge('signing_key_age_seconds', 'Age of each signing key the jwks service holds, by key id and state (next, active, retired).', ['kid', 'state', 'alg'], () => this.collectInto(this.signingKeyAge, [...this.keySources]));
-  }
+  get signingKeyAge(): Gauge<'kid' | 'state' | 'alg'> { return this.gauge('signing_key_age_seconds', 'Age of each signing key the jwks service holds, by key id and state (next, active, retired).', ['kid', 'state', 'alg'], () => this.collectInto(this.signingKeyAge, [...this.keySources])); }
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });

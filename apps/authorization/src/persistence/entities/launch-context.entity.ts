@@ -1,13 +1,11 @@
 import { Column, Entity } from 'typeorm';
 import type { LaunchContext } from '#contracts';
 import { ClientIdColumn, Sha256Column, TimestampColumn } from '#nest';
+import { SingleUseRecordEntity } from './single-use-record.entity.js';
 
 /** An EHR launch: opaque id (stored as SHA-256) or a launch JWT's `iss`+`jti`; single use. */
 @Entity({ name: 'launch_context' })
-export class LaunchContextEntity {
-  @Sha256Column({ primary: true })
-  idHash: string;
-
+export class LaunchContextEntity extends SingleUseRecordEntity {
   /** The EHR client that created it. */
   @ClientIdColumn()
   createdBy: string;
@@ -34,12 +32,6 @@ export class LaunchContextEntity {
    */
   @Sha256Column({ nullable: true })
   sessionHash: string | null;
-
-  @TimestampColumn({ defaultNow: true })
-  createdAt: Date;
-
-  @TimestampColumn()
-  expiresAt: Date;
 
   @TimestampColumn({ nullable: true })
   usedAt: Date | null;
