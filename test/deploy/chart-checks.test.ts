@@ -55,6 +55,7 @@ describe('Helm chart: what helm install refuses', () => {
       [{ image: { digest: 'latest' } }, /\/image\/digest: must match pattern/],
       [{ image: { digests: { gateway: DIGEST } } }, /\/image: must NOT have additional properties \(digests\)/],
       [{ jetstream: { replicas: 0 } }, /\/jetstream\/replicas: must be >= 1/],
+      [{ rateLimits: { store: 'redis' } }, /\/rateLimits\/store: must be equal to one of the allowed values/],
       [{ config: { logLevel: 'trace' } }, /\/config\/logLevel: must be equal to one of the allowed values/],
       [{ topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'zone', whenUnsatisfiable: 'Maybe' }] }, /whenUnsatisfiable: must be equal to one of the allowed values/],
       [{ secrets: { databaseUrl: 'mysql://x' } }, /\/secrets\/databaseUrl: must match pattern/],
