@@ -1,17 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { WindowCounterStore, type WindowCount } from '#nest';
+import { WindowCountContended, WindowCounterStore, type WindowCount } from '#nest';
 import { SharedWindowLimiter } from './shared-window.limiter.js';
 
 /** The store's contract in memory (what JetStreamWindowCounterStore keeps in NATS), with an outage switch. */
 class MemoryCounts extends WindowCounterStore {
   readonly counts = new Map<string, number>();
   down = false;
+  contended = false;
   calls = 0;
 
   async add(counter: string, key: string, windowStartMs: number, delta: number, ceiling = Number.POSITIVE_INFINITY): Promise<WindowCount> {
     this.calls++;
     if (this.down) throw new Error('no responders');
+    if (this.contended) throw new WindowCountContended(counter);
     const id = `${counter}/${key}/${windowStartMs}`;
     const before = this.counts.get(id) ?? 0;
     if (before + delta > ceiling) return { count: before, added: false };
@@ -93,6 +95,16 @@ describe('SharedWindowLimiter', () => {
     await a.flush();
     await b.flush();
     assert.equal(store.counts.get(`token-client/client-a/${10 * WINDOW}`), 8, 'the hits kept pending reach the store');
+  });
+
+  it('a contended key decides one request on the local view, without turning the shared decisions off', async () => {
+    const store = new MemoryCounts();
+    const [a] = replicas(store, { t: 0 });
+    store.contended = true;
+    assert.deepEqual(await allowed(a, 1), [true]);
+    store.contended = false;
+    assert.deepEqual(await allowed(a, 1), [true]);
+    assert.equal(store.counts.get('token-client/client-a/0'), 2, 'the next request went to the store at once, with the pending hit');
   });
 
   it('0 is unlimited and not counted; keys stay bounded', async () => {

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { WindowCounterStore } from '#nest';
+import { WindowCountContended, type WindowCounterStore } from '#nest';
 import type { LimitDecision } from './fixed-window.limiter.js';
 
 interface Count {
@@ -91,7 +91,8 @@ export class SharedWindowLimiter {
       return answer.added;
     } catch (err: unknown) {
       count.pending += delta - 1;
-      this.failed([err]);
+      // A busy key decides this request on the local view; only an outage turns the shared decisions off for a while.
+      if (!(err instanceof WindowCountContended)) this.failed([err]);
       return undefined;
     } finally {
       count.sending -= delta;

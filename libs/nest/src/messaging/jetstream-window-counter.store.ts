@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import { DiscardPolicy, jetstream, jetstreamManager, JetStreamApiCodes, JetStreamApiError, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
-import { WindowCounterStore, type WindowCount } from './window-counter.store.js';
+import { WindowCountContended, WindowCounterStore, type WindowCount } from './window-counter.store.js';
 
 /** Bytes the bucket may hold; past it the oldest counts go first (an undercount: the limit fails open, never shut). */
 const MAX_BYTES = 64 * 1024 * 1024;
@@ -26,11 +26,12 @@ export class JetStreamWindowCounterStore extends WindowCounterStore {
   private ready?: Promise<void>;
   private readonly encoder = new TextEncoder();
 
-  /** `maxAgeSeconds`: how long a count is kept (at least its window). */
+  /** `maxAgeSeconds`: how long a count is kept (at least its window); `connected`: whether the connection is up now (else fail at once). */
   constructor(
     private readonly connection: NatsConnection,
     private readonly bucket: string,
     private readonly maxAgeSeconds: number,
+    private readonly connected: () => boolean = () => !connection.isClosed(),
   ) {
     super();
     this.js = jetstream(connection, { timeout: TIMEOUT_MS });
@@ -87,6 +88,7 @@ export class JetStreamWindowCounterStore extends WindowCounterStore {
   }
 
   async add(counter: string, key: string, windowStartMs: number, delta: number, ceiling = Number.POSITIVE_INFINITY): Promise<WindowCount> {
+    if (!this.connected()) throw new Error('NATS is not connected');
     await this.ensureBucket();
     const jsm = await this.jsm();
     // KV keys allow [-/_=.a-zA-Z0-9]: hash the key (a client id, an address) into that alphabet.
@@ -102,6 +104,6 @@ export class JetStreamWindowCounterStore extends WindowCounterStore {
         if (!(err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamWrongLastSequence)) throw err;
       }
     }
-    throw new Error(`window counter ${counter}: ${ROUNDS} compare-and-set rounds lost`);
+    throw new WindowCountContended(counter);
   }
 }

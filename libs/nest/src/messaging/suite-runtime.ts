@@ -49,7 +49,7 @@ export class NatsRuntime implements SuiteRuntime {
   }
 
   windowCounters(maxAgeSeconds: number): WindowCounterStore {
-    return new JetStreamWindowCounterStore(this.events.connection, RATE_LIMIT_BUCKET, maxAgeSeconds);
+    return new JetStreamWindowCounterStore(this.events.connection, RATE_LIMIT_BUCKET, maxAgeSeconds, () => this.events.isConnected);
   }
 
   serverStrategy(service: string): SharedNatsServer {

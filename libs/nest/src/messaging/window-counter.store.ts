@@ -15,3 +15,11 @@ export interface WindowCount {
 export abstract class WindowCounterStore {
   abstract add(counter: string, key: string, windowStartMs: number, delta: number, ceiling?: number): Promise<WindowCount>;
 }
+
+/** An addition that lost its compare-and-set rounds to other replicas writing the same count: a busy key, not an outage. */
+export class WindowCountContended extends Error {
+  constructor(counter: string) {
+    super(`window counter ${counter}: every compare-and-set round lost to another replica`);
+    this.name = 'WindowCountContended';
+  }
+}
