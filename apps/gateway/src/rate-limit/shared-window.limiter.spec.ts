@@ -9,11 +9,17 @@ class MemoryCounts extends WindowCounterStore {
   down = false;
   contended = false;
   calls = 0;
+  /** Additions in flight now, and the most at once (each waits a moment, as a network round trip does). */
+  inFlight = 0;
+  maxInFlight = 0;
 
   async add(counter: string, key: string, windowStartMs: number, delta: number, ceiling = Number.POSITIVE_INFINITY): Promise<WindowCount> {
     this.calls++;
     if (this.down) throw new Error('no responders');
     if (this.contended) throw new WindowCountContended(counter);
+    this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight);
+    await new Promise((resolve) => setImmediate(resolve));
+    this.inFlight--;
     const id = `${counter}/${key}/${windowStartMs}`;
     const before = this.counts.get(id) ?? 0;
     if (before + delta > ceiling) return { count: before, added: false };
@@ -105,6 +111,15 @@ describe('SharedWindowLimiter', () => {
     store.contended = false;
     assert.deepEqual(await allowed(a, 1), [true]);
     assert.equal(store.counts.get('token-client/client-a/0'), 2, 'the next request went to the store at once, with the pending hit');
+  });
+
+  it('concurrent requests of one key at one replica ask the store one at a time, and the limit holds', async () => {
+    const store = new MemoryCounts();
+    const [a, b] = replicas(store, { t: 0 });
+    const decisions = await Promise.all([...Array.from({ length: 6 }, () => a.hit('burst', 4)), ...Array.from({ length: 6 }, () => b.hit('burst', 4))]);
+    assert.equal(decisions.filter((d) => d.allowed).length, 4);
+    assert.equal(store.maxInFlight, 2, 'one addition in flight per replica');
+    assert.equal(store.counts.get('token-client/burst/0'), 4);
   });
 
   it('0 is unlimited and not counted; keys stay bounded', async () => {

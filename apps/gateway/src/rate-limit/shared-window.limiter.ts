@@ -10,6 +10,8 @@ interface Count {
   pending: number;
   /** Hits of this replica being added now. */
   sending: number;
+  /** The store decision of this key in flight here: one at a time per key and replica, the others wait for it. */
+  deciding?: Promise<unknown>;
 }
 
 /** How often, at most, a failure of the store is logged. */
@@ -67,10 +69,13 @@ export class SharedWindowLimiter {
     this.counts.set(key, count);
     if (this.counts.size > this.maxKeys) this.counts.delete(this.counts.keys().next().value!);
     const retryAfterSeconds = Math.max(1, Math.ceil((windowStart + this.windowMs - now) / 1000));
+    while (count.deciding) await count.deciding;
     const view = count.shared + count.sending + count.pending;
     if (view >= limit) return { allowed: false, retryAfterSeconds };
     if ((first || 2 * (view + 1) >= limit) && now >= this.degradedUntil) {
-      const decided = await this.decideShared(key, count, limit);
+      const deciding = this.decideShared(key, count, limit);
+      count.deciding = deciding;
+      const decided = await deciding.finally(() => (count.deciding = undefined));
       if (decided !== undefined) return { allowed: decided, retryAfterSeconds };
       if (count.shared + count.sending + count.pending >= limit) return { allowed: false, retryAfterSeconds };
     }

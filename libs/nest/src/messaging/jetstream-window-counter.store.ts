@@ -6,8 +6,10 @@ import { WindowCountContended, WindowCounterStore, type WindowCount } from './wi
 
 /** Bytes the bucket may hold; past it the oldest counts go first (an undercount: the limit fails open, never shut). */
 const MAX_BYTES = 64 * 1024 * 1024;
-/** Compare-and-set rounds before an addition gives up (each lost round means another replica wrote in between). */
-const ROUNDS = 8;
+/** Compare-and-set rounds before an addition gives up (each lost round means another writer wrote in between). */
+const ROUNDS = 12;
+/** A lost round waits up to this many ms times its number (random), so racing writers spread out. */
+const BACKOFF_MS = 2;
 const TIMEOUT_MS = 2000;
 
 /**
@@ -56,7 +58,10 @@ export class JetStreamWindowCounterStore extends WindowCounterStore {
       const maxAge = nanos(this.maxAgeSeconds * 1000);
       const existing = await jsm.streams.info(this.stream).catch(() => undefined);
       if (existing) {
-        if (existing.config.max_age !== maxAge) await jsm.streams.update(this.stream, { max_age: maxAge });
+        if (existing.config.max_age !== maxAge) {
+          // A changed window: keep counts as long as it needs; a refusal (permissions) still leaves a usable bucket.
+          await jsm.streams.update(this.stream, { max_age: maxAge }).catch((err: unknown) => this.logger.warn(`key-value bucket ${this.bucket}: max age not updated: ${err instanceof Error ? err.message : String(err)}`));
+        }
         return;
       }
       try {
@@ -103,6 +108,7 @@ export class JetStreamWindowCounterStore extends WindowCounterStore {
       } catch (err: unknown) {
         if (!(err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamWrongLastSequence)) throw err;
       }
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * BACKOFF_MS * (round + 1)));
     }
     throw new WindowCountContended(counter);
   }
