@@ -164,6 +164,8 @@ describe('Helm chart: NOTES.txt and helm test', () => {
     assert.match(notes, /helm test rel -n smart --logs/);
     assert.match(notes, /get secret rel-smart-auth -o jsonpath='\{\.data\.admin-client-secret\}'/);
     assert.match(renderFull({ ingress: { enabled: false } }).notes, /port-forward svc\/rel-gateway 8080:80/);
+    assert.doesNotMatch(notes, /each gateway replica counts on its own/);
+    assert.match(renderFull({ rateLimits: { store: 'memory' } }).notes, /rateLimits\.store is memory; each gateway replica counts on its own/);
   });
 
   it('the test pod checks discovery and a client_credentials token through the gateway Service, and may reach it', () => {
