@@ -12,7 +12,7 @@ const DIGEST = `sha256:${'ab'.repeat(32)}`;
 
 /** Every option of issue #19 at once, as a production installation would set them. */
 const PRODUCTION = {
-  image: { repository: 'registry.example.org/smart-auth', tag: '1.4.0', digests: { gateway: DIGEST, suite: DIGEST } },
+  image: { repository: 'registry.example.org/smart-auth', tag: '1.4.0', digest: DIGEST },
   serviceAccount: { create: true, annotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::1:role/smart-auth' } },
   nodeSelector: { 'kubernetes.io/os': 'linux' },
   tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'auth', effect: 'NoSchedule' }],
@@ -52,8 +52,10 @@ describe('Helm chart: what helm install refuses', () => {
       [{ services: { gateway: { replica: 3 } } }, /\/services\/gateway: must NOT have additional properties \(replica\)/],
       [{ services: { gateway: { replicas: '2' } } }, /\/services\/gateway\/replicas: must be integer/],
       [{ services: { gatewy: { replicas: 2 } } }, /\/services: must NOT have additional properties \(gatewy\)/],
-      [{ image: { digests: { gateway: 'latest' } } }, /\/image\/digests\/gateway: must match pattern/],
+      [{ image: { digest: 'latest' } }, /\/image\/digest: must match pattern/],
+      [{ image: { digests: { gateway: DIGEST } } }, /\/image: must NOT have additional properties \(digests\)/],
       [{ jetstream: { replicas: 0 } }, /\/jetstream\/replicas: must be >= 1/],
+      [{ rateLimits: { store: 'redis' } }, /\/rateLimits\/store: must be equal to one of the allowed values/],
       [{ config: { logLevel: 'trace' } }, /\/config\/logLevel: must be equal to one of the allowed values/],
       [{ topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'zone', whenUnsatisfiable: 'Maybe' }] }, /whenUnsatisfiable: must be equal to one of the allowed values/],
       [{ secrets: { databaseUrl: 'mysql://x' } }, /\/secrets\/databaseUrl: must match pattern/],
@@ -90,9 +92,12 @@ describe('Helm chart: strict validation catches what the API server catches', ()
     const { manifests } = renderFull(PRODUCTION as any);
     assert.deepEqual(chartProblems(manifests), []);
     const gateway = podOf(manifests, 'gateway');
-    assert.equal(gateway.spec.containers[0].image, `registry.example.org/smart-auth/gateway@${DIGEST}`);
-    assert.equal(podOf(manifests, 'jwks').spec.containers[0].image, 'registry.example.org/smart-auth/jwks:1.4.0');
-    assert.equal(find(manifests, 'Job', 'rel-smart-auth-migrate')!.spec.template.spec.containers[0].image, `registry.example.org/smart-auth/suite@${DIGEST}`);
+    // The one image by digest everywhere (the tag ignored): services, the migration job, the test pod.
+    assert.equal(gateway.spec.containers[0].image, `registry.example.org/smart-auth@${DIGEST}`);
+    assert.equal(podOf(manifests, 'jwks').spec.containers[0].image, `registry.example.org/smart-auth@${DIGEST}`);
+    assert.deepEqual(podOf(manifests, 'jwks').spec.containers[0].command, ['node', 'dist/apps/jwks/main.js']);
+    assert.equal(find(manifests, 'Job', 'rel-smart-auth-migrate')!.spec.template.spec.containers[0].image, `registry.example.org/smart-auth@${DIGEST}`);
+    assert.equal(find(manifests, 'Pod', 'rel-smart-auth-test')!.spec.containers[0].image, `registry.example.org/smart-auth@${DIGEST}`);
     const account = find(manifests, 'ServiceAccount', 'rel-smart-auth')!;
     assert.equal(account.metadata.annotations!['eks.amazonaws.com/role-arn'], 'arn:aws:iam::1:role/smart-auth');
     assert.equal(gateway.spec.serviceAccountName, 'rel-smart-auth');
@@ -159,6 +164,8 @@ describe('Helm chart: NOTES.txt and helm test', () => {
     assert.match(notes, /helm test rel -n smart --logs/);
     assert.match(notes, /get secret rel-smart-auth -o jsonpath='\{\.data\.admin-client-secret\}'/);
     assert.match(renderFull({ ingress: { enabled: false } }).notes, /port-forward svc\/rel-gateway 8080:80/);
+    assert.doesNotMatch(notes, /each gateway replica counts on its own/);
+    assert.match(renderFull({ rateLimits: { store: 'memory' } }).notes, /rateLimits\.store is memory; each gateway replica counts on its own/);
   });
 
   it('the test pod checks discovery and a client_credentials token through the gateway Service, and may reach it', () => {

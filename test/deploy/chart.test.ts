@@ -42,8 +42,17 @@ describe('Helm chart', () => {
     assert.equal(find(manifests, 'Secret', 'rel-smart-auth'), undefined, 'no chart Secret with existingSecret');
     const gateway = find(manifests, 'Deployment', 'rel-gateway')!;
     assert.equal(gateway.spec.replicas, 2);
-    assert.equal(gateway.spec.template.spec.containers[0].image, 'ghcr.io/example/smart-auth/gateway:1.2.3');
+    // One image for every service, the command picks the service.
+    for (const s of SERVICES) {
+      const container = find(manifests, 'Deployment', `rel-${s}`)!.spec.template.spec.containers[0];
+      assert.equal(container.image, 'ghcr.io/example/smart-auth:1.2.3', s);
+      assert.deepEqual(container.command, ['node', `dist/apps/${s}/main.js`], s);
+    }
     assert.equal(find(manifests, 'ConfigMap', 'rel-smart-auth')!.data.OTEL_SERVICE_NAME, 'smart "auth"');
+    // Rate limits counted across the gateway replicas by default.
+    const gatewayEnv = gateway.spec.template.spec.containers[0].env as Array<{ name: string; value?: string }>;
+    assert.equal(gatewayEnv.find((e) => e.name === 'RATE_LIMIT_STORE')?.value, 'nats');
+    assert.equal(gatewayEnv.find((e) => e.name === 'RATE_LIMIT_SYNC_MS')?.value, '100');
     const registration = find(manifests, 'Deployment', 'rel-registration')!.spec.template.spec;
     assert.equal(registration.volumes.find((v: any) => v.name === 'secrets').secret.secretName, 'smart-auth-secrets');
     assert.ok(registration.containers[0].env.some((e: any) => e.name === 'REGISTRATION_INITIAL_ACCESS_TOKEN_FILE'));

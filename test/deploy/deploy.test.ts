@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Ajv2019 from 'ajv/dist/2019.js';
 import { parse as parseYaml } from 'yaml';
+import { dockerfileProblems, parseDockerfile } from './support/dockerfile.js';
 
 const root = process.cwd();
 // Every app is a deployed service except the all-in-one launcher and the operator CLI (a client, not a service).
@@ -29,11 +30,15 @@ describe('docker-compose.yml', () => {
     assert.ok(validate(compose), JSON.stringify(validate.errors, null, 2));
   });
 
-  it('runs every service in its own container with the same settings, the gateway on 8080', () => {
+  it('runs every service from the one image, its command naming the service, the gateway on 8080', () => {
+    const image = compose.services.gateway.image;
+    assert.ok(image, 'the services name their image');
     for (const s of SERVICES) {
       const svc = compose.services[s];
       assert.ok(svc, `service ${s}`);
-      assert.equal(svc.build.args.SERVICE, s);
+      assert.equal(svc.image, image, `${s} runs the one image`);
+      assert.equal(svc.build, '.', `${s}: built from the Dockerfile without build arguments`);
+      assert.deepEqual(svc.command, ['node', `dist/apps/${s}/main.js`]);
       for (const name of ['NATS_URL', 'DATABASE_URL', 'ISSUER', 'FHIR_BASE_URL', 'SUBJECT_PREFIX', 'KEY_ENCRYPTION_KEY', 'ADMIN_CLIENT_ID', 'ADMIN_CLIENT_SECRET']) {
         assert.ok(name in svc.environment, `${s}: ${name}`);
       }
@@ -47,28 +52,49 @@ describe('docker-compose.yml', () => {
     assert.equal(compose.services.gateway.environment.PORT, '8080');
     assert.match(compose.services.nats.command.join(' '), /-js/);
   });
+
+  it('NATS and PostgreSQL have healthchecks, and every service waits for its dependencies to be healthy', () => {
+    assert.match(compose.services.nats.healthcheck.test.join(' '), /:8222\/healthz\?js-enabled-only=true/);
+    assert.match(compose.services.nats.command.join(' '), /-m 8222/, 'the monitoring port the healthcheck asks');
+    assert.match(compose.services.postgres.healthcheck.test.join(' '), /pg_isready/);
+    for (const s of SERVICES) {
+      const dependsOn = compose.services[s].depends_on as Record<string, { condition: string }>;
+      assert.equal(dependsOn.nats?.condition, 'service_healthy', `${s} waits for NATS`);
+      assert.equal(dependsOn.postgres?.condition, 'service_healthy', `${s} waits for PostgreSQL`);
+      for (const [name, dep] of Object.entries(dependsOn)) {
+        assert.equal(dep.condition, 'service_healthy', `${s} -> ${name}`);
+        assert.ok(compose.services[name].healthcheck, `${name} has the healthcheck ${s} waits for`);
+      }
+    }
+  });
 });
 
 describe('Dockerfile', () => {
   const text = readFileSync(join(root, 'Dockerfile'), 'utf8');
-  const stages = text.split(/^FROM /m).slice(1);
+  const parsed = parseDockerfile(text);
+  const runtime = parsed.stages[parsed.stages.length - 1]!;
 
-  it('is multi-stage, ships no dev dependencies, runs as a non-root user', () => {
-    assert.ok(stages.length >= 2);
-    const build = stages[0]!;
-    const runtime = stages[stages.length - 1]!;
-    assert.match(build, /npm prune --omit=dev|npm ci --omit=dev/);
-    assert.match(runtime, /^USER (node|\d+)/m);
-    assert.doesNotMatch(runtime, /^USER root/m);
-    assert.doesNotMatch(runtime, /npm (ci|install)(?!.*--omit=dev)/);
-    assert.match(runtime, /dist\/apps\/\$\{SERVICE\}\/main\.js/);
+  it('is one image: no SERVICE build argument, every service built once, the command picks the service', () => {
+    assert.deepEqual(dockerfileProblems(text), []);
+    const cmd = runtime.instructions.find((i) => i.op === 'CMD');
+    assert.deepEqual(cmd && JSON.parse(cmd.args), ['node', 'dist/apps/suite/main.js']);
+    assert.ok(runtime.instructions.some((i) => i.op === 'COPY' && /--from=build .*\/src\/dist\/apps \.\/dist\/apps$/.test(i.args)), 'every app in the image');
   });
 
   it('builds with tools/build.mjs, so the page templates and styles are in dist/apps/<service>', () => {
-    assert.match(stages[0]!, /node tools\/build\.mjs/);
-    assert.match(stages[stages.length - 1]!, /COPY --from=build .*\/out\/apps \.\/dist\/apps/);
+    assert.ok(parsed.stages.some((s) => s.instructions.some((i) => i.op === 'RUN' && /node tools\/build\.mjs/.test(i.args))));
     // Probes are httpGet on the management port: no exec helper in the image.
-    assert.doesNotMatch(stages[stages.length - 1]!, /healthcheck/);
-    assert.match(stages[stages.length - 1]!, /^EXPOSE 8080 9464$/m);
+    assert.ok(!runtime.instructions.some((i) => i.op === 'HEALTHCHECK'));
+    assert.ok(runtime.instructions.some((i) => i.op === 'EXPOSE' && i.args === '8080 9464'));
+  });
+
+  it('the shape checks fail on the per-service image they replaced, and on each broken rule', () => {
+    const broken = (edit: (t: string) => string) => dockerfileProblems(edit(text)).join('\n');
+    assert.match(broken((t) => t.replace(/@sha256:[a-f0-9]{64}/, '')), /not pinned by digest/);
+    assert.match(broken((t) => t.replace('FROM deps AS build\n', 'FROM deps AS build\nARG SERVICE\n')), /ARG SERVICE/);
+    assert.match(broken((t) => t.replace('npm ci --omit=dev', 'npm ci')), /production dependencies only/);
+    assert.match(broken((t) => t.replace('COPY package.json package-lock.json ./\nRUN npm ci --no-audit', 'COPY . .\nRUN npm ci --no-audit')), /before the sources/);
+    assert.match(broken((t) => t.replace(/^USER node$/m, 'USER root')), /non-root/);
+    assert.match(broken((t) => t.replace(/^COPY --chown=root:root package\.json/m, 'COPY --chown=node:node package.json')), /owned by root/);
   });
 });

@@ -34,6 +34,8 @@ describe('Go template engine (test renderer) against Go\'s text/template', () =>
     '{{ len .items }} {{ index .items 1 }} {{ index .m "b" }} {{ eq .s "y" }} {{ ne .s "y" }} {{ eq .s "n" "y" }}',
     '{{ print .s 1 }} {{ print 1 2 }} {{ .items }}',
     '{{ (index .m "a") }} {{ (.nested).k }}',
+    // Prometheus templates in a chart: braces inside strings do not end the action.
+    'a {{ "{{ $labels.x }}" }} {{`{{ $value }}`}} {{- " }} \\" }}" }}',
   ];
   for (const src of same) {
     it(`prints what Go prints: ${src}`, async () => {

@@ -143,6 +143,34 @@ describe('rate limits (RATE_LIMIT_*)', { skip: realInfrastructure ? false : 'nee
     assert.notEqual((await login(nextAddress())).status, 429, 'another address');
   });
 
+  /** Starts another gateway replica on a port of its own and waits until it is ready. */
+  async function gatewayReplica(env: NodeJS.ProcessEnv = {}): Promise<string> {
+    const port = await freePort();
+    extra.push(await suite.startService('gateway', { PORT: String(port), ...env }));
+    const base = `http://127.0.0.1:${port}`;
+    const deadline = Date.now() + 30_000;
+    while ((await fetch(`${base}/health/ready`).then((r) => r.status).catch(() => 0)) !== 200) {
+      assert.ok(Date.now() < deadline, 'the gateway replica became ready');
+      await sleep(200);
+    }
+    return base;
+  }
+
+  it('two gateways share one count per client (RATE_LIMIT_STORE=nats, the default); with memory a replica counts alone', async () => {
+    const second = await gatewayReplica();
+    const [shared, alone] = [await machine('Shared'), await machine('Alone')];
+    // Alternating replicas, each request from a new address: 3 in all, whichever gateway answered.
+    const gateways = [suite.baseUrl, second];
+    for (let i = 0; i < 3; i++) assert.equal((await tokenFrom(gateways[i % 2]!, shared, nextAddress())).status, 200, `request ${i + 1} at gateway ${i % 2}`);
+    assertLimitedJson(await tokenFrom(second, shared, nextAddress()), 'the 4th request, at the second gateway');
+    assertLimitedJson(await tokenFrom(suite.baseUrl, shared, nextAddress()), 'the 5th request, at the first gateway');
+    // The per-replica fallback: a gateway with RATE_LIMIT_STORE=memory does not see the others' counts.
+    const memory = await gatewayReplica({ RATE_LIMIT_STORE: 'memory' });
+    for (let i = 1; i <= 3; i++) assert.equal((await tokenFrom(suite.baseUrl, alone, nextAddress())).status, 200, `Alone ${i} at the first gateway`);
+    for (let i = 1; i <= 3; i++) assert.equal((await tokenFrom(memory, alone, nextAddress())).status, 200, `Alone ${i} at the memory gateway: counted there alone`);
+    assertLimitedJson(await tokenFrom(memory, alone, nextAddress()), 'Alone over its limit at the memory gateway');
+  });
+
   it('RATE_LIMIT_CLIENT_OVERRIDES gives a client its own limit; a malformed one stops the gateway at start', async () => {
     const [bulk, plain] = [await machine('Bulk'), await machine('Plain')];
     const port = await freePort();

@@ -125,7 +125,8 @@ export async function startGateway(runtime: SuiteRuntime, env: NodeJS.ProcessEnv
   installEdge(fastify, policy, config, serving);
   installOversizedBodyDiscard(fastify, config.BODY_LIMIT_BYTES);
   installInputCharacterChecks(fastify);
-  installRateLimits(fastify, limits);
+  // Counts are kept two windows, so a window's count outlives it whatever the replicas' clocks say.
+  installRateLimits(fastify, limits, limits.shared ? runtime.windowCounters(2 * config.RATE_LIMIT_WINDOW_SECONDS) : undefined);
   installAdmission(fastify, admission, { burstMs: config.ADMISSION_QUEUE_TIMEOUT_MS, overloadMs: config.ADMISSION_OVERLOAD_QUEUE_TIMEOUT_MS }, config.RETRY_AFTER_SECONDS);
   const discovery = app.get(DiscoveryService);
   const fhirPath = fhirSmartConfigPath(config);

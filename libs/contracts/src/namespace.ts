@@ -24,3 +24,9 @@ export function subject<S extends string>(local: S): `${string}.${S}` {
  * assertions already accepted (RFC 7523 §3 item 7), shared by every replica.
  */
 export const ASSERTION_JTI_BUCKET: string = `${SUBJECT_PREFIX.replace(/[^A-Za-z0-9_-]/g, '_').toUpperCase()}_JTI`;
+
+/**
+ * Name of the JetStream key-value bucket holding the gateway's request-rate
+ * counts per key and window, shared by every gateway replica (issue #19).
+ */
+export const RATE_LIMIT_BUCKET: string = `${SUBJECT_PREFIX.replace(/[^A-Za-z0-9_-]/g, '_').toUpperCase()}_RATE_LIMITS`;

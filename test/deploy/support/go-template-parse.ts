@@ -96,6 +96,20 @@ class Parser {
 
 type Action = { text: string } | { action: string };
 
+/** Where an action's `}}` is, from `from`: not inside a quoted or raw string (Go's lexer reads those whole, so `{{ "}}" }}` prints `}}`). */
+function actionEnd(inner: string, from: number): number {
+  for (let i = from; i < inner.length; i++) {
+    const c = inner[i];
+    if (c === '"' || c === '`') {
+      const quoted = c === '"' ? /"(?:[^"\\\n]|\\.)*"/y : /`[^`]*`/y;
+      quoted.lastIndex = i;
+      if (!quoted.test(inner)) return -1;
+      i = quoted.lastIndex - 1;
+    } else if (c === '}' && inner[i + 1] === '}') return i;
+  }
+  return -1;
+}
+
 /** Splits a template into text and actions, applying the `{{- ` / ` -}}` trim markers and dropping comments. */
 function lex(src: string): Action[] {
   const out: Action[] = [];
@@ -116,7 +130,7 @@ function lex(src: string): Action[] {
     }
     out.push({ text });
     const comment = /^\s*\/\*/.test(inner) ? inner.indexOf('*/') + 2 : 0;
-    const close = inner.indexOf('}}', comment);
+    const close = actionEnd(inner, comment);
     if (close < 0) throw new Error('unclosed action');
     let body = inner.slice(0, close);
     trimNext = /\s-$/.test(body);

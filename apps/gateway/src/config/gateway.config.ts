@@ -1,4 +1,4 @@
-import { IsString } from 'class-validator';
+import { IsIn, IsString } from 'class-validator';
 import { CommonConfig, FlagSetting, IntegerSetting, OptionalTextSetting } from '#nest';
 
 /** A request-rate limit of this replica: requests per RATE_LIMIT_WINDOW_SECONDS, 0 = no limit (the default). */
@@ -50,7 +50,20 @@ export class GatewayConfig extends CommonConfig {
   TRUST_PROXY = 'false';
 
   /**
-   * Request-rate limits of this replica (docs/operations.md "Rate limits"),
+   * Where the rate limits count (docs/operations.md "Rate limits"): `nats`, one count per key
+   * shared by every gateway replica in the JetStream key-value bucket `<PREFIX>_RATE_LIMITS`
+   * (falling back to this replica's own count while NATS does not answer); `memory`, each replica
+   * on its own (N replicas admit up to N times a limit). The embedded mode always counts in memory.
+   */
+  @IsIn(['nats', 'memory'], { message: 'RATE_LIMIT_STORE must be nats or memory' })
+  RATE_LIMIT_STORE: 'nats' | 'memory' = 'nats';
+
+  /** How often a replica adds its requests to the shared counts and learns the others' (ms). */
+  @IntegerSetting(10, 5000)
+  RATE_LIMIT_SYNC_MS = 100;
+
+  /**
+   * Request-rate limits (docs/operations.md "Rate limits"),
    * requests per RATE_LIMIT_WINDOW_SECONDS; 0 = no limit (the default).
    */
   @IntegerSetting(1, 3600)

@@ -31,17 +31,21 @@ export function parseClientOverrides(json: string | undefined): Map<string, Clie
   return out;
 }
 
-/** The limits of this gateway replica, from its validated configuration. */
+/** The limits of the gateway, from its validated configuration. */
 export class RateLimitPolicy {
   readonly windowMs: number;
   readonly tokenPerAddress: number;
   readonly registerPerAddress: number;
   readonly loginPerAddress: number;
+  /** Whether the replicas share their counts (RATE_LIMIT_STORE=nats) or each counts alone (memory). */
+  readonly shared: boolean;
+  /** How often a replica adds its hits to the shared counts (ms). */
+  readonly syncMs: number;
   private readonly tokenPerClient: number;
   private readonly introspectPerClient: number;
   private readonly overrides: Map<string, ClientLimits>;
 
-  constructor(config: Pick<GatewayConfig, 'RATE_LIMIT_WINDOW_SECONDS' | 'RATE_LIMIT_TOKEN_PER_CLIENT' | 'RATE_LIMIT_TOKEN_PER_ADDRESS' | 'RATE_LIMIT_REGISTER_PER_ADDRESS' | 'RATE_LIMIT_LOGIN_PER_ADDRESS' | 'RATE_LIMIT_INTROSPECT_PER_CLIENT' | 'RATE_LIMIT_CLIENT_OVERRIDES'>) {
+  constructor(config: Pick<GatewayConfig, 'RATE_LIMIT_WINDOW_SECONDS' | 'RATE_LIMIT_TOKEN_PER_CLIENT' | 'RATE_LIMIT_TOKEN_PER_ADDRESS' | 'RATE_LIMIT_REGISTER_PER_ADDRESS' | 'RATE_LIMIT_LOGIN_PER_ADDRESS' | 'RATE_LIMIT_INTROSPECT_PER_CLIENT' | 'RATE_LIMIT_CLIENT_OVERRIDES' | 'RATE_LIMIT_STORE' | 'RATE_LIMIT_SYNC_MS'>) {
     this.windowMs = config.RATE_LIMIT_WINDOW_SECONDS * 1000;
     this.tokenPerClient = config.RATE_LIMIT_TOKEN_PER_CLIENT;
     this.tokenPerAddress = config.RATE_LIMIT_TOKEN_PER_ADDRESS;
@@ -49,6 +53,8 @@ export class RateLimitPolicy {
     this.loginPerAddress = config.RATE_LIMIT_LOGIN_PER_ADDRESS;
     this.introspectPerClient = config.RATE_LIMIT_INTROSPECT_PER_CLIENT;
     this.overrides = parseClientOverrides(config.RATE_LIMIT_CLIENT_OVERRIDES);
+    this.shared = config.RATE_LIMIT_STORE === 'nats';
+    this.syncMs = config.RATE_LIMIT_SYNC_MS;
   }
 
   tokenLimitOf(clientId: string): number {

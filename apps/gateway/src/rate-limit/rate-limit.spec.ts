@@ -60,6 +60,8 @@ describe('RateLimitPolicy', () => {
     RATE_LIMIT_LOGIN_PER_ADDRESS: 0,
     RATE_LIMIT_INTROSPECT_PER_CLIENT: 200,
     RATE_LIMIT_CLIENT_OVERRIDES: '{"bulk":{"token":0},"slow":{"introspect":3}}',
+    RATE_LIMIT_STORE: 'nats' as const,
+    RATE_LIMIT_SYNC_MS: 100,
   };
 
   it('applies a client override in place of the default, 0 meaning unlimited', () => {
@@ -73,5 +75,10 @@ describe('RateLimitPolicy', () => {
   it('is inactive when every limit is 0 and no override is set', () => {
     assert.equal(new RateLimitPolicy({ ...base, RATE_LIMIT_TOKEN_PER_CLIENT: 0, RATE_LIMIT_INTROSPECT_PER_CLIENT: 0, RATE_LIMIT_CLIENT_OVERRIDES: undefined }).active, false);
     assert.equal(new RateLimitPolicy(base).active, true);
+  });
+
+  it('shares counts unless RATE_LIMIT_STORE=memory', () => {
+    assert.equal(new RateLimitPolicy(base).shared, true);
+    assert.equal(new RateLimitPolicy({ ...base, RATE_LIMIT_STORE: 'memory' }).shared, false);
   });
 });

@@ -11,13 +11,12 @@ app.kubernetes.io/name: smart-auth
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 {{- define "smart-auth.tag" }}{{ default .Chart.AppVersion .Values.image.tag }}{{ end }}
-{{/* The image of one service (or `suite`, the migration job's): repository/service@digest when image.digests names one, else :tag. */}}
+{{/* The suite's one image (every service, the migration job and the test pod; the command picks what runs): repository@digest when image.digest is set, else repository:tag. */}}
 {{- define "smart-auth.image" -}}
-{{- $digest := index (default (dict) .root.Values.image.digests) .name -}}
-{{- if $digest -}}
-{{ .root.Values.image.repository }}/{{ .name }}@{{ $digest }}
+{{- if .Values.image.digest -}}
+{{ .Values.image.repository }}@{{ .Values.image.digest }}
 {{- else -}}
-{{ .root.Values.image.repository }}/{{ .name }}:{{ include "smart-auth.tag" .root }}
+{{ .Values.image.repository }}:{{ include "smart-auth.tag" . }}
 {{- end -}}
 {{- end }}
 {{- define "smart-auth.secretName" }}{{ default (printf "%s-smart-auth" .Release.Name) .Values.secrets.existingSecret }}{{ end }}

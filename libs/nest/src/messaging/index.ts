@@ -12,3 +12,5 @@ export * from './requester.js';
 export * from './transport-errors.js';
 export * from './assertion-replay.store.js';
 export * from './jetstream-assertion-replay.store.js';
+export * from './window-counter.store.js';
+export * from './jetstream-window-counter.store.js';

@@ -1,5 +1,5 @@
 import type { CustomTransportStrategy, Server } from '@nestjs/microservices';
-import { ASSERTION_JTI_BUCKET } from '#contracts';
+import { ASSERTION_JTI_BUCKET, RATE_LIMIT_BUCKET } from '#contracts';
 import { AssertionReplayStore, InMemoryAssertionReplayStore } from './assertion-replay.store.js';
 import { EventBus } from './event-bus.js';
 import { InProcessEventBus } from './in-process-event-bus.js';
@@ -10,6 +10,8 @@ import { ServiceBus } from './service-bus.js';
 import { DirectNatsRequester } from './direct-nats.requester.js';
 import { SharedNatsServer } from './shared-nats.transport.js';
 import { JetStreamAssertionReplayStore } from './jetstream-assertion-replay.store.js';
+import { JetStreamWindowCounterStore } from './jetstream-window-counter.store.js';
+import type { WindowCounterStore } from './window-counter.store.js';
 
 /**
  * How a process reaches the rest of the suite: over NATS (one connection per
@@ -21,6 +23,11 @@ export interface SuiteRuntime {
   readonly events: EventBus;
   /** Single-use assertion ids (`jti`), shared by every replica of every service. */
   readonly assertionReplays: AssertionReplayStore;
+  /**
+   * Window counters shared by the replicas (the gateway's rate limits), each count kept
+   * `maxAgeSeconds`; undefined in process, where one process counts alone anyway.
+   */
+  windowCounters(maxAgeSeconds: number): WindowCounterStore | undefined;
   /** Transport strategy for a service's message handlers (queue group = service name). */
   serverStrategy(service: string): Server & CustomTransportStrategy;
   /** A typed request/reply client. */
@@ -41,6 +48,10 @@ export class NatsRuntime implements SuiteRuntime {
     return new NatsRuntime(await NatsEventBus.connect(natsUrl, processName));
   }
 
+  windowCounters(maxAgeSeconds: number): WindowCounterStore {
+    return new JetStreamWindowCounterStore(this.events.connection, RATE_LIMIT_BUCKET, maxAgeSeconds, () => this.events.isConnected);
+  }
+
   serverStrategy(service: string): SharedNatsServer {
     return new SharedNatsServer(this.events.connection, service);
   }
@@ -59,6 +70,10 @@ export class InProcessRuntime implements SuiteRuntime {
   readonly events = new InProcessEventBus();
   readonly assertionReplays: AssertionReplayStore = new InMemoryAssertionReplayStore();
   private readonly router = new InProcessRouter();
+
+  windowCounters(): undefined {
+    return undefined;
+  }
 
   serverStrategy(): InProcessServer {
     return new InProcessServer(this.router);
