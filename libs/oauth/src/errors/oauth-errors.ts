@@ -116,3 +116,6 @@ export class ServerError extends OAuthError {
     super('server_error', 500, 'the authorization server encountered an unexpected condition', { redirectable: true, detail });
   }
 }
+
+// RFC 9449 §5: a DPoP proof at the token endpoint that is missing where required, or invalid.
+export class InvalidDpopProof extends oauthErrorClass('invalid_dpop_proof', 400) {}
