@@ -7,6 +7,7 @@ import { GRANT_HANDLERS, type GrantHandler } from './grants/grant-handler.js';
 import { GrantRegistry } from './grants/grant.registry.js';
 import { JwtBearerGrant } from './grants/jwt-bearer.grant.js';
 import { RefreshTokenGrant } from './grants/refresh-token.grant.js';
+import { DpopProofVerifier } from './dpop/dpop-proof.verifier.js';
 import { TokenController } from './token.controller.js';
 import { AccessTokenIssuer } from './tokens/access-token.issuer.js';
 import { GrantTokenResponse } from './tokens/grant-token.response.js';
@@ -29,6 +30,7 @@ export function tokenModule(config: TokenConfig, runtime: SuiteRuntime): Dynamic
       ClientDirectory,
       clientAssertionVerifierProvider(config),
       ClientAuthenticator,
+      DpopProofVerifier,
       AccessTokenIssuer,
       IdTokenIssuer,
       GrantTokenResponse,

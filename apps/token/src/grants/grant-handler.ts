@@ -1,5 +1,6 @@
 import type { ClientRecord, FormParams, TokenResponseBody } from '#contracts';
 import { InvalidClient, UnauthorizedClient } from '#oauth';
+import type { VerifiedProof } from '../dpop/dpop-proof.verifier.js';
 
 export interface GrantContext {
   /** Only the parameters the handler declared (RFC 6749 §3.2: the rest are ignored). */
@@ -9,6 +10,8 @@ export interface GrantContext {
    * client authentication when the request carried none.
    */
   client: ClientRecord | null;
+  /** The request's DPoP proof, checked (RFC 9449 §4.3); absent without one. */
+  proof?: VerifiedProof;
   requestId?: string;
 }
 

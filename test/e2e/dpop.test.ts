@@ -1,0 +1,163 @@
+// DPoP (RFC 9449, issue #18) through the real gateway with oauth4webapi (a strict client: its DPoP() handle makes
+// the proofs) and hand-made proofs for what such a client never sends. The codes come from the real login and
+// consent pages, driven with fetch (support/form-flow.ts).
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { calculateJwkThumbprint, decodeJwt, exportJWK } from 'jose';
+import * as oauth from 'oauth4webapi';
+import { sharedSuite, type RunningSuite } from '#testing';
+import { dpopTokenRequest, ProofMaker } from './support/dpop.js';
+import { obtainCode } from './support/form-flow.js';
+import { assertOAuthError, basicAuth, form, manage, register, tokenRequest, type RegisteredClient } from './support/http.js';
+import { authorizationServer, INSECURE } from './support/par.js';
+import { adminToken, createUser, type TestUser } from './support/people.js';
+
+const CALLBACK = 'https://dpop-app.example/callback';
+const SCOPE = 'launch/patient openid fhirUser offline_access patient/*.rs';
+
+describe('DPoP (RFC 9449) at /token, with oauth4webapi', () => {
+  let suite: RunningSuite & { owned: boolean };
+  let as: oauth.AuthorizationServer;
+  let machine: RegisteredClient;
+  let publicApp: RegisteredClient;
+  let patient: TestUser;
+  let maker: ProofMaker;
+
+  const machineAuth = (c: RegisteredClient) => oauth.ClientSecretBasic(c.client_secret!);
+  const thumbprintOf = async (pair: Awaited<ReturnType<typeof oauth.generateKeyPair>>) => calculateJwkThumbprint(await exportJWK(pair.publicKey), 'sha256');
+  const introspected = async (token: string) => (await form(suite, '/introspect', { token }, { authorization: basicAuth(suite.adminClientId, suite.adminClientSecret) })).json;
+  const machineToken = (c: RegisteredClient, proof?: string) => dpopTokenRequest(suite, { grant_type: 'client_credentials' }, proof, { authorization: basicAuth(c.client_id, c.client_secret!) });
+
+  before(async () => {
+    suite = await sharedSuite();
+    as = await authorizationServer(suite);
+    maker = await ProofMaker.create(suite);
+    machine = await register(suite, { client_name: 'DPoP machine', grant_types: ['client_credentials'], token_endpoint_auth_method: 'client_secret_basic', scope: 'system/Patient.rs' });
+    publicApp = await register(suite, { client_name: 'DPoP public app', redirect_uris: [CALLBACK], grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], scope: SCOPE, token_endpoint_auth_method: 'none' });
+    patient = await createUser(suite, await adminToken(suite), { fhirUser: 'Patient/pt-dpop', display_name: 'Dora Dpop' });
+  });
+  after(async () => {
+    if (suite?.owned) await suite.stop();
+  });
+
+  it('client_credentials with a proof: token_type DPoP, cnf.jkt the key’s RFC 7638 thumbprint, introspected as DPoP with cnf', async () => {
+    const keys = await oauth.generateKeyPair('ES256');
+    const client: oauth.Client = { client_id: machine.client_id };
+    const response = await oauth.clientCredentialsGrantRequest(as, client, machineAuth(machine), { scope: 'system/Patient.rs' }, { ...INSECURE, DPoP: oauth.DPoP(client, keys) });
+    const tokens = await oauth.processClientCredentialsResponse(as, client, response);
+    assert.equal(tokens.token_type, 'dpop');
+    const jkt = await thumbprintOf(keys);
+    assert.deepEqual(decodeJwt(tokens.access_token).cnf, { jkt });
+    const info = await introspected(tokens.access_token);
+    assert.equal(info.active, true);
+    assert.equal(info.token_type, 'DPoP');
+    assert.deepEqual(info.cnf, { jkt });
+  });
+
+  it('a Bearer client is unchanged: no proof, token_type Bearer, no cnf, introspected as Bearer', async () => {
+    const reply = await machineToken(machine, undefined);
+    assert.equal(reply.status, 200, reply.text);
+    assert.equal(reply.json.token_type, 'Bearer');
+    assert.equal(decodeJwt(reply.json.access_token as string).cnf, undefined);
+    const info = await introspected(reply.json.access_token as string);
+    assert.equal(info.token_type, 'Bearer');
+    assert.equal(info.cnf, undefined);
+  });
+
+  it('every invalid proof of RFC 9449 §4.3 is 400 invalid_dpop_proof, and gets no token', async () => {
+    const replayed = await maker.proof();
+    assert.equal((await machineToken(machine, replayed)).status, 200);
+    const cases: Array<[string, string, RegExp]> = [
+      ['two proofs in one header (item 1)', `${await maker.proof()}, ${await maker.proof()}`, /not a signed JWT/],
+      ['htm GET (item 8)', await maker.proof({ claims: { htm: 'GET' } }), /htm must be POST/],
+      ['htu of /par (item 9)', await maker.proof({ claims: { htu: `${suite.issuer}/par` } }), /htu must be/],
+      ['htu of another host (item 9)', await maker.proof({ claims: { htu: 'https://elsewhere.example/token' } }), /htu must be/],
+      ['iat two minutes old (item 11)', await maker.proof({ claims: { iat: Math.floor(Date.now() / 1000) - 120 } }), /too old/],
+      ['alg none (item 5)', maker.unsigned(), /alg must be one of/],
+      ['HS256 (item 5)', maker.hmac(), /alg must be one of/],
+      ['a private key in jwk (item 7)', await maker.proof({ header: { jwk: maker.privateJwk } }), /private key members/],
+      ['typ JWT (item 4)', await maker.proof({ header: { typ: 'JWT' } }), /typ must be dpop\+jwt/],
+      ['a replayed jti (§11.1)', replayed, /used before/],
+    ];
+    for (const [name, proof, description] of cases) {
+      const reply = await machineToken(machine, proof);
+      assertOAuthError(reply, 400, 'invalid_dpop_proof', name);
+      assert.match(String(reply.json.error_description), description, name);
+      assert.match(reply.headers.get('cache-control') ?? '', /no-store/, name);
+    }
+  });
+
+  it('dpop_bound_access_tokens (RFC 9449 §5.2) is echoed by registration and RFC 7592, and such a client never gets a Bearer token', async () => {
+    const bound = await register(suite, { client_name: 'Always DPoP', grant_types: ['client_credentials'], token_endpoint_auth_method: 'client_secret_basic', scope: 'system/Patient.rs', dpop_bound_access_tokens: true });
+    assert.equal(bound.dpop_bound_access_tokens, true);
+    assert.equal((await manage(suite, bound.client_id, 'GET', bound.registration_access_token)).json.dpop_bound_access_tokens, true);
+    const refused = await machineToken(bound, undefined);
+    assertOAuthError(refused, 400, 'invalid_dpop_proof');
+    assert.match(String(refused.json.error_description), /dpop_bound_access_tokens/);
+    const accepted = await machineToken(bound, await maker.proof());
+    assert.equal(accepted.status, 200, accepted.text);
+    assert.equal(accepted.json.token_type, 'DPoP');
+    assert.deepEqual(decodeJwt(accepted.json.access_token as string).cnf, { jkt: await calculateJwkThumbprint(maker.publicJwk, 'sha256') });
+  });
+
+  /** A code of the public app, bound with `dpop_jkt` when given. */
+  const codeOf = (dpopJkt?: string) =>
+    obtainCode(suite, { client_id: publicApp.client_id, redirect_uri: CALLBACK, scope: SCOPE, ...(dpopJkt ? { dpop_jkt: dpopJkt } : {}) }, { username: patient.username, password: patient.password });
+
+  it('a code bound with dpop_jkt (RFC 9449 §10) is refused with a proof of another key, and redeemed with its own', async () => {
+    const keys = await oauth.generateKeyPair('ES256');
+    const client: oauth.Client = { client_id: publicApp.client_id };
+    const handle = oauth.DPoP(client, keys);
+    const jkt = await handle.calculateThumbprint();
+    assert.equal(jkt, await thumbprintOf(keys));
+
+    const stolen = await codeOf(jkt);
+    const params = { grant_type: 'authorization_code', client_id: publicApp.client_id, code: stolen.code, redirect_uri: CALLBACK, code_verifier: stolen.verifier };
+    const otherProof = await ProofMaker.create(suite);
+    assertOAuthError(await dpopTokenRequest(suite, params, await otherProof.proof()), 400, 'invalid_grant', 'another key');
+
+    const obtained = await codeOf(jkt);
+    const callback = oauth.validateAuthResponse(as, client, obtained.callback, obtained.state);
+    const response = await oauth.authorizationCodeGrantRequest(as, client, oauth.None(), callback, CALLBACK, obtained.verifier, { ...INSECURE, DPoP: handle });
+    const tokens = await oauth.processAuthorizationCodeResponse(as, client, response);
+    assert.equal(tokens.token_type, 'dpop');
+    assert.deepEqual(decodeJwt(tokens.access_token).cnf, { jkt });
+    assert.equal(tokens.patient, 'pt-dpop');
+  });
+
+  it('a code without dpop_jkt is redeemed without a proof (Bearer), or with one (DPoP)', async () => {
+    const plain = await codeOf();
+    const bearer = await tokenRequest(suite, { grant_type: 'authorization_code', client_id: publicApp.client_id, code: plain.code, redirect_uri: CALLBACK, code_verifier: plain.verifier });
+    assert.equal(bearer.status, 200, bearer.text);
+    assert.equal(bearer.json.token_type, 'Bearer');
+    const withProof = await codeOf();
+    const dpop = await dpopTokenRequest(suite, { grant_type: 'authorization_code', client_id: publicApp.client_id, code: withProof.code, redirect_uri: CALLBACK, code_verifier: withProof.verifier }, await maker.proof());
+    assert.equal(dpop.status, 200, dpop.text);
+    assert.equal(dpop.json.token_type, 'DPoP');
+  });
+
+  it('a public client’s refresh token is bound to its DPoP key (RFC 9449 §5): another key or none is invalid_grant and spends nothing', async () => {
+    const keys = await oauth.generateKeyPair('ES256');
+    const client: oauth.Client = { client_id: publicApp.client_id };
+    const handle = oauth.DPoP(client, keys);
+    const obtained = await codeOf();
+    const callback = oauth.validateAuthResponse(as, client, obtained.callback, obtained.state);
+    const first = await oauth.processAuthorizationCodeResponse(as, client, await oauth.authorizationCodeGrantRequest(as, client, oauth.None(), callback, CALLBACK, obtained.verifier, { ...INSECURE, DPoP: handle }));
+    const refreshToken = first.refresh_token!;
+
+    const withoutProof = await tokenRequest(suite, { grant_type: 'refresh_token', refresh_token: refreshToken });
+    assertOAuthError(withoutProof, 400, 'invalid_grant', 'no proof');
+    assert.match(String(withoutProof.json.error_description), /DPoP proof is required/);
+    const otherKey = await dpopTokenRequest(suite, { grant_type: 'refresh_token', refresh_token: refreshToken }, await maker.proof());
+    assertOAuthError(otherKey, 400, 'invalid_grant', 'another key');
+    assert.match(String(otherKey.json.error_description), /another DPoP key/);
+
+    // Neither attempt spent the token nor revoked the grant: the key holder refreshes, and the successor is bound too.
+    const refreshed = await oauth.processRefreshTokenResponse(as, client, await oauth.refreshTokenGrantRequest(as, client, oauth.None(), refreshToken, { ...INSECURE, DPoP: handle }));
+    assert.equal(refreshed.token_type, 'dpop');
+    assert.deepEqual(decodeJwt(refreshed.access_token).cnf, { jkt: await thumbprintOf(keys) });
+    assert.notEqual(refreshed.refresh_token, refreshToken);
+    assertOAuthError(await tokenRequest(suite, { grant_type: 'refresh_token', refresh_token: refreshed.refresh_token! }), 400, 'invalid_grant', 'the successor is bound');
+    assert.equal((await introspected(refreshed.access_token)).active, true, 'the grant was not revoked');
+  });
+});
