@@ -7,9 +7,9 @@ import { calculateJwkThumbprint, decodeJwt, exportJWK } from 'jose';
 import * as oauth from 'oauth4webapi';
 import { sharedSuite, type RunningSuite } from '#testing';
 import { dpopTokenRequest, ProofMaker } from './support/dpop.js';
-import { obtainCode } from './support/form-flow.js';
-import { assertOAuthError, basicAuth, form, manage, register, tokenRequest, type RegisteredClient } from './support/http.js';
-import { authorizationServer, INSECURE } from './support/par.js';
+import { browse, completeInteraction, CookieJar, obtainCode } from './support/form-flow.js';
+import { assertOAuthError, basicAuth, call, form, manage, register, tokenRequest, type RegisteredClient } from './support/http.js';
+import { authorizationServer, INSECURE, push } from './support/par.js';
 import { adminToken, createUser, type TestUser } from './support/people.js';
 
 const CALLBACK = 'https://dpop-app.example/callback';
@@ -38,6 +38,15 @@ describe('DPoP (RFC 9449) at /token, with oauth4webapi', () => {
   });
   after(async () => {
     if (suite?.owned) await suite.stop();
+  });
+
+  it('every discovery document advertises dpop_signing_alg_values_supported (RFC 9449 §5.1): asymmetric only', async () => {
+    for (const path of ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server', '/.well-known/smart-configuration', '/fhir/.well-known/smart-configuration']) {
+      const algs = (await call(suite, path)).json.dpop_signing_alg_values_supported as string[];
+      assert.ok(Array.isArray(algs), path);
+      for (const alg of ['ES256', 'ES384', 'RS256', 'PS256']) assert.ok(algs.includes(alg), `${path} ${alg}`);
+      assert.ok(!algs.some((alg) => alg === 'none' || alg.startsWith('HS')), path);
+    }
   });
 
   it('client_credentials with a proof: token_type DPoP, cnf.jkt the key’s RFC 7638 thumbprint, introspected as DPoP with cnf', async () => {
@@ -125,6 +134,21 @@ describe('DPoP (RFC 9449) at /token, with oauth4webapi', () => {
     assert.equal(tokens.patient, 'pt-dpop');
   });
 
+  it('dpop_jkt in a pushed request (RFC 9449 §10, RFC 9126) binds the code as well', async () => {
+    const client: oauth.Client = { client_id: publicApp.client_id };
+    const handle = oauth.DPoP(client, await oauth.generateKeyPair('ES256'));
+    const flow = await push(as, client, oauth.None(), { redirect_uri: CALLBACK, scope: SCOPE, aud: suite.fhirBaseUrl, dpop_jkt: await handle.calculateThumbprint() });
+    const jar = new CookieJar();
+    const first = await browse(suite, jar, `${flow.authorizeUrl.pathname}${flow.authorizeUrl.search}`);
+    assert.equal(first.status, 303, first.text);
+    const callback = await completeInteraction(suite, jar, first.headers.get('location')!, { username: patient.username, password: patient.password });
+    const code = callback.searchParams.get('code')!;
+    const params = { grant_type: 'authorization_code', client_id: publicApp.client_id, code, redirect_uri: CALLBACK, code_verifier: flow.verifier };
+    const refused = await dpopTokenRequest(suite, params, await maker.proof());
+    assertOAuthError(refused, 400, 'invalid_grant');
+    assert.match(String(refused.json.error_description), /bound to another DPoP key/);
+  });
+
   it('a code without dpop_jkt is redeemed without a proof (Bearer), or with one (DPoP)', async () => {
     const plain = await codeOf();
     const bearer = await tokenRequest(suite, { grant_type: 'authorization_code', client_id: publicApp.client_id, code: plain.code, redirect_uri: CALLBACK, code_verifier: plain.verifier });
@@ -134,6 +158,11 @@ describe('DPoP (RFC 9449) at /token, with oauth4webapi', () => {
     const dpop = await dpopTokenRequest(suite, { grant_type: 'authorization_code', client_id: publicApp.client_id, code: withProof.code, redirect_uri: CALLBACK, code_verifier: withProof.verifier }, await maker.proof());
     assert.equal(dpop.status, 200, dpop.text);
     assert.equal(dpop.json.token_type, 'DPoP');
+    // RFC 9449 §7.2: the suite's own endpoints check no proofs, so a bound token is not taken there as a bearer token.
+    assert.equal((await call(suite, '/userinfo', { headers: { authorization: `Bearer ${bearer.json.access_token as string}` } })).status, 200);
+    const userinfo = await call(suite, '/userinfo', { headers: { authorization: `Bearer ${dpop.json.access_token as string}` } });
+    assertOAuthError(userinfo, 401, 'invalid_token');
+    assert.match(String(userinfo.json.error_description), /DPoP-bound/);
   });
 
   it('a public client’s refresh token is bound to its DPoP key (RFC 9449 §5): another key or none is invalid_grant and spends nothing', async () => {

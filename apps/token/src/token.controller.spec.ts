@@ -99,5 +99,6 @@ describe('TokenController', () => {
     assert.deepEqual(fragment.lists?.grant_types_supported, ['client_credentials', 'urn:example:assertion']);
     assert.ok(fragment.lists?.token_endpoint_auth_methods_supported?.includes('none'));
     assert.deepEqual(fragment.lists?.id_token_signing_alg_values_supported, ['RS256', 'ES256']);
+    assert.deepEqual(fragment.lists?.dpop_signing_alg_values_supported, ['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512']);
   });
 });

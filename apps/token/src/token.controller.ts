@@ -5,6 +5,7 @@ import { CLIENT_ASSERTION_ALGS, ClientAuthenticator, metricsExposing } from '#ne
 import { InvalidRequest, OAuthError } from '#oauth';
 import { ID_TOKEN_SIGNING_ALGS, TokenConfig } from './config/token.config.js';
 import { DpopProofVerifier } from './dpop/dpop-proof.verifier.js';
+import { DPOP_SIGNING_ALGS } from './dpop/dpop-signing-algs.js';
 import { GrantRegistry } from './grants/grant.registry.js';
 
 /** The payload is JSON from the bus: form parameters must be strings, credentials an object. */
@@ -76,6 +77,8 @@ export class TokenController {
         token_endpoint_auth_signing_alg_values_supported: [...CLIENT_ASSERTION_ALGS],
         id_token_signing_alg_values_supported: [...ID_TOKEN_SIGNING_ALGS],
         code_challenge_methods_supported: ['S256'],
+        // RFC 9449 §5.1: the algorithms a DPoP proof at /token may use.
+        dpop_signing_alg_values_supported: [...DPOP_SIGNING_ALGS],
         scopes_supported: ['system/*.cruds', 'system/*.rs', 'system/*.read', 'introspect'],
       },
       capabilities: ['client-confidential-asymmetric', 'permission-v1', 'permission-v2'],
