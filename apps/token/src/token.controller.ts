@@ -38,7 +38,9 @@ export class TokenController {
     try {
       const body = await this.handle(payload, (known) => (grantType = known));
       this.metrics.tokenRequests.inc({ grant_type: grantType, result: 'success' });
-      return body;
+      // RFC 9449 §8.2: a fresh nonce with every answer while nonces are required (the gateway makes it a header).
+      const nonces = this.dpop.nonces;
+      return nonces ? { ...body, dpop_nonce: nonces.current() } : body;
     } catch (err: unknown) {
       this.metrics.tokenRequests.inc({ grant_type: grantType, result: err instanceof OAuthError ? err.error : 'server_error' });
       throw err;

@@ -1,5 +1,5 @@
 import type { DynamicModule } from '@nestjs/common';
-import { ClientAuthenticator, clientAssertionVerifierProvider, ClientDirectory, EventBus, healthControllerFor, RuntimeModule, ServiceBus, SigningKeyRing, type SuiteRuntime } from '#nest';
+import { AssertionReplayStore, ClientAuthenticator, clientAssertionVerifierProvider, ClientDirectory, EventBus, healthControllerFor, RuntimeModule, ServiceBus, SigningKeyRing, type SuiteRuntime } from '#nest';
 import { ID_TOKEN_SIGNING_ALGS, TokenConfig } from './config/token.config.js';
 import { AuthorizationCodeGrant } from './grants/authorization-code.grant.js';
 import { ClientCredentialsGrant } from './grants/client-credentials.grant.js';
@@ -7,6 +7,7 @@ import { GRANT_HANDLERS, type GrantHandler } from './grants/grant-handler.js';
 import { GrantRegistry } from './grants/grant.registry.js';
 import { JwtBearerGrant } from './grants/jwt-bearer.grant.js';
 import { RefreshTokenGrant } from './grants/refresh-token.grant.js';
+import { DpopNonces } from './dpop/dpop-nonce.js';
 import { DpopProofVerifier } from './dpop/dpop-proof.verifier.js';
 import { TokenController } from './token.controller.js';
 import { AccessTokenIssuer } from './tokens/access-token.issuer.js';
@@ -30,7 +31,12 @@ export function tokenModule(config: TokenConfig, runtime: SuiteRuntime): Dynamic
       ClientDirectory,
       clientAssertionVerifierProvider(config),
       ClientAuthenticator,
-      DpopProofVerifier,
+      {
+        provide: DpopProofVerifier,
+        inject: [AssertionReplayStore],
+        useFactory: (replays: AssertionReplayStore) =>
+          new DpopProofVerifier(replays, config.DPOP_NONCE_REQUIRED === 'true' ? DpopNonces.derive(config.KEY_ENCRYPTION_KEY, config.DPOP_NONCE_ROTATION_SECONDS) : null),
+      },
       AccessTokenIssuer,
       IdTokenIssuer,
       GrantTokenResponse,

@@ -21,6 +21,11 @@ export interface TokenResponseBody extends LaunchContextClaims {
   scope: string;
   refresh_token?: string;
   id_token?: string;
+  /**
+   * Between the token service and the gateway only: the current DPoP server nonce (RFC 9449 §8), which the
+   * gateway moves into the `DPoP-Nonce` header of the answer.
+   */
+  dpop_nonce?: string;
 }
 
 /** Caller of /introspect and /revoke: a client, or a bearer token (SMART token-introspection). */

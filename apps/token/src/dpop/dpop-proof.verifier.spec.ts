@@ -4,7 +4,8 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { AssertionReplayStore, InMemoryAssertionReplayStore } from '#nest';
-import { InvalidDpopProof, OAuthError, TemporarilyUnavailable } from '#oauth';
+import { InvalidDpopProof, OAuthError, TemporarilyUnavailable, UseDpopNonce } from '#oauth';
+import { DpopNonces } from './dpop-nonce.js';
 import { DpopProofVerifier } from './dpop-proof.verifier.js';
 
 const TARGET = { method: 'POST', url: 'https://auth.example/token' };
@@ -97,6 +98,21 @@ describe('DPoP proof verification (RFC 9449 §4.3)', async () => {
     const once = await proof({ claims: { jti } });
     assert.ok(await shared.verify([once], TARGET));
     await assert.rejects(shared.verify([once], TARGET), /used before/);
+  });
+
+  it('with server nonces required (§8): no nonce or a wrong one is use_dpop_nonce with the nonce in DPoP-Nonce, and spends no jti', async () => {
+    const nonces = DpopNonces.derive('deployment-key', 300);
+    const strict = new DpopProofVerifier(new InMemoryAssertionReplayStore(), nonces);
+    const jti = randomUUID();
+    for (const nonce of [undefined, 'A'.repeat(22)]) {
+      await assert.rejects(strict.verify([await proof({ claims: { jti, nonce } })], TARGET), (err: unknown) => {
+        assert.ok(err instanceof UseDpopNonce);
+        assert.equal(err.status, 400);
+        assert.deepEqual(err.options.headers, { 'dpop-nonce': nonces.current() });
+        return true;
+      });
+    }
+    assert.ok(await strict.verify([await proof({ claims: { jti, nonce: nonces.current() } })], TARGET));
   });
 
   it('answers temporarily_unavailable when the replay store cannot be reached', async () => {

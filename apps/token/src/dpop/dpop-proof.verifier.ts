@@ -1,7 +1,8 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { calculateJwkThumbprint, compactVerify, decodeProtectedHeader, importJWK } from 'jose';
 import { AssertionReplayStore } from '#nest';
-import { InvalidDpopProof, TemporarilyUnavailable } from '#oauth';
+import { InvalidDpopProof, TemporarilyUnavailable, UseDpopNonce } from '#oauth';
+import type { DpopNonces } from './dpop-nonce.js';
 import { DPOP_IAT_MAX_AGE_SECONDS } from './dpop-signing-algs.js';
 import { DpopProofRejected } from './dpop-proof.rejected.js';
 import { checkProofClaims, type ProofTarget } from './proof-claims.rule.js';
@@ -21,11 +22,14 @@ export interface VerifiedProof {
  * store client-assertion `jti`s use), so a proof that fails a check cannot
  * use one up. No proof: `undefined`.
  */
-@Injectable()
 export class DpopProofVerifier {
   private readonly logger = new Logger('DpopProofVerifier');
 
-  constructor(private readonly replays: AssertionReplayStore) {}
+  /** `nonces`: the server requires a nonce in every proof (RFC 9449 §8, DPOP_NONCE_REQUIRED); null when it does not. */
+  constructor(
+    private readonly replays: AssertionReplayStore,
+    readonly nonces: DpopNonces | null = null,
+  ) {}
 
   /** @throws InvalidDpopProof, or TemporarilyUnavailable when the replay store cannot be reached. */
   async verify(proofs: readonly string[] | undefined, target: ProofTarget): Promise<VerifiedProof | undefined> {
@@ -34,6 +38,7 @@ export class DpopProofVerifier {
       return await this.check(proofs, target);
     } catch (err: unknown) {
       if (err instanceof DpopProofRejected) throw new InvalidDpopProof(err.message);
+      if (err instanceof UseDpopNonce) throw err;
       this.logger.error(`a DPoP proof could not be checked: ${(err as Error).message}`);
       throw new TemporarilyUnavailable('the DPoP proof could not be checked; try again');
     }
@@ -70,6 +75,10 @@ export class DpopProofVerifier {
     if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) throw new DpopProofRejected('the DPoP proof payload is not a JSON object');
     // §4.3 items 3, 8, 9, 11.
     const jti = checkProofClaims(claims as Record<string, unknown>, target);
+    // §4.3 item 10, §8: the server nonce, before the jti is spent (the client retries with a new proof).
+    if (this.nonces && !this.nonces.accepts((claims as { nonce?: unknown }).nonce)) {
+      throw new UseDpopNonce(this.nonces.current(), 'a DPoP proof with the server nonce (DPoP-Nonce) is required');
+    }
     const jkt = await calculateJwkThumbprint(jwk, 'sha256');
     // §11.1: a jti is accepted once (per key), for as long as its iat is acceptable.
     const iat = (claims as { iat: number }).iat;
