@@ -149,6 +149,15 @@ describe('DPoP (RFC 9449) at /token, with oauth4webapi', () => {
     assert.match(String(refused.json.error_description), /bound to another DPoP key/);
   });
 
+  it('a public client’s unbound refresh token becomes bound once refreshed with a proof (RFC 9449 §5)', async () => {
+    const plain = await codeOf();
+    const bearer = await tokenRequest(suite, { grant_type: 'authorization_code', client_id: publicApp.client_id, code: plain.code, redirect_uri: CALLBACK, code_verifier: plain.verifier });
+    const refreshed = await dpopTokenRequest(suite, { grant_type: 'refresh_token', refresh_token: bearer.json.refresh_token as string }, await maker.proof());
+    assert.equal(refreshed.status, 200, refreshed.text);
+    assert.equal(refreshed.json.token_type, 'DPoP');
+    assertOAuthError(await tokenRequest(suite, { grant_type: 'refresh_token', refresh_token: refreshed.json.refresh_token as string }), 400, 'invalid_grant', 'now bound');
+  });
+
   it('a code without dpop_jkt is redeemed without a proof (Bearer), or with one (DPoP)', async () => {
     const plain = await codeOf();
     const bearer = await tokenRequest(suite, { grant_type: 'authorization_code', client_id: publicApp.client_id, code: plain.code, redirect_uri: CALLBACK, code_verifier: plain.verifier });

@@ -10,7 +10,7 @@ import { GrantStore } from '../persistence/grant.store.js';
 import { RefreshTokenStore } from '../persistence/refresh-token.store.js';
 import { SessionService } from '../users/session.service.js';
 import { authorizedGrant, type GrantUse } from './authorized-grant.js';
-import { refreshBindingFailure } from './dpop-refresh-binding.js';
+import { refreshBindingFailure, refreshTokenBinding } from './dpop-refresh-binding.js';
 import { EventRecorder } from './event-recorder.js';
 import { GrantRevocation } from './grant-revocation.js';
 import { isOnlineOnly } from './online-access.js';
@@ -114,7 +114,8 @@ export class RefreshRotation {
     const client = await this.directory.get(grant.clientId);
     if (!client) throw new InvalidGrant('the client of this grant is no longer registered');
     // The new token keeps the scope of the one it replaces (RFC 6749 §6); only the access token is narrowed.
-    const refresh = await this.issuance.issue(manager, grant, client, held, token.authTime, token.dpopJkt);
+    // RFC 9449 §5: a bound token's successor stays bound; a public client's unbound one becomes bound once it uses DPoP.
+    const refresh = await this.issuance.issue(manager, grant, client, held, token.authTime, token.dpopJkt ?? refreshTokenBinding(client, request.dpop_jkt));
     const patient = grant.context?.patient;
     const event = await this.events.add(
       manager,
