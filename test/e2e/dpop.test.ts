@@ -49,7 +49,7 @@ describe('DPoP (RFC 9449) at /token, with oauth4webapi', () => {
     }
   });
 
-  it('client_credentials with a proof: token_type DPoP, cnf.jkt the key’s RFC 7638 thumbprint, introspected as DPoP with cnf', async () => {
+  it('client_credentials with a proof: token_type DPoP, cnf.jkt the RFC 7638 thumbprint of the key, introspected as DPoP with cnf', async () => {
     const keys = await oauth.generateKeyPair('ES256');
     const client: oauth.Client = { client_id: machine.client_id };
     const response = await oauth.clientCredentialsGrantRequest(as, client, machineAuth(machine), { scope: 'system/Patient.rs' }, { ...INSECURE, DPoP: oauth.DPoP(client, keys) });
@@ -149,7 +149,7 @@ describe('DPoP (RFC 9449) at /token, with oauth4webapi', () => {
     assert.match(String(refused.json.error_description), /bound to another DPoP key/);
   });
 
-  it('a public client’s unbound refresh token becomes bound once refreshed with a proof (RFC 9449 §5)', async () => {
+  it('an unbound refresh token of a public client becomes bound once refreshed with a proof (RFC 9449 §5)', async () => {
     const plain = await codeOf();
     const bearer = await tokenRequest(suite, { grant_type: 'authorization_code', client_id: publicApp.client_id, code: plain.code, redirect_uri: CALLBACK, code_verifier: plain.verifier });
     const refreshed = await dpopTokenRequest(suite, { grant_type: 'refresh_token', refresh_token: bearer.json.refresh_token as string }, await maker.proof());
@@ -174,7 +174,7 @@ describe('DPoP (RFC 9449) at /token, with oauth4webapi', () => {
     assert.match(String(userinfo.json.error_description), /DPoP-bound/);
   });
 
-  it('a public client’s refresh token is bound to its DPoP key (RFC 9449 §5): another key or none is invalid_grant and spends nothing', async () => {
+  it('the refresh token of a public client is bound to its DPoP key (RFC 9449 §5): another key or none is invalid_grant and spends nothing', async () => {
     const keys = await oauth.generateKeyPair('ES256');
     const client: oauth.Client = { client_id: publicApp.client_id };
     const handle = oauth.DPoP(client, keys);

@@ -12,9 +12,9 @@ const client = (method: TokenEndpointAuthMethod): ClientRecord => ({
 });
 
 describe('DPoP binding of refresh tokens (RFC 9449 §5)', () => {
-  it('binds a public client’s refresh token to the proof’s key', () => assert.equal(refreshTokenBinding(client('none'), JKT), JKT));
+  it("binds a public client's refresh token to the proof's key", () => assert.equal(refreshTokenBinding(client('none'), JKT), JKT));
   it('does not bind without a proof', () => assert.equal(refreshTokenBinding(client('none'), undefined), null));
-  it('does not bind a confidential client’s (already bound by its authentication)', () => assert.equal(refreshTokenBinding(client('client_secret_basic'), JKT), null));
+  it("does not bind a confidential client's (already bound by its authentication)", () => assert.equal(refreshTokenBinding(client('client_secret_basic'), JKT), null));
 
   const cases: Array<[string, string | null, string | undefined, string | null]> = [
     ['an unbound token without a proof', null, undefined, null],

@@ -13,7 +13,7 @@ describe('DPoP server nonces (RFC 9449 §8)', () => {
     assert.match(nonces.current(), /^[A-Za-z0-9_-]{22}$/);
   });
 
-  it('accepts the current and the previous window’s nonce, not older ones', () => {
+  it("accepts the current and the previous window's nonce, not older ones", () => {
     const first = nonces.current();
     assert.ok(nonces.accepts(first));
     clock += 300_000;
