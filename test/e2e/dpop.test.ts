@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { calculateJwkThumbprint, decodeJwt, exportJWK } from 'jose';
 import * as oauth from 'oauth4webapi';
 import { sharedSuite, type RunningSuite } from '#testing';
-import { dpopTokenRequest, ProofMaker } from './support/dpop.js';
+import { dpopTokenRequest, ProofMaker, tokenRequestWithHeaders } from './support/dpop.js';
 import { browse, completeInteraction, CookieJar, obtainCode } from './support/form-flow.js';
 import { assertOAuthError, basicAuth, call, form, manage, register, tokenRequest, type RegisteredClient } from './support/http.js';
 import { authorizationServer, INSECURE, push } from './support/par.js';
@@ -94,6 +94,11 @@ describe('DPoP (RFC 9449) at /token, with oauth4webapi', () => {
       assert.match(String(reply.json.error_description), description, name);
       assert.match(reply.headers.get('cache-control') ?? '', /no-store/, name);
     }
+    // Two DPoP header lines, each a valid proof (§4.3 item 1): the gateway forwards both, and they are refused.
+    const twice = await tokenRequestWithHeaders(suite, { grant_type: 'client_credentials' }, [await maker.proof(), await maker.proof()], basicAuth(machine.client_id, machine.client_secret!));
+    assert.equal(twice.status, 400);
+    assert.equal(twice.json.error, 'invalid_dpop_proof');
+    assert.match(String(twice.json.error_description), /exactly one DPoP header/);
   });
 
   it('dpop_bound_access_tokens (RFC 9449 §5.2) is echoed by registration and RFC 7592, and such a client never gets a Bearer token', async () => {

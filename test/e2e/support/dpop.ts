@@ -1,4 +1,5 @@
 import { createHmac, randomUUID } from 'node:crypto';
+import { request } from 'node:http';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import type { RunningSuite } from '#testing';
 import { tokenRequest, type Reply } from './http.js';
@@ -48,4 +49,21 @@ export class ProofMaker {
 /** POST /token with the `DPoP` header given (none when undefined). */
 export function dpopTokenRequest(suite: RunningSuite, params: Record<string, string>, proof: string | undefined, headers: Record<string, string> = {}): Promise<Reply> {
   return tokenRequest(suite, params, { ...headers, ...(proof === undefined ? {} : { dpop: proof }) });
+}
+
+/**
+ * POST /token with each proof in a `DPoP` header of its own (fetch would join them into one): node:http sends
+ * a header given as an array as repeated header lines.
+ */
+export function tokenRequestWithHeaders(suite: RunningSuite, params: Record<string, string>, proofs: string[], authorization: string): Promise<{ status: number; json: Record<string, unknown> }> {
+  const body = new URLSearchParams(params).toString();
+  return new Promise((resolve, reject) => {
+    const req = request(`${suite.baseUrl}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body), authorization, dpop: proofs } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown> }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
