@@ -163,6 +163,26 @@ describe('DPoP (RFC 9449) at /token, with oauth4webapi', () => {
     assertOAuthError(await tokenRequest(suite, { grant_type: 'refresh_token', refresh_token: refreshed.json.refresh_token as string }), 400, 'invalid_grant', 'now bound');
   });
 
+  it('a DPoP proof sent with the push (RFC 9449 §10.1, oauth4webapi) binds the code; a dpop_jkt naming another key is invalid_dpop_proof', async () => {
+    const client: oauth.Client = { client_id: publicApp.client_id };
+    const handle = oauth.DPoP(client, await oauth.generateKeyPair('ES256'));
+    const verifier = oauth.generateRandomCodeVerifier();
+    const pushParams = { response_type: 'code', redirect_uri: CALLBACK, scope: SCOPE, aud: suite.fhirBaseUrl, state: 's', code_challenge: await oauth.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' };
+    const mismatched = await oauth.pushedAuthorizationRequest(as, client, oauth.None(), { ...pushParams, dpop_jkt: 'A'.repeat(43) }, { ...INSECURE, DPoP: handle });
+    assert.equal(mismatched.status, 400);
+    assert.equal(((await mismatched.json()) as { error: string }).error, 'invalid_dpop_proof');
+
+    const pushed = await oauth.processPushedAuthorizationResponse(as, client, await oauth.pushedAuthorizationRequest(as, client, oauth.None(), pushParams, { ...INSECURE, DPoP: handle }));
+    const jar = new CookieJar();
+    const first = await browse(suite, jar, `/authorize?client_id=${publicApp.client_id}&request_uri=${encodeURIComponent(pushed.request_uri)}`);
+    assert.equal(first.status, 303, first.text);
+    const callback = await completeInteraction(suite, jar, first.headers.get('location')!, { username: patient.username, password: patient.password });
+    const params = { grant_type: 'authorization_code', client_id: publicApp.client_id, code: callback.searchParams.get('code')!, redirect_uri: CALLBACK, code_verifier: verifier };
+    const refused = await dpopTokenRequest(suite, params, await maker.proof());
+    assertOAuthError(refused, 400, 'invalid_grant');
+    assert.match(String(refused.json.error_description), /bound to another DPoP key/);
+  });
+
   it('a code without dpop_jkt is redeemed without a proof (Bearer), or with one (DPoP)', async () => {
     const plain = await codeOf();
     const bearer = await tokenRequest(suite, { grant_type: 'authorization_code', client_id: publicApp.client_id, code: plain.code, redirect_uri: CALLBACK, code_verifier: plain.verifier });

@@ -1,11 +1,9 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { Rpc, type DiscoveryFragment, type FormParams, type TokenRequest, type TokenResponseBody } from '#contracts';
-import { CLIENT_ASSERTION_ALGS, ClientAuthenticator, metricsExposing } from '#nest';
+import { CLIENT_ASSERTION_ALGS, ClientAuthenticator, DPOP_SIGNING_ALGS, DpopProofVerifier, metricsExposing } from '#nest';
 import { InvalidRequest, OAuthError } from '#oauth';
 import { ID_TOKEN_SIGNING_ALGS, TokenConfig } from './config/token.config.js';
-import { DpopProofVerifier } from './dpop/dpop-proof.verifier.js';
-import { DPOP_SIGNING_ALGS } from './dpop/dpop-signing-algs.js';
 import { GrantRegistry } from './grants/grant.registry.js';
 
 /** The payload is JSON from the bus: form parameters must be strings, credentials an object. */

@@ -1,5 +1,5 @@
 import type { DynamicModule } from '@nestjs/common';
-import { AssertionReplayStore, ClientAuthenticator, clientAssertionVerifierProvider, ClientDirectory, EventBus, healthControllerFor, RuntimeModule, ServiceBus, SigningKeyRing, type SuiteRuntime } from '#nest';
+import { AssertionReplayStore, clientAssertionVerifierProvider, ClientAuthenticator, ClientDirectory, DpopNonces, DpopProofVerifier, EventBus, healthControllerFor, RuntimeModule, ServiceBus, SigningKeyRing, type SuiteRuntime } from '#nest';
 import { ID_TOKEN_SIGNING_ALGS, TokenConfig } from './config/token.config.js';
 import { AuthorizationCodeGrant } from './grants/authorization-code.grant.js';
 import { ClientCredentialsGrant } from './grants/client-credentials.grant.js';
@@ -7,8 +7,6 @@ import { GRANT_HANDLERS, type GrantHandler } from './grants/grant-handler.js';
 import { GrantRegistry } from './grants/grant.registry.js';
 import { JwtBearerGrant } from './grants/jwt-bearer.grant.js';
 import { RefreshTokenGrant } from './grants/refresh-token.grant.js';
-import { DpopNonces } from './dpop/dpop-nonce.js';
-import { DpopProofVerifier } from './dpop/dpop-proof.verifier.js';
 import { TokenController } from './token.controller.js';
 import { AccessTokenIssuer } from './tokens/access-token.issuer.js';
 import { GrantTokenResponse } from './tokens/grant-token.response.js';

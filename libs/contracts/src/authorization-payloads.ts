@@ -178,6 +178,8 @@ export interface WebRequest {
 export interface PushedAuthorizationRequest {
   params: Record<string, string>;
   auth: PresentedClientAuth;
+  /** The `DPoP` headers of the push, each as sent (RFC 9449 §10.1); absent when there were none. */
+  dpop?: string[];
   requestId?: string;
 }
 

@@ -1,6 +1,6 @@
 import type { ClientRecord } from '#contracts';
+import type { VerifiedProof } from '#nest';
 import { InvalidDpopProof } from '#oauth';
-import type { VerifiedProof } from './dpop-proof.verifier.js';
 
 /**
  * RFC 9449 §5 and §5.2: the key an access token is bound to (`cnf.jkt`), or

@@ -1,6 +1,6 @@
 import type { ClientRecord, FormParams, TokenResponseBody } from '#contracts';
+import type { VerifiedProof } from '#nest';
 import { InvalidClient, UnauthorizedClient } from '#oauth';
-import type { VerifiedProof } from '../dpop/dpop-proof.verifier.js';
 
 export interface GrantContext {
   /** Only the parameters the handler declared (RFC 6749 §3.2: the rest are ignored). */

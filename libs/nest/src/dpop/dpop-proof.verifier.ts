@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { calculateJwkThumbprint, compactVerify, decodeProtectedHeader, importJWK } from 'jose';
-import { AssertionReplayStore } from '#nest';
+import { AssertionReplayStore } from '../messaging/assertion-replay.store.js';
 import { InvalidDpopProof, TemporarilyUnavailable, UseDpopNonce } from '#oauth';
 import type { DpopNonces } from './dpop-nonce.js';
 import { DPOP_IAT_MAX_AGE_SECONDS } from './dpop-signing-algs.js';

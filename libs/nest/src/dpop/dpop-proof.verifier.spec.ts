@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createHmac, randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
-import { AssertionReplayStore, InMemoryAssertionReplayStore } from '#nest';
+import { AssertionReplayStore, InMemoryAssertionReplayStore } from '../messaging/assertion-replay.store.js';
 import { InvalidDpopProof, OAuthError, TemporarilyUnavailable, UseDpopNonce } from '#oauth';
 import { DpopNonces } from './dpop-nonce.js';
 import { DpopProofVerifier } from './dpop-proof.verifier.js';
