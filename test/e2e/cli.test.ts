@@ -304,6 +304,10 @@ describe('smart-auth, the operator CLI, run as a child process against the suite
       assert.equal(human.code, 0, human.stderr);
       assert.match(human.stdout, /^token\n {2}access_token\s+eyJ/);
       assert.match(human.stdout, /^introspection\n(?: {2}.*\n)* {2}active\s+true$/m);
+      const dpop = json(await cli(['perform', 'client-credentials', '--dpop', '--json'], env));
+      // openid-client reports token_type in lower case.
+      assert.equal((dpop.token as Record<string, unknown>).token_type, 'dpop', 'RFC 9449 with --dpop');
+      assert.equal((dpop.introspection as Record<string, unknown>).token_type, 'DPoP');
       const shown = json(await cli(['perform', 'client-credentials', '--show-tokens', '--json'], env));
       assert.equal((await adminIntrospect((shown.token as Record<string, string>).access_token!)).active, true, 'the real token with --show-tokens');
 
@@ -428,6 +432,17 @@ describe('smart-auth, the operator CLI, run as a child process against the suite
       assert.match(result.token.id_token as string, /…\(\d+ chars\)$/);
       assert.equal(result.id_token_claims.sub, person.id);
       assert.equal(result.token.scope, 'openid fhirUser launch/patient offline_access patient/*.rs');
+    });
+
+    it('--dpop binds the code (dpop_jkt) and the tokens to a fresh key (RFC 9449)', async () => {
+      const run = await launch(['--dpop', '--show-tokens', '--json'], answerPages('approve'));
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stderr, /dpop_jkt=[A-Za-z0-9_-]{43}/);
+      const token = (JSON.parse(run.stdout) as { token: Record<string, string> }).token;
+      assert.equal(token.token_type, 'dpop');
+      const info = await adminIntrospect(token.access_token!);
+      assert.equal(info.token_type, 'DPoP');
+      assert.match(String((info.cnf as Record<string, unknown>).jkt), /^[A-Za-z0-9_-]{43}$/);
     });
 
     it('--show-tokens prints working tokens; the grant shows in grants list, and grants revoke / clients revoke-all cut it off', async () => {

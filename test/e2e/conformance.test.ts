@@ -444,18 +444,16 @@ describe('CONFORMANCE.md checks not proven elsewhere', () => {
     }
   });
 
-  it('PAR-01 discovery advertises pushed authorization requests (the flows: par.test); DPOP-01 not offered: no DPoP metadata, and a DPoP proof does not change the Bearer token', async () => {
+  it('PAR-01 discovery advertises pushed authorization requests (the flows: par.test); DPOP-01 dpop_signing_alg_values_supported everywhere, and an invalid DPoP proof gets no token (the flows: dpop.test)', async () => {
     for (const path of ['/.well-known/smart-configuration', '/.well-known/openid-configuration', '/.well-known/oauth-authorization-server']) {
       const doc = (await call(suite, path)).json;
       assert.equal(doc.pushed_authorization_request_endpoint, `${suite.issuer}/par`, path);
       assert.equal(doc.require_pushed_authorization_requests, false, path);
-      assert.equal(doc.dpop_signing_alg_values_supported, undefined, path);
+      assert.deepEqual(doc.dpop_signing_alg_values_supported, ['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'], path);
     }
     const machine = await machineClient(suite, 'system/Patient.rs');
     const reply = await tokenRequest(suite, { grant_type: 'client_credentials' }, { authorization: basicAuth(machine.client_id, machine.client_secret!), dpop: 'eyJ0eXAiOiJkcG9wK2p3dCIsImFsZyI6IkVTMjU2In0.e30.c2ln' });
-    assert.equal(reply.status, 200, reply.text);
-    assert.equal(reply.json.token_type, 'Bearer');
-    assert.equal(decodeJwt(reply.json.access_token as string).cnf, undefined, 'not bound to any key');
+    assertOAuthError(reply, 400, 'invalid_dpop_proof');
   });
   it('AZ-10 a code redeemed after its lifetime gets 400 invalid_grant (codes live at most 60 s)', async () => {
     // AUTHORIZATION_CODE_TTL_SECONDS is 60 by default and cannot be configured higher.

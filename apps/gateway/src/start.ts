@@ -61,12 +61,12 @@ function installEdge(fastify: FastifyInstance, policy: EdgePolicy, config: Gatew
         reply
           .code(204)
           .header('access-control-allow-methods', [...rule.methods, 'OPTIONS'].join(', '))
-          .header('access-control-allow-headers', 'Authorization, Content-Type, X-Request-Id')
+          .header('access-control-allow-headers', 'Authorization, Content-Type, DPoP, X-Request-Id')
           .header('access-control-max-age', '600')
           .send();
         return;
       }
-      reply.header('access-control-expose-headers', 'WWW-Authenticate, X-Request-Id, Retry-After');
+      reply.header('access-control-expose-headers', 'WWW-Authenticate, DPoP-Nonce, X-Request-Id, Retry-After');
     }
     done();
   });

@@ -1,9 +1,9 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { Rpc, type DiscoveryFragment, type FormParams, type TokenRequest, type TokenResponseBody } from '#contracts';
-import { CLIENT_ASSERTION_ALGS, ClientAuthenticator, metricsExposing } from '#nest';
+import { CLIENT_ASSERTION_ALGS, ClientAuthenticator, DPOP_SIGNING_ALGS, DpopProofVerifier, metricsExposing } from '#nest';
 import { InvalidRequest, OAuthError } from '#oauth';
-import { ID_TOKEN_SIGNING_ALGS } from './config/token.config.js';
+import { ID_TOKEN_SIGNING_ALGS, TokenConfig } from './config/token.config.js';
 import { GrantRegistry } from './grants/grant.registry.js';
 
 /** The payload is JSON from the bus: form parameters must be strings, credentials an object. */
@@ -12,7 +12,8 @@ function assertTokenRequest(payload: unknown): asserts payload is TokenRequest {
   const params = p?.params as unknown;
   const paramsOk = typeof params === 'object' && params !== null && !Array.isArray(params) && Object.values(params).every((v) => typeof v === 'string');
   const authOk = typeof p?.auth === 'object' && p.auth !== null && typeof (p.auth as { method?: unknown }).method === 'string';
-  if (!paramsOk || !authOk || (p.requestId !== undefined && typeof p.requestId !== 'string')) throw new InvalidRequest('malformed token request');
+  const dpopOk = p?.dpop === undefined || (Array.isArray(p.dpop) && p.dpop.every((v) => typeof v === 'string'));
+  if (!paramsOk || !authOk || !dpopOk || (p.requestId !== undefined && typeof p.requestId !== 'string')) throw new InvalidRequest('malformed token request');
 }
 
 @Controller()
@@ -22,6 +23,8 @@ export class TokenController {
   constructor(
     private readonly grants: GrantRegistry,
     private readonly authenticator: ClientAuthenticator,
+    private readonly dpop: DpopProofVerifier,
+    private readonly config: TokenConfig,
   ) {}
 
   /** RFC 6749 §3.2 token endpoint, behind the gateway. */
@@ -33,7 +36,9 @@ export class TokenController {
     try {
       const body = await this.handle(payload, (known) => (grantType = known));
       this.metrics.tokenRequests.inc({ grant_type: grantType, result: 'success' });
-      return body;
+      // RFC 9449 §8.2: a fresh nonce with every answer while nonces are required (the gateway makes it a header).
+      const nonces = this.dpop.nonces;
+      return nonces ? { ...body, dpop_nonce: nonces.current() } : body;
     } catch (err: unknown) {
       this.metrics.tokenRequests.inc({ grant_type: grantType, result: err instanceof OAuthError ? err.error : 'server_error' });
       throw err;
@@ -49,12 +54,14 @@ export class TokenController {
     known(handler.grantType);
     const mustAuthenticate = handler.requiresClientAuthentication || payload.auth.method !== 'absent';
     const client = mustAuthenticate ? await this.authenticator.authenticate(payload.auth) : null;
+    // RFC 9449 §4.3: the proof is for POST at the issuer's public URL of this endpoint.
+    const proof = await this.dpop.verify(payload.dpop, { method: 'POST', url: `${this.config.ISSUER}/token` });
     const params: FormParams = {};
     for (const name of handler.parameters) {
       const value = payload.params[name];
       if (value !== undefined) params[name] = value;
     }
-    return handler.handle({ params, client, requestId: payload.requestId });
+    return handler.handle({ params, client, requestId: payload.requestId, ...(proof ? { proof } : {}) });
   }
 
   @MessagePattern(Rpc.service.token.metadata.subject)
@@ -70,6 +77,8 @@ export class TokenController {
         token_endpoint_auth_signing_alg_values_supported: [...CLIENT_ASSERTION_ALGS],
         id_token_signing_alg_values_supported: [...ID_TOKEN_SIGNING_ALGS],
         code_challenge_methods_supported: ['S256'],
+        // RFC 9449 §5.1: the algorithms a DPoP proof at /token may use.
+        dpop_signing_alg_values_supported: [...DPOP_SIGNING_ALGS],
         scopes_supported: ['system/*.cruds', 'system/*.rs', 'system/*.read', 'introspect'],
       },
       capabilities: ['client-confidential-asymmetric', 'permission-v1', 'permission-v2'],

@@ -1,5 +1,5 @@
 import type { DynamicModule } from '@nestjs/common';
-import { ClientAuthenticator, clientAssertionVerifierProvider, ClientDirectory, EventBus, healthControllerFor, RuntimeModule, ServiceBus, SigningKeyRing, type SuiteRuntime } from '#nest';
+import { AssertionReplayStore, clientAssertionVerifierProvider, ClientAuthenticator, ClientDirectory, DpopNonces, DpopProofVerifier, EventBus, healthControllerFor, RuntimeModule, ServiceBus, SigningKeyRing, type SuiteRuntime } from '#nest';
 import { ID_TOKEN_SIGNING_ALGS, TokenConfig } from './config/token.config.js';
 import { AuthorizationCodeGrant } from './grants/authorization-code.grant.js';
 import { ClientCredentialsGrant } from './grants/client-credentials.grant.js';
@@ -29,6 +29,12 @@ export function tokenModule(config: TokenConfig, runtime: SuiteRuntime): Dynamic
       ClientDirectory,
       clientAssertionVerifierProvider(config),
       ClientAuthenticator,
+      {
+        provide: DpopProofVerifier,
+        inject: [AssertionReplayStore],
+        useFactory: (replays: AssertionReplayStore) =>
+          new DpopProofVerifier(replays, config.DPOP_NONCE_REQUIRED === 'true' ? DpopNonces.derive(config.KEY_ENCRYPTION_KEY, config.DPOP_NONCE_ROTATION_SECONDS) : null),
+      },
       AccessTokenIssuer,
       IdTokenIssuer,
       GrantTokenResponse,

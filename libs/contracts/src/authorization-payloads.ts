@@ -67,6 +67,8 @@ export interface RedeemCodeRequest {
   client_id: string;
   redirect_uri?: string;
   code_verifier?: string;
+  /** RFC 9449: the thumbprint of the key of the request's checked DPoP proof. */
+  dpop_jkt?: string;
   requestId?: string;
 }
 
@@ -76,6 +78,8 @@ export interface RefreshGrantRequest {
   client_id: string;
   /** Optional narrower scope (never wider than the grant). */
   scope?: string;
+  /** RFC 9449: the thumbprint of the key of the request's checked DPoP proof. */
+  dpop_jkt?: string;
   requestId?: string;
 }
 
@@ -174,6 +178,8 @@ export interface WebRequest {
 export interface PushedAuthorizationRequest {
   params: Record<string, string>;
   auth: PresentedClientAuth;
+  /** The `DPoP` headers of the push, each as sent (RFC 9449 §10.1); absent when there were none. */
+  dpop?: string[];
   requestId?: string;
 }
 

@@ -37,6 +37,8 @@ export interface ClientMetadata {
   launch_uri?: string;
   /** RFC 9126 §6: the client may start an authorization request only by pushing it (`POST /par`). */
   require_pushed_authorization_requests?: boolean;
+  /** RFC 9449 §5.2: the client always uses DPoP; a token request without a proof is refused. */
+  dpop_bound_access_tokens?: boolean;
 }
 
 /**

@@ -7,17 +7,25 @@ export type FormParams = Record<string, string>;
 export interface TokenRequest {
   params: FormParams;
   auth: PresentedClientAuth;
+  /** The `DPoP` headers of the request, each as sent (RFC 9449 §4.1); absent when there were none. */
+  dpop?: string[];
   requestId?: string;
 }
 
 /** RFC 6749 §5.1 plus the SMART launch context. */
 export interface TokenResponseBody extends LaunchContextClaims {
   access_token: string;
-  token_type: 'Bearer';
+  /** RFC 9449 §5: `DPoP` when the access token is bound to the proof's key. */
+  token_type: 'Bearer' | 'DPoP';
   expires_in: number;
   scope: string;
   refresh_token?: string;
   id_token?: string;
+  /**
+   * Between the token service and the gateway only: the current DPoP server nonce (RFC 9449 §8), which the
+   * gateway moves into the `DPoP-Nonce` header of the answer.
+   */
+  dpop_nonce?: string;
 }
 
 /** Caller of /introspect and /revoke: a client, or a bearer token (SMART token-introspection). */
@@ -53,7 +61,7 @@ interface ActiveIntrospection extends LaunchContextClaims {
 /** RFC 7662 §2.2 with the SMART additions: an access token, or a refresh token (`token_type: refresh_token`, no `aud`). */
 export type IntrospectionResponseBody =
   | { active: false }
-  | (ActiveIntrospection & { aud: string | string[]; token_type: 'Bearer'; jti?: string })
+  | (ActiveIntrospection & { aud: string | string[]; token_type: 'Bearer' | 'DPoP'; jti?: string; cnf?: DpopConfirmation })
   | (ActiveIntrospection & { token_type: 'refresh_token' });
 
 export interface RevocationRequest {
@@ -67,6 +75,11 @@ export interface VerifyTokenRequest {
   token: string;
 }
 
+/** RFC 9449 §6.1: the confirmation claim of a DPoP-bound access token (the RFC 7638 thumbprint of its key). */
+export interface DpopConfirmation {
+  jkt: string;
+}
+
 /** Claims of an active access token, as other services rely on them (with the launch context signed into it). */
 export interface ActiveTokenClaims extends LaunchContextClaims {
   iss: string;
@@ -78,6 +91,8 @@ export interface ActiveTokenClaims extends LaunchContextClaims {
   iat: number;
   exp: number;
   grant_id?: string;
+  /** RFC 9449 §6: present when the token is bound to a DPoP key. */
+  cnf?: DpopConfirmation;
 }
 
 export type TokenVerification = { active: false } | { active: true; claims: ActiveTokenClaims };

@@ -8,3 +8,4 @@ export * from './outbox/index.js';
 export * from './auth/index.js';
 export * from './web/index.js';
 export * from './observability/index.js';
+export * from './dpop/index.js';

@@ -1,4 +1,5 @@
 import type { ClientRecord } from '#contracts';
+import { dpopJktOf } from './dpop-jkt.rule.js';
 import { hasForbiddenCharacters, InvalidRequest, InvalidScope, isPersonGrantable, negotiateScopes, OAuthError, ScopeSet, UnauthorizedClient, UnsupportedResponseType, type RequestParams } from '#oauth';
 
 /** A validated authorization request (RFC 6749 §4.1.1, RFC 7636, SMART App Launch 2.x), as kept with the interaction. */
@@ -12,6 +13,8 @@ export interface AuthorizationRequest {
   state?: string;
   nonce?: string;
   codeChallenge: string;
+  /** RFC 9449 §10: the code is bound to the DPoP key with this thumbprint. */
+  dpopJkt?: string;
   prompt?: 'none' | 'login' | 'consent';
   /** OIDC `max_age` in seconds. */
   maxAge?: number;
@@ -140,6 +143,12 @@ export function validateAuthorizationRequest(params: RequestParams, verified: Ve
   const granted = negotiateScopes(requested, ScopeSet.parse(client.metadata.scope).filter(isPersonGrantable)).granted;
   if (granted.isEmpty()) fail(new InvalidScope('none of the requested scopes is registered for this application'));
 
+  let dpopJkt: string | undefined;
+  try {
+    dpopJkt = dpopJktOf(params.get('dpop_jkt'));
+  } catch (err: unknown) {
+    fail(err as OAuthError);
+  }
   const nonce = params.get('nonce');
   if (nonce !== undefined && nonce.length > MAX_NONCE) fail(new InvalidRequest('nonce is too long'));
   const launch = params.get('launch');
@@ -171,6 +180,7 @@ export function validateAuthorizationRequest(params: RequestParams, verified: Ve
     codeChallenge: challenge!,
     ...(state !== undefined ? { state } : {}),
     ...(nonce !== undefined ? { nonce } : {}),
+    ...(dpopJkt !== undefined ? { dpopJkt } : {}),
     ...(prompt ? { prompt } : {}),
     ...(maxAge !== undefined ? { maxAge } : {}),
     ...(launch !== undefined ? { launch } : {}),

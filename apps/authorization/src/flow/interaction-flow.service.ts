@@ -118,6 +118,7 @@ export class InteractionFlow {
         redirectUriSent: ix.request.redirectUriSent,
         codeChallenge: ix.request.codeChallenge,
         nonce: ix.request.nonce,
+        dpopJkt: ix.request.dpopJkt,
         authTime: ix.authTime ?? new Date(),
       },
       requestId,

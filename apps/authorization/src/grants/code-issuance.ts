@@ -28,6 +28,8 @@ export interface CodeBinding {
   redirectUriSent: boolean;
   codeChallenge: string;
   nonce?: string;
+  /** RFC 9449 §10: `dpop_jkt` of the authorization request. */
+  dpopJkt?: string;
   authTime: Date;
 }
 
@@ -62,6 +64,7 @@ export class CodeIssuance {
         redirectUriSent: binding.redirectUriSent,
         codeChallenge: binding.codeChallenge,
         nonce: binding.nonce ?? null,
+        dpopJkt: binding.dpopJkt ?? null,
         authTime: binding.authTime,
         expiresAt: new Date(Date.now() + this.config.AUTHORIZATION_CODE_TTL_SECONDS * 1000),
       });

@@ -9,6 +9,7 @@ import { AuthorizationCodeStore, type RedeemedCode } from '../persistence/author
 import { GrantStore } from '../persistence/grant.store.js';
 import { authorizedGrant, type GrantUse } from './authorized-grant.js';
 import { GrantRevocation } from './grant-revocation.js';
+import { refreshTokenBinding } from './dpop-refresh-binding.js';
 import { pkceMatches } from './pkce.js';
 import { RefreshTokenIssuance } from './refresh-token-issuance.js';
 
@@ -18,7 +19,7 @@ import { RefreshTokenIssuance } from './refresh-token-issuance.js';
  * the authorization request sent it, then the PKCE verifier (RFC 7636 §4.6);
  * null when it is good.
  */
-export function codeRedemptionFailure(code: RedeemedCode, request: Pick<RedeemCodeRequest, 'client_id' | 'redirect_uri' | 'code_verifier'>, nowMs: number): string | null {
+export function codeRedemptionFailure(code: RedeemedCode, request: Pick<RedeemCodeRequest, 'client_id' | 'redirect_uri' | 'code_verifier' | 'dpop_jkt'>, nowMs: number): string | null {
   if (code.expiresAt.getTime() <= nowMs) return 'the authorization code is invalid or expired';
   if (code.clientId !== request.client_id) return 'the authorization code was issued to another client';
   // RFC 6749 §4.1.3: required, and identical, when the authorization request included it; if sent anyway, identical.
@@ -26,6 +27,8 @@ export function codeRedemptionFailure(code: RedeemedCode, request: Pick<RedeemCo
   if (!redirectMatches) return 'redirect_uri does not match the authorization request';
   if (request.code_verifier === undefined) return 'code_verifier is required (PKCE)';
   if (!pkceMatches(request.code_verifier, code.codeChallenge)) return 'code_verifier does not match the code_challenge';
+  // RFC 9449 §10.1: a code bound with dpop_jkt is redeemed only with a proof made with that key.
+  if (code.dpopJkt !== null && code.dpopJkt !== undefined && request.dpop_jkt !== code.dpopJkt) return 'the authorization code is bound to another DPoP key (dpop_jkt)';
   return null;
 }
 
@@ -52,6 +55,7 @@ export class CodeRedemption {
 
   async redeem(request: RedeemCodeRequest): Promise<AuthorizedGrant> {
     if (typeof request?.code !== 'string' || typeof request.client_id !== 'string') throw new InvalidRequest('code is required');
+    if (request.dpop_jkt !== undefined && typeof request.dpop_jkt !== 'string') throw new InvalidRequest('malformed dpop_jkt');
     const codeHash = sha256Hex(request.code.slice(0, 512));
     const outcome = await inTransaction(this.dataSource, async (manager): Promise<Redemption> => {
       const code = await this.codes.redeem(manager, codeHash);
@@ -62,7 +66,8 @@ export class CodeRedemption {
       if (!used) return { failure: 'the authorization was revoked' };
       const client = await this.directory.get(used.grant.clientId);
       if (!client) return { failure: 'the client of this grant is no longer registered' };
-      const refresh = await this.refreshTokens.issue(manager, used.grant, client, ScopeSet.parse(used.grant.scope), code.authTime);
+      const binding = refreshTokenBinding(client, request.dpop_jkt);
+      const refresh = await this.refreshTokens.issue(manager, used.grant, client, ScopeSet.parse(used.grant.scope), code.authTime, binding);
       return { use: { ...used, scope: used.grant.scope, authTime: code.authTime, nonce: code.nonce ?? undefined, refresh } };
     });
     if ('replayOf' in outcome) {

@@ -10,6 +10,7 @@ import { GrantStore } from '../persistence/grant.store.js';
 import { RefreshTokenStore } from '../persistence/refresh-token.store.js';
 import { SessionService } from '../users/session.service.js';
 import { authorizedGrant, type GrantUse } from './authorized-grant.js';
+import { refreshBindingFailure, refreshTokenBinding } from './dpop-refresh-binding.js';
 import { EventRecorder } from './event-recorder.js';
 import { GrantRevocation } from './grant-revocation.js';
 import { isOnlineOnly } from './online-access.js';
@@ -74,6 +75,7 @@ export class RefreshRotation {
 
   async refresh(request: RefreshGrantRequest): Promise<AuthorizedGrant | RefreshReplay> {
     if (typeof request?.refresh_token !== 'string' || typeof request.client_id !== 'string') throw new InvalidRequest('refresh_token is required');
+    if (request.dpop_jkt !== undefined && typeof request.dpop_jkt !== 'string') throw new InvalidRequest('malformed dpop_jkt');
     const tokenHash = sha256Hex(request.refresh_token.slice(0, 512));
     const outcome = await inTransaction(this.dataSource, (manager) => this.rotate(manager, tokenHash, request));
     if ('graceFor' in outcome) return this.grace.replay(tokenHash, outcome.graceFor);
@@ -94,6 +96,9 @@ export class RefreshRotation {
     const token = await this.tokens.lockForRotation(manager, tokenHash);
     const state = presentedTokenState(token, request.client_id, Date.now(), this.config.REFRESH_REUSE_GRACE_SECONDS);
     if (state === 'invalid' || state === 'expired' || !token) throw new InvalidGrant(INVALID);
+    // RFC 9449 §5: a bound token without its key is refused before anything (grace, reuse, rotation) happens.
+    const unbound = refreshBindingFailure(token.dpopJkt, request.dpop_jkt);
+    if (unbound) throw new InvalidGrant(unbound);
     // Refresh grace: the same client presenting the token it just rotated gets the same answer, not a revocation.
     if (state === 'grace') return { graceFor: token.grantId };
     if (state === 'reused') return { reused: await this.reuseDetected(manager, token, request.requestId) };
@@ -109,7 +114,8 @@ export class RefreshRotation {
     const client = await this.directory.get(grant.clientId);
     if (!client) throw new InvalidGrant('the client of this grant is no longer registered');
     // The new token keeps the scope of the one it replaces (RFC 6749 §6); only the access token is narrowed.
-    const refresh = await this.issuance.issue(manager, grant, client, held, token.authTime);
+    // RFC 9449 §5: a bound token's successor stays bound; a public client's unbound one becomes bound once it uses DPoP.
+    const refresh = await this.issuance.issue(manager, grant, client, held, token.authTime, token.dpopJkt ?? refreshTokenBinding(client, request.dpop_jkt));
     const patient = grant.context?.patient;
     const event = await this.events.add(
       manager,

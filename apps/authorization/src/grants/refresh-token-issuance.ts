@@ -46,6 +46,8 @@ export class RefreshTokenIssuance {
     client: ClientRecord,
     scope: ScopeSet,
     authTime: Date,
+    /** RFC 9449 §5: the DPoP key the token is bound to (see dpop-refresh-binding.ts). */
+    dpopJkt: string | null = null,
   ): Promise<{ refresh_token: string; refresh_token_expires_in: number } | undefined> {
     // The login session is read only for an online_access token that could be issued.
     const needsSession = !scope.has('offline_access') && scope.has('online_access') && client.metadata.grant_types.includes('refresh_token');
@@ -54,7 +56,7 @@ export class RefreshTokenIssuance {
     const expiresAt = refreshTokenExpiry(scope, client.metadata.grant_types, session, now, this.config);
     if (!expiresAt) return undefined;
     const token = this.format.issue();
-    await this.tokens.insert(manager, { tokenHash: sha256Hex(token), grantId: grant.id, clientId: grant.clientId, scope: scope.toString(), authTime, expiresAt });
+    await this.tokens.insert(manager, { tokenHash: sha256Hex(token), grantId: grant.id, clientId: grant.clientId, scope: scope.toString(), authTime, expiresAt, dpopJkt });
     return { refresh_token: token, refresh_token_expires_in: Math.max(0, Math.floor((expiresAt.getTime() - now) / 1000)) };
   }
 }

@@ -10,7 +10,8 @@ function assertPushedRequest(payload: unknown): asserts payload is PushedAuthori
   const params = p?.params as unknown;
   const paramsOk = typeof params === 'object' && params !== null && !Array.isArray(params) && Object.values(params).every((v) => typeof v === 'string');
   const authOk = typeof p?.auth === 'object' && p.auth !== null && typeof (p.auth as { method?: unknown }).method === 'string';
-  if (!paramsOk || !authOk || (p.requestId !== undefined && typeof p.requestId !== 'string')) throw new InvalidRequest('malformed pushed authorization request');
+  const dpopOk = p?.dpop === undefined || (Array.isArray(p.dpop) && p.dpop.every((v) => typeof v === 'string'));
+  if (!paramsOk || !authOk || !dpopOk || (p.requestId !== undefined && typeof p.requestId !== 'string')) throw new InvalidRequest('malformed pushed authorization request');
 }
 
 @Controller()

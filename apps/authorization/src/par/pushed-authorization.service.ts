@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { PushedAuthorizationRequest, PushedAuthorizationResponse } from '#contracts';
-import { ClientAuthenticator } from '#nest';
+import { ClientAuthenticator, DpopProofVerifier } from '#nest';
 import { RequestParams } from '#oauth';
 import { AuthorizationConfig } from '../config/authorization.config.js';
 import { validateAuthorizationRequest } from '../flow/authorization-request.js';
 import { LaunchService } from '../launch/launch.service.js';
 import { PushedRequestStore } from './pushed-request.store.js';
 import { verifyPushedRedirect } from './pushed-request-checks.js';
+import { pushedDpopJkt } from './pushed-dpop-binding.js';
 import { newRequestUri } from './request-uri.js';
 
 /**
@@ -23,6 +24,7 @@ export class PushedAuthorization {
     private readonly authenticator: ClientAuthenticator,
     private readonly launches: LaunchService,
     private readonly store: PushedRequestStore,
+    private readonly dpop: DpopProofVerifier,
   ) {}
 
   async push(request: PushedAuthorizationRequest): Promise<PushedAuthorizationResponse> {
@@ -30,13 +32,16 @@ export class PushedAuthorization {
     const params = new RequestParams(request.params);
     const verified = verifyPushedRedirect(params, client);
     const validated = validateAuthorizationRequest(params, verified, this.config.FHIR_BASE_URL);
+    // RFC 9449 §10.1: a proof with the push (checked as at /token, for POST at the PAR endpoint) binds the code.
+    const proof = await this.dpop.verify(request.dpop, { method: 'POST', url: `${this.config.ISSUER}/par` });
+    const dpopJkt = pushedDpopJkt(validated.dpopJkt, proof?.jkt);
     const launch = validated.launch !== undefined ? await this.launches.consume(validated.launch, client.client_id) : null;
     const { requestUri, idHash } = newRequestUri();
     const lifetime = this.config.PAR_LIFETIME_SECONDS;
     await this.store.insert({
       idHash,
       clientId: client.client_id,
-      params: params.toRecord(),
+      params: { ...params.toRecord(), ...(dpopJkt === undefined ? {} : { dpop_jkt: dpopJkt }) },
       launch,
       expiresAt: new Date(Date.now() + lifetime * 1000),
     });

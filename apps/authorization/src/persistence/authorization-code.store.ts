@@ -17,6 +17,7 @@ interface CodeRow {
   redirect_uri_sent: boolean;
   code_challenge: string;
   nonce: string | null;
+  dpop_jkt: string | null;
   auth_time: Date;
   expires_at: Date;
 }
@@ -35,7 +36,7 @@ export class AuthorizationCodeStore {
     const [row] = returningRows<CodeRow>(
       await manager.query(
         `UPDATE authorization_code SET redeemed_at = now() WHERE code_hash = $1 AND redeemed_at IS NULL
-          RETURNING grant_id, client_id, redirect_uri, redirect_uri_sent, code_challenge, nonce, auth_time, expires_at`,
+          RETURNING grant_id, client_id, redirect_uri, redirect_uri_sent, code_challenge, nonce, dpop_jkt, auth_time, expires_at`,
         [codeHash],
       ),
     );
@@ -47,6 +48,7 @@ export class AuthorizationCodeStore {
       redirectUriSent: row.redirect_uri_sent,
       codeChallenge: row.code_challenge,
       nonce: row.nonce,
+      dpopJkt: row.dpop_jkt,
       authTime: new Date(row.auth_time),
       expiresAt: new Date(row.expires_at),
     };

@@ -5,7 +5,7 @@ import { RefreshTokenEntity } from './entities/refresh-token.entity.js';
 import { returningRows } from './returning.js';
 
 /** A refresh token as issued (its SHA-256 only). */
-export type NewRefreshToken = Pick<RefreshTokenEntity, 'tokenHash' | 'grantId' | 'clientId' | 'scope' | 'authTime' | 'expiresAt'>;
+export type NewRefreshToken = Pick<RefreshTokenEntity, 'tokenHash' | 'grantId' | 'clientId' | 'scope' | 'authTime' | 'expiresAt' | 'dpopJkt'>;
 
 /** The `refresh_token` table (tokens by SHA-256 only). */
 @Injectable()

@@ -44,6 +44,13 @@ function positiveInt(ctx: CommandContext, name: string, fallback: number, max: n
 }
 
 const PRIVATE_KEY_OPTION = { type: 'string', value: '<jwk.json>', description: 'private JWK (or JWK Set) to authenticate with private_key_jwt instead of a secret' } as const;
+const DPOP_OPTION = { type: 'boolean', description: 'ask for a DPoP-bound token (RFC 9449) with a fresh ES256 key; with authorization-code the code is bound too (dpop_jkt)' } as const;
+
+/** RFC 9449: a DPoP handle with a fresh ES256 key (kept in memory only), or none. */
+async function dpopHandle(ctx: CommandContext, config: oidc.Configuration): Promise<oidc.DPoPHandle | undefined> {
+  return ctx.values.dpop === true ? oidc.getDPoPHandle(config, await oidc.randomDPoPKeyPair('ES256')) : undefined;
+}
+
 const AUTH_METHOD_OPTION = { type: 'string', value: '<method>', description: 'how the secret is sent: client_secret_basic (default) or client_secret_post' } as const;
 
 const clientCredentials: Command = {
@@ -55,6 +62,7 @@ const clientCredentials: Command = {
     scope: { type: 'string', value: '<scopes>', description: 'scopes to ask for (default: what the client is registered for)' },
     'private-key': PRIVATE_KEY_OPTION,
     'auth-method': AUTH_METHOD_OPTION,
+    dpop: DPOP_OPTION,
     'show-tokens': { type: 'boolean', description: 'print the access token instead of masking it' },
   },
   details: 'The token is introspected with the same client (it may introspect its own tokens). Exit code 1 when it is not active.',
@@ -62,7 +70,8 @@ const clientCredentials: Command = {
     const { clientId, auth } = await clientAuth(ctx, false);
     const config = await ctx.deployment.configuration(clientId, auth);
     const scope = stringValue(ctx.values, 'scope');
-    const tokens = await oidc.clientCredentialsGrant(config, scope ? { scope } : {});
+    const DPoP = await dpopHandle(ctx, config);
+    const tokens = await oidc.clientCredentialsGrant(config, scope ? { scope } : {}, DPoP ? { DPoP } : undefined);
     const introspection = await oidc.tokenIntrospection(config, tokens.access_token);
     const token = tokenView({ ...tokens }, ctx.values['show-tokens'] === true);
     ctx.out.result({ token, introspection }, () => `token\n${indent(fields(Object.entries(token)))}introspection\n${indent(fields(Object.entries(introspection)))}`);
@@ -82,6 +91,7 @@ const authorizationCode: Command = {
     port: { type: 'string', value: '<port>', description: 'loopback port of the redirect URI http://127.0.0.1:<port>/callback (default: any free port)' },
     'private-key': PRIVATE_KEY_OPTION,
     'auth-method': AUTH_METHOD_OPTION,
+    dpop: DPOP_OPTION,
     'no-browser': { type: 'boolean', description: 'do not open a browser: print the URL to open' },
     'show-tokens': { type: 'boolean', description: 'print the tokens instead of masking them' },
     timeout: { type: 'string', value: '<seconds>', description: 'how long to wait for the redirect (default 300)' },
@@ -96,6 +106,7 @@ const authorizationCode: Command = {
     const scope = stringValue(ctx.values, 'scope') ?? 'openid fhirUser launch/patient patient/*.rs';
     const openid = scope.split(' ').includes('openid');
     const config = await ctx.deployment.configuration(clientId, auth);
+    const DPoP = await dpopHandle(ctx, config);
     const callback = await LoopbackCallback.listen(port);
     try {
       const verifier = oidc.randomPKCECodeVerifier();
@@ -111,6 +122,8 @@ const authorizationCode: Command = {
         code_challenge_method: 'S256',
         ...(nonce ? { nonce } : {}),
         ...(launch ? { launch } : {}),
+        // RFC 9449 §10: the code is bound to the DPoP key.
+        ...(DPoP ? { dpop_jkt: await DPoP.calculateThumbprint() } : {}),
       });
       ctx.out.note(`Open this URL in a browser and sign in:\n${url.href}`);
       if (ctx.values['no-browser'] !== true && !(await openBrowser(url.href))) ctx.out.note('(no browser could be started: open the URL yourself)');
@@ -121,7 +134,7 @@ const authorizationCode: Command = {
         expectedState: state,
         ...(nonce ? { expectedNonce: nonce } : {}),
         idTokenExpected: openid,
-      });
+      }, undefined, DPoP ? { DPoP } : undefined);
       const token = tokenView({ ...tokens }, ctx.values['show-tokens'] === true);
       const claims = tokens.claims();
       const result = { token, ...(claims ? { id_token_claims: { ...claims } } : {}) };

@@ -24,6 +24,8 @@ const SMART_FIELDS = [
   // RFC 9126 §5, not in SMART's list: SMART clients that push their requests find the endpoint here too.
   'pushed_authorization_request_endpoint',
   'require_pushed_authorization_requests',
+  // RFC 9449 §5.1, not in SMART's list either: SMART clients that use DPoP find the algorithms here too.
+  'dpop_signing_alg_values_supported',
   'user_access_brand_bundle',
   'user_access_brand_identifier',
   'capabilities',

@@ -2,7 +2,7 @@ import { Controller, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Rpc, WebRoutes } from '#contracts';
 import { extractClientAuth } from '../http/client-credentials.extractor.js';
-import { authorizationOf, formOf } from '../http/request-input.js';
+import { authorizationOf, dpopProofsOf, formOf } from '../http/request-input.js';
 import { ServiceForwardingController } from './service-forwarding.controller.js';
 
 /**
@@ -18,6 +18,8 @@ export class ParController extends ServiceForwardingController {
     // A client_id beside other credentials must name the same client (checked here for Basic, by the assertion's
     // verifier for private_key_jwt); the pushed request is the authenticated client's.
     const { auth, params } = extractClientAuth(authorizationOf(req), formOf(req));
-    await this.forward(req, reply, 201, Rpc.authorization.par, { params, auth });
+    // RFC 9449 §10.1: a DPoP proof with the push binds the code to its key.
+    const dpop = dpopProofsOf(req);
+    await this.forward(req, reply, 201, Rpc.authorization.par, { params, auth, ...(dpop ? { dpop } : {}) });
   }
 }

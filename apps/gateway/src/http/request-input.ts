@@ -28,6 +28,17 @@ export function authorizationOf(req: FastifyRequest): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+/**
+ * Every `DPoP` header of the request, as sent (RFC 9449 §4.3 item 1 wants exactly one: the token service
+ * counts them, so they are read from the raw headers, which Node would otherwise join).
+ */
+export function dpopProofsOf(req: FastifyRequest): string[] | undefined {
+  const raw = req.raw.rawHeaders;
+  const proofs: string[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) if (raw[i]!.toLowerCase() === 'dpop') proofs.push(raw[i + 1]!);
+  return proofs.length === 0 ? undefined : proofs;
+}
+
 export function requestIdOf(req: FastifyRequest): string {
   return String(req.id);
 }

@@ -16,7 +16,8 @@ describe('introspection response shaping (RFC 7662 §2.2, SMART token-introspect
     ],
     ['context claims that are not strings are left out', { ...base, patient: 42, encounter: null }, expected],
     ['mistyped launch context is left out', { ...base, need_patient_banner: 'yes', fhirContext: ['DiagnosticReport/1'], intent: 3 }, expected],
-    ['claims we do not echo stay out', { ...base, cnf: { jkt: 'x' }, nbf: 999, secret: 'no' }, expected],
+    ['claims we do not echo stay out', { ...base, nbf: 999, secret: 'no' }, expected],
+    ['a DPoP-bound token is DPoP with its cnf, and nothing else of cnf (RFC 9449 §6.2)', { ...base, cnf: { jkt: 'x', x5t: 'y' } }, { ...expected, token_type: 'DPoP', cnf: { jkt: 'x' } }],
     ['an audience array is kept', { ...base, aud: ['a', 'b'] }, { ...expected, aud: ['a', 'b'] }],
     ['grant_id is not echoed', { ...base, grant_id: 'g1', patient: 'p1' }, { ...expected, patient: 'p1' }],
   ];
@@ -38,6 +39,9 @@ describe('introspection response shaping (RFC 7662 §2.2, SMART token-introspect
     ['an empty audience array', { ...base, aud: [] }],
     ['an audience array with a number', { ...base, aud: ['a', 1] }],
     ['a grant_id that is not a string', { ...base, grant_id: 7 }],
+    ['a cnf without jkt', { ...base, cnf: { x5t: 'y' } }],
+    ['a cnf that is not an object', { ...base, cnf: 'x' }],
+    ['a null cnf', { ...base, cnf: null }],
   ];
   it('reads grant_id when the token carries one', () => {
     assert.equal(accessTokenClaimsOf({ ...base, grant_id: 'g1' })?.grant_id, 'g1');

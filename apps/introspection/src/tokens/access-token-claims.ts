@@ -23,6 +23,13 @@ export function accessTokenClaimsOf(payload: Record<string, unknown>): AccessTok
   if (grant_id !== undefined && !isString(grant_id)) return null;
   const claims: AccessTokenClaims = { iss, sub, aud, client_id, scope, jti, iat, exp };
   if (grant_id !== undefined) claims.grant_id = grant_id;
+  // RFC 9449 §6.1: a confirmation that cannot be read could not be checked by a resource server.
+  const { cnf } = payload;
+  if (cnf !== undefined) {
+    const jkt = (cnf as { jkt?: unknown } | null)?.jkt;
+    if (typeof cnf !== 'object' || !isString(jkt)) return null;
+    claims.cnf = { jkt };
+  }
   // The launch context, read through the one codec (well-typed claims only).
   return Object.assign(claims, launchContextClaimsOf(payload));
 }
@@ -38,8 +45,10 @@ export function activeIntrospectionResponse(claims: AccessTokenClaims): Introspe
     iat: claims.iat,
     iss: claims.iss,
     aud: claims.aud,
-    token_type: 'Bearer',
+    // RFC 9449 §6.2: a bound token is introspected as DPoP, with its confirmation.
+    token_type: claims.cnf ? 'DPoP' : 'Bearer',
     jti: claims.jti,
+    ...(claims.cnf ? { cnf: { jkt: claims.cnf.jkt } } : {}),
   };
   // SMART token-introspection.html: the launch context of the token response is echoed.
   return Object.assign(response, launchContextClaimsOf(claims));

@@ -177,6 +177,8 @@ export class IntrospectionService {
       // SMART token-introspection: an appropriately scoped access token of ours (RFC 6750 §3.1 errors).
       const claims = await this.activeClaims(caller.token);
       if (!claims) throw new InvalidToken('the bearer token is not valid');
+      // RFC 9449 §7.2: a DPoP-bound token is not a bearer token (no proof is checked here).
+      if (claims.cnf !== undefined) throw new InvalidToken('a DPoP-bound access token cannot be used as a bearer token');
       if (!grantsIntrospection(claims.scope)) throw new InsufficientScope('introspection needs the introspect scope', { scope: 'introspect' });
       return true;
     }

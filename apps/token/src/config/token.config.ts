@@ -1,5 +1,5 @@
 import { IsIn } from 'class-validator';
-import { CommonConfig, IsKeyEncryptionKey, IntegerSetting } from '#nest';
+import { CommonConfig, FlagSetting, IsKeyEncryptionKey, IntegerSetting } from '#nest';
 
 /**
  * Algorithms ID tokens may be signed with: RS256 is required by OIDC Core
@@ -30,4 +30,15 @@ export class TokenConfig extends CommonConfig {
   /** Lifetime of ID tokens (OIDC Core §2 `exp`). */
   @IntegerSetting(60, 86400)
   ID_TOKEN_TTL_SECONDS = 3600;
+
+  /**
+   * RFC 9449 §8: with `true`, a DPoP proof at /token must carry a server nonce (`use_dpop_nonce` and a
+   * `DPoP-Nonce` header otherwise; every successful /token answer carries the current nonce too).
+   */
+  @FlagSetting()
+  DPOP_NONCE_REQUIRED = 'false';
+
+  /** How often the DPoP nonce changes; the previous one stays accepted for as long again. */
+  @IntegerSetting(10, 3600)
+  DPOP_NONCE_ROTATION_SECONDS = 300;
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Rpc, type TokenResponseBody } from '#contracts';
 import { ServiceBus } from '#nest';
 import { InvalidRequest } from '#oauth';
+import { dpopBindingFor } from '../dpop/dpop-binding.rule.js';
 import { GrantTokenResponse } from '../tokens/grant-token.response.js';
 import { clientRegisteredFor, type GrantContext, type GrantHandler } from './grant-handler.js';
 
@@ -27,18 +28,21 @@ export class AuthorizationCodeGrant implements GrantHandler {
     private readonly response: GrantTokenResponse,
   ) {}
 
-  async handle({ params, client: authenticated, requestId }: GrantContext): Promise<TokenResponseBody> {
+  async handle({ params, client: authenticated, proof, requestId }: GrantContext): Promise<TokenResponseBody> {
     const client = clientRegisteredFor(authenticated, this.grantType);
     const code = params.code;
     if (!code) throw new InvalidRequest('code is required');
+    const jkt = dpopBindingFor(client, proof);
     this.response.checkIssuable(client);
     const grant = await this.bus.request(Rpc.authorization.redeemCode, {
       code,
       client_id: client.client_id,
       redirect_uri: params.redirect_uri,
       code_verifier: params.code_verifier,
+      // RFC 9449 §10.1 (a code bound with dpop_jkt) and §5 (a public client's refresh token bound to the key).
+      ...(jkt === undefined ? {} : { dpop_jkt: jkt }),
       requestId,
     });
-    return this.response.issue(client, grant, this.grantType, requestId);
+    return this.response.issue(client, grant, this.grantType, requestId, jkt);
   }
 }

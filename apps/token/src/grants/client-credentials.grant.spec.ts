@@ -85,6 +85,22 @@ describe('client_credentials grant', async () => {
     });
   }
 
+  it('with a checked DPoP proof: token_type DPoP and cnf.jkt in the token (RFC 9449 §5, §6.1)', async () => {
+    const { grant } = grantWith();
+    const body = await grant.handle({ client: client('system/*.rs'), params: {}, proof: { jkt: 'J'.repeat(43) } });
+    assert.equal(body.token_type, 'DPoP');
+    const { payload } = await jwtVerify(body.access_token, verificationKey);
+    assert.deepEqual(payload.cnf, { jkt: 'J'.repeat(43) });
+  });
+
+  it('refuses a dpop_bound_access_tokens client without a proof (RFC 9449 §5.2), and issues nothing', async () => {
+    const { grant, issued } = grantWith();
+    const bound = client('system/*.rs');
+    bound.metadata.dpop_bound_access_tokens = true;
+    await assert.rejects(grant.handle({ client: bound, params: {} }), { error: 'invalid_dpop_proof', status: 400 });
+    assert.equal(issued.length, 0);
+  });
+
   it('answers a repeated request the same way (scope cache) and a changed registration anew', async () => {
     const { grant } = grantWith();
     const record = client('system/*.rs introspect');

@@ -4,6 +4,7 @@ import { InvalidClient, UnauthorizedClient } from '#oauth';
 import { TokenConfig } from '../config/token.config.js';
 import { AccessTokenIssuer } from '../tokens/access-token.issuer.js';
 import { GrantedScopeCache } from './granted-scope.cache.js';
+import { dpopBindingFor, tokenTypeFor } from '../dpop/dpop-binding.rule.js';
 import { narrowToRegisteredScope } from './registered-scope.js';
 import type { GrantContext, GrantHandler } from './grant-handler.js';
 
@@ -20,7 +21,7 @@ export class ClientCredentialsGrant implements GrantHandler {
     private readonly config: TokenConfig,
   ) {}
 
-  async handle({ params, client, requestId }: GrantContext): Promise<TokenResponseBody> {
+  async handle({ params, client, proof, requestId }: GrantContext): Promise<TokenResponseBody> {
     if (!client) throw new InvalidClient('client authentication required');
     // RFC 6749 §4.4: confidential clients only.
     if (client.metadata.token_endpoint_auth_method === 'none') {
@@ -29,6 +30,7 @@ export class ClientCredentialsGrant implements GrantHandler {
     if (!client.metadata.grant_types.includes(this.grantType)) {
       throw new UnauthorizedClient('this client is not registered for client_credentials');
     }
+    const jkt = dpopBindingFor(client, proof);
     const scope = this.scopes.granted(client, params.scope, () => narrowToRegisteredScope(client, params.scope, 'machine'));
     const issued = await this.issuer.issue({
       clientId: client.client_id,
@@ -37,8 +39,9 @@ export class ClientCredentialsGrant implements GrantHandler {
       grantType: this.grantType,
       ttlSeconds: this.config.CLIENT_CREDENTIALS_TTL_SECONDS,
       requestId,
+      jkt,
     });
     // SMART Backend Services: no refresh token.
-    return { access_token: issued.token, token_type: 'Bearer', expires_in: issued.expiresIn, scope };
+    return { access_token: issued.token, token_type: tokenTypeFor(jkt), expires_in: issued.expiresIn, scope };
   }
 }

@@ -1,4 +1,5 @@
 import type { ClientRecord, FormParams, TokenResponseBody } from '#contracts';
+import type { VerifiedProof } from '#nest';
 import { InvalidClient, UnauthorizedClient } from '#oauth';
 
 export interface GrantContext {
@@ -9,6 +10,8 @@ export interface GrantContext {
    * client authentication when the request carried none.
    */
   client: ClientRecord | null;
+  /** The request's DPoP proof, checked (RFC 9449 §4.3); absent without one. */
+  proof?: VerifiedProof;
   requestId?: string;
 }
 

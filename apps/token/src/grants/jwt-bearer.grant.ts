@@ -4,6 +4,7 @@ import { AssertionRejected, ClientAssertionVerifier, ServiceBus } from '#nest';
 import { assertGrantTypeUsable, InvalidGrant, InvalidRequest, JWT_BEARER_GRANT_TYPE, OAuthError, ServerError, TemporarilyUnavailable, UnauthorizedClient } from '#oauth';
 import { TokenConfig } from '../config/token.config.js';
 import { AccessTokenIssuer } from '../tokens/access-token.issuer.js';
+import { dpopBindingFor, tokenTypeFor } from '../dpop/dpop-binding.rule.js';
 import { narrowToRegisteredScope } from './registered-scope.js';
 import type { GrantContext, GrantHandler } from './grant-handler.js';
 
@@ -30,7 +31,7 @@ export class JwtBearerGrant implements GrantHandler {
     private readonly config: TokenConfig,
   ) {}
 
-  async handle({ params, client, requestId }: GrantContext): Promise<TokenResponseBody> {
+  async handle({ params, client, proof, requestId }: GrantContext): Promise<TokenResponseBody> {
     const assertion = params.assertion;
     if (!assertion) throw new InvalidRequest('assertion is required');
     let verified;
@@ -50,6 +51,7 @@ export class JwtBearerGrant implements GrantHandler {
     }
     // Trust tiers: a token for a user who is not there needs an administrator's approval of the grant type.
     assertGrantTypeUsable(grantClient, this.grantType);
+    const jkt = dpopBindingFor(grantClient, proof);
     // Before asking who the user is: a scope that cannot be granted fails without a round trip.
     const scope = narrowToRegisteredScope(grantClient, params.scope, 'delegated');
     const user = await this.bus.request(Rpc.authorization.jwtBearerSubject, { client_id: grantClient.client_id, sub: verified.subject, requestId });
@@ -63,8 +65,9 @@ export class JwtBearerGrant implements GrantHandler {
       grantType: this.grantType,
       ttlSeconds: this.config.ACCESS_TOKEN_TTL_SECONDS,
       requestId,
+      jkt,
       ...(user.fhirUser ? { extraClaims: { fhirUser: user.fhirUser } } : {}),
     });
-    return { access_token: issued.token, token_type: 'Bearer', expires_in: issued.expiresIn, scope };
+    return { access_token: issued.token, token_type: tokenTypeFor(jkt), expires_in: issued.expiresIn, scope };
   }
 }

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Rpc, type ClientRecord, type TokenResponseBody } from '#contracts';
 import { ClientAuthenticator, ServiceBus } from '#nest';
 import { InvalidClient, InvalidGrant, InvalidRequest } from '#oauth';
+import { dpopBindingFor } from '../dpop/dpop-binding.rule.js';
 import { GrantTokenResponse } from '../tokens/grant-token.response.js';
 import { openRefreshResponse, sealRefreshResponse } from '../tokens/refresh-replay.seal.js';
 import { clientRegisteredFor, type GrantContext, type GrantHandler } from './grant-handler.js';
@@ -36,16 +37,19 @@ export class RefreshTokenGrant implements GrantHandler {
     private readonly authenticator: ClientAuthenticator,
   ) {}
 
-  async handle({ params, client: authenticated, requestId }: GrantContext): Promise<TokenResponseBody> {
+  async handle({ params, client: authenticated, proof, requestId }: GrantContext): Promise<TokenResponseBody> {
     const refreshToken = params.refresh_token;
     if (!refreshToken) throw new InvalidRequest('refresh_token is required');
     const client = clientRegisteredFor(authenticated ?? (await this.publicOwnerOf(refreshToken, requestId)), this.grantType);
+    const jkt = dpopBindingFor(client, proof);
     this.response.checkIssuable(client);
     const grant = await this.bus.request(Rpc.authorization.refresh, {
       refresh_token: refreshToken,
       client_id: client.client_id,
       // RFC 6749 §6: an omitted (or empty) scope means the scope originally granted.
       ...(params.scope ? { scope: params.scope } : {}),
+      // RFC 9449 §5: a refresh token bound to a DPoP key needs a proof with that key.
+      ...(jkt === undefined ? {} : { dpop_jkt: jkt }),
       requestId,
     });
     if ('replay' in grant) {
@@ -54,7 +58,7 @@ export class RefreshTokenGrant implements GrantHandler {
       if (!replayed) throw new InvalidGrant('the refresh token is invalid, expired or revoked');
       return replayed;
     }
-    const body = await this.response.issue(client, grant, this.grantType, requestId);
+    const body = await this.response.issue(client, grant, this.grantType, requestId, jkt);
     if (grant.seal_response) await this.seal(refreshToken, body, requestId);
     return body;
   }

@@ -26,6 +26,8 @@ export interface AccessTokenRequest {
    * (revoking the grant revokes the token) and announced with `token.issued`.
    */
   grantId?: string;
+  /** RFC 9449 §6.1: the thumbprint of the DPoP key the token is bound to, signed as `cnf.jkt`. */
+  jkt?: string;
 }
 
 export interface IssuedAccessToken {
@@ -63,8 +65,9 @@ export class AccessTokenIssuer {
     const aud = this.config.FHIR_BASE_URL;
     // RFC 9068 §2.2: iss, exp, aud, sub, client_id, iat, jti; plus scope (§2.2.3).
     const grant = request.grantId === undefined ? {} : { grant_id: request.grantId };
+    const cnf = request.jkt === undefined ? {} : { cnf: { jkt: request.jkt } };
     const token = await key.sign(
-      { ...request.extraClaims, ...grant, iss: this.config.ISSUER, sub: request.subject, aud, client_id: request.clientId, scope: request.scope, jti, iat, exp },
+      { ...request.extraClaims, ...grant, ...cnf, iss: this.config.ISSUER, sub: request.subject, aud, client_id: request.clientId, scope: request.scope, jti, iat, exp },
       'at+jwt',
     );
     const patient = request.extraClaims?.patient;

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { launchContextClaimsOf, mistypedLaunchContextClaims, type AuthorizedGrant, type ClientRecord, type TokenResponseBody } from '#contracts';
 import { ScopeSet, ServerError } from '#oauth';
 import { TokenConfig } from '../config/token.config.js';
+import { tokenTypeFor } from '../dpop/dpop-binding.rule.js';
 import { AccessTokenIssuer, type AccessTokenContext } from './access-token.issuer.js';
 import { IdTokenIssuer } from './id-token.issuer.js';
 
@@ -33,7 +34,7 @@ export class GrantTokenResponse {
     this.accessTokens.checkSignable();
   }
 
-  async issue(client: ClientRecord, grant: AuthorizedGrant, grantType: string, requestId?: string): Promise<TokenResponseBody> {
+  async issue(client: ClientRecord, grant: AuthorizedGrant, grantType: string, requestId?: string, jkt?: string): Promise<TokenResponseBody> {
     assertAuthorizedGrant(grant, client.client_id);
     // SMART App Launch 2.2 §"Launch context arrives with your access_token": returned beside the access token and
     // signed into it, so that introspection echoes what the token response said (token-introspection IN-03/IN-04).
@@ -48,8 +49,9 @@ export class GrantTokenResponse {
       requestId,
       extraClaims: context,
       grantId: grant.grant_id,
+      jkt,
     });
-    const body: TokenResponseBody = { access_token: issued.token, token_type: 'Bearer', expires_in: issued.expiresIn, scope: grant.scope };
+    const body: TokenResponseBody = { access_token: issued.token, token_type: tokenTypeFor(jkt), expires_in: issued.expiresIn, scope: grant.scope };
     if (grant.refresh_token !== undefined) body.refresh_token = grant.refresh_token;
     // OIDC Core §3.1.3.3 and §12.2: an ID token whenever openid was granted.
     if (granted.has('openid')) body.id_token = await this.idTokens.issue(client, grant, granted, issued.token);

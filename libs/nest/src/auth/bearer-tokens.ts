@@ -19,6 +19,8 @@ export class BearerTokens {
     if (!token) throw new InvalidToken('a bearer access token is required');
     const answer = await this.bus.request(Rpc.introspection.verify, { token });
     if (!answer.active) throw new InvalidToken('the access token is not active');
+    // RFC 9449 §7.2: a DPoP-bound token is not a bearer token; these endpoints do not check DPoP proofs.
+    if (answer.claims.cnf !== undefined) throw new InvalidToken('a DPoP-bound access token cannot be used as a bearer token');
     return answer.claims;
   }
 

@@ -47,6 +47,7 @@ describe('validateClientMetadata: rejected registrations', () => {
     { name: 'unsupported token_endpoint_auth_signing_alg', input: { ...ASYMMETRIC, token_endpoint_auth_signing_alg: 'HS256' }, error: 'invalid_client_metadata', field: 'token_endpoint_auth_signing_alg' },
     { name: 'unsupported application_type', input: { ...PUBLIC, application_type: 'desktop' }, error: 'invalid_client_metadata', field: 'application_type' },
     { name: 'require_pushed_authorization_requests not a boolean (RFC 9126 §6)', input: { ...PUBLIC, require_pushed_authorization_requests: 'true' }, error: 'invalid_client_metadata', field: 'require_pushed_authorization_requests' },
+    { name: 'dpop_bound_access_tokens not a boolean (RFC 9449 §5.2)', input: { ...PUBLIC, dpop_bound_access_tokens: 'yes' }, error: 'invalid_client_metadata', field: 'dpop_bound_access_tokens' },
     { name: 'client_id too short', input: { ...PUBLIC, client_id: 'ab' }, error: 'invalid_client_metadata', field: 'client_id' },
     { name: 'client_id with a slash', input: { ...PUBLIC, client_id: 'a/b/c' }, error: 'invalid_client_metadata', field: 'client_id' },
     { name: 'client_id not a string', input: { ...PUBLIC, client_id: 12345 }, error: 'invalid_client_metadata', field: 'client_id' },

@@ -198,6 +198,20 @@ describe('validateClientMetadata: accepted registrations', () => {
       },
     },
     {
+      name: 'dpop_bound_access_tokens, kept as registered (RFC 9449 §5.2)',
+      input: { ...PUBLIC, dpop_bound_access_tokens: true },
+      expect: {
+        redirect_uris: ['https://app.example.com/callback'],
+        token_endpoint_auth_method: 'none',
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        scope: 'launch/patient openid fhirUser patient/*.read',
+        application_type: 'web',
+        client_name: 'Public App',
+        dpop_bound_access_tokens: true,
+      },
+    },
+    {
       name: 'jwt-bearer grant with refresh_token',
       input: { ...BULK, grant_types: [SUPPORTED_GRANT_TYPES[3], 'refresh_token'], jwks: { keys: [rsa, ecP384] } },
       expect: {

@@ -106,6 +106,8 @@ export function validateClientMetadata(input: unknown, policy: RegistrationPolic
     launch_uri: dto.launch_uri,
     // RFC 9126 §6 (default false): kept and echoed as registered.
     require_pushed_authorization_requests: dto.require_pushed_authorization_requests,
+    // RFC 9449 §5.2 (default false): kept and echoed as registered.
+    dpop_bound_access_tokens: dto.dpop_bound_access_tokens,
   });
 
   return dto.client_id === undefined ? { metadata } : { metadata, requestedClientId: dto.client_id };

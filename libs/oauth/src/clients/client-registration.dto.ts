@@ -151,6 +151,11 @@ export class ClientRegistrationDto {
   @IsBoolean({ message: '$property must be true or false' })
   require_pushed_authorization_requests?: boolean;
 
+  /** RFC 9449 §5.2: access tokens only bound to a DPoP key. */
+  @IsOptional()
+  @IsBoolean({ message: '$property must be true or false' })
+  dpop_bound_access_tokens?: boolean;
+
   /**
    * Not an RFC 7591 field: a `client_id` the registrant would like. Honoured by
    * the registration service only when it is free.
@@ -186,5 +191,6 @@ export const CLIENT_REGISTRATION_FIELDS: readonly (keyof ClientRegistrationDto)[
   'application_type',
   'launch_uri',
   'require_pushed_authorization_requests',
+  'dpop_bound_access_tokens',
   'client_id',
 ] as const);

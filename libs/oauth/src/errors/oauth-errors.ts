@@ -116,3 +116,13 @@ export class ServerError extends OAuthError {
     super('server_error', 500, 'the authorization server encountered an unexpected condition', { redirectable: true, detail });
   }
 }
+
+// RFC 9449 §5: a DPoP proof at the token endpoint that is missing where required, or invalid.
+export class InvalidDpopProof extends oauthErrorClass('invalid_dpop_proof', 400) {}
+
+/** RFC 9449 §8: the server requires a nonce in the DPoP proof; the one to use is in the `DPoP-Nonce` header. */
+export class UseDpopNonce extends OAuthError {
+  constructor(nonce: string, description = 'a DPoP proof with the server nonce is required') {
+    super('use_dpop_nonce', 400, description, { headers: { 'dpop-nonce': nonce } });
+  }
+}

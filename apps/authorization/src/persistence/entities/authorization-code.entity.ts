@@ -21,6 +21,10 @@ export class AuthorizationCodeEntity extends GrantCredentialEntity {
   @Column({ type: 'text', nullable: true })
   nonce: string | null;
 
+  /** RFC 9449 §10: the thumbprint of the DPoP key the code is bound to (`dpop_jkt`). */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  dpopJkt: string | null;
+
   @TimestampColumn({ nullable: true })
   redeemedAt: Date | null;
 }

@@ -15,6 +15,10 @@ export class RefreshTokenEntity extends GrantCredentialEntity {
   @TimestampColumn({ defaultNow: true })
   createdAt: Date;
 
+  /** RFC 9449 §5: a public client's refresh token is bound to its DPoP key (this thumbprint), and so are its successors. */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  dpopJkt: string | null;
+
   @TimestampColumn({ nullable: true })
   usedAt: Date | null;
 

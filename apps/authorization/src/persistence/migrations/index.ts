@@ -11,6 +11,7 @@ import { RefreshTokenChecksum1765300000000 } from './1765300000000-RefreshTokenC
 import { InteractionState1765400000000 } from './1765400000000-InteractionState.js';
 import { LaunchSignIn1765600000000 } from './1765600000000-LaunchSignIn.js';
 import { PushedAuthorizationRequest1766100000000 } from './1766100000000-PushedAuthorizationRequest.js';
+import { DpopBinding1766200000000 } from './1766200000000-DpopBinding.js';
 
 /** The authorization service's migrations, in order: its module runs them, and so does the migration job. */
 export const AUTHORIZATION_MIGRATIONS: Array<new () => MigrationInterface> = [
@@ -26,4 +27,5 @@ export const AUTHORIZATION_MIGRATIONS: Array<new () => MigrationInterface> = [
   InteractionState1765400000000,
   LaunchSignIn1765600000000,
   PushedAuthorizationRequest1766100000000,
+  DpopBinding1766200000000,
 ];
