@@ -48,32 +48,49 @@ const FILTERS: readonly QueryFlag[] = [
   ...afterPaging('events stored'),
 ];
 
-const list: Command = {
-  group: 'audit',
-  name: 'list',
-  summary: 'list stored audit events (GET /admin/audit)',
-  args: [],
-  options: queryOptions(FILTERS),
-  async run({ values, deployment, out }) {
-    const page = await deployment.api<{ events: Array<{ seq: number; event: { type: string; occurred_at: string; data: Row } }>; next?: string }>('/admin/audit', { query: queryOf(values, FILTERS) });
-    const rows = page.events.map((e) => ({
-      seq: e.seq,
-      occurred_at: e.event.occurred_at,
-      type: e.event.type,
-      client_id: e.event.data.client_id,
-      user: e.event.data.user_id ?? e.event.data.sub,
-    }));
-    out.result(page, () =>
-      table(rows, [
-        ['seq', 'SEQ'],
-        ['occurred_at', 'TIME'],
-        ['type', 'TYPE'],
-        ['client_id', 'CLIENT'],
-        ['user', 'USER'],
-      ]) + nextPageHint(page.next, rows),
-    );
-  },
-};
+/**
+ * An audit listing paged by sequence number (`--after <seq>`): one page of `GET path`, its `key` array turned
+ * into rows by `toRow`, shown as a table of `columns` (or `empty` when there are none) with the hint to the next page.
+ */
+function seqListCommand<T>(
+  name: string,
+  summary: string,
+  path: string,
+  key: string,
+  flags: readonly QueryFlag[],
+  toRow: (item: T) => Row & { seq: number },
+  columns: ReadonlyArray<[key: string, title: string]>,
+  empty?: string,
+): Command {
+  return {
+    group: 'audit',
+    name,
+    summary,
+    args: [],
+    options: queryOptions(flags),
+    async run({ values, deployment, out }) {
+      const page = await deployment.api<Record<string, T[]> & { next?: string }>(path, { query: queryOf(values, flags) });
+      const rows = (page[key] ?? []).map(toRow);
+      out.result(page, () => (rows.length === 0 && empty !== undefined ? empty : table(rows, columns) + nextPageHint(page.next, rows)));
+    },
+  };
+}
+
+const list = seqListCommand<{ seq: number; event: { type: string; occurred_at: string; data: Row } }>(
+  'list',
+  'list stored audit events (GET /admin/audit)',
+  '/admin/audit',
+  'events',
+  FILTERS,
+  (e) => ({ seq: e.seq, occurred_at: e.event.occurred_at, type: e.event.type, client_id: e.event.data.client_id, user: e.event.data.user_id ?? e.event.data.sub }),
+  [
+    ['seq', 'SEQ'],
+    ['occurred_at', 'TIME'],
+    ['type', 'TYPE'],
+    ['client_id', 'CLIENT'],
+    ['user', 'USER'],
+  ],
+);
 
 /** One dead letter as GET /admin/audit/dead-letters lists it (libs/contracts `DeadLetter`). */
 interface DeadLetterRow {
@@ -94,39 +111,33 @@ const DEAD_LETTER_FILTERS: readonly QueryFlag[] = [
   ...afterPaging('dead letters'),
 ];
 
-const deadLetters: Command = {
-  group: 'audit',
-  name: 'dead-letters',
-  summary: 'list events the audit consumer could not store, with the reason (GET /admin/audit/dead-letters)',
-  args: [],
-  options: queryOptions(DEAD_LETTER_FILTERS),
-  async run({ values, deployment, out }) {
-    const page = await deployment.api<{ dead_letters: DeadLetterRow[]; next?: string }>('/admin/audit/dead-letters', { query: queryOf(values, DEAD_LETTER_FILTERS) });
-    const rows = page.dead_letters.map((d) => ({
-      seq: d.seq,
-      dead_at: d.dead_at,
-      consumer: d.consumer,
-      kind: d.kind,
-      deliveries: d.deliveries,
-      where: `${d.subject}#${d.stream_sequence}`,
-      event_id: d.event_id ?? '',
-      reason: d.reason,
-    }));
-    out.result(page, () =>
-      rows.length === 0
-        ? 'no dead letters\n'
-        : table(rows, [
-            ['seq', 'SEQ'],
-            ['dead_at', 'TIME'],
-            ['consumer', 'CONSUMER'],
-            ['kind', 'KIND'],
-            ['deliveries', 'TRIES'],
-            ['where', 'SUBJECT#SEQ'],
-            ['event_id', 'EVENT'],
-            ['reason', 'REASON'],
-          ]) + nextPageHint(page.next, rows),
-    );
-  },
-};
+const deadLetters = seqListCommand<DeadLetterRow>(
+  'dead-letters',
+  'list events the audit consumer could not store, with the reason (GET /admin/audit/dead-letters)',
+  '/admin/audit/dead-letters',
+  'dead_letters',
+  DEAD_LETTER_FILTERS,
+  (d) => ({
+    seq: d.seq,
+    dead_at: d.dead_at,
+    consumer: d.consumer,
+    kind: d.kind,
+    deliveries: d.deliveries,
+    where: `${d.subject}#${d.stream_sequence}`,
+    event_id: d.event_id ?? '',
+    reason: d.reason,
+  }),
+  [
+    ['seq', 'SEQ'],
+    ['dead_at', 'TIME'],
+    ['consumer', 'CONSUMER'],
+    ['kind', 'KIND'],
+    ['deliveries', 'TRIES'],
+    ['where', 'SUBJECT#SEQ'],
+    ['event_id', 'EVENT'],
+    ['reason', 'REASON'],
+  ],
+  'no dead letters\n',
+);
 
 export const AUDIT_COMMANDS: readonly Command[] = [verify, list, deadLetters];

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { calculateJwkThumbprint, compactVerify, decodeProtectedHeader, importJWK } from 'jose';
+import { calculateJwkThumbprint, decodeProtectedHeader, importJWK, type CryptoKey } from 'jose';
+import { InvalidJwt, verifiedPayload } from '../keys/compact-jws.js';
 import { AssertionReplayStore } from '../messaging/assertion-replay.store.js';
 import { InvalidDpopProof, TemporarilyUnavailable, UseDpopNonce } from '#oauth';
 import type { DpopNonces } from './dpop-nonce.js';
@@ -9,7 +10,6 @@ import { checkProofClaims, type ProofTarget } from './proof-claims.rule.js';
 import { checkProofHeader } from './proof-header.rule.js';
 
 const MAX_PROOF_LENGTH = 8192;
-const decoder = new TextDecoder();
 
 /** A proof that passed every check: the RFC 7638 thumbprint of its key (`cnf.jkt`, RFC 9449 §6.1). */
 export interface VerifiedProof {
@@ -58,23 +58,16 @@ export class DpopProofVerifier {
     }
     // §4.3 items 4, 5, 7.
     const { alg, jwk } = checkProofHeader(header);
-    // §4.3 item 6: the signature verifies with the key in the header.
-    let payloadBytes: Uint8Array;
+    // §4.3 item 6: the signature verifies with the key in the header (and the payload is a JSON object).
+    let claims: Record<string, unknown>;
     try {
-      const key = await importJWK({ ...jwk, alg }, alg);
-      ({ payload: payloadBytes } = await compactVerify(proof, key, { algorithms: [alg] }));
-    } catch {
-      throw new DpopProofRejected('the signature does not verify with the jwk in the header');
+      // PS256 too (RFC 9449 lists it; the suite's own JWS_ALGORITHMS do not), so jose's import rather than importPublicJwk.
+      claims = await verifiedPayload(proof, alg, (await importJWK({ ...jwk, alg }, alg)) as CryptoKey);
+    } catch (err: unknown) {
+      throw new DpopProofRejected(err instanceof InvalidJwt && err.message !== 'signature verification failed' ? `the DPoP proof: ${err.message}` : 'the signature does not verify with the jwk in the header');
     }
-    let claims: unknown;
-    try {
-      claims = JSON.parse(decoder.decode(payloadBytes));
-    } catch {
-      throw new DpopProofRejected('the DPoP proof payload is not JSON');
-    }
-    if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) throw new DpopProofRejected('the DPoP proof payload is not a JSON object');
     // §4.3 items 3, 8, 9, 11.
-    const jti = checkProofClaims(claims as Record<string, unknown>, target);
+    const jti = checkProofClaims(claims, target);
     // §4.3 item 10, §8: the server nonce, before the jti is spent (the client retries with a new proof).
     if (this.nonces && !this.nonces.accepts((claims as { nonce?: unknown }).nonce)) {
       throw new UseDpopNonce(this.nonces.current(), 'a DPoP proof with the server nonce (DPoP-Nonce) is required');

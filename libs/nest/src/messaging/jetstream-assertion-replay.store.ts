@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
-import { DiscardPolicy, jetstream, jetstreamManager, JetStreamApiCodes, JetStreamApiError, RetentionPolicy, StorageType, type JetStreamClient } from '@nats-io/jetstream';
+import { DiscardPolicy, jetstream, jetstreamManager, JetStreamApiCodes, JetStreamApiError, StorageType, type JetStreamClient } from '@nats-io/jetstream';
+import { ensureKvBucket } from './jetstream-kv-bucket.js';
 import { AssertionReplayStore } from './assertion-replay.store.js';
 
 /**
@@ -30,40 +31,16 @@ export class JetStreamAssertionReplayStore extends AssertionReplayStore {
     this.js = jetstream(connection);
   }
 
-  private get stream(): string {
-    return `KV_${this.bucket}`;
-  }
-
   /** Creates the bucket's stream when missing (idempotent across replicas). */
   private ensureBucket(): Promise<void> {
     this.ready ??= (async () => {
       const jsm = await jetstreamManager(this.connection);
-      try {
-        await jsm.streams.info(this.stream);
-        return;
-      } catch {
-        // Not there yet.
-      }
-      try {
-        await jsm.streams.add({
-          name: this.stream,
-          subjects: [`$KV.${this.bucket}.>`],
-          retention: RetentionPolicy.Limits,
-          storage: StorageType.File,
-          max_msgs_per_subject: 1,
-          discard: DiscardPolicy.New,
-          max_age: nanos(ASSERTION_REPLAY_TTL_SECONDS * 1000),
-          duplicate_window: nanos(60_000),
-          allow_rollup_hdrs: true,
-          deny_delete: true,
-          allow_direct: true,
-        });
-        this.logger.log(`created key-value bucket ${this.bucket}`);
-      } catch (err: unknown) {
-        await jsm.streams.info(this.stream).catch(() => {
-          throw err; // another replica did not create it either
-        });
-      }
+      await ensureKvBucket(
+        jsm,
+        this.bucket,
+        { storage: StorageType.File, discard: DiscardPolicy.New, max_age: nanos(ASSERTION_REPLAY_TTL_SECONDS * 1000), duplicate_window: nanos(60_000) },
+        this.logger,
+      );
     })().catch((err: unknown) => {
       this.ready = undefined;
       throw err;

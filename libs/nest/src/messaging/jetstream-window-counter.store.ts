@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
-import { DiscardPolicy, jetstream, jetstreamManager, JetStreamApiCodes, JetStreamApiError, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { DiscardPolicy, jetstream, jetstreamManager, JetStreamApiCodes, JetStreamApiError, StorageType, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { ensureKvBucket, kvStreamName } from './jetstream-kv-bucket.js';
 import { WindowCountContended, WindowCounterStore, type WindowCount } from './window-counter.store.js';
 
 /** Bytes the bucket may hold; past it the oldest counts go first (an undercount: the limit fails open, never shut). */
@@ -40,7 +41,7 @@ export class JetStreamWindowCounterStore extends WindowCounterStore {
   }
 
   private get stream(): string {
-    return `KV_${this.bucket}`;
+    return kvStreamName(this.bucket);
   }
 
   private jsm(): Promise<JetStreamManager> {
@@ -56,34 +57,10 @@ export class JetStreamWindowCounterStore extends WindowCounterStore {
     this.ready ??= (async () => {
       const jsm = await this.jsm();
       const maxAge = nanos(this.maxAgeSeconds * 1000);
-      const existing = await jsm.streams.info(this.stream).catch(() => undefined);
-      if (existing) {
-        if (existing.config.max_age !== maxAge) {
-          // A changed window: keep counts as long as it needs; a refusal (permissions) still leaves a usable bucket.
-          await jsm.streams.update(this.stream, { max_age: maxAge }).catch((err: unknown) => this.logger.warn(`key-value bucket ${this.bucket}: max age not updated: ${err instanceof Error ? err.message : String(err)}`));
-        }
-        return;
-      }
-      try {
-        await jsm.streams.add({
-          name: this.stream,
-          subjects: [`$KV.${this.bucket}.>`],
-          retention: RetentionPolicy.Limits,
-          storage: StorageType.Memory,
-          num_replicas: 1,
-          max_msgs_per_subject: 1,
-          max_bytes: MAX_BYTES,
-          discard: DiscardPolicy.Old,
-          max_age: maxAge,
-          allow_rollup_hdrs: true,
-          deny_delete: true,
-          allow_direct: true,
-        });
-        this.logger.log(`created key-value bucket ${this.bucket}`);
-      } catch (err: unknown) {
-        await jsm.streams.info(this.stream).catch(() => {
-          throw err; // another replica did not create it either
-        });
+      const existing = await ensureKvBucket(jsm, this.bucket, { storage: StorageType.Memory, num_replicas: 1, max_bytes: MAX_BYTES, discard: DiscardPolicy.Old, max_age: maxAge }, this.logger);
+      if (existing && existing.config.max_age !== maxAge) {
+        // A changed window: keep counts as long as it needs; a refusal (permissions) still leaves a usable bucket.
+        await jsm.streams.update(this.stream, { max_age: maxAge }).catch((err: unknown) => this.logger.warn(`key-value bucket ${this.bucket}: max age not updated: ${err instanceof Error ? err.message : String(err)}`));
       }
     })().catch((err: unknown) => {
       this.ready = undefined;
