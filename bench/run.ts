@@ -26,6 +26,7 @@ import { freePort, SERVICE_NAMES, startSuite, type RunningSuite } from '#testing
 import { REFERENCE_CLIENT, REFERENCE_SCOPE, startReference, type ReferenceServer } from './reference.js';
 import { runOverload } from './overload.js';
 import { cpuSnapshot, cpuUsedBetween, postgresPids, type CpuGroups } from './cpu-split.js';
+import { dpopProofSupply } from './dpop.js';
 
 process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -63,8 +64,8 @@ const DURATION = Number(process.env.BENCH_DURATION_S ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP_S ?? 3);
 const ALG = 'ES256';
 const BACKEND_ALGS = ['ES384', 'RS384'];
-/** Which parts to run (comma-separated: token, introspect, backend, reference, overload); all but overload by default. */
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'token,introspect,backend,reference').split(',').map((s) => s.trim()));
+/** Which parts to run (comma-separated: token, dpop, introspect, backend, reference, overload); all but overload by default. */
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'token,dpop,introspect,backend,reference').split(',').map((s) => s.trim()));
 /**
  * The issue's targets were set against node-oidc-provider's rates on this
  * machine on a faster day: 5,000 of its 9,000 tokens/s and 8,000 of its
@@ -73,6 +74,7 @@ const ONLY = new Set((process.env.BENCH_ONLY ?? 'token,introspect,backend,refere
 const TARGET_RATIO = { tokens: 5_000 / 9_000, introspections: 8_000 / 11_800 };
 const REFERENCE_TOKEN_NAME = { jwt: 'reference: node-oidc-provider /token, JWT access token', opaque: 'reference: node-oidc-provider /token, opaque access token' };
 const REFERENCE_INTROSPECT_NAME = 'reference: node-oidc-provider introspection (opaque token)';
+const DPOP_TOKEN_NAME = 'client_credentials /token with a DPoP proof';
 /** Pre-signed assertions per algorithm: enough for warm-up plus the run at the rates this machine reaches. */
 const ASSERTIONS = Number(process.env.BENCH_ASSERTIONS ?? 70_000);
 
@@ -135,13 +137,26 @@ async function load(
   body: string | (() => string),
   check?: (body: string) => boolean,
   cpu?: () => CpuGroups,
+  /** Headers of each request of its own (a fresh DPoP proof each time). */
+  perRequest?: () => Record<string, string>,
 ): Promise<Row> {
   const verifyBody = check ? (b: string | Buffer | undefined) => check(String(b ?? '')) : undefined;
-  // A body function gives every request its own body (a fresh assertion each time).
+  // A body function gives every request its own body (a fresh assertion each time); perRequest its own headers.
   const shape =
-    typeof body === 'string'
+    typeof body === 'string' && !perRequest
       ? { body }
-      : { requests: [{ method: 'POST' as const, setupRequest: (req: autocannon.Request): autocannon.Request => ({ ...req, body: body() }) }] };
+      : {
+          requests: [
+            {
+              method: 'POST' as const,
+              setupRequest: (req: autocannon.Request): autocannon.Request => ({
+                ...req,
+                body: typeof body === 'string' ? body : body(),
+                ...(perRequest ? { headers: { ...req.headers, ...perRequest() } } : {}),
+              }),
+            },
+          ],
+        };
   const warm = await autocannon({ url, method: 'POST', connections, duration: WARMUP, headers, ...shape });
   const before = cpu ? cpuSnapshot(cpu()) : undefined;
   const result = await autocannon({ url, method: 'POST', connections, duration: DURATION, headers, ...shape, ...(verifyBody ? { verifyBody } : {}) });
@@ -287,6 +302,13 @@ async function main(): Promise<void> {
       if (refs) rows.push(await load(REFERENCE_TOKEN_NAME.opaque, `${refs.opaque.url}/token`, 64, refForm, refTokenBody, (b) => b.includes('"access_token"'), refCpu(refs.opaque)));
     }
 
+    if (ONLY.has('dpop')) {
+      // RFC 9449: the same client and grant with a DPoP proof per request (one ES256 verify, one jti kept across replicas).
+      const proofs = await dpopProofSupply(suite.issuer, ASSERTIONS);
+      rows.push(await load(DPOP_TOKEN_NAME, `${suite.baseUrl}/token`, 64, form, 'grant_type=client_credentials', (b) => b.includes('"token_type":"DPoP"'), cpu, proofs.next));
+      if (proofs.exhausted()) console.log('ran out of pre-signed DPoP proofs (the replays were refused); raise BENCH_ASSERTIONS');
+    }
+
     const live = ((await (await post(suite, '/token', form, 'grant_type=client_credentials')).json()) as { access_token: string }).access_token;
     const revoked = ((await (await post(suite, '/token', form, 'grant_type=client_credentials')).json()) as { access_token: string }).access_token;
     const rev = await post(suite, '/revoke', form, `token=${revoked}`);
@@ -355,6 +377,13 @@ async function main(): Promise<void> {
     // Only the ratios of what this run measured (BENCH_ONLY may leave some out).
     if (tokenRows.length) console.log(`tokens/s ÷ raw signs/s: ${(best(tokenRows) / raw.sign).toFixed(2)}`);
     if (intro.length) console.log(`introspections/s ÷ raw verifies/s: ${(best(intro) / raw.verify).toFixed(2)}`);
+    const dpop = rows.find((r) => r.name === DPOP_TOKEN_NAME);
+    const bearer64 = rows.find((r) => r.name === 'client_credentials /token' && r.connections === 64);
+    if (dpop) {
+      console.log(
+        `DPoP tokens/s: ${dpop.rps}${bearer64 ? `, ÷ Bearer tokens/s at 64 connections: ${(dpop.rps / bearer64.rps).toFixed(2)}` : ''}, ÷ raw ${ALG} verifies/s: ${(dpop.rps / raw.verify).toFixed(2)} (a proof costs one verify and one replay-store write)`,
+      );
+    }
     printReferenceRatios(rows);
     for (const alg of BACKEND_ALGS) {
       const row = rows.find((r) => r.name.includes(alg));

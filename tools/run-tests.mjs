@@ -72,13 +72,22 @@ const ALONE = ['/dist/test/e2e/replica-failover.test.js', '/dist/test/e2e/event-
 const alone = files.filter((f) => ALONE.some((a) => f.endsWith(a)));
 const together = files.filter((f) => !alone.includes(f));
 
+// Stopped from outside (Ctrl-C, a CI timeout): stop the test runner and the suite's processes too, or they outlive the run.
+let running;
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    running?.kill('SIGTERM');
+    void Promise.resolve(suite?.stop()).finally(() => process.exit(130));
+  });
+}
+
 const run = (list, concurrency) =>
   new Promise((resolve) => {
     if (list.length === 0) return resolve(0);
-    const child = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...list], {
+    const child = (running = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...list], {
       stdio: 'inherit',
       env: { ...process.env, ...(suite ? suiteEnvironment(suite) : {}) },
-    });
+    }));
     child.on('exit', (c, s) => resolve(c ?? (s ? 1 : 0)));
   });
 const code = (await run(together, 2)) || 0;

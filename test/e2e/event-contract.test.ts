@@ -42,7 +42,8 @@ describe('event contract: every event the suite published validates against docs
     ajv.addSchema({ $id: 'asyncapi', components: doc.components } as object);
     db = new pg.Client({ connectionString: suite.databaseUrl });
     await db.connect();
-    const { rows } = await db.query<StoredEvent>('SELECT type, data AS envelope FROM audit_event ORDER BY seq');
+    // What the suite's services published; the dead-letter tests also put hand-made events of their own on the stream.
+    const { rows } = await db.query<StoredEvent>(`SELECT type, data AS envelope FROM audit_event WHERE source IN ('authorization', 'registration', 'token', 'introspection', 'jwks') ORDER BY seq`);
     assert.ok(rows.length > 0, 'the suite published events');
     const problems: string[] = [];
     const seen = new Map<string, number>();
