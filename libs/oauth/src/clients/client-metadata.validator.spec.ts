@@ -3,20 +3,23 @@ import assert from 'node:assert/strict';
 import { policy, ecP384, rsa, PUBLIC, SYMMETRIC, ASYMMETRIC, BULK, MACHINE_SECRET } from './client-metadata.fixtures.js';
 import { SUPPORTED_GRANT_TYPES, validateClientMetadata } from './index.js';
 
+/** What the public app of the fixtures is registered as (RFC 7591 §3.2.1: defaults filled in). */
+const PUBLIC_REGISTERED: Record<string, unknown> = {
+  redirect_uris: ['https://app.example.com/callback'],
+  token_endpoint_auth_method: 'none',
+  grant_types: ['authorization_code'],
+  response_types: ['code'],
+  scope: 'launch/patient openid fhirUser patient/*.read',
+  application_type: 'web',
+  client_name: 'Public App',
+};
+
 describe('validateClientMetadata: accepted registrations', () => {
   const cases: Array<{ name: string; input: Record<string, unknown>; expect: Record<string, unknown> }> = [
     {
       name: 'public app (auth method none)',
       input: PUBLIC,
-      expect: {
-        redirect_uris: ['https://app.example.com/callback'],
-        token_endpoint_auth_method: 'none',
-        grant_types: ['authorization_code'],
-        response_types: ['code'],
-        scope: 'launch/patient openid fhirUser patient/*.read',
-        application_type: 'web',
-        client_name: 'Public App',
-      },
+      expect: PUBLIC_REGISTERED,
     },
     {
       name: 'confidential symmetric app with refresh tokens',
@@ -173,13 +176,7 @@ describe('validateClientMetadata: accepted registrations', () => {
       name: 'launch_uri on a loopback host over http (local testing)',
       input: { ...PUBLIC, launch_uri: 'http://127.0.0.1:8080/launch' },
       expect: {
-        redirect_uris: ['https://app.example.com/callback'],
-        token_endpoint_auth_method: 'none',
-        grant_types: ['authorization_code'],
-        response_types: ['code'],
-        scope: 'launch/patient openid fhirUser patient/*.read',
-        application_type: 'web',
-        client_name: 'Public App',
+        ...PUBLIC_REGISTERED,
         launch_uri: 'http://127.0.0.1:8080/launch',
       },
     },
@@ -187,13 +184,7 @@ describe('validateClientMetadata: accepted registrations', () => {
       name: 'require_pushed_authorization_requests, kept as registered (RFC 9126 §6)',
       input: { ...PUBLIC, require_pushed_authorization_requests: true },
       expect: {
-        redirect_uris: ['https://app.example.com/callback'],
-        token_endpoint_auth_method: 'none',
-        grant_types: ['authorization_code'],
-        response_types: ['code'],
-        scope: 'launch/patient openid fhirUser patient/*.read',
-        application_type: 'web',
-        client_name: 'Public App',
+        ...PUBLIC_REGISTERED,
         require_pushed_authorization_requests: true,
       },
     },
@@ -201,13 +192,7 @@ describe('validateClientMetadata: accepted registrations', () => {
       name: 'dpop_bound_access_tokens, kept as registered (RFC 9449 §5.2)',
       input: { ...PUBLIC, dpop_bound_access_tokens: true },
       expect: {
-        redirect_uris: ['https://app.example.com/callback'],
-        token_endpoint_auth_method: 'none',
-        grant_types: ['authorization_code'],
-        response_types: ['code'],
-        scope: 'launch/patient openid fhirUser patient/*.read',
-        application_type: 'web',
-        client_name: 'Public App',
+        ...PUBLIC_REGISTERED,
         dpop_bound_access_tokens: true,
       },
     },
@@ -239,15 +224,7 @@ describe('validateClientMetadata: accepted registrations', () => {
         logo_uri: null,
         contacts: null,
       },
-      expect: {
-        redirect_uris: ['https://app.example.com/callback'],
-        token_endpoint_auth_method: 'none',
-        grant_types: ['authorization_code'],
-        response_types: ['code'],
-        scope: 'launch/patient openid fhirUser patient/*.read',
-        application_type: 'web',
-        client_name: 'Public App',
-      },
+      expect: PUBLIC_REGISTERED,
     },
   ];
 
