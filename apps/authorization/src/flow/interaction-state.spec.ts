@@ -1,10 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DataSource } from 'typeorm';
-import { loadConfig, SnakeCaseNamingStrategy } from '#nest';
+import type { DataSource } from 'typeorm';
+import { loadConfig } from '#nest';
 import { scratchServerDatabase } from '#testing';
 import { AuthorizationConfig } from '../config/authorization.config.js';
-import { AUTHORIZATION_ENTITIES } from '../persistence/entities/index.js';
+import { authorizationDataSource } from '../persistence/authorization-database.fixtures.js';
 import { InteractionEntity } from '../persistence/entities/interaction.entity.js';
 import { InteractionState1765400000000 } from '../persistence/migrations/1765400000000-InteractionState.js';
 import { AUTHORIZATION_MIGRATIONS } from '../persistence/migrations/index.js';
@@ -50,12 +50,7 @@ describe('interaction states (PostgreSQL): the store applies a transition only f
   before(async () => {
     const scratch = await scratchServerDatabase('interactions', process.env.DATABASE_URL!);
     dropDatabase = scratch.drop;
-    const open = async (migrations: typeof AUTHORIZATION_MIGRATIONS) => {
-      const ds = new DataSource({ type: 'postgres', url: scratch.url, entities: AUTHORIZATION_ENTITIES, namingStrategy: new SnakeCaseNamingStrategy(), migrations, migrationsTableName: 'authorization_migrations', extra: { max: 2 } });
-      await ds.initialize();
-      await ds.runMigrations();
-      return ds;
-    };
+    const open = (migrations: typeof AUTHORIZATION_MIGRATIONS) => authorizationDataSource(scratch.url, migrations, 2);
     // Rows written before the state column existed (by the release before it).
     const previous = await open(AUTHORIZATION_MIGRATIONS.slice(0, AUTHORIZATION_MIGRATIONS.indexOf(InteractionState1765400000000)));
     const row = (id: string, userId: string | null, completed: boolean) =>

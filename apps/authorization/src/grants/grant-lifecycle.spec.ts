@@ -1,17 +1,15 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { AuthorizedGrant, ClientRecord, RefreshReplay } from '#contracts';
-import { ClientDirectory, InProcessEventBus, loadConfig, Outbox, type ServiceBus, SnakeCaseNamingStrategy } from '#nest';
+import { ClientDirectory, InProcessEventBus, loadConfig, Outbox, type ServiceBus } from '#nest';
 import { InvalidGrant, UnauthorizedClient } from '#oauth';
-import { scratchServerDatabase } from '#testing';
 import { AuthorizationConfig } from '../config/authorization.config.js';
 import { AuthorizationCodeStore } from '../persistence/authorization-code.store.js';
-import { AUTHORIZATION_ENTITIES } from '../persistence/entities/index.js';
+import { scratchAuthorizationDatabase } from '../persistence/authorization-database.fixtures.js';
 import { UserEntity } from '../persistence/entities/user.entity.js';
 import { GrantStore } from '../persistence/grant.store.js';
-import { AUTHORIZATION_MIGRATIONS } from '../persistence/migrations/index.js';
 import { RefreshTokenStore } from '../persistence/refresh-token.store.js';
 import { SessionService } from '../users/session.service.js';
 import { UserStore } from '../users/user.store.js';
@@ -66,18 +64,13 @@ describe('grant lifecycle: code redemption, rotation, reuse, grace, revocation (
   let s: ReturnType<typeof services>;
 
   before(async () => {
-    const scratch = await scratchServerDatabase('grants', process.env.DATABASE_URL!);
-    dropDatabase = scratch.drop;
-    dataSource = new DataSource({ type: 'postgres', url: scratch.url, entities: AUTHORIZATION_ENTITIES, namingStrategy: new SnakeCaseNamingStrategy(), migrations: AUTHORIZATION_MIGRATIONS, migrationsTableName: 'authorization_migrations', extra: { max: 3 } });
-    await dataSource.initialize();
-    await dataSource.runMigrations();
+    ({ dataSource, drop: dropDatabase } = await scratchAuthorizationDatabase('grants'));
     format = new RefreshTokenFormat(dataSource);
     await format.onModuleInit();
     await dataSource.getRepository(UserEntity).insert({ id: 'u1', username: 'pat', passwordHash: 'x', displayName: 'Pat', fhirUser: 'Patient/p1', patients: [], disabled: false, admin: false });
     s = services(0);
   });
   after(async () => {
-    await dataSource?.destroy();
     await dropDatabase?.();
   });
 

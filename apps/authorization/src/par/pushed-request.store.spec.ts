@@ -1,10 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DataSource } from 'typeorm';
-import { SnakeCaseNamingStrategy } from '#nest';
-import { scratchServerDatabase } from '#testing';
-import { AUTHORIZATION_ENTITIES } from '../persistence/entities/index.js';
-import { AUTHORIZATION_MIGRATIONS } from '../persistence/migrations/index.js';
+import type { DataSource } from 'typeorm';
+import { scratchAuthorizationDatabase } from '../persistence/authorization-database.fixtures.js';
 import { PushedRequestStore } from './pushed-request.store.js';
 import { newRequestUri } from './request-uri.js';
 
@@ -17,15 +14,10 @@ describe('pushed requests in PostgreSQL (RFC 9126 §4): one use, by the client t
   let store: PushedRequestStore;
 
   before(async () => {
-    const scratch = await scratchServerDatabase('pushed', process.env.DATABASE_URL!);
-    dropDatabase = scratch.drop;
-    dataSource = new DataSource({ type: 'postgres', url: scratch.url, entities: AUTHORIZATION_ENTITIES, namingStrategy: new SnakeCaseNamingStrategy(), migrations: AUTHORIZATION_MIGRATIONS, migrationsTableName: 'authorization_migrations', extra: { max: 4 } });
-    await dataSource.initialize();
-    await dataSource.runMigrations();
+    ({ dataSource, drop: dropDatabase } = await scratchAuthorizationDatabase('pushed', 4));
     store = new PushedRequestStore(dataSource);
   });
   after(async () => {
-    await dataSource?.destroy();
     await dropDatabase?.();
   });
 

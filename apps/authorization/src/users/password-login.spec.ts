@@ -1,14 +1,12 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { InProcessEventBus, loadConfig, Outbox, SnakeCaseNamingStrategy } from '#nest';
-import { scratchServerDatabase } from '#testing';
+import type { DataSource } from 'typeorm';
+import { InProcessEventBus, loadConfig, Outbox } from '#nest';
 import { AuthorizationConfig } from '../config/authorization.config.js';
 import { EventRecorder } from '../grants/event-recorder.js';
-import { AUTHORIZATION_ENTITIES } from '../persistence/entities/index.js';
+import { scratchAuthorizationDatabase } from '../persistence/authorization-database.fixtures.js';
 import { UserEntity } from '../persistence/entities/user.entity.js';
-import { AUTHORIZATION_MIGRATIONS } from '../persistence/migrations/index.js';
 import { LoginThrottle } from './login-throttle.js';
 import { hashPassword } from './password-hasher.js';
 import { PasswordLogin } from './password-login.service.js';
@@ -44,11 +42,7 @@ describe('password login: the throttle counts people, not outages (PostgreSQL)',
   };
 
   before(async () => {
-    const scratch = await scratchServerDatabase('login', process.env.DATABASE_URL!);
-    dropDatabase = scratch.drop;
-    dataSource = new DataSource({ type: 'postgres', url: scratch.url, entities: AUTHORIZATION_ENTITIES, namingStrategy: new SnakeCaseNamingStrategy(), migrations: AUTHORIZATION_MIGRATIONS, migrationsTableName: 'authorization_migrations', extra: { max: 3 } });
-    await dataSource.initialize();
-    await dataSource.runMigrations();
+    ({ dataSource, drop: dropDatabase } = await scratchAuthorizationDatabase('login'));
     const config = loadConfig(AuthorizationConfig, { DATABASE_URL: 'postgres://unused/db', FHIR_BASE_URL: 'https://fhir.example/r4', LOG_LEVEL: 'error', LOGIN_MAX_FAILURES_PER_USER: '3' });
     store = new FailingUserStore(dataSource);
     const sessions = new SessionService(dataSource, config);
@@ -61,7 +55,6 @@ describe('password login: the throttle counts people, not outages (PostgreSQL)',
     await dataSource.query(`DELETE FROM login_throttle`);
   });
   after(async () => {
-    await dataSource?.destroy();
     await dropDatabase?.();
   });
 
