@@ -27,10 +27,11 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
 # The TypeScript build, once for every service; tools/build.mjs copies the page templates and
-# stylesheets into dist/apps/<service>.
+# stylesheets into dist/apps/<service> and bundles each service into dist/apps/<service>/main.js
+# (tools/bundle-services.mjs; esbuild is a build dependency).
 FROM deps AS build
 COPY tsconfig.json nx.json ./
-COPY tools/build.mjs ./tools/build.mjs
+COPY tools/build.mjs tools/bundle-services.mjs ./tools/
 COPY libs ./libs
 COPY apps ./apps
 RUN node tools/build.mjs && rm -rf dist/test dist/bench dist/tools dist/.tsbuildinfo \

@@ -1,10 +1,13 @@
 #!/usr/bin/env node
-// Compiles the workspace (tsc) and copies the non-TypeScript assets that
+// Compiles the workspace (tsc), copies the non-TypeScript assets that
 // services read at run time (page templates, stylesheets) next to the
-// compiled code, so dist/ is complete on its own (container images ship only dist/).
+// compiled code, so dist/ is complete on its own (container images ship only
+// dist/), and bundles each service into the dist/apps/<service>/main.js that
+// deployments run (tools/bundle-services.mjs).
 import { execFileSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { bundleServices } from './bundle-services.mjs';
 
 const ASSET = /\.(eta|css|svg)$/;
 
@@ -20,3 +23,4 @@ function copyAssets(dir) {
 for (const root of ['apps', 'libs']) if (existsSync(root)) copyAssets(root);
 // The operator CLI is package.json's `bin` (smart-auth): runnable as it is.
 if (existsSync('dist/apps/cli/main.js')) chmodSync('dist/apps/cli/main.js', 0o755);
+await bundleServices();

@@ -81,8 +81,13 @@ describe('Dockerfile', () => {
     assert.ok(runtime.instructions.some((i) => i.op === 'COPY' && /--from=build .*\/src\/dist\/apps \.\/dist\/apps$/.test(i.args)), 'every app in the image');
   });
 
-  it('builds with tools/build.mjs, so the page templates and styles are in dist/apps/<service>', () => {
+  it('builds with tools/build.mjs, so the page templates and styles are in dist/apps/<service> and each service is bundled', () => {
     assert.ok(parsed.stages.some((s) => s.instructions.some((i) => i.op === 'RUN' && /node tools\/build\.mjs/.test(i.args))));
+    // The build stage copies build.mjs and every tool it imports (a missing one fails only in a real image build).
+    const tools = [...readFileSync(join(root, 'tools/build.mjs'), 'utf8').matchAll(/from '\.\/([\w.-]+\.mjs)'/g)].map((m) => m[1]!);
+    assert.ok(tools.includes('bundle-services.mjs'), 'build.mjs bundles the services');
+    const copied = parsed.stages.flatMap((s) => s.instructions.filter((i) => i.op === 'COPY' && !i.args.includes('--from')).flatMap((i) => i.args.split(/\s+/)));
+    for (const tool of ['build.mjs', ...tools]) assert.ok(copied.includes(`tools/${tool}`), `the Dockerfile copies tools/${tool}`);
     // Probes are httpGet on the management port: no exec helper in the image.
     assert.ok(!runtime.instructions.some((i) => i.op === 'HEALTHCHECK'));
     assert.ok(runtime.instructions.some((i) => i.op === 'EXPOSE' && i.args === '8080 9464'));
