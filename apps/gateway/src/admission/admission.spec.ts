@@ -91,6 +91,28 @@ describe('Bulkhead: a standing queue (overload) waits less than a passing burst'
     assert.deepEqual(order, ['early', 'young', 'old']);
   });
 
+  it('stays standing while waiters run out of time, though the newest got its place at once, and ends after a calm interval', async () => {
+    const b = new Bulkhead('t', 1, 10, 1000, 30);
+    const held = b.enter() as () => void;
+    const first = b.enter() as Promise<(() => void) | null>;
+    await new Promise((r) => setTimeout(r, OVERLOAD_INTERVAL_MS + 20));
+    held(); // `first` waited past the target
+    const holding = (await first)!;
+    await new Promise((r) => setTimeout(r, OVERLOAD_INTERVAL_MS + 20));
+    assert.equal(b.overloaded, true, 'the queue is standing');
+    const old = b.enter() as Promise<(() => void) | null>; // may wait 30 ms
+    const young = b.enter() as Promise<(() => void) | null>;
+    holding(); // the newest gets the place at once: this interval's shortest wait is about 0
+    const youngRelease = (await young)!;
+    assert.equal(await old, null, 'the old waiter ran out of time');
+    await new Promise((r) => setTimeout(r, OVERLOAD_INTERVAL_MS + 20));
+    assert.equal(b.overloaded, true, 'a waiter was refused in the last interval: still standing');
+    youngRelease();
+    (b.enter() as () => void)(); // a place at once: the queue is empty
+    await new Promise((r) => setTimeout(r, 2 * OVERLOAD_INTERVAL_MS + 20));
+    assert.equal(b.overloaded, false, 'an interval with nobody refused and an empty queue ends it');
+  });
+
   it('is not overloaded when requests find places at once', async () => {
     const b = new Bulkhead('t', 4, 10, 1000, 10);
     for (let i = 0; i < 3; i++) (b.enter() as () => void)();

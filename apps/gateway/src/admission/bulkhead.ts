@@ -8,11 +8,17 @@
  *
  * How long a request may wait adapts, after CoDel (Nichols and Jacobson,
  * "Controlling Queue Delay", ACM Queue 2012): when even the shortest wait of
- * the last `OVERLOAD_INTERVAL_MS` was above `OVERLOAD_TARGET_MS`, the queue is
- * standing (the offered rate exceeds what the service does) and new arrivals
- * may wait only `overloadTimeoutMs`, so the admitted requests keep close to
- * their unloaded latency while the excess is refused at once; otherwise the
- * queue is a passing burst and a request may wait up to `queueTimeoutMs`.
+ * an `OVERLOAD_INTERVAL_MS` interval was above `OVERLOAD_TARGET_MS`, or a
+ * waiting request ran out of time, the queue is standing (the offered rate
+ * exceeds what the service does) and new arrivals may wait only
+ * `overloadTimeoutMs`, so the admitted requests keep close to their unloaded
+ * latency while the excess is refused at once; otherwise the queue is a
+ * passing burst and a request may wait up to `queueTimeoutMs`. It stays
+ * standing until an interval in which nobody was refused and the queue was
+ * empty at some moment. (The shortest wait alone cannot say so once the
+ * newest is served first, below: the newest has always waited little, and
+ * the verdict flipped to "burst" every other interval, giving the next
+ * arrivals the long timeout in the middle of an overload.)
  *
  * Who gets a place that comes free: the oldest waiter during a passing
  * burst (fair), the newest while the queue is standing (adaptive LIFO, as in
@@ -34,9 +40,11 @@ export const OVERLOAD_TARGET_MS = 5;
 export class Bulkhead {
   private active = 0;
   private readonly waiting: Array<{ admit: () => void }> = [];
-  /** CoDel's state: the shortest wait seen in the current interval, and the verdict of the last one. */
+  /** The state of the current interval, and the verdict of the last one. */
   private intervalStart = Date.now();
   private shortestWait = Infinity;
+  private refusedInInterval = false;
+  private drainedInInterval = true;
   private standing = false;
   /** Refused since start (a metric reads it). */
   rejected = 0;
@@ -63,7 +71,7 @@ export class Bulkhead {
     return this.waiting.length;
   }
 
-  /** Whether the queue is standing: the shortest wait of the last whole interval was above the target. */
+  /** Whether the queue is standing (see the class comment), as of the last whole interval. */
   get overloaded(): boolean {
     this.roll(Date.now());
     return this.standing;
@@ -71,15 +79,26 @@ export class Bulkhead {
 
   private roll(now: number): void {
     if (now - this.intervalStart < OVERLOAD_INTERVAL_MS) return;
-    // An interval without any request says nothing about a queue: it is not standing.
-    this.standing = this.shortestWait !== Infinity && this.shortestWait > OVERLOAD_TARGET_MS;
+    if (this.standing) this.standing = this.refusedInInterval || !this.drainedInInterval;
+    // An interval without any wait says nothing about a queue: it is not standing.
+    else this.standing = this.refusedInInterval || (this.shortestWait !== Infinity && this.shortestWait > OVERLOAD_TARGET_MS);
     this.shortestWait = Infinity;
+    this.refusedInInterval = false;
+    this.drainedInInterval = this.waiting.length === 0;
     this.intervalStart = now;
   }
 
   private observe(waitedMs: number): void {
     this.roll(Date.now());
     if (waitedMs < this.shortestWait) this.shortestWait = waitedMs;
+    if (this.waiting.length === 0) this.drainedInInterval = true;
+  }
+
+  private refused(): null {
+    this.roll(Date.now());
+    this.refusedInInterval = true;
+    this.rejected++;
+    return null;
   }
 
   /**
@@ -94,10 +113,7 @@ export class Bulkhead {
       return this.releaser();
     }
     this.latency?.limited();
-    if (this.waiting.length >= this.queue) {
-      this.rejected++;
-      return null;
-    }
+    if (this.waiting.length >= this.queue) return this.refused();
     const timeout = this.overloaded ? this.overloadTimeoutMs : this.queueTimeoutMs;
     const queuedAt = Date.now();
     return new Promise((resolve) => {
@@ -112,9 +128,8 @@ export class Bulkhead {
       const timer = setTimeout(() => {
         const at = this.waiting.indexOf(entry);
         if (at >= 0) this.waiting.splice(at, 1);
-        this.observe(Date.now() - queuedAt);
-        this.rejected++;
-        resolve(null);
+        if (this.waiting.length === 0) this.drainedInInterval = true;
+        resolve(this.refused());
       }, timeout);
       this.waiting.push(entry);
     });
