@@ -41,6 +41,27 @@ describe('compact JWS through jose', () => {
     });
   }
 
+  it('signs only with a private key of the algorithm\'s type, curve and hash', async () => {
+    const es256 = await keyPair('ES256', 'a');
+    const rs256 = await keyPair('RS256', 'b');
+    const claims = { sub: 'c1' };
+    await assert.rejects(signCompact({ alg: 'ES384', kid: 'a' }, claims, es256.signing.key), /cannot sign ES384/);
+    await assert.rejects(signCompact({ alg: 'RS256', kid: 'a' }, claims, es256.signing.key), /cannot sign RS256/);
+    await assert.rejects(signCompact({ alg: 'RS384', kid: 'b' }, claims, rs256.signing.key), /cannot sign RS384/);
+    await assert.rejects(signCompact({ alg: 'ES256', kid: 'b' }, claims, rs256.signing.key), /cannot sign ES256/);
+    await assert.rejects(signCompact({ alg: 'HS256', kid: 'a' }, claims, es256.signing.key), /cannot sign HS256/);
+    const publicKey = (await importJWK(es256.publicJwk as JWK, 'ES256')) as Parameters<typeof signCompact>[2];
+    await assert.rejects(signCompact({ alg: 'ES256', kid: 'a' }, claims, publicKey), /cannot sign ES256/);
+  });
+
+  it('makes a new signature each time (ECDSA), every one verified by jose', async () => {
+    const { signing, publicJwk } = await keyPair('ES256', 'k');
+    const key = await importJWK(publicJwk as JWK, 'ES256');
+    const tokens = await Promise.all(Array.from({ length: 20 }, () => signing.sign({ sub: 'same' }, 'at+jwt')));
+    assert.equal(new Set(tokens).size, 20);
+    for (const token of tokens) assert.equal((await jwtVerify(token, key, { typ: 'at+jwt' })).payload.sub, 'same');
+  });
+
   it('refuses a key that does not fit the algorithm', async () => {
     const { privateJwk, publicJwk } = await keyPair('ES256', 'k');
     await assert.rejects(importPrivateJwk(privateJwk as Record<string, unknown>, 'ES384'));

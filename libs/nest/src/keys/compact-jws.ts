@@ -1,17 +1,19 @@
-import { CompactSign, compactVerify, decodeProtectedHeader, importJWK, type CryptoKey, type JWK } from 'jose';
+import { KeyObject, sign as signWithNode } from 'node:crypto';
+import { compactVerify, decodeProtectedHeader, importJWK, type CryptoKey, type JWK } from 'jose';
 
 /**
- * Compact JWS (RFC 7515 §7.1) for the tokens this suite issues and checks,
- * through jose. Only asymmetric algorithms exist here, and every key is bound
- * to one algorithm when it is imported, so a token can never choose how it is
- * checked (RFC 8725 §3.1).
+ * Compact JWS (RFC 7515 §7.1) for the tokens this suite issues and checks.
+ * Only asymmetric algorithms exist here, and every key is bound to one
+ * algorithm when it is imported, so a token can never choose how it is
+ * checked (RFC 8725 §3.1). Keys are imported, and every signature verified,
+ * by jose; the signature of the tokens this suite issues is made by
+ * node:crypto's synchronous `sign()` with the same key (see {@link signCompact}).
  */
 
 /** The JWS algorithms the suite signs and verifies with (RFC 7518 §3.1). */
 export const JWS_ALGORITHMS: readonly string[] = ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512'];
 
 const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
-const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /** A token that is not a well-formed compact JWS, or whose signature or claims do not hold. */
@@ -61,9 +63,48 @@ export async function importPublicJwk(jwk: Record<string, unknown>, alg: string)
   return (await importJWK({ ...jwk, alg } as JWK, alg)) as CryptoKey;
 }
 
-/** Signs `payload` as a compact JWS with the protected header given. */
+/** What a key must be for each algorithm (RFC 7518 §3.3, §3.4): WebCrypto's name, the hash, and the curve of EC keys. */
+const SIGNATURES: Readonly<Record<string, { name: string; hash: string; curve?: string }>> = {
+  RS256: { name: 'RSASSA-PKCS1-v1_5', hash: 'sha256' },
+  RS384: { name: 'RSASSA-PKCS1-v1_5', hash: 'sha384' },
+  RS512: { name: 'RSASSA-PKCS1-v1_5', hash: 'sha512' },
+  ES256: { name: 'ECDSA', hash: 'sha256', curve: 'P-256' },
+  ES384: { name: 'ECDSA', hash: 'sha384', curve: 'P-384' },
+  ES512: { name: 'ECDSA', hash: 'sha512', curve: 'P-521' },
+};
+
+/** Each imported private key as node:crypto's KeyObject, made once. */
+const nodeKeys = new WeakMap<CryptoKey, KeyObject>();
+
+function nodeKeyFor(key: CryptoKey, alg: string): KeyObject {
+  const wanted = SIGNATURES[alg];
+  const algorithm = key.algorithm as { name: string; namedCurve?: string; hash?: { name: string } };
+  const fits =
+    wanted !== undefined &&
+    key.type === 'private' &&
+    key.usages.includes('sign') &&
+    algorithm.name === wanted.name &&
+    (wanted.curve ? algorithm.namedCurve === wanted.curve : algorithm.hash?.name.replace('-', '').toLowerCase() === wanted.hash);
+  if (!fits) throw new InvalidJwt(`the key cannot sign ${alg}`);
+  let nodeKey = nodeKeys.get(key);
+  if (!nodeKey) nodeKeys.set(key, (nodeKey = KeyObject.from(key)));
+  return nodeKey;
+}
+
+/**
+ * Signs `payload` as a compact JWS with the protected header given, with a
+ * private key jose imported. The signature itself is node:crypto's
+ * synchronous `sign()` (ECDSA as R‖S, RFC 7518 §3.4; RSASSA-PKCS1-v1_5,
+ * §3.3) on the same key: 2.5 times jose's rate through WebCrypto on the
+ * reference machine (27,100 against 10,900 ES256 signatures a second, issue
+ * #20), and the access token's signature is the token path's largest cost.
+ * jose checks every signature made here in the specs.
+ */
 export async function signCompact(header: JwsHeader, payload: Record<string, unknown>, key: CryptoKey): Promise<string> {
-  return new CompactSign(encoder.encode(JSON.stringify(payload))).setProtectedHeader(header).sign(key);
+  const nodeKey = nodeKeyFor(key, header.alg);
+  const input = `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
+  const signature = signWithNode(SIGNATURES[header.alg]!.hash, Buffer.from(input), { key: nodeKey, dsaEncoding: 'ieee-p1363' });
+  return `${input}.${signature.toString('base64url')}`;
 }
 
 /** The protected header of a compact JWS, unverified (to pick the key by `kid`). */
