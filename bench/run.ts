@@ -27,6 +27,7 @@ import { REFERENCE_CLIENT, REFERENCE_SCOPE, startReference, type ReferenceServer
 import { runOverload } from './overload.js';
 import { cpuSnapshot, cpuUsedBetween, postgresPids, type CpuGroups } from './cpu-split.js';
 import { dpopProofSupply } from './dpop.js';
+import { runFlows } from './flows.js';
 
 process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -64,8 +65,8 @@ const DURATION = Number(process.env.BENCH_DURATION_S ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP_S ?? 3);
 const ALG = 'ES256';
 const BACKEND_ALGS = ['ES384', 'RS384'];
-/** Which parts to run (comma-separated: token, dpop, introspect, backend, reference, overload); all but overload by default. */
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'token,dpop,introspect,backend,reference').split(',').map((s) => s.trim()));
+/** Which parts to run (comma-separated: token, dpop, introspect, backend, reference, flows, overload); all but overload by default. */
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'token,dpop,introspect,backend,reference,flows').split(',').map((s) => s.trim()));
 /**
  * The issue's targets were set against node-oidc-provider's rates on this
  * machine on a faster day: 5,000 of its 9,000 tokens/s and 8,000 of its
@@ -323,6 +324,14 @@ async function main(): Promise<void> {
       }
       rows.push(await load('/introspect (active token)', `${suite.baseUrl}/introspect`, 64, form, `token=${live}`, (b) => b.includes('"active":true'), cpu));
       rows.push(await load('/introspect (revoked token)', `${suite.baseUrl}/introspect`, 64, form, `token=${revoked}`, (b) => b === '{"active":false}'));
+    }
+
+    if (ONLY.has('flows')) {
+      const ccRate = rows.filter((r) => r.name === 'client_credentials /token').reduce((m, r) => Math.max(m, r.rps), 0);
+      if (!(await runFlows(suite, DURATION, WARMUP, cpu, ccRate || undefined))) {
+        console.log('FAILED: a whole flow failed');
+        process.exitCode = 1;
+      }
     }
 
     if (ONLY.has('overload') && !(await runOverload(suite, form, DURATION, cpu))) process.exitCode = 1;
