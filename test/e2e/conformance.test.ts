@@ -78,7 +78,7 @@ describe('CONFORMANCE.md checks not proven elsewhere', () => {
       scope: APP_SCOPE,
     });
     ehrToken = await tokenFor(suite, await machineClient(suite, 'launch'), 'launch');
-    // AZ-10: a code left unredeemed from the start; the last test redeems it after the longest lifetime allowed.
+    // AZ-10: a code left unredeemed from the start; the last test redeems it after its lifetime.
     const pending = await obtainCode(suite, params(), as(patient));
     staleCode = { ...pending, issuedAt: Date.now() };
   });
@@ -457,8 +457,25 @@ describe('CONFORMANCE.md checks not proven elsewhere', () => {
   });
   it('AZ-10 a code redeemed after its lifetime gets 400 invalid_grant (codes live at most 60 s)', async () => {
     // AUTHORIZATION_CODE_TTL_SECONDS is 60 by default and cannot be configured higher.
-    const wait = staleCode.issuedAt + 61_000 - Date.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    if (suite.databaseUrl) {
+      // The stored lifetime is at most 60 s; the row is then backdated past it instead of waiting a minute.
+      const pg = (await import('pg')).default;
+      const db = new pg.Client({ connectionString: suite.databaseUrl });
+      await db.connect();
+      try {
+        const codeHash = createHash('sha256').update(staleCode.code).digest('hex');
+        const { rows } = await db.query<{ expires_at: Date }>('SELECT expires_at FROM authorization_code WHERE code_hash = $1', [codeHash]);
+        assert.equal(rows.length, 1, 'the code is stored by its SHA-256');
+        assert.ok(rows[0]!.expires_at.getTime() <= staleCode.issuedAt + 60_000 + 1_000, `expires ${rows[0]!.expires_at.toISOString()}, at most 60 s after it was issued`);
+        await db.query(`UPDATE authorization_code SET expires_at = now() - interval '1 second' WHERE code_hash = $1`, [codeHash]);
+      } finally {
+        await db.end();
+      }
+    } else {
+      // The embedded suite hands over no database: wait the lifetime out.
+      const wait = staleCode.issuedAt + 61_000 - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
     assertOAuthError(await exchange(suite, app, staleCode.code, staleCode.verifier), 400, 'invalid_grant');
   });
 });
