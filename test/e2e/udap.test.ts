@@ -205,6 +205,14 @@ describe('UDAP: discovery, trusted dynamic registration, community trust', () =>
       assert.deepEqual((view.json.privileges_approved as { scope: string[] }).scope, ['system/*.rs']);
     });
 
+    it('lets an administrator edit a UDAP registration (PUT /admin/clients), its key still its certificate\'s', async () => {
+      const body = { client_id: payerClientId, client_name: 'Payer backend (edited)', grant_types: ['client_credentials'], token_endpoint_auth_method: 'private_key_jwt', scope: 'system/*.rs system/Claim.cruds', contacts: ['mailto:ops@payer-app.test'] };
+      const reply = await call(suite, `/admin/clients/${payerClientId}`, { method: 'PUT', headers: { authorization: bearer(admin), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      assert.equal(reply.status, 200, reply.text);
+      assert.equal(reply.json.client_name, 'Payer backend (edited)');
+      assert.equal(reply.json.trust, 'udap');
+    });
+
     it('keeps registrations of the same iss in another community apart (§3.4), and registers an ES256 authorization_code app', async () => {
       const statement = await signX5cJwt({ ...userApp('https://payer-app.test/udap') }, clients.clinic, [clinics.intermediate]);
       const reply = await udapRegister(statement);
