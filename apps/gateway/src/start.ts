@@ -20,16 +20,15 @@ import { installRateLimits } from './rate-limit/rate-limits.js';
 import { installAdmission, parseAdmissionLimits } from './admission/admission.js';
 
 /**
- * The path of the FHIR base on this server, where discovery documents are
- * served too: the FHIR base URL's path when it shares the issuer's origin
- * (`sameOrigin`), `/fhir` otherwise (the SMART document only: UDAP metadata
- * under another origin's FHIR base is that server's to serve, since its
- * `iss` must be that base URL).
+ * The path of the FHIR base on this server, where the discovery documents are
+ * served too: the FHIR base URL's path when it shares the issuer's origin,
+ * `/fhir` otherwise (for the FHIR server on its own origin to pass its
+ * `/.well-known/*` requests on to; the UDAP document there speaks for
+ * FHIR_BASE_URL, `iss` included).
  */
-function fhirBasePath(config: GatewayConfig): { path: string; sameOrigin: boolean } {
+function fhirBasePath(config: GatewayConfig): string {
   const fhir = new URL(config.FHIR_BASE_URL);
-  const sameOrigin = fhir.origin === new URL(config.ISSUER).origin;
-  return { path: sameOrigin ? fhir.pathname.replace(/\/$/, '') : '/fhir', sameOrigin };
+  return fhir.origin === new URL(config.ISSUER).origin ? fhir.pathname.replace(/\/$/, '') : '/fhir';
 }
 
 function installEdge(fastify: FastifyInstance, policy: EdgePolicy, config: GatewayConfig, serving: ServingState): void {
@@ -121,7 +120,7 @@ export async function startGateway(runtime: SuiteRuntime, env: NodeJS.ProcessEnv
     frameworkErrors: (error: FastifyError, _req: FastifyRequest, reply: FastifyReply) => renderOAuthError(reply, error),
   });
   const fhirBase = fhirBasePath(config);
-  const policy = new EdgePolicy(fhirBase.path);
+  const policy = new EdgePolicy(fhirBase);
   const serving = new ServingState();
   const app = await NestFactory.create<NestFastifyApplication>(gatewayModule(config, runtime, policy, serving), adapter, {
     bodyParser: false,
@@ -136,13 +135,11 @@ export async function startGateway(runtime: SuiteRuntime, env: NodeJS.ProcessEnv
   installRateLimits(fastify, limits, limits.shared ? runtime.windowCounters(2 * config.RATE_LIMIT_WINDOW_SECONDS) : undefined);
   installAdmission(fastify, admission, { burstMs: config.ADMISSION_QUEUE_TIMEOUT_MS, overloadMs: config.ADMISSION_OVERLOAD_QUEUE_TIMEOUT_MS }, config.RETRY_AFTER_SECONDS);
   // SMART 2.2 D-01 and UDAP Security 2.0 §2.1: served under the FHIR base too; when that base is the issuer itself, the controllers' routes already are.
-  if (fhirBase.path !== '') {
+  if (fhirBase !== '') {
     const discovery = app.get(DiscoveryService);
-    fastify.get(`${fhirBase.path}/.well-known/smart-configuration`, (_req, reply) => fhirSmartConfiguration(discovery, reply));
-    if (fhirBase.sameOrigin) {
-      const udap = app.get(UdapDiscovery);
-      fastify.get(`${fhirBase.path}/.well-known/udap`, (req, reply) => sendUdapDocument(udap, 'fhir', req, reply).catch((err: unknown) => renderOAuthError(reply, err)));
-    }
+    const udap = app.get(UdapDiscovery);
+    fastify.get(`${fhirBase}/.well-known/smart-configuration`, (_req, reply) => fhirSmartConfiguration(discovery, reply));
+    fastify.get(`${fhirBase}/.well-known/udap`, (req, reply) => sendUdapDocument(udap, 'fhir', req, reply).catch((err: unknown) => renderOAuthError(reply, err)));
   }
   await app.listen(config.PORT, config.HOST);
   // The management port's readiness is the public /health/ready, asked in process.
