@@ -60,6 +60,9 @@ describe('Helm chart: what helm install refuses', () => {
       [{ topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'zone', whenUnsatisfiable: 'Maybe' }] }, /whenUnsatisfiable: must be equal to one of the allowed values/],
       [{ secrets: { databaseUrl: 'mysql://x' } }, /\/secrets\/databaseUrl: must match pattern/],
       [{ extraEnv: { 'BAD-NAME': 'x' } }, /\/extraEnv: property name must be valid/],
+      [{ udap: { enabled: true, trustAnchor: 'x' } }, /\/udap: must NOT have additional properties \(trustAnchor\)/],
+      [{ udap: { communities: [{ uri: 'urn:x' }] } }, /\/udap\/communities\/0: must have required property 'anchor'/],
+      [{ udap: { communities: [{ anchor: 'not-a-fingerprint' }] } }, /\/udap\/communities\/0\/anchor: must match pattern/],
     ];
     for (const [values, message] of refused) assert.throws(() => render(values as any), message, JSON.stringify(values));
   });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { parseClientsFile } from '../../apps/registration/src/declared-clients/clients-file.js';
-import { chartProblems, find, render } from './support/chart.js';
+import { chartProblems, find, render, renderFull } from './support/chart.js';
 
 const root = process.cwd();
 const SERVICES = readdirSync(join(root, 'apps')).filter((s) => s !== 'suite' && s !== 'cli').sort();
@@ -130,6 +130,40 @@ describe('Helm chart', () => {
     const defaults = await renderChart();
     assert.equal(find(defaults, 'ConfigMap', 'rel-smart-auth-clients'), undefined);
     assert.ok(!find(defaults, 'Deployment', 'rel-registration')!.spec.template.spec.containers[0].env.some((e: any) => e.name.startsWith('CLIENTS_')));
+  });
+
+  it('UDAP: anchors and communities in a ConfigMap, the server certificate in a Secret, mounted into the registration pods only; off by default', async () => {
+    const pem = (label: string) => `-----BEGIN ${label}-----\nMIIB\n-----END ${label}-----\n`;
+    const communities = [{ anchor: 'AB:'.repeat(31) + 'AB', uri: 'urn:example:payers', privileges: 'system/*.rs' }];
+    const manifests = await renderChart({ udap: { enabled: true, trustAnchors: pem('CERTIFICATE'), communities, serverCertificate: pem('CERTIFICATE'), serverKey: pem('PRIVATE KEY') } });
+    validateAll(manifests);
+    const config = find(manifests, 'ConfigMap', 'rel-smart-auth-udap')!.data;
+    assert.equal(config['trust-anchors.pem'], pem('CERTIFICATE'));
+    assert.deepEqual(parseYaml(config['communities.yaml']), { communities });
+    assert.equal(find(manifests, 'Secret', 'rel-smart-auth-udap-server')!.type, 'kubernetes.io/tls');
+    const pod = find(manifests, 'Deployment', 'rel-registration')!.spec.template;
+    const env = Object.fromEntries(pod.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+    assert.equal(env.UDAP_TRUST_ANCHORS_FILE, '/etc/smart-auth/udap/trust-anchors.pem');
+    assert.equal(env.UDAP_COMMUNITIES_FILE, '/etc/smart-auth/udap/communities.yaml');
+    assert.equal(env.UDAP_SERVER_CERT_FILE, '/run/secrets/smart-auth-udap/tls.crt');
+    assert.equal(env.UDAP_SERVER_KEY_FILE, '/run/secrets/smart-auth-udap/tls.key');
+    assert.equal(env.UDAP_CRL_ALLOWED_HOSTS, undefined, 'the loopback exception is for tests only');
+    assert.ok(pod.metadata.annotations['checksum/udap']);
+    assert.equal(pod.spec.volumes.find((v: any) => v.name === 'udap-server').secret.secretName, 'rel-smart-auth-udap-server');
+    assert.deepEqual(find(manifests, 'NetworkPolicy', 'rel-udap-crls')!.spec.egress[0].ports.map((p: any) => p.port), [80, 443]);
+    for (const s of SERVICES.filter((x) => x !== 'registration')) {
+      assert.ok(!find(manifests, 'Deployment', `rel-${s}`)!.spec.template.spec.containers[0].env.some((e: any) => e.name.startsWith('UDAP_')), s);
+    }
+    const existing = await renderChart({ udap: { enabled: true, trustAnchors: pem('CERTIFICATE'), serverSecretName: 'udap-server-tls' } });
+    validateAll(existing, ['udap-server-tls']);
+    assert.equal(find(existing, 'Secret', 'rel-smart-auth-udap-server'), undefined);
+    const registration = find(existing, 'Deployment', 'rel-registration')!.spec.template.spec;
+    assert.equal(registration.volumes.find((v: any) => v.name === 'udap-server').secret.secretName, 'udap-server-tls');
+    assert.ok(!registration.containers[0].env.some((e: any) => e.name === 'UDAP_COMMUNITIES_FILE'));
+    assert.throws(() => renderFull({ udap: { enabled: true, trustAnchors: pem('CERTIFICATE') } }), /udap.serverCertificate is required/);
+    const defaults = await renderChart();
+    assert.equal(find(defaults, 'ConfigMap', 'rel-smart-auth-udap'), undefined);
+    assert.ok(!find(defaults, 'Deployment', 'rel-registration')!.spec.template.spec.containers[0].env.some((e: any) => e.name.startsWith('UDAP_')));
   });
 
   it('runs the migrations in a pre-install/pre-upgrade hook job', async () => {

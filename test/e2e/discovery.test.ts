@@ -28,6 +28,20 @@ describe('discovery, CORS and health', () => {
     if (suite.owned) await suite.stop();
   });
 
+  // UDAP Security 2.0 §2.2: "If no UDAP workflows are supported, the server SHALL return a 404": the shared suite has no UDAP
+  // settings. The embedded development mode makes a development community and server certificate (docs/operations.md "UDAP").
+  it('answers GET /.well-known/udap with 404 when UDAP is not configured, under the issuer and the FHIR base', async () => {
+    for (const path of ['/.well-known/udap', '/fhir/.well-known/udap', '/.well-known/udap?community=urn%3Aexample']) {
+      const reply = await call(suite, path);
+      if (suite.mode === 'embedded') {
+        assert.equal(reply.status, path.includes('community') ? 204 : 200, `${path}: ${reply.text}`);
+        continue;
+      }
+      assert.equal(reply.status, 404, `${path}: ${reply.text}`);
+      assert.equal(reply.json.error, 'not_found');
+    }
+  });
+
   // SMART 2.2 D-01: JSON whatever the Accept header.
   for (const path of DOCUMENTS) {
     for (const accept of ['application/json', 'text/html', 'text/html,application/xhtml+xml;q=0.9', undefined]) {

@@ -4,6 +4,7 @@ import { RuntimeModule, type SuiteRuntime } from '#nest';
 import { GatewayConfig } from './config/gateway.config.js';
 import { DiscoveryController } from './discovery/discovery.controller.js';
 import { DiscoveryService } from './discovery/discovery.service.js';
+import { UdapDiscovery } from './discovery/udap-discovery.service.js';
 import { AdminClientsController } from './endpoints/admin-clients.controller.js';
 import { AdminAuditController } from './endpoints/admin-audit.controller.js';
 import { AdminKeysController } from './endpoints/admin-keys.controller.js';
@@ -37,6 +38,6 @@ export function gatewayModule(config: GatewayConfig, runtime: SuiteRuntime, poli
     ],
     providers: [{ provide: GatewayConfig, useValue: config }, { provide: EdgePolicy, useValue: policy },
       { provide: ServingState, useValue: serving },
-      { provide: APP_FILTER, useClass: OAuthErrorFilter }, DiscoveryService],
+      { provide: APP_FILTER, useClass: OAuthErrorFilter }, DiscoveryService, UdapDiscovery],
   };
 }

@@ -4,8 +4,9 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { loadConfig, ProcessLog, registerReadiness, type Closable, type SuiteRuntime } from '#nest';
 import { forbiddenCharactersIn, InvalidClientMetadata, InvalidRequest } from '#oauth';
 import { GatewayConfig } from './config/gateway.config.js';
-import { fhirSmartConfiguration } from './discovery/discovery.controller.js';
+import { fhirSmartConfiguration, sendUdapDocument } from './discovery/discovery.controller.js';
 import { DiscoveryService } from './discovery/discovery.service.js';
+import { UdapDiscovery } from './discovery/udap-discovery.service.js';
 import { gatewayModule } from './gateway.module.js';
 import { EdgePolicy, pathOf } from './http/edge-policy.js';
 import { installInputCharacterChecks } from './http/input-characters.js';
@@ -18,12 +19,16 @@ import { RateLimitPolicy } from './rate-limit/rate-limit.policy.js';
 import { installRateLimits } from './rate-limit/rate-limits.js';
 import { installAdmission, parseAdmissionLimits } from './admission/admission.js';
 
-/** Path of the SMART document under the FHIR base, when the FHIR base is served by this issuer. */
-function fhirSmartConfigPath(config: GatewayConfig): string {
+/**
+ * The path of the FHIR base on this server, where the discovery documents are
+ * served too: the FHIR base URL's path when it shares the issuer's origin,
+ * `/fhir` otherwise (for the FHIR server on its own origin to pass its
+ * `/.well-known/*` requests on to; the UDAP document there speaks for
+ * FHIR_BASE_URL, `iss` included).
+ */
+function fhirBasePath(config: GatewayConfig): string {
   const fhir = new URL(config.FHIR_BASE_URL);
-  const issuer = new URL(config.ISSUER);
-  const base = fhir.origin === issuer.origin ? fhir.pathname.replace(/\/$/, '') : '/fhir';
-  return `${base}/.well-known/smart-configuration`;
+  return fhir.origin === new URL(config.ISSUER).origin ? fhir.pathname.replace(/\/$/, '') : '/fhir';
 }
 
 function installEdge(fastify: FastifyInstance, policy: EdgePolicy, config: GatewayConfig, serving: ServingState): void {
@@ -114,7 +119,8 @@ export async function startGateway(runtime: SuiteRuntime, env: NodeJS.ProcessEnv
     // The router refuses a malformed URL before any hook or Nest handler runs: shape that as OAuth JSON too.
     frameworkErrors: (error: FastifyError, _req: FastifyRequest, reply: FastifyReply) => renderOAuthError(reply, error),
   });
-  const policy = new EdgePolicy(fhirSmartConfigPath(config));
+  const fhirBase = fhirBasePath(config);
+  const policy = new EdgePolicy(fhirBase);
   const serving = new ServingState();
   const app = await NestFactory.create<NestFastifyApplication>(gatewayModule(config, runtime, policy, serving), adapter, {
     bodyParser: false,
@@ -128,10 +134,13 @@ export async function startGateway(runtime: SuiteRuntime, env: NodeJS.ProcessEnv
   // Counts are kept two windows, so a window's count outlives it whatever the replicas' clocks say.
   installRateLimits(fastify, limits, limits.shared ? runtime.windowCounters(2 * config.RATE_LIMIT_WINDOW_SECONDS) : undefined);
   installAdmission(fastify, admission, { burstMs: config.ADMISSION_QUEUE_TIMEOUT_MS, overloadMs: config.ADMISSION_OVERLOAD_QUEUE_TIMEOUT_MS }, config.RETRY_AFTER_SECONDS);
-  const discovery = app.get(DiscoveryService);
-  const fhirPath = fhirSmartConfigPath(config);
-  // SMART 2.2 D-01: served under the FHIR base; when that base is the issuer itself, the controller's route already is.
-  if (fhirPath !== '/.well-known/smart-configuration') fastify.get(fhirPath, (_req, reply) => fhirSmartConfiguration(discovery, reply));
+  // SMART 2.2 D-01 and UDAP Security 2.0 §2.1: served under the FHIR base too; when that base is the issuer itself, the controllers' routes already are.
+  if (fhirBase !== '') {
+    const discovery = app.get(DiscoveryService);
+    const udap = app.get(UdapDiscovery);
+    fastify.get(`${fhirBase}/.well-known/smart-configuration`, (_req, reply) => fhirSmartConfiguration(discovery, reply));
+    fastify.get(`${fhirBase}/.well-known/udap`, (req, reply) => sendUdapDocument(udap, 'fhir', req, reply).catch((err: unknown) => renderOAuthError(reply, err)));
+  }
   await app.listen(config.PORT, config.HOST);
   // The management port's readiness is the public /health/ready, asked in process.
   const unregister = registerReadiness('gateway', async () => {

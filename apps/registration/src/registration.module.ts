@@ -17,16 +17,23 @@ import { DeclaredClientsSource } from './declared-clients/declared-clients.sourc
 import { ClientStore } from './persistence/client.store.js';
 import { ClientEntity } from './persistence/entities/client.entity.js';
 import { REGISTRATION_MIGRATIONS } from './persistence/migrations/index.js';
+import { UdapClientRegistrations } from './udap/udap-client-registrations.js';
+import { UDAP_CONFIGURATION, type UdapConfiguration } from './udap/udap-configuration.js';
+import { UdapController } from './udap/udap.controller.js';
+import { UdapMetadata } from './udap/udap-metadata.service.js';
+import { UdapRegistration } from './udap/udap-registration.service.js';
 
-export function registrationModule(config: RegistrationConfig, trust: TrustConfiguration, runtime: SuiteRuntime, declared?: DeclaredClientsSource): DynamicModule {
+export function registrationModule(config: RegistrationConfig, trust: TrustConfiguration, udap: UdapConfiguration | null, runtime: SuiteRuntime, declared?: DeclaredClientsSource): DynamicModule {
   return {
     module: class RegistrationModule {},
     imports: [RuntimeModule.forService('registration', runtime, config.RPC_TIMEOUT_MS), ...serviceTables('registration', config, [ClientEntity], REGISTRATION_MIGRATIONS)],
-    controllers: [RegistrationController, AdminClientsController, healthControllerFor('registration')],
+    controllers: [RegistrationController, UdapController, AdminClientsController, healthControllerFor('registration')],
     providers: [
       { provide: RegistrationConfig, useValue: config },
       { provide: TRUST_CONFIGURATION, useValue: trust },
+      { provide: UDAP_CONFIGURATION, useValue: udap },
       RegistrationTrust,
+      UdapMetadata, UdapRegistration, UdapClientRegistrations,
       outboxProvider('registration'), ClientStore, ClientEventPublisher, RegistrationService, AdminClientBootstrap, BearerTokens, AdminAccess, ClientInsight, AdminClientsService, AdminClientChanges,
       ...(declared ? [{ provide: DeclaredClientsSource, useValue: declared }] : []),
       DeclaredClientsReconciler,

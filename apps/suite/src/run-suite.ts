@@ -12,6 +12,7 @@ import { startIntrospection } from '../../introspection/src/start.js';
 import { startJwks } from '../../jwks/src/start.js';
 import { startRegistration } from '../../registration/src/start.js';
 import { startToken } from '../../token/src/start.js';
+import { developmentUdap } from './development-udap.js';
 import { EmbeddedDatabase } from './embedded-database.js';
 
 /** Start order: keys first (issuers load them), the HTTP edge last. */
@@ -62,6 +63,7 @@ export async function runSuite(baseEnv: NodeJS.ProcessEnv): Promise<Closable> {
   let runtime: SuiteRuntime;
   let printAdmin = false;
   let adminSecretFile: string | undefined;
+  let udapLines: string[] = [];
 
   if (embedded) {
     if (env.NATS_URL || env.DATABASE_URL) {
@@ -79,6 +81,7 @@ export async function runSuite(baseEnv: NodeJS.ProcessEnv): Promise<Closable> {
     env.ADMIN_CLIENT_ID = env.ADMIN_CLIENT_ID ?? 'admin';
     adminSecretFile = env.ADMIN_CLIENT_SECRET ? undefined : join(dataDir, 'admin-client-secret');
     env.ADMIN_CLIENT_SECRET = env.ADMIN_CLIENT_SECRET ?? persisted(dataDir, 'admin-client-secret', () => randomBytes(32).toString('base64url'));
+    udapLines = await developmentUdap(dataDir, env);
     runtime = new InProcessRuntime();
     banner([
       'DEVELOPMENT MODE - not for production',
@@ -110,6 +113,7 @@ export async function runSuite(baseEnv: NodeJS.ProcessEnv): Promise<Closable> {
   ];
   // The issue asks for the generated development credentials to be printed; set them to keep them out of the log.
   if (printAdmin) lines.push(`admin client: ${env.ADMIN_CLIENT_ID} / ${env.ADMIN_CLIENT_SECRET}`);
+  lines.push(...udapLines);
   if (embedded && env.SEED_DEMO_DATA === 'true') {
     lines.push('demo users (development only):');
     for (const user of DEMO_USERS) lines.push(`  ${user.username} / ${user.password}  (${user.fhirUser}, ${user.displayName})`);

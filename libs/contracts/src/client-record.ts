@@ -58,9 +58,28 @@ export type ClientApprovalStatus = 'approved' | 'pending' | 'rejected';
 
 /** How a client came to hold its privileges (its trust tier). */
 /** `administrator`: registered by an administrator (POST /admin/clients, the register form), who vouches for what it asks. */
-export type ClientTrust = 'anonymous' | 'initial-access-token' | 'software-statement' | 'configuration' | 'auto-approve' | 'administrator';
+/** `udap`: registered with a UDAP software statement whose certificate chains to a configured trust community (issue #17). */
+export type ClientTrust = 'anonymous' | 'initial-access-token' | 'software-statement' | 'configuration' | 'auto-approve' | 'administrator' | 'udap';
 
-export const CLIENT_TRUSTS: readonly ClientTrust[] = ['anonymous', 'initial-access-token', 'software-statement', 'configuration', 'auto-approve', 'administrator'];
+export const CLIENT_TRUSTS: readonly ClientTrust[] = ['anonymous', 'initial-access-token', 'software-statement', 'configuration', 'auto-approve', 'administrator', 'udap'];
+
+/**
+ * Who a client registered through UDAP trusted dynamic registration is
+ * (UDAP Security 2.0 §3.4): the same `iss` under the same trust anchor is the
+ * same client, whatever certificate it presents later (a renewed one).
+ */
+export interface UdapClientIdentity {
+  /** The software statement's `iss`: a uniformResourceIdentifier SAN of its certificate. */
+  iss: string;
+  /** SHA-256 (lower-case hex) of the trust anchor its certificate chained to: its community. */
+  anchor_sha256: string;
+  /** The community's URI, when UDAP_COMMUNITIES_FILE names one. */
+  community?: string;
+  /** SHA-256 (lower-case hex) of the certificate that registered, or last modified, the registration. */
+  certificate_sha256: string;
+  /** That certificate's public key (JWK, public members only). */
+  public_jwk: Record<string, unknown>;
+}
 
 /**
  * The internal view of a client that token, introspection and authorization
@@ -80,6 +99,8 @@ export interface ClientRecord {
   privileges_pending?: ClientPrivileges;
   /** Registered privileges an administrator refused; never usable; absent when none. */
   privileges_rejected?: ClientPrivileges;
+  /** Present for a client registered through UDAP (its identity for UDAP client authentication). */
+  udap?: UdapClientIdentity;
 }
 
 /** Credentials as the gateway extracted them from the HTTP request (RFC 6749 §2.3). */

@@ -184,3 +184,48 @@ export interface ClientListResponse {
   /** How many clients match the search and filters. */
   total: number;
 }
+
+/** POST /register with `udap` in the body (UDAP Dynamic Client Registration, UDAP Security 2.0 §3): the parsed JSON body. */
+export interface UdapRegisterRequest {
+  body: unknown;
+  requestId?: string;
+}
+
+/**
+ * The answer to a UDAP registration: `201` for a new registration, `200`
+ * for a modification or a cancellation of an earlier one (UDAP Security 2.0
+ * §3.4), with the registration response (the software statement echoed,
+ * RFC 7591 §3.2.1).
+ */
+export interface UdapRegistrationAnswer {
+  status: 200 | 201;
+  body: Record<string, unknown>;
+}
+
+/** Which `.well-known/udap` is asked for: the one under the issuer, or the one under the FHIR base URL. */
+export type UdapMetadataBase = 'issuer' | 'fhir';
+
+export interface UdapMetadataRequest {
+  base: UdapMetadataBase;
+  /** The `community` query parameter (UDAP Security 2.0 §2.4), as given. */
+  community?: string;
+}
+
+/** UDAP metadata the registration service vouches for (the rest of `.well-known/udap` is composed by the gateway). */
+export interface UdapServerMetadata {
+  udap_versions_supported: string[];
+  udap_authorization_extensions_supported: string[];
+  udap_authorization_extensions_required: string[];
+  udap_certifications_supported: string[];
+  udap_certifications_required: string[];
+  token_endpoint_auth_signing_alg_values_supported: string[];
+  registration_endpoint_jwt_signing_alg_values_supported: string[];
+  /** UDAP Security 2.0 §2.3: the JWT with `x5c`, `iss` = `sub` = the base URL, the endpoints. */
+  signed_metadata: string;
+}
+
+/**
+ * `not_configured`: no UDAP here (or the server certificate does not name
+ * this base URL), 404; `unknown_community`: 204 (UDAP Security 2.0 §2.4).
+ */
+export type UdapMetadataAnswer = { outcome: 'not_configured' } | { outcome: 'unknown_community' } | { outcome: 'ok'; metadata: UdapServerMetadata };

@@ -41,6 +41,10 @@ import type {
   ListClientsRequest,
   ManageClientRequest,
   RegisterClientRequest,
+  UdapMetadataAnswer,
+  UdapMetadataRequest,
+  UdapRegisterRequest,
+  UdapRegistrationAnswer,
   UpdateClientRequest,
 } from './registration-payloads.js';
 import type {
@@ -100,6 +104,10 @@ export const Rpc = {
     read: rpc<ManageClientRequest, ClientInformationResponse>('registration.v1.read', 'read'),
     update: rpc<UpdateClientRequest, ClientInformationResponse>('registration.v1.update', 'change'),
     delete: rpc<ManageClientRequest, { deleted: true }>('registration.v1.delete', 'change'),
+    /** UDAP trusted dynamic registration (POST /register with `udap`): a new registration, or a modification or cancellation of one. */
+    udapRegister: rpc<UdapRegisterRequest, UdapRegistrationAnswer>('registration.v1.udap.register', 'change'),
+    /** The UDAP part of `.well-known/udap`, with `signed_metadata` (the registration service holds the server certificate). */
+    udapMetadata: rpc<UdapMetadataRequest, UdapMetadataAnswer>('registration.v1.udap.metadata', 'read'),
     /** Internal: the cached view of a client used on the token path. */
     lookup: rpc<ClientLookupRequest, ClientRecord | null>('registration.v1.client.lookup', 'read'),
     /** Internal: the apps an EHR launcher may offer (approved, enabled, `launch_uri` and scope `launch`), by name. */

@@ -54,6 +54,8 @@ export const WebRoutes = {
   openidConfiguration: discovery('/.well-known/openid-configuration'),
   smartConfiguration: discovery('/.well-known/smart-configuration'),
   oauthAuthorizationServer: discovery('/.well-known/oauth-authorization-server'),
+  // UDAP Security 2.0 §2: UDAP server metadata (404 when UDAP is not configured); also under the FHIR base URL.
+  udapConfiguration: discovery('/.well-known/udap'),
   jwks: api('/jwks', ['GET'], { cors: true, cache: 'service' }),
   token: api('/token', ['POST'], { cors: true, rateLimit: 'token' }),
   // RFC 9126 §2: pushed authorization requests, client-authenticated like /token and counted with it.

@@ -4,6 +4,7 @@ import { Rpc, WebRoutes } from '#contracts';
 import { InvalidToken } from '#oauth';
 import { bearerToken } from '../http/client-credentials.extractor.js';
 import { authorizationOf, jsonOf } from '../http/request-input.js';
+import { sendJson } from '../http/json-reply.js';
 import { ServiceForwardingController } from './service-forwarding.controller.js';
 
 function registrationToken(req: FastifyRequest): string {
@@ -12,12 +13,22 @@ function registrationToken(req: FastifyRequest): string {
   return token;
 }
 
-/** RFC 7591 registration and RFC 7592 client configuration endpoints. */
+/** A UDAP registration request (UDAP Dynamic Client Registration §3) says `udap`; the registration service checks its value. */
+function isUdapRequest(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && !Array.isArray(body) && Object.hasOwn(body, 'udap');
+}
+
+/** RFC 7591 registration (and UDAP trusted registration) and RFC 7592 client configuration endpoints. */
 @Controller()
 export class RegistrationController extends ServiceForwardingController {
   @Post(WebRoutes.register.path)
   async register(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const metadata = jsonOf(req);
+    if (isUdapRequest(metadata)) {
+      // UDAP Security 2.0 §3.2.3 and §3.4: 201 for a new registration, 200 for a modification or cancellation.
+      const answer = await this.ask(req, Rpc.registration.udapRegister, { body: metadata });
+      return sendJson(reply, answer.status, answer.body);
+    }
     await this.forward(req, reply, 201, Rpc.registration.register, { metadata, bearer: bearerToken(authorizationOf(req)) });
   }
 

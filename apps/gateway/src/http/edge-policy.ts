@@ -16,16 +16,21 @@ const policyOf = (route: WebRoute): PathPolicy => ({ methods: [...route.methods]
 export class EdgePolicy {
   private readonly routes = WebRouteTable.of(false);
   private readonly policies = new Map<WebRoute, PathPolicy>();
-  /** The SMART configuration under the FHIR base URL (SMART App Launch 2.2 §"Retrieving .well-known/smart-configuration"). */
-  private readonly fhirSmartConfiguration: { path: string; policy: PathPolicy };
+  /**
+   * The discovery documents served under the FHIR base path too: the SMART
+   * configuration (SMART App Launch 2.2 §"Retrieving .well-known/smart-configuration")
+   * and the UDAP metadata (UDAP Security 2.0 §2.1), with their routes' policies.
+   */
+  private readonly underFhirBase = new Map<string, PathPolicy>();
 
-  constructor(fhirSmartConfigPath: string) {
+  constructor(fhirBasePath: string) {
     for (const route of Object.values(WebRoutes) as WebRoute[]) this.policies.set(route, policyOf(route));
-    this.fhirSmartConfiguration = { path: fhirSmartConfigPath, policy: this.policies.get(WebRoutes.smartConfiguration)! };
+    for (const route of [WebRoutes.smartConfiguration, WebRoutes.udapConfiguration]) this.underFhirBase.set(`${fhirBasePath}${route.path}`, this.policies.get(route)!);
   }
 
   of(path: string): PathPolicy | undefined {
-    if (path === this.fhirSmartConfiguration.path) return this.fhirSmartConfiguration.policy;
+    const fhir = this.underFhirBase.get(path);
+    if (fhir) return fhir;
     const matched = this.routes.match(path);
     return matched ? this.policies.get(matched.route) : undefined;
   }

@@ -73,7 +73,7 @@ describe('jsonOf', () => {
 });
 
 describe('EdgePolicy', () => {
-  const policy = new EdgePolicy('/fhir/.well-known/smart-configuration');
+  const policy = new EdgePolicy('/fhir');
   const cases: Array<[string, { methods: string[]; cors: boolean; noStore: boolean } | undefined]> = [
     ['/token', { methods: ['POST'], cors: true, noStore: true }],
     // RFC 9126 §2.2: no-store; CORS as at /token (browser apps push too).
@@ -81,6 +81,9 @@ describe('EdgePolicy', () => {
     ['/register', { methods: ['POST'], cors: true, noStore: true }],
     ['/register/abc', { methods: ['GET', 'PUT', 'DELETE'], cors: true, noStore: true }],
     ['/fhir/.well-known/smart-configuration', { methods: ['GET'], cors: true, noStore: false }],
+    // UDAP Security 2.0 §2.1: under the issuer and under the FHIR base, like the SMART configuration.
+    ['/.well-known/udap', { methods: ['GET'], cors: true, noStore: false }],
+    ['/fhir/.well-known/udap', { methods: ['GET'], cors: true, noStore: false }],
     ['/jwks', { methods: ['GET'], cors: true, noStore: false }],
     // RFC 9700 §2.6: no CORS on introspection, revocation, health, the authorization endpoint and its pages.
     ['/introspect', { methods: ['POST'], cors: false, noStore: true }],

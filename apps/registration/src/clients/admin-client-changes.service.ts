@@ -67,7 +67,8 @@ export class AdminClientChanges {
     return this.change(request, async (client) => {
       checkUpdateBody(request.metadata, client);
       const assessed = await this.trust.assess(await withPastedKey(request.metadata, request.publicKey), undefined, 'update');
-      const { metadata } = validateRegistration(assessed.metadata);
+      // A UDAP client's key stays its certificate's (UDAP Security 2.0 §3.1): it registers none.
+      const { metadata } = validateRegistration(assessed.metadata, { keysFromCertificate: Boolean(client.udapIssuer) });
       const secret = secretChangeFor(isSymmetric(metadata.token_endpoint_auth_method), client.clientSecretHash);
       // A client that now authenticates with a secret and had none gets one, shown in this answer only (RFC 7592 §2.2).
       const issued = secret === 'issue' ? generateOpaqueToken(32) : undefined;

@@ -1,4 +1,4 @@
-import type { ClientEventData, ClientInformationResponse, ClientRecord } from '#contracts';
+import type { ClientEventData, ClientInformationResponse, ClientRecord, UdapClientIdentity } from '#contracts';
 import { hasPrivileges, isSymmetric } from '#oauth';
 import type { ClientEntity } from '../persistence/entities/client.entity.js';
 import { withheldPrivileges } from './client-trust.js';
@@ -29,7 +29,7 @@ export function clientInformation(
 }
 
 /** `privileges_pending` / `privileges_rejected`, each only when it holds something. */
-function withheldFields(client: ClientEntity): Pick<ClientRecord, 'privileges_pending' | 'privileges_rejected'> {
+export function withheldFields(client: ClientEntity): Pick<ClientRecord, 'privileges_pending' | 'privileges_rejected'> {
   const { pending, rejected } = withheldPrivileges(client);
   return { ...(hasPrivileges(pending) ? { privileges_pending: pending } : {}), ...(hasPrivileges(rejected) ? { privileges_rejected: rejected } : {}) };
 }
@@ -44,6 +44,18 @@ export function clientRecord(client: ClientEntity): ClientRecord {
     client_id_issued_at: Number(client.clientIdIssuedAt),
     revision: client.revision,
     ...withheldFields(client),
+    ...(client.udapIssuer ? { udap: udapIdentity(client) } : {}),
+  };
+}
+
+/** Who a UDAP-registered client is (its `iss` in its community, the certificate that registered it). */
+export function udapIdentity(client: ClientEntity): UdapClientIdentity {
+  return {
+    iss: client.udapIssuer!,
+    anchor_sha256: client.udapAnchorSha256!,
+    ...(client.udapCommunity ? { community: client.udapCommunity } : {}),
+    certificate_sha256: client.udapCertificateSha256!,
+    public_jwk: client.udapPublicKey ?? {},
   };
 }
 

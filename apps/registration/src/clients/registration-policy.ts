@@ -26,8 +26,9 @@ export function defaultScopeFor(input: unknown): string {
 }
 
 /** What registrants may ask for: SMART and OIDC scopes that parse (RFC 7591 §2 `scope`). */
-export function registrationPolicyFor(input: unknown): RegistrationPolicy {
+export function registrationPolicyFor(input: unknown, keysFromCertificate = false): RegistrationPolicy {
   return {
+    keysFromCertificate,
     validateScope: (scope: string) => {
       ScopeSet.parse(scope);
     },
@@ -37,12 +38,13 @@ export function registrationPolicyFor(input: unknown): RegistrationPolicy {
 
 /**
  * RFC 7591 §2 metadata, validated and normalised, for a registration or an
- * RFC 7592 §2.2 update.
+ * RFC 7592 §2.2 update (`keysFromCertificate`: a UDAP registration, whose
+ * key is its certificate's).
  *
  * @throws InvalidRedirectUri / InvalidClientMetadata (RFC 7591 §3.2.2).
  */
-export function validateRegistration(input: unknown): ValidatedClientRegistration {
-  const validated = validateClientMetadata(input, registrationPolicyFor(input));
+export function validateRegistration(input: unknown, options: { keysFromCertificate?: boolean } = {}): ValidatedClientRegistration {
+  const validated = validateClientMetadata(input, registrationPolicyFor(input, options.keysFromCertificate === true));
   const reserved = validated.metadata.scope.split(' ').find((scope) => RESERVED_SCOPES.includes(scope));
   if (reserved !== undefined) throw new InvalidClientMetadata(`scope "${reserved}" cannot be registered`);
   if (validated.requestedClientId !== undefined && USER_SUBJECT_FORM.test(validated.requestedClientId)) {

@@ -1,10 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InvalidToken, privilegesOf, secretMatchesHash, splitByCoverage, unionPrivileges } from '#oauth';
+import { decodeJwt } from 'jose';
+import { InvalidClientMetadata, InvalidToken, privilegesOf, secretMatchesHash, splitByCoverage, unionPrivileges } from '#oauth';
 import type { ClientPrivileges } from '#contracts';
 import { RegistrationConfig } from '../config/registration.config.js';
 import { TRUST_CONFIGURATION, type TrustConfiguration } from '../config/trust-config.js';
 import { ANONYMOUS, type Vouch } from './client-trust.js';
 import { SoftwareStatements } from './software-statement.js';
+import { looksLikeUdapStatement } from '../udap/udap-registration-request.js';
 
 /** What a registration request brought to vouch for it, and the metadata a software statement asserts. */
 export interface AssessedRegistration {
@@ -48,6 +50,10 @@ export class RegistrationTrust {
     let metadata = input;
     const statement = typeof input === 'object' && input !== null && !Array.isArray(input) ? (input as Record<string, unknown>).software_statement : undefined;
     if (statement !== undefined && statement !== null) {
+      // UDAP Dynamic Client Registration §3: a statement signed with x5c from no configured issuer is a UDAP one without `udap`.
+      if (looksLikeUdapStatement(statement) && !this.trust.softwareStatementIssuers.some((i) => i.issuer === unverifiedIssuer(statement))) {
+        throw new InvalidClientMetadata('a software statement with x5c is a UDAP registration: the request must also say "udap": "1"');
+      }
       const verified = await this.statements.verify(statement);
       metadata = { ...(input as Record<string, unknown>), ...verified.metadata };
       // The statement vouches for what it asserts itself, within what its issuer is trusted with.
@@ -70,6 +76,15 @@ export class RegistrationTrust {
     if (!match) throw new InvalidToken('the initial access token is not valid');
     this.logger.debug(`registration vouched for by ${match.label}`);
     return match.privileges;
+  }
+}
+
+/** The `iss` of a JWT, unverified (to tell a configured issuer's statement from a UDAP one). */
+function unverifiedIssuer(statement: unknown): unknown {
+  try {
+    return decodeJwt(String(statement)).iss;
+  } catch {
+    return undefined;
   }
 }
 

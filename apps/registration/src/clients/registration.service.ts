@@ -20,7 +20,7 @@ const STORABLE_CLIENT_ID = /^[A-Za-z0-9._~-]{1,128}$/;
  * clients approve <client_id>`, whose parser took such an id for a flag: a
  * CLI test failed so when its client's id began with `-`, one id in 64).
  */
-function generatedClientId(): string {
+export function generatedClientId(): string {
   for (;;) {
     const id = generateOpaqueToken(16);
     if (/^[A-Za-z0-9]/.test(id)) return id;

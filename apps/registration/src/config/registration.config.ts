@@ -44,6 +44,35 @@ export class RegistrationConfig extends DatabaseConfig {
   @OptionalSecretSetting()
   ADMIN_CLIENT_SECRET?: string;
 
+  /**
+   * UDAP (issue #17, docs/operations.md "UDAP"): a PEM bundle of trust
+   * anchors, each a trust community whose clients may register with a UDAP
+   * software statement. Needs UDAP_SERVER_CERT_FILE and UDAP_SERVER_KEY_FILE.
+   */
+  @OptionalTextSetting()
+  UDAP_TRUST_ANCHORS_FILE?: string;
+
+  /** UDAP: each community's URI and what its clients get without approval (YAML; optional). */
+  @OptionalTextSetting()
+  UDAP_COMMUNITIES_FILE?: string;
+
+  /** UDAP: the server's certificate chain (PEM, leaf first), whose leaf names the base URLs as URI SANs; signs `signed_metadata`. */
+  @OptionalTextSetting()
+  UDAP_SERVER_CERT_FILE?: string;
+
+  /** UDAP: the private key of UDAP_SERVER_CERT_FILE's leaf (PEM). */
+  @OptionalTextSetting()
+  UDAP_SERVER_KEY_FILE?: string;
+
+  /**
+   * For tests only: comma-separated host names (as written in a CRL
+   * distribution point, e.g. `127.0.0.1`) whose CRLs may be fetched although
+   * they are private or loopback addresses. Empty (the default): none.
+   */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9.:[\]_-]+(,[A-Za-z0-9.:[\]_-]+)*$/, { message: 'must be host names separated by commas' })
+  UDAP_CRL_ALLOWED_HOSTS?: string;
+
   /** Clients as code: a YAML file of client registrations reconciled at start, on SIGHUP and on the reload interval. */
   @OptionalTextSetting()
   CLIENTS_FILE?: string;

@@ -29,11 +29,11 @@ export interface TrustedIssuer {
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
-function isObject(value: unknown): value is Record<string, unknown> {
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function privilegesSetting(value: unknown, where: string, problems: string[]): ClientPrivileges | 'all' {
+export function privilegesSetting(value: unknown, where: string, problems: string[]): ClientPrivileges | 'all' {
   if (value === undefined) return 'all';
   if (typeof value !== 'string' || value.trim() === '') {
     problems.push(`${where}: "privileges" must be a space-separated string of privileged scopes and grant types, or "*"`);

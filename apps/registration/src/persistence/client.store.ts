@@ -39,6 +39,11 @@ export class ClientStore {
     return this.repo().findOneBy({ clientId });
   }
 
+  /** The UDAP registration of `iss` in the community of `anchorSha256` (UDAP Security 2.0 §3.4), if any. */
+  findUdap(anchorSha256: string, iss: string): Promise<ClientEntity | null> {
+    return this.repo().findOneBy({ udapAnchorSha256: anchorSha256, udapIssuer: iss });
+  }
+
   /**
    * A page of the directory, oldest first (client_id breaks ties, so pages do
    * not overlap), of the clients matching `filter`, and how many match.
@@ -108,6 +113,11 @@ export class ClientStore {
         rejectedPrivileges: client.rejectedPrivileges,
         approvalStatus: client.approvalStatus,
         disabledAt: client.disabledAt ?? null,
+        udapIssuer: client.udapIssuer ?? null,
+        udapAnchorSha256: client.udapAnchorSha256 ?? null,
+        udapCommunity: client.udapCommunity ?? null,
+        udapCertificateSha256: client.udapCertificateSha256 ?? null,
+        udapPublicKey: client.udapPublicKey ?? null,
         updatedAt: () => 'now()',
       } as unknown as Values as never)
       .where('client_id = :id AND revision = :rev', { id: client.clientId, rev: expectedRevision })

@@ -1,7 +1,6 @@
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import type { JsonWebKeySet } from '#contracts';
-import { OutboundAddressPolicy, PrivateAddressRefused } from './outbound-address.policy.js';
+import type { OutboundAddressPolicy } from './outbound-address.policy.js';
+import { outboundGet, OutboundGetFailed } from './outbound-get.js';
 
 export const JWKS_FETCH_TIMEOUT_MS = 3_000;
 export const JWKS_MAX_BYTES = 64 * 1024;
@@ -49,7 +48,7 @@ export function parseJwks(body: string): JsonWebKeySet {
 
 /**
  * Fetches a client's JWK Set: GET with a deadline, a size limit, no
- * redirects, and only to addresses the policy allows.
+ * redirects, and only to addresses the policy allows ({@link outboundGet}).
  */
 export class JwksUriFetcher {
   constructor(
@@ -59,58 +58,13 @@ export class JwksUriFetcher {
   ) {}
 
   async fetch(uri: string): Promise<FetchedJwks> {
-    let url: URL;
+    let answer;
     try {
-      url = new URL(uri);
-    } catch {
-      throw new JwksFetchFailed('the jwks_uri is not a URL');
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new JwksFetchFailed('the jwks_uri is not http(s)');
-    let lookup;
-    try {
-      lookup = this.policy.guard(url);
+      answer = await outboundGet(uri, { policy: this.policy, timeoutMs: this.timeoutMs, maxBytes: this.maxBytes, accept: 'application/jwk-set+json, application/json', what: 'the jwks_uri' });
     } catch (err: unknown) {
-      throw new JwksFetchFailed(`the jwks_uri is refused: ${(err as Error).message}`);
+      throw err instanceof OutboundGetFailed ? new JwksFetchFailed(err.message) : err;
     }
-    const { response, body } = await this.get(url, lookup);
-    if (response.statusCode !== 200) throw new JwksFetchFailed(`the jwks_uri answered HTTP ${response.statusCode}`);
-    return { jwks: parseJwks(body), maxAgeSeconds: cacheSeconds(response.headers['cache-control']) };
-  }
-
-  private get(url: URL, lookup: ReturnType<OutboundAddressPolicy['guard']>): Promise<{ response: IncomingMessage; body: string }> {
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const fail = (err: Error) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        request.destroy();
-        reject(err);
-      };
-      const request = send(url, { method: 'GET', headers: { accept: 'application/jwk-set+json, application/json' }, ...(lookup ? { lookup } : {}) }, (response) => {
-        const declared = Number(response.headers['content-length']);
-        if (Number.isFinite(declared) && declared > this.maxBytes) return fail(new JwksFetchFailed(`the JWK Set at jwks_uri is larger than ${this.maxBytes} bytes`));
-        const chunks: Buffer[] = [];
-        let size = 0;
-        response.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > this.maxBytes) return fail(new JwksFetchFailed(`the JWK Set at jwks_uri is larger than ${this.maxBytes} bytes`));
-          chunks.push(chunk);
-        });
-        response.on('error', (err) => fail(new JwksFetchFailed(`reading the jwks_uri failed: ${err.message}`)));
-        response.on('end', () => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          resolve({ response, body: Buffer.concat(chunks).toString('utf8') });
-        });
-      });
-      const timer = setTimeout(() => fail(new JwksFetchFailed(`the jwks_uri did not answer within ${this.timeoutMs} ms`)), this.timeoutMs);
-      request.on('error', (err: Error) =>
-        fail(err instanceof PrivateAddressRefused ? new JwksFetchFailed(`the jwks_uri is refused: ${err.message}`) : new JwksFetchFailed(`the jwks_uri could not be fetched: ${err.message}`)),
-      );
-      request.end();
-    });
+    if (answer.status !== 200) throw new JwksFetchFailed(`the jwks_uri answered HTTP ${answer.status}`);
+    return { jwks: parseJwks(answer.body.toString('utf8')), maxAgeSeconds: cacheSeconds(answer.headers['cache-control']) };
   }
 }

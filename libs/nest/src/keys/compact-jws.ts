@@ -119,8 +119,8 @@ export function headerOf(token: string): JwsHeader {
   }
 }
 
-/** The payload of a compact JWS whose signature verifies with `key` under `alg` exactly. */
-export async function verifiedPayload(token: string, alg: string, key: CryptoKey): Promise<Record<string, unknown>> {
+/** The payload of a compact JWS whose signature verifies with `key` (imported, or a certificate's public key) under `alg` exactly. */
+export async function verifiedPayload(token: string, alg: string, key: CryptoKey | KeyObject): Promise<Record<string, unknown>> {
   let bytes: Uint8Array;
   try {
     ({ payload: bytes } = await compactVerify(token, key, { algorithms: [alg] }));

@@ -93,13 +93,20 @@ export function checkGrantConsistency(
   }
 }
 
-/** RFC 7591 §2: `jwks` and `jwks_uri` belong to `private_key_jwt` and are mutually exclusive. */
-export function checkKeyMaterial(authMethod: TokenEndpointAuthMethod, jwksUri: string | undefined, jwks: JsonWebKeySet | undefined): void {
+/**
+ * RFC 7591 §2: `jwks` and `jwks_uri` belong to `private_key_jwt` and are
+ * mutually exclusive. With `keysFromCertificate` (UDAP: the client's key is
+ * its certificate's, UDAP Security 2.0 §3.1) neither is registered.
+ */
+export function checkKeyMaterial(authMethod: TokenEndpointAuthMethod, jwksUri: string | undefined, jwks: JsonWebKeySet | undefined, keysFromCertificate = false): void {
+  if (keysFromCertificate && (jwksUri !== undefined || jwks !== undefined)) {
+    throw new InvalidClientMetadata(`${jwksUri !== undefined ? 'jwks_uri' : 'jwks'} cannot be registered: a UDAP client's key is its certificate's`);
+  }
   if (jwksUri !== undefined && jwks !== undefined) {
     throw new InvalidClientMetadata('jwks_uri and jwks must not both be present (RFC 7591 §2)');
   }
   if (authMethod === 'private_key_jwt') {
-    if (jwksUri === undefined && jwks === undefined) {
+    if (jwksUri === undefined && jwks === undefined && !keysFromCertificate) {
       throw new InvalidClientMetadata('token_endpoint_auth_method "private_key_jwt" requires jwks_uri or jwks (RFC 7591 §2)');
     }
   } else if (jwksUri !== undefined || jwks !== undefined) {

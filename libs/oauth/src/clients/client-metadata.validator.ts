@@ -19,6 +19,8 @@ export interface RegistrationPolicy {
   validateScope: (scope: string) => void;
   /** Scope given to clients that register without one (RFC 7591 §2 `scope`). */
   defaultScope: string;
+  /** UDAP: a `private_key_jwt` client whose key is its certificate's registers no `jwks` nor `jwks_uri`. */
+  keysFromCertificate?: boolean;
   // Loopback `http` redirect URIs are always allowed for native apps (RFC 8252 §7.3), so there is no switch for them.
 }
 
@@ -79,7 +81,7 @@ export function validateClientMetadata(input: unknown, policy: RegistrationPolic
   const jwks = dto.jwks && checkJwks(dto.jwks);
 
   checkGrantConsistency(grantTypes, responseTypes, redirectUris, authMethod);
-  checkKeyMaterial(authMethod, dto.jwks_uri, jwks);
+  checkKeyMaterial(authMethod, dto.jwks_uri, jwks, policy.keysFromCertificate === true);
 
   const metadata: ClientMetadata = {
     redirect_uris: redirectUris,

@@ -1,6 +1,6 @@
 import { Column, Entity } from 'typeorm';
 import type { ClientApprovalStatus, ClientMetadata, ClientPrivileges, ClientTrust } from '#contracts';
-import { ClientIdColumn, EpochSecondsColumn, TimestampColumn } from '#nest';
+import { ClientIdColumn, EpochSecondsColumn, Sha256Column, TimestampColumn } from '#nest';
 
 /** Owner of the bootstrap administrator client (ADMIN_CLIENT_ID). */
 export const ADMIN_MANAGER = 'admin';
@@ -63,6 +63,26 @@ export class ClientEntity {
   /** When an administrator disabled the client (refused everywhere, its grants kept); null while enabled. */
   @TimestampColumn({ nullable: true })
   disabledAt: Date | null;
+
+  /** UDAP (issue #17): the software statement's `iss`, a SAN URI of the client's certificate; null unless registered through UDAP. */
+  @Column({ type: 'varchar', length: 1024, nullable: true })
+  udapIssuer?: string | null;
+
+  /** UDAP: SHA-256 of the trust anchor (community) the certificate chained to. */
+  @Sha256Column({ nullable: true })
+  udapAnchorSha256?: string | null;
+
+  /** UDAP: the community's URI, when UDAP_COMMUNITIES_FILE names one. */
+  @Column({ type: 'varchar', length: 1024, nullable: true })
+  udapCommunity?: string | null;
+
+  /** UDAP: SHA-256 of the certificate that registered or last modified the registration. */
+  @Sha256Column({ nullable: true })
+  udapCertificateSha256?: string | null;
+
+  /** UDAP: that certificate's public key (JWK). */
+  @Column({ type: 'jsonb', nullable: true })
+  udapPublicKey?: Record<string, unknown> | null;
 
   @TimestampColumn({ defaultNow: true })
   createdAt: Date;

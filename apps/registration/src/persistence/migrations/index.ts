@@ -6,6 +6,7 @@ import { DropRegistrationTokenEnvelope1764070000000 } from './1764070000000-Drop
 import { ClientManagedBy1764810000000 } from './1764810000000-ClientManagedBy.js';
 import { ClientTrustTiers1765100000000 } from './1765100000000-ClientTrustTiers.js';
 import { ClientDisabled1766000000000 } from './1766000000000-ClientDisabled.js';
+import { ClientUdap1767000000000 } from './1767000000000-ClientUdap.js';
 
 /** The registration service's migrations, in order: its module runs them, and so does the migration job. */
 export const REGISTRATION_MIGRATIONS: Array<new () => MigrationInterface> = [
@@ -16,4 +17,5 @@ export const REGISTRATION_MIGRATIONS: Array<new () => MigrationInterface> = [
   outboxMigration('registration'),
   ClientTrustTiers1765100000000,
   ClientDisabled1766000000000,
+  ClientUdap1767000000000,
 ];

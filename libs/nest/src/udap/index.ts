@@ -1,0 +1,10 @@
+export * from './certificate-rejected.js';
+export * from './parsed-certificate.js';
+export * from './trust-anchors.js';
+export * from './certificate-chain.js';
+export * from './crl-fetcher.js';
+export * from './crl-revocation.js';
+export * from './certificate-trust.js';
+export * from './x5c-jwt.js';
+export * from './development-certificate.js';
+export { x509 } from './peculiar-x509.js';
