@@ -9,3 +9,4 @@ export * from './auth/index.js';
 export * from './web/index.js';
 export * from './observability/index.js';
 export * from './dpop/index.js';
+export * from './housekeeping/index.js';
