@@ -3,21 +3,14 @@ import assert from 'node:assert/strict';
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import type { AuthorizedGrant } from '#contracts';
-import { ClientDirectory, InProcessEventBus, loadConfig, type Janitor, type ServiceBus } from '#nest';
+import { loadConfig, purgeStatement, type Janitor } from '#nest';
 import { InvalidGrant, sha256Hex } from '#oauth';
 import { AuthorizationConfig, reuseDetectionSeconds } from './config/authorization.config.js';
-import { InteractionStore } from './flow/interaction.store.js';
 import { grantRules } from './grants/grant-rules.fixtures.js';
 import { RefreshTokenFormat } from './grants/refresh-token-format.js';
-import { authorizationJanitor } from './housekeeping.js';
-import { LaunchService } from './launch/launch.service.js';
-import { PushedRequestStore } from './par/pushed-request.store.js';
-import { AuthorizationCodeStore } from './persistence/authorization-code.store.js';
+import { authorizationJanitorOn } from './housekeeping.fixtures.js';
 import { scratchAuthorizationDatabase } from './persistence/authorization-database.fixtures.js';
 import { UserEntity } from './persistence/entities/user.entity.js';
-import { RefreshTokenStore } from './persistence/refresh-token.store.js';
-import { LoginThrottle } from './users/login-throttle.js';
-import { SessionService } from './users/session.service.js';
 
 const DAY = 86_400;
 /** The reuse-detection horizon of these specs: a week. */
@@ -56,21 +49,9 @@ describe('authorization janitor: every expiring table, on both sides of its hori
   let drop: () => Promise<void>;
   let format: RefreshTokenFormat;
 
+  const configured = (settings: Record<string, string>) => loadConfig(AuthorizationConfig, { DATABASE_URL: url, FHIR_BASE_URL: 'https://fhir.example/r4', ...settings });
   /** The service's janitor (its own wiring, settings and stores) on the scratch database. */
-  const janitor = async (settings: Record<string, string>): Promise<Janitor> => {
-    const config = loadConfig(AuthorizationConfig, { DATABASE_URL: url, FHIR_BASE_URL: 'https://fhir.example/r4', ...settings });
-    const directory = new ClientDirectory({ request: async () => null } as unknown as ServiceBus, new InProcessEventBus());
-    const stores = [
-      new InteractionStore(dataSource, config),
-      new AuthorizationCodeStore(),
-      new RefreshTokenStore(dataSource),
-      new LaunchService(dataSource, config, directory),
-      new LoginThrottle(dataSource, config),
-      new SessionService(dataSource, config),
-      new PushedRequestStore(dataSource),
-    ];
-    return authorizationJanitor(config).useFactory(...stores) as Janitor;
-  };
+  const janitor = async (settings: Record<string, string>): Promise<Janitor> => authorizationJanitorOn(dataSource, configured(settings));
 
   before(async () => {
     ({ dataSource, url, drop } = await scratchAuthorizationDatabase('housekeeping'));
@@ -94,8 +75,20 @@ describe('authorization janitor: every expiring table, on both sides of its hori
       const table = kind === 'rotated_refresh_token' ? 'refresh_token' : kind;
       const left = (await dataSource.query(`SELECT ${key} AS k FROM ${table} WHERE ${key} LIKE $1 ORDER BY ${key}`, [`${kind}-%`])) as Array<{ k: string }>;
       assert.deepEqual(left.map((r) => r.k), keys(kind, 'kept', kept).map((k) => k.key), name);
-      assert.ok(report.deleted[table]! >= gone.length, name);
+      assert.ok(report.deleted[kind === 'rotated_refresh_token' ? 'refresh_token_rotated' : kind]! >= gone.length, name);
     }
+  });
+
+  it('every purge statement is served by an index: no sequential scan even where one would be cheap', async () => {
+    const { tasks } = await janitor({ REFRESH_REUSE_DETECTION_SECONDS: String(HORIZON) });
+    await dataSource.transaction(async (manager) => {
+      await manager.query('SET LOCAL enable_seqscan = off'); // with no index to use, the plan would still scan
+      for (const rows of tasks) {
+        const { sql, parameters } = purgeStatement(rows, 5000);
+        const plan = JSON.stringify(await manager.query(`EXPLAIN (FORMAT JSON) ${sql}`, parameters));
+        assert.doesNotMatch(plan, /Seq Scan/, rows.table);
+      }
+    });
   });
 
   it('without REFRESH_REUSE_DETECTION_SECONDS a rotated token is kept until it would have expired (detection as strong as without a janitor)', async () => {
@@ -125,7 +118,7 @@ describe('authorization janitor: every expiring table, on both sides of its hori
       const { rules, first, second, revoked } = await rotated();
       await dataSource.query(`UPDATE refresh_token SET used_at = now() - interval '2 hours' WHERE token_hash = $1`, [sha256Hex(first.refresh_token!)]);
       const report = await (await janitor({ REFRESH_REUSE_DETECTION_SECONDS: '3600' })).round();
-      assert.ok(report.deleted.refresh_token! >= 1);
+      assert.ok(report.deleted.refresh_token_rotated! >= 1);
       assert.equal(await rules.tokens.find(sha256Hex(first.refresh_token!)), null);
       await assert.rejects(rules.rotation.refresh({ refresh_token: first.refresh_token!, client_id: 'app' }), (err: unknown) => err instanceof InvalidGrant && /invalid, expired or revoked/.test(err.message));
       assert.equal(await revoked(), false);

@@ -27,7 +27,7 @@ export function authorizationJanitor(config: AuthorizationConfig): FactoryProvid
     tasks: (interactions, codes, refreshTokens, launches, throttle, sessions, pushedRequests) => [
       interactions.expiredRows(),
       codes.expiredRows(),
-      refreshTokens.expiredRows(reuseDetectionSeconds(config)),
+      ...refreshTokens.expiredRows(reuseDetectionSeconds(config)),
       launches.expiredRows(),
       throttle.expiredRows(),
       sessions.expiredRows(),

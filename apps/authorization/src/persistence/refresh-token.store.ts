@@ -48,14 +48,12 @@ export class RefreshTokenStore {
    * longer than `reuseDetectionSeconds` after its rotation (the reuse-detection
    * horizon, see AuthorizationConfig REFRESH_REUSE_DETECTION_SECONDS). A token
    * whose row is gone is unknown, so refused (`invalid_grant`) without
-   * revoking its grant.
+   * revoking its grant. Two kinds of rows, each found through its own index.
    */
-  expiredRows(reuseDetectionSeconds: number): ExpiringRows {
-    return {
-      table: 'refresh_token',
-      key: 'token_hash',
-      pastHorizon: `(expires_at < now() OR used_at < now() - make_interval(secs => $1))`,
-      parameters: [reuseDetectionSeconds],
-    };
+  expiredRows(reuseDetectionSeconds: number): ExpiringRows[] {
+    return [
+      { table: 'refresh_token', key: 'token_hash', pastHorizon: `expires_at < now()` },
+      { table: 'refresh_token', name: 'refresh_token_rotated', key: 'token_hash', pastHorizon: `used_at < now() - make_interval(secs => $1)`, parameters: [reuseDetectionSeconds] },
+    ];
   }
 }

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DataSource } from 'typeorm';
-import { InProcessEventBus, Outbox, SnakeCaseNamingStrategy } from '#nest';
+import { InProcessEventBus, Outbox, purgeStatement, SnakeCaseNamingStrategy } from '#nest';
 import { scratchJanitor, scratchServerDatabase } from '#testing';
 import { RevokedGrantEntity } from './entities/revoked-grant.entity.js';
 import { RevokedTokenEntity } from './entities/revoked-token.entity.js';
@@ -57,5 +57,15 @@ describe('introspection janitor: revocations kept as long as they can matter (Po
     assert.deepEqual(((await dataSource.query(`SELECT grant_id FROM revoked_grant ORDER BY grant_id`)) as Array<{ grant_id: string }>).map((r) => r.grant_id), keptKeys);
     for (const jti of loadedBefore.tokens) assert.ok(keptKeys.includes(jti), `${jti}: loaded by the catch-up, so kept`);
     for (const grantId of loadedBefore.grants) assert.ok(keptKeys.includes(grantId), `${grantId}: loaded by the catch-up, so kept`);
+  });
+
+  it('every purge statement is served by an index (no sequential scan even where one would be cheap)', async () => {
+    await dataSource.transaction(async (manager) => {
+      await manager.query('SET LOCAL enable_seqscan = off');
+      for (const rows of [tokens.expiredRows(), grants.expiredRows()]) {
+        const { sql, parameters } = purgeStatement(rows, 5000);
+        assert.doesNotMatch(JSON.stringify(await manager.query(`EXPLAIN (FORMAT JSON) ${sql}`, parameters)), /Seq Scan/, rows.table);
+      }
+    });
   });
 });

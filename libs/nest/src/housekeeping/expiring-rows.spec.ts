@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { backlogStatement, purgeStatement, type ExpiringRows } from './expiring-rows.js';
+import { backlogStatement, labelOf, purgeStatement, type ExpiringRows } from './expiring-rows.js';
 
 const THROTTLE: ExpiringRows = { table: 'login_throttle', key: 'key', pastHorizon: 'window_started_at < now() - make_interval(secs => $1)', parameters: [900] };
 
@@ -25,6 +25,11 @@ describe('expiring rows: the statements a janitor runs', () => {
     const { sql, parameters } = backlogStatement(THROTTLE, 500_000);
     assert.equal(sql, 'SELECT count(*)::int AS backlog FROM (SELECT 1 FROM login_throttle WHERE window_started_at < now() - make_interval(secs => $1) LIMIT $2) AS past');
     assert.deepEqual(parameters, [900, 500_000]);
+  });
+
+  it('labels rows by their name, or their table', () => {
+    assert.equal(labelOf(THROTTLE), 'login_throttle');
+    assert.equal(labelOf({ ...THROTTLE, name: 'throttle_ended' }), 'throttle_ended');
   });
 
   for (const [name, rows] of [

@@ -3,8 +3,16 @@
  * keeps a row alive, and for how long after, is the owning store's to say).
  */
 export interface ExpiringRows {
-  /** The table; also the `table` label of the housekeeping metrics. */
+  /** The table. */
   readonly table: string;
+  /**
+   * The `table` label of the housekeeping metrics and the key of a round's
+   * report: the table's name unless one table has rows of two kinds (two
+   * horizons, each with its own index: one range each keeps every batch an
+   * index scan that stops at its LIMIT, where an OR would collect every
+   * match first).
+   */
+  readonly name?: string;
   /** Its single-column primary key: rows are deleted by key. */
   readonly key: string;
   /**
@@ -22,6 +30,11 @@ export interface Statement {
 }
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** The label of `rows` in metrics and reports. */
+export function labelOf(rows: ExpiringRows): string {
+  return rows.name ?? rows.table;
+}
 
 function checked(rows: ExpiringRows): ExpiringRows {
   if (!IDENTIFIER.test(rows.table) || !IDENTIFIER.test(rows.key)) throw new Error(`not a table and key: ${rows.table}.${rows.key}`);

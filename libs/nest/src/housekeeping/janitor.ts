@@ -1,6 +1,6 @@
 import { Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { metricsExposing } from '../observability/metrics.js';
-import { backlogStatement, purgeStatement, type ExpiringRows } from './expiring-rows.js';
+import { backlogStatement, labelOf, purgeStatement, type ExpiringRows } from './expiring-rows.js';
 import type { JanitorConnection, JanitorConnector } from './janitor-connection.js';
 
 export interface JanitorSettings {
@@ -69,6 +69,11 @@ export class Janitor implements OnApplicationBootstrap, OnModuleDestroy {
     this.logger = new Logger(`Janitor(${options.service})`);
   }
 
+  /** The rows it keeps clean. */
+  get tasks(): readonly ExpiringRows[] {
+    return this.options.tasks;
+  }
+
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => void this.round(), this.options.settings.intervalMs);
     this.timer.unref();
@@ -119,7 +124,7 @@ export class Janitor implements OnApplicationBootstrap, OnModuleDestroy {
   private async sweep(connection: JanitorConnection, report: RoundReport, deadline: number, at: { table: string }): Promise<void> {
     const { batchSize, pauseMs = 20 } = this.options.settings;
     let pending = [...this.options.tasks];
-    for (const rows of pending) report.deleted[rows.table] = 0;
+    for (const rows of pending) report.deleted[labelOf(rows)] = 0;
     const goOn = () => !this.stopping && Date.now() < deadline;
     while (pending.length > 0 && goOn()) {
       const unfinished: ExpiringRows[] = [];
@@ -128,12 +133,12 @@ export class Janitor implements OnApplicationBootstrap, OnModuleDestroy {
           unfinished.push(...pending.slice(index));
           break;
         }
-        at.table = rows.table;
+        const table = (at.table = labelOf(rows));
         const { sql, parameters } = purgeStatement(rows, batchSize);
         const deleted = (await connection.query(sql, parameters)).rowCount ?? 0;
         report.statements++;
-        report.deleted[rows.table] = (report.deleted[rows.table] ?? 0) + deleted;
-        if (deleted > 0) this.metrics.housekeepingRowsDeleted.inc({ table: rows.table }, deleted);
+        report.deleted[table] = (report.deleted[table] ?? 0) + deleted;
+        if (deleted > 0) this.metrics.housekeepingRowsDeleted.inc({ table }, deleted);
         if (deleted < batchSize) this.backlogIs(report, rows, 0);
         else unfinished.push(rows);
         if (pauseMs > 0) await sleep(pauseMs);
@@ -142,7 +147,7 @@ export class Janitor implements OnApplicationBootstrap, OnModuleDestroy {
     }
     if (this.stopping) return;
     for (const rows of pending) {
-      at.table = rows.table;
+      at.table = labelOf(rows);
       const { sql, parameters } = backlogStatement(rows, BACKLOG_CAP_BATCHES * batchSize);
       const [row] = (await connection.query(sql, parameters)).rows;
       this.backlogIs(report, rows, Number(row?.backlog ?? 0));
@@ -150,8 +155,8 @@ export class Janitor implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private backlogIs(report: RoundReport, rows: ExpiringRows, backlog: number): void {
-    report.backlog[rows.table] = backlog;
-    this.metrics.housekeepingBacklog.set({ table: rows.table }, backlog);
+    report.backlog[labelOf(rows)] = backlog;
+    this.metrics.housekeepingBacklog.set({ table: labelOf(rows) }, backlog);
   }
 
   /**
