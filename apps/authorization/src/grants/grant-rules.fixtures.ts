@@ -28,11 +28,11 @@ export const APP: ClientRecord = {
   revision: 1,
 };
 
-/** The grant rules over `dataSource` (events in memory, the client directory answering APP), with these settings. */
-export function grantRules(dataSource: DataSource, format: RefreshTokenFormat, settings: Record<string, string> = {}) {
+/** The grant rules over `dataSource` (events in memory, the client directory answering `client`), with these settings. */
+export function grantRules(dataSource: DataSource, format: RefreshTokenFormat, settings: Record<string, string> = {}, client: ClientRecord = APP) {
   const config = loadConfig(AuthorizationConfig, { DATABASE_URL: 'postgres://unused/db', FHIR_BASE_URL: 'https://fhir.example/r4', LOG_LEVEL: 'error', ...settings });
   const events = new EventRecorder(new Outbox(dataSource, new InProcessEventBus(), 'authorization'));
-  const registration = { request: async () => APP } as unknown as ServiceBus;
+  const registration = { request: async () => client } as unknown as ServiceBus;
   const directory = new ClientDirectory(registration, new InProcessEventBus());
   const [grants, codes, tokens] = [new GrantStore(dataSource), new AuthorizationCodeStore(), new RefreshTokenStore(dataSource)];
   const sessions = new SessionService(dataSource, config);
@@ -53,12 +53,13 @@ export function grantRules(dataSource: DataSource, format: RefreshTokenFormat, s
     redemption,
     rotation: new RefreshRotation(dataSource, config, tokens, grants, directory, sessions, issuance, revocation, grace, events),
     grace,
-    /** A grant for APP's user `u1` and its code. */
-    codeFor: (scope: string, sessionHash: string | null = null) =>
+    /** A grant to the client for user `userId` (`u1`: the specs' user, patient `p1`) and its code. */
+    codeFor: (scope: string, sessionHash: string | null = null, userId = 'u1', patient = 'p1') =>
       issue.createWithCode(
-        { clientId: 'app', userId: 'u1', scope, context: { patient: 'p1', need_patient_banner: true }, launch: 'standalone', sessionHash },
+        { clientId: client.client_id, userId, scope, context: { patient, need_patient_banner: true }, launch: 'standalone', sessionHash },
         { redirectUri: REDIRECT, redirectUriSent: true, codeChallenge: CHALLENGE, nonce: 'n-1', authTime: new Date() },
       ),
-    redeem: (code: string, overrides: Record<string, string | undefined> = {}) => redemption.redeem({ code, client_id: 'app', redirect_uri: REDIRECT, code_verifier: VERIFIER, ...overrides }),
+    redeem: (code: string, overrides: Record<string, string | undefined> = {}) =>
+      redemption.redeem({ code, client_id: client.client_id, redirect_uri: REDIRECT, code_verifier: VERIFIER, ...overrides }),
   };
 }
