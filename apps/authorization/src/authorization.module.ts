@@ -5,7 +5,7 @@ import { AuthorizationCoreModule } from './authorization-core.module.js';
 import { AuthorizationConfig } from './config/authorization.config.js';
 import { FlowModule } from './flow/flow.module.js';
 import { GrantsModule } from './grants/grants.module.js';
-import { Housekeeping } from './housekeeping.service.js';
+import { authorizationJanitor } from './housekeeping.js';
 import { LaunchModule } from './launch/launch.module.js';
 import { ParModule } from './par/par.module.js';
 import { AUTHORIZATION_ENTITIES } from './persistence/entities/index.js';
@@ -33,6 +33,6 @@ export function authorizationModule(config: AuthorizationConfig, runtime: SuiteR
       WebModule,
     ],
     controllers: [AuthorizationController, AppDirectoryFiguresController, healthControllerFor('authorization')],
-    providers: [Housekeeping],
+    providers: [authorizationJanitor(config)],
   };
 }

@@ -4,6 +4,7 @@ import {
   clientAssertionVerifierProvider,
   ClientDirectory,
   healthControllerFor,
+  janitorProvider,
   outboxProvider,
   PUBLIC_KEY_RING_PROVIDER,
   ReadinessCondition,
@@ -22,6 +23,9 @@ import { RefreshTokenFilter } from './tokens/refresh-token-filter.js';
 import { TokenStateService } from './tokens/token-state.service.js';
 import { INTROSPECTION_MIGRATIONS } from './persistence/migrations/index.js';
 
+/** Key of the introspection service's housekeeping advisory lock ("hkin" in ASCII). */
+export const INTROSPECTION_HOUSEKEEPING_LOCK = 0x686b696e;
+
 export function introspectionModule(config: IntrospectionConfig, runtime: SuiteRuntime): DynamicModule {
   return {
     module: class IntrospectionModule {},
@@ -39,6 +43,14 @@ export function introspectionModule(config: IntrospectionConfig, runtime: SuiteR
       ClientAuthenticator,
       RevocationStore,
       RevokedGrantStore,
+      // Revocations whose tokens have all expired (issue #20): one replica at a time, in batches.
+      janitorProvider({
+        service: 'introspection',
+        lockKey: INTROSPECTION_HOUSEKEEPING_LOCK,
+        config,
+        inject: [RevocationStore, RevokedGrantStore],
+        tasks: (tokens, grants) => [tokens.expiredRows(), grants.expiredRows()],
+      }),
       TokenStateService,
       // Not ready while the revocation state is catching up (issue #13).
       { provide: ReadinessCondition, useExisting: TokenStateService },

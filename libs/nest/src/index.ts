@@ -10,3 +10,5 @@ export * from './web/index.js';
 export * from './observability/index.js';
 export * from './dpop/index.js';
 export * from './udap/index.js';
+export * from './housekeeping/index.js';
+export * from './caching/index.js';

@@ -4,3 +4,4 @@ export * from './shared-suite.js';
 export * from './scratch-database.js';
 export * from './reconnecting-event-bus.js';
 export * from './udap-pki.js';
+export * from './scratch-janitor.js';

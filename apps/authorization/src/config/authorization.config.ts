@@ -1,5 +1,5 @@
 import { IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, ValidateBy, ValidateIf } from 'class-validator';
-import { DatabaseConfig, FlagSetting, HttpUrlSetting, IntegerSetting, OptionalTextSetting } from '#nest';
+import { FlagSetting, HousekeepingConfig, HttpUrlSetting, IntegerSetting, OptionalTextSetting } from '#nest';
 
 /** https, or http only on a loopback host (a development identity provider); no query, no fragment (OIDC Discovery §2). */
 const UPSTREAM_ISSUER = /^(https:\/\/[^\s/?#]+|http:\/\/(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d{1,5})?)(\/[^\s?#]*)?$/;
@@ -23,7 +23,7 @@ function IsExtraAuthorizeParams(): PropertyDecorator {
 
 const upstreamConfigured = (config: AuthorizationConfig) => config.UPSTREAM_OIDC_ISSUER !== undefined;
 
-export class AuthorizationConfig extends DatabaseConfig {
+export class AuthorizationConfig extends HousekeepingConfig {
   /** Authorization codes live at most 60 s (CONFORMANCE: short-lived codes, RFC 6749 §4.1.2 recommends ≤ 10 min). */
   @IntegerSetting(5, 60)
   AUTHORIZATION_CODE_TTL_SECONDS = 60;
@@ -54,6 +54,20 @@ export class AuthorizationConfig extends DatabaseConfig {
    */
   @IntegerSetting(0, 300)
   REFRESH_REUSE_GRACE_SECONDS = 0;
+
+  /**
+   * Reuse-detection horizon: how long after its rotation a spent refresh
+   * token's row is kept (never past the token's own expiry). While it is,
+   * presenting the token again is reuse and revokes the grant (RFC 9700
+   * §4.14.2); once the janitor deleted it, the token is unknown: still
+   * refused with `invalid_grant`, but the grant is no longer revoked for it.
+   * Unset (the default): REFRESH_TOKEN_TTL_SECONDS, i.e. until the token
+   * would have expired, so detection holds for as long as the token could be
+   * presented. At least an hour (well past the grace window).
+   */
+  @IsOptional()
+  @IntegerSetting(3600, 365 * 24 * 3600)
+  REFRESH_REUSE_DETECTION_SECONDS?: number;
 
   /**
    * Lifetime of a pushed authorization request (RFC 9126 §2.2 `expires_in`): the `/authorize` that uses its
@@ -162,4 +176,9 @@ export class AuthorizationConfig extends DatabaseConfig {
   /** Seed the demo users and patients (embedded development mode turns this on). */
   @FlagSetting()
   SEED_DEMO_DATA = 'false';
+}
+
+/** The reuse-detection horizon in force (REFRESH_REUSE_DETECTION_SECONDS, or the refresh token lifetime). */
+export function reuseDetectionSeconds(config: Pick<AuthorizationConfig, 'REFRESH_REUSE_DETECTION_SECONDS' | 'REFRESH_TOKEN_TTL_SECONDS'>): number {
+  return config.REFRESH_REUSE_DETECTION_SECONDS ?? config.REFRESH_TOKEN_TTL_SECONDS;
 }

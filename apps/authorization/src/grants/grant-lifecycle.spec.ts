@@ -2,37 +2,12 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import type { AuthorizedGrant, ClientRecord, RefreshReplay } from '#contracts';
-import { ClientDirectory, InProcessEventBus, loadConfig, Outbox, type ServiceBus } from '#nest';
+import type { AuthorizedGrant, RefreshReplay } from '#contracts';
 import { InvalidGrant, UnauthorizedClient } from '#oauth';
-import { AuthorizationConfig } from '../config/authorization.config.js';
-import { AuthorizationCodeStore } from '../persistence/authorization-code.store.js';
 import { scratchAuthorizationDatabase } from '../persistence/authorization-database.fixtures.js';
 import { UserEntity } from '../persistence/entities/user.entity.js';
-import { GrantStore } from '../persistence/grant.store.js';
-import { RefreshTokenStore } from '../persistence/refresh-token.store.js';
-import { SessionService } from '../users/session.service.js';
-import { UserStore } from '../users/user.store.js';
-import { CodeIssuance } from './code-issuance.js';
-import { CodeRedemption } from './code-redemption.js';
-import { EventRecorder } from './event-recorder.js';
-import { GrantRevocation } from './grant-revocation.js';
-import { RefreshGrace } from './refresh-grace.js';
+import { grantRules, REDIRECT } from './grant-rules.fixtures.js';
 import { RefreshTokenFormat } from './refresh-token-format.js';
-import { RefreshRotation } from './refresh-rotation.js';
-import { RefreshTokenIssuance } from './refresh-token-issuance.js';
-
-// RFC 7636 Appendix B.
-const VERIFIER = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
-const CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
-const REDIRECT = 'https://app.example/callback';
-const APP: ClientRecord = {
-  client_id: 'app',
-  metadata: { redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none', grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], scope: 'openid offline_access online_access patient/*.rs' },
-  client_secret_expires_at: 0,
-  client_id_issued_at: 0,
-  revision: 1,
-};
 
 /** The rules of a grant's life against a real PostgreSQL (a fresh database of DATABASE_URL's server); the event bus is in memory. */
 Logger.overrideLogger(false);
@@ -40,27 +15,7 @@ describe('grant lifecycle: code redemption, rotation, reuse, grace, revocation (
   let dataSource: DataSource;
   let dropDatabase: () => Promise<void>;
   let format: RefreshTokenFormat;
-  const services = (grace: number) => {
-    const config = loadConfig(AuthorizationConfig, { DATABASE_URL: 'postgres://unused/db', FHIR_BASE_URL: 'https://fhir.example/r4', LOG_LEVEL: 'error', REFRESH_REUSE_GRACE_SECONDS: String(grace) });
-    const events = new EventRecorder(new Outbox(dataSource, new InProcessEventBus(), 'authorization'));
-    const registration = { request: async () => APP } as unknown as ServiceBus;
-    const directory = new ClientDirectory(registration, new InProcessEventBus());
-    const [grants, codes, tokens] = [new GrantStore(dataSource), new AuthorizationCodeStore(dataSource), new RefreshTokenStore(dataSource)];
-    const sessions = new SessionService(dataSource, config);
-    const users = new UserStore(dataSource);
-    const revocation = new GrantRevocation(dataSource, grants, tokens, events);
-    const issuance = new RefreshTokenIssuance(config, tokens, sessions, format);
-    return {
-      grants,
-      tokens,
-      sessions,
-      revocation,
-      issue: new CodeIssuance(dataSource, config, grants, codes, users, events),
-      redemption: new CodeRedemption(dataSource, config, codes, grants, directory, issuance, revocation),
-      rotation: new RefreshRotation(dataSource, config, tokens, grants, directory, sessions, issuance, revocation, new RefreshGrace(config, tokens, grants), events),
-      grace: new RefreshGrace(config, tokens, grants),
-    };
-  };
+  const services = (grace: number) => grantRules(dataSource, format, { REFRESH_REUSE_GRACE_SECONDS: String(grace) });
   let s: ReturnType<typeof services>;
 
   before(async () => {
@@ -74,13 +29,8 @@ describe('grant lifecycle: code redemption, rotation, reuse, grace, revocation (
     await dropDatabase?.();
   });
 
-  const codeFor = async (scope: string, sessionHash: string | null = null) =>
-    s.issue.createWithCode(
-      { clientId: 'app', userId: 'u1', scope, context: { patient: 'p1', need_patient_banner: true }, launch: 'standalone', sessionHash },
-      { redirectUri: REDIRECT, redirectUriSent: true, codeChallenge: CHALLENGE, nonce: 'n-1', authTime: new Date() },
-    );
-  const redeem = (code: string, overrides: Record<string, string | undefined> = {}) =>
-    s.redemption.redeem({ code, client_id: 'app', redirect_uri: REDIRECT, code_verifier: VERIFIER, ...overrides });
+  const codeFor = (scope: string, sessionHash: string | null = null) => s.codeFor(scope, sessionHash);
+  const redeem = (code: string, overrides: Record<string, string | undefined> = {}) => s.redeem(code, overrides);
   const revoked = async (grantId: string) => (await s.grants.find(grantId))?.revokedAt instanceof Date;
 
   it('redeems a code once, for what its grant stands for and a refresh token', async () => {

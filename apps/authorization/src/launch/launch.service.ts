@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { createLocalJWKSet, decodeJwt, jwtVerify, type JWTPayload } from 'jose';
 import type { DataSource } from 'typeorm';
 import type { ClientRecord, LaunchContext } from '#contracts';
-import { ClientDirectory } from '#nest';
+import { ClientDirectory, type ExpiringRows } from '#nest';
 import { generateOpaqueToken, InvalidRequest, mayUseScope, sha256Hex } from '#oauth';
 import { AuthorizationConfig } from '../config/authorization.config.js';
 import { LaunchContextEntity } from '../persistence/entities/launch-context.entity.js';
@@ -190,8 +190,9 @@ export class LaunchService {
     if (inserted.length === 0) throw new InvalidRequest('the launch JWT was already used');
   }
 
-  async purgeExpired(): Promise<void> {
-    await this.dataSource.query(`DELETE FROM launch_context WHERE expires_at < now() - interval '1 day'`);
+  /** For the janitor: a launch (and a launch JWT's single-use `jti`) is kept a day past its expiry. */
+  expiredRows(): ExpiringRows {
+    return { table: 'launch_context', key: 'id_hash', pastHorizon: `expires_at < now() - interval '1 day'` };
   }
 }
 

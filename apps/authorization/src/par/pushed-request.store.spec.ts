@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DataSource } from 'typeorm';
+import { scratchJanitor } from '#testing';
 import { scratchAuthorizationDatabase } from '../persistence/authorization-database.fixtures.js';
 import { PushedRequestStore } from './pushed-request.store.js';
 import { newRequestUri } from './request-uri.js';
@@ -11,10 +12,11 @@ const LAUNCH = { context: { patient: 'pt-1' }, binding: { client_id: 'app' }, la
 describe('pushed requests in PostgreSQL (RFC 9126 §4): one use, by the client that pushed, before expiry', { skip: !process.env.DATABASE_URL && 'needs DATABASE_URL' }, () => {
   let dataSource: DataSource;
   let dropDatabase: () => Promise<void>;
+  let url: string;
   let store: PushedRequestStore;
 
   before(async () => {
-    ({ dataSource, drop: dropDatabase } = await scratchAuthorizationDatabase('pushed', 4));
+    ({ dataSource, url, drop: dropDatabase } = await scratchAuthorizationDatabase('pushed', 4));
     store = new PushedRequestStore(dataSource);
   });
   after(async () => {
@@ -45,11 +47,11 @@ describe('pushed requests in PostgreSQL (RFC 9126 §4): one use, by the client t
     assert.ok(await store.take(id, 'app'));
   });
 
-  it('gives nothing once expired, and the purge deletes only expired rows', async () => {
+  it('gives nothing once expired, and the janitor deletes only expired rows', async () => {
     const expired = await pushed('app', -1_000);
     const live = await pushed('app');
     assert.equal(await store.take(expired, 'app'), null);
-    await store.purgeExpired();
+    await scratchJanitor(url, [store.expiredRows()]).round();
     const left = (await dataSource.query(`SELECT id_hash FROM pushed_authorization_request WHERE id_hash IN ($1, $2)`, [expired, live])) as Array<{ id_hash: string }>;
     assert.deepEqual(left.map((r) => r.id_hash), [live]);
   });

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import type { ExpiringRows } from '#nest';
 import type { ResolvedLaunch } from '../launch/launch-binding.js';
 import type { PushedAuthorizationRequestEntity } from '../persistence/entities/pushed-authorization-request.entity.js';
 import { returningRows } from '../persistence/returning.js';
@@ -41,8 +42,8 @@ export class PushedRequestStore {
     return row ? { params: row.params, launch: row.launch } : null;
   }
 
-  /** Expired requests can never be used: deleted (Housekeeping, every minute). */
-  async purgeExpired(): Promise<void> {
-    await this.dataSource.query(`DELETE FROM pushed_authorization_request WHERE expires_at <= now()`);
+  /** For the janitor: an expired request can never be used. */
+  expiredRows(): ExpiringRows {
+    return { table: 'pushed_authorization_request', key: 'id_hash', pastHorizon: `expires_at <= now()` };
   }
 }

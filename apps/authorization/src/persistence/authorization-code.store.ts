@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
+import type { ExpiringRows } from '#nest';
 import { AuthorizationCodeEntity } from './entities/authorization-code.entity.js';
 import { returningRows } from './returning.js';
 
@@ -25,8 +25,6 @@ interface CodeRow {
 /** The `authorization_code` table (codes by SHA-256 only). */
 @Injectable()
 export class AuthorizationCodeStore {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
-
   async insert(manager: EntityManager, code: NewAuthorizationCode): Promise<void> {
     await manager.getRepository(AuthorizationCodeEntity).insert({ ...code, redeemedAt: null });
   }
@@ -60,8 +58,8 @@ export class AuthorizationCodeStore {
     return code?.grantId ?? null;
   }
 
-  /** Codes are kept a day past expiry, so a late replay is still recognised (and revokes its grant). */
-  async purgeExpired(): Promise<void> {
-    await this.dataSource.query(`DELETE FROM authorization_code WHERE expires_at < now() - interval '1 day'`);
+  /** For the janitor: codes are kept a day past expiry, so a late replay is still recognised (and revokes its grant). */
+  expiredRows(): ExpiringRows {
+    return { table: 'authorization_code', key: 'code_hash', pastHorizon: `expires_at < now() - interval '1 day'` };
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { ExpiringRows } from '#nest';
 import { RefreshTokenEntity } from './entities/refresh-token.entity.js';
 import { returningRows } from './returning.js';
 
@@ -42,7 +43,17 @@ export class RefreshTokenStore {
     return rows.length === 1;
   }
 
-  async purgeExpired(): Promise<void> {
-    await this.dataSource.query(`DELETE FROM refresh_token WHERE expires_at < now()`);
+  /**
+   * For the janitor: a token is kept until it expires, and a rotated one no
+   * longer than `reuseDetectionSeconds` after its rotation (the reuse-detection
+   * horizon, see AuthorizationConfig REFRESH_REUSE_DETECTION_SECONDS). A token
+   * whose row is gone is unknown, so refused (`invalid_grant`) without
+   * revoking its grant. Two kinds of rows, each found through its own index.
+   */
+  expiredRows(reuseDetectionSeconds: number): ExpiringRows[] {
+    return [
+      { table: 'refresh_token', key: 'token_hash', pastHorizon: `expires_at < now()` },
+      { table: 'refresh_token', name: 'refresh_token_rotated', key: 'token_hash', pastHorizon: `used_at < now() - make_interval(secs => $1)`, parameters: [reuseDetectionSeconds] },
+    ];
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { inTransaction } from '#nest';
+import { inTransaction, type ExpiringRows } from '#nest';
 import { AuthorizationConfig } from '../config/authorization.config.js';
 import { returningRows } from '../persistence/returning.js';
 
@@ -85,7 +85,8 @@ export class LoginThrottle {
     return inTransaction(this.dataSource, (manager) => manager.query(sql, parameters));
   }
 
-  async purgeExpired(): Promise<void> {
-    await this.dataSource.query(`DELETE FROM login_throttle WHERE window_started_at < now() - make_interval(secs => $1)`, [this.config.LOGIN_THROTTLE_WINDOW_SECONDS]);
+  /** For the janitor: a key's count matters until its window ends. */
+  expiredRows(): ExpiringRows {
+    return { table: 'login_throttle', key: 'key', pastHorizon: `window_started_at < now() - make_interval(secs => $1)`, parameters: [this.config.LOGIN_THROTTLE_WINDOW_SECONDS] };
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { ExpiringRows } from '#nest';
 import { generateOpaqueToken, sha256Hex } from '#oauth';
 import { AuthorizationConfig } from '../config/authorization.config.js';
 import { SessionEntity } from '../persistence/entities/session.entity.js';
@@ -56,7 +57,8 @@ export class SessionService {
     await this.dataSource.query(`UPDATE login_session SET ended_at = now() WHERE user_id = $1 AND ended_at IS NULL`, [userId]);
   }
 
-  async purgeExpired(): Promise<void> {
-    await this.dataSource.query(`DELETE FROM login_session WHERE expires_at < now() - interval '1 day'`);
+  /** For the janitor: a session is kept a day past its expiry. */
+  expiredRows(): ExpiringRows {
+    return { table: 'login_session', key: 'id_hash', pastHorizon: `expires_at < now() - interval '1 day'` };
   }
 }

@@ -1,3 +1,5 @@
+import { evictOldest, watchedCache } from '#nest';
+
 /** The answer of a limiter to one request. */
 export interface LimitDecision {
   allowed: boolean;
@@ -20,7 +22,7 @@ interface Window {
  * Each gateway replica counts on its own.
  */
 export class FixedWindowLimiter {
-  private readonly windows = new Map<string, Window>();
+  private readonly windows = watchedCache('rate_limit_keys', new Map<string, Window>());
 
   constructor(
     private readonly windowMs: number,
@@ -38,7 +40,7 @@ export class FixedWindowLimiter {
     if (window) this.windows.delete(key);
     if (!window || now - window.startedAt >= this.windowMs) window = { startedAt: now, count: 0 };
     this.windows.set(key, window);
-    if (this.windows.size > this.maxKeys) this.windows.delete(this.windows.keys().next().value!);
+    if (this.windows.size > this.maxKeys) evictOldest('rate_limit_keys', this.windows);
     const retryAfterSeconds = Math.max(1, Math.ceil((window.startedAt + this.windowMs - now) / 1000));
     if (window.count >= limit) return { allowed: false, retryAfterSeconds };
     window.count++;

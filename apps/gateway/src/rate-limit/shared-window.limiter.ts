@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { WindowCountContended, type WindowCounterStore } from '#nest';
+import { evictOldest, watchedCache, WindowCountContended, type WindowCounterStore } from '#nest';
 import type { LimitDecision } from './fixed-window.limiter.js';
 
 interface Count {
@@ -40,7 +40,7 @@ const DEGRADED_MS = 5000;
  */
 export class SharedWindowLimiter {
   private readonly logger = new Logger('RateLimits');
-  private readonly counts = new Map<string, Count>();
+  private readonly counts = watchedCache('rate_limit_keys', new Map<string, Count>());
   private timer?: NodeJS.Timeout;
   private flushing?: Promise<void>;
   private lastFailureLog = Number.NEGATIVE_INFINITY;
@@ -67,7 +67,7 @@ export class SharedWindowLimiter {
     const first = !count || count.windowStart !== windowStart;
     if (!count || first) count = { windowStart, shared: 0, pending: 0, sending: 0 };
     this.counts.set(key, count);
-    if (this.counts.size > this.maxKeys) this.counts.delete(this.counts.keys().next().value!);
+    if (this.counts.size > this.maxKeys) evictOldest('rate_limit_keys', this.counts);
     const retryAfterSeconds = Math.max(1, Math.ceil((windowStart + this.windowMs - now) / 1000));
     while (count.deciding) await count.deciding;
     const view = count.shared + count.sending + count.pending;

@@ -1,3 +1,4 @@
-import { DatabaseConfig } from '#nest';
+import { HousekeepingConfig } from '#nest';
 
-export class IntrospectionConfig extends DatabaseConfig {}
+/** The introspection service's settings: the database's and the janitor's of its revocation tables. */
+export class IntrospectionConfig extends HousekeepingConfig {}

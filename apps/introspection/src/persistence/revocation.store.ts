@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { EventEnvelope, TokenRevokedData } from '#contracts';
-import { Outbox } from '#nest';
+import { Outbox, type ExpiringRows } from '#nest';
 import { RevokedTokenEntity } from './entities/revoked-token.entity.js';
 
 @Injectable()
@@ -48,7 +48,12 @@ export class RevocationStore {
       .getMany();
   }
 
-  async purgeExpired(): Promise<void> {
-    await this.dataSource.query(`DELETE FROM revoked_token WHERE expires_at < now() - interval '5 minutes'`);
+  /**
+   * For the janitor: a revocation matters until its token expires (the
+   * catch-up loads only those, {@link live}); kept five minutes more for
+   * clocks that disagree.
+   */
+  expiredRows(): ExpiringRows {
+    return { table: 'revoked_token', key: 'jti', pastHorizon: `expires_at < now() - interval '5 minutes'` };
   }
 }

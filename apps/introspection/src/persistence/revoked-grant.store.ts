@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import type { ExpiringRows } from '#nest';
 import { RevokedGrantEntity } from './entities/revoked-grant.entity.js';
 
 /** The grants revoked while some of their access tokens may still be unexpired. */
@@ -26,7 +27,15 @@ export class RevokedGrantStore {
       .getMany();
   }
 
-  async purgeExpired(): Promise<void> {
-    await this.dataSource.query(`DELETE FROM revoked_grant WHERE keep_until < now()`);
+  /**
+   * For the janitor: a grant revocation matters until `keep_until`
+   * (`revoked_at` + GRANT_REVOCATION_KEEP_SECONDS: the last access token of
+   * the grant has expired by then; the catch-up loads only rows before it,
+   * {@link live}); kept five minutes more for clocks that disagree. A replica
+   * catching up replays two hours of `grant.revoked` from the stream anyway,
+   * so the table is not its only source.
+   */
+  expiredRows(): ExpiringRows {
+    return { table: 'revoked_grant', key: 'grant_id', pastHorizon: `keep_until < now() - interval '5 minutes'` };
   }
 }

@@ -50,4 +50,14 @@ describe('GrantRevocationList', () => {
     list.purge(1101);
     assert.equal(list.size, 0);
   });
+
+  it('a grant revoked again later is kept until the later keep_until, then dropped', () => {
+    const list = new GrantRevocationList();
+    list.add('g', 1000);
+    list.add('g', 2000);
+    list.purge(1000 + 3661);
+    assert.equal(list.revokes('g', 1500), true);
+    list.purge(2000 + 3661);
+    assert.equal(list.size, 0);
+  });
 });

@@ -1,3 +1,6 @@
+import { watchedCache } from '#nest';
+import { ExpiryIndex } from './expiry-index.js';
+
 /**
  * Access tokens live at most 3600 s (TokenConfig ACCESS_TOKEN_TTL_SECONDS),
  * plus a minute of clock skew: after that no token of a revoked grant can be
@@ -27,15 +30,15 @@ interface Entry {
  * `grant_id`s and issued no later than the revocation is inactive.
  */
 export class GrantRevocationList {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries = watchedCache('revoked_grants', new Map<string, Entry>());
+  private readonly expiry = new ExpiryIndex();
 
   /** A later revocation of the same grant covers more tokens, so it wins. */
   add(grantId: string, revokedAt: number, keepUntil = revokedAt + GRANT_REVOCATION_KEEP_SECONDS): void {
     const known = this.entries.get(grantId);
-    this.entries.set(grantId, {
-      revokedAt: Math.max(revokedAt, known?.revokedAt ?? revokedAt),
-      keepUntil: Math.max(keepUntil, known?.keepUntil ?? keepUntil),
-    });
+    const kept = Math.max(keepUntil, known?.keepUntil ?? keepUntil);
+    this.entries.set(grantId, { revokedAt: Math.max(revokedAt, known?.revokedAt ?? revokedAt), keepUntil: kept });
+    if (kept !== known?.keepUntil) this.expiry.add(grantId, kept);
   }
 
   /** Whether a token of `grantId` issued at `iat` (seconds since epoch) is revoked. */
@@ -48,8 +51,12 @@ export class GrantRevocationList {
     return this.entries.size;
   }
 
-  /** Drops revocations whose tokens have all expired. */
+  /** Drops revocations whose tokens have all expired (`keepUntil` before `nowSeconds`); costs what it drops. */
   purge(nowSeconds: number): void {
-    for (const [grantId, entry] of this.entries) if (entry.keepUntil < nowSeconds) this.entries.delete(grantId);
+    const until = Math.floor(nowSeconds);
+    this.expiry.drain(until, (grantId) => {
+      const entry = this.entries.get(grantId);
+      if (entry && entry.keepUntil < until) this.entries.delete(grantId);
+    });
   }
 }

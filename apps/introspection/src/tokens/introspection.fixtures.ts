@@ -80,13 +80,11 @@ export async function introspectionFixture() {
       }
     },
     live: async () => [],
-    purgeExpired: async () => undefined,
   } as unknown as RevocationStore;
   const grantRows: Array<{ grantId: string; clientId: string; revokedAt: Date; keepUntil: Date }> = [];
   const grantStore = {
     add: async (grantId: string, clientId: string, revokedAt: Date, keepUntil: Date) => void grantRows.push({ grantId, clientId, revokedAt, keepUntil }),
     live: async () => [],
-    purgeExpired: async () => undefined,
   } as unknown as RevokedGrantStore;
   const state = new TokenStateService(store, grantStore, events);
   await state.onApplicationBootstrap();

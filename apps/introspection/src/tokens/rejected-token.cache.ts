@@ -1,3 +1,5 @@
+import { evictOldest, watchedCache } from '#nest';
+
 /**
  * Texts known never to be one of our tokens (issue #14): a JWT refused for a
  * reason that cannot change (a bad signature, a wrong `alg`, `typ` or `iss`,
@@ -8,7 +10,7 @@
  * oldest forgotten first, so hostile traffic cannot grow it.
  */
 export class RejectedTokenCache {
-  private readonly entries = new Set<string>();
+  private readonly entries = watchedCache('rejected_tokens', new Set<string>());
 
   constructor(
     private readonly maxEntries = 10_000,
@@ -26,11 +28,8 @@ export class RejectedTokenCache {
 
   add(token: string): void {
     if (token.length > this.maxLength || this.entries.has(token)) return;
-    if (this.entries.size >= this.maxEntries) {
-      // Oldest first: a Set keeps insertion order.
-      const oldest = this.entries.values().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
-    }
+    // Oldest first: a Set keeps insertion order.
+    if (this.entries.size >= this.maxEntries) evictOldest('rejected_tokens', this.entries);
     this.entries.add(token);
   }
 }

@@ -41,8 +41,8 @@ function tables() {
     if (state.down) throw new Error('connection refused');
     return [...rows];
   };
-  const store = { live: () => live(tokens), purgeExpired: async () => undefined } as unknown as RevocationStore;
-  const grantStore = { live: () => live(grants), add: async () => undefined, purgeExpired: async () => undefined } as unknown as RevokedGrantStore;
+  const store = { live: () => live(tokens) } as unknown as RevocationStore;
+  const grantStore = { live: () => live(grants), add: async () => undefined } as unknown as RevokedGrantStore;
   return { tokens, grants, state, store, grantStore };
 }
 

@@ -90,8 +90,6 @@ export class TokenStateService extends ReadinessCondition implements OnApplicati
       const now = Math.floor(Date.now() / 1000);
       this.revoked.purge(now);
       this.revokedGrants.purge(now);
-      this.store.purgeExpired().catch((err: unknown) => this.logger.warn(`purge failed: ${(err as Error).message}`));
-      this.grantStore.purgeExpired().catch((err: unknown) => this.logger.warn(`grant revocation purge failed: ${(err as Error).message}`));
     }, 60_000);
     this.timer.unref();
   }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { ClientRecord } from '#contracts';
 import { ReconnectingEventBus } from '#testing';
 import { InProcessEventBus } from '../messaging/in-process-event-bus.js';
+import { suiteMetrics } from '../observability/metrics.js';
 import type { ServiceBus } from '../messaging/service-bus.js';
 import { ClientDirectory } from './client-directory.js';
 
@@ -46,6 +47,17 @@ describe('ClientDirectory', () => {
     assert.equal((await directory.get('a'))?.client_id, 'a');
     assert.equal((await directory.get('a'))?.client_id, 'a');
     assert.deepEqual(reg.calls, ['a']);
+  });
+
+  it('keeps at most 10,000 clients, forgetting the oldest first (counted in cache_evictions_total)', async () => {
+    const evictions = async () => (await suiteMetrics().cacheEvictions.get()).values.find((v) => v.labels.cache === 'client_directory')?.value ?? 0;
+    const before = await evictions();
+    const reg = registration(new Map());
+    const directory = new ClientDirectory(reg.bus, new InProcessEventBus());
+    for (let i = 0; i <= 10_000; i++) await directory.get(`c${i}`);
+    assert.equal(directory.peek('c0'), undefined, 'the oldest was forgotten');
+    assert.equal(directory.peek('c1'), null, 'the next one is still known (as unknown)');
+    assert.equal((await evictions()) - before, 1);
   });
 
   it('coalesces concurrent misses into one lookup', async () => {

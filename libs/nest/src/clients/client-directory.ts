@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { entityEventsSubject, Rpc, type ClientRecord } from '#contracts';
+import { evictOldest, watchedCache } from '../caching/bounded-entries.js';
 import { EventBus } from '../messaging/event-bus.js';
 import { ServiceBus } from '../messaging/service-bus.js';
 
@@ -22,7 +23,7 @@ interface Entry {
  */
 @Injectable()
 export class ClientDirectory implements OnModuleDestroy {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries = watchedCache('client_directory', new Map<string, Entry>());
   private readonly inflight = new Map<string, Promise<ClientRecord | null>>();
   private readonly unsubscribe: () => void;
   private readonly unwatch: () => void;
@@ -73,7 +74,7 @@ export class ClientDirectory implements OnModuleDestroy {
       .request(Rpc.registration.lookup, { clientId })
       .then((record) => {
         if (this.inflight.get(clientId) === lookup) {
-          if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value as string);
+          if (this.entries.size >= MAX_ENTRIES && !this.entries.has(clientId)) evictOldest('client_directory', this.entries);
           this.entries.set(clientId, { record: record ?? null, expires: Date.now() + (record ? POSITIVE_TTL_MS : NEGATIVE_TTL_MS) });
         }
         return record ?? null;

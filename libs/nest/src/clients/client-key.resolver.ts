@@ -1,4 +1,5 @@
 import type { ClientRecord, JsonWebKeySet } from '#contracts';
+import { evictOldest, watchedCache } from '../caching/bounded-entries.js';
 import { JwksFetchFailed, type FetchedJwks, type JwksUriFetcher } from './jwks-uri.fetcher.js';
 
 /** At most one refetch of a `jwks_uri` this often, however many unknown `kid`s appear. */
@@ -29,7 +30,7 @@ export class ClientKeyUnavailable extends Error {
  * and concurrent fetches of one URI are shared.
  */
 export class ClientKeyResolver {
-  private readonly byUri = new Map<string, UriEntry>();
+  private readonly byUri = watchedCache('client_jwks_uris', new Map<string, UriEntry>());
 
   constructor(
     private readonly fetcher: JwksUriFetcher,
@@ -54,7 +55,7 @@ export class ClientKeyResolver {
     const cached = entry?.jwks && entry.freshUntil > now ? findKey(entry.jwks, kid) : undefined;
     if (cached) return cached;
     if (!entry) {
-      if (this.byUri.size >= MAX_URIS) this.byUri.delete(this.byUri.keys().next().value as string);
+      if (this.byUri.size >= MAX_URIS) evictOldest('client_jwks_uris', this.byUri);
       entry = { freshUntil: 0, lastAttempt: 0 };
       this.byUri.set(uri, entry);
     }

@@ -16,6 +16,11 @@ function within<T>(ms: number, work: Promise<T> | T): Promise<T> {
   ]).finally(() => clearTimeout(timer));
 }
 
+/** Something whose entries can be counted (a cache, a set). */
+export interface Sized {
+  readonly size: number;
+}
+
 /** A gauge read when scraped: `collect` returns the labelled values (async allowed). */
 export type GaugeSource = () => Promise<Array<{ labels: Record<string, string>; value: number }>> | Array<{ labels: Record<string, string>; value: number }>;
 
@@ -57,6 +62,20 @@ export class SuiteMetrics {
   get clientsFileReconciles() { return this.counter('clients_file_reconciles_total', 'Reconciles of the registration service with CLIENTS_FILE, by trigger (`start`, `SIGHUP`, `interval`) and result (`applied`, `invalid` file kept out, `failed` on the database).', ['trigger', 'result']); }
 
   get clientsFileChanges() { return this.counter('clients_file_changes_total', 'Clients the CLIENTS_FILE reconcile created, updated or deleted.', ['change']); }
+
+  get housekeepingRowsDeleted() { return this.counter('housekeeping_rows_deleted_total', 'Rows the janitor deleted because they were past their horizon, by table.', ['table']); }
+
+  get housekeepingBacklog() { return this.gauge('housekeeping_backlog', 'Rows past their horizon still in the table after the latest round this replica ran (0 when the round emptied it; counted up to 100 batches otherwise), by table.', ['table']); }
+
+  get housekeepingRound() { return this.histogram('housekeeping_round_seconds', 'Time a janitor round took (the advisory lock held), in seconds, by service.', ['service']); }
+
+  get housekeepingLockSkipped() { return this.counter('housekeeping_lock_skipped_total', 'Janitor rounds skipped because another replica held the housekeeping advisory lock, by service.', ['service']); }
+
+  get cacheEvictions() { return this.counter('cache_evictions_total', 'Entries a bounded in-memory cache dropped to stay within its size limit (not those that expired), by cache.', ['cache']); }
+
+  private readonly cacheSources = new Map<string, Set<WeakRef<Sized>>>();
+
+  get cacheEntries(): Gauge<'cache'> { return this.gauge('cache_entries', 'Entries held by an in-memory cache or set, by cache (summed over its instances in the process).', ['cache'], () => this.collectInto(this.cacheEntries, [() => this.cacheSizes()])); }
 
   private readonly outboxSources = new Map<string, GaugeSource>();
   private readonly keySources = new Set<GaugeSource>();
@@ -131,6 +150,30 @@ export class SuiteMetrics {
     this.expose('admissionOpen');
     this.admissionSources.add(source);
     return () => this.admissionSources.delete(source);
+  }
+
+  /**
+   * Reports the size of `cache` under `name` at each scrape (and exposes its
+   * evictions counter). Held weakly: a cache nobody uses any more is
+   * forgotten here too, so instances need no unregistering.
+   */
+  watchCache(name: string, cache: Sized): void {
+    this.expose('cacheEntries', 'cacheEvictions');
+    let instances = this.cacheSources.get(name);
+    if (!instances) this.cacheSources.set(name, (instances = new Set()));
+    instances.add(new WeakRef(cache));
+  }
+
+  private cacheSizes(): Array<{ labels: Record<string, string>; value: number }> {
+    return [...this.cacheSources].map(([cache, instances]) => {
+      let value = 0;
+      for (const ref of instances) {
+        const instance = ref.deref();
+        if (instance) value += instance.size;
+        else instances.delete(ref);
+      }
+      return { labels: { cache }, value };
+    });
   }
 
   /** Reports signing keys at each scrape. */

@@ -12,6 +12,7 @@ import { InteractionState1765400000000 } from './1765400000000-InteractionState.
 import { LaunchSignIn1765600000000 } from './1765600000000-LaunchSignIn.js';
 import { PushedAuthorizationRequest1766100000000 } from './1766100000000-PushedAuthorizationRequest.js';
 import { DpopBinding1766200000000 } from './1766200000000-DpopBinding.js';
+import { HousekeepingIndexes1766300000000 } from './1766300000000-HousekeepingIndexes.js';
 
 /** The authorization service's migrations, in order: its module runs them, and so does the migration job. */
 export const AUTHORIZATION_MIGRATIONS: Array<new () => MigrationInterface> = [
@@ -28,4 +29,5 @@ export const AUTHORIZATION_MIGRATIONS: Array<new () => MigrationInterface> = [
   LaunchSignIn1765600000000,
   PushedAuthorizationRequest1766100000000,
   DpopBinding1766200000000,
+  HousekeepingIndexes1766300000000,
 ];
