@@ -28,6 +28,7 @@ import { runOverload } from './overload.js';
 import { cpuSnapshot, cpuUsedBetween, postgresPids, type CpuGroups } from './cpu-split.js';
 import { dpopProofSupply } from './dpop.js';
 import { runFlows } from './flows.js';
+import { MemorySampler, printFootprint, startupTimes } from './process-footprint.js';
 
 process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -269,6 +270,7 @@ async function main(): Promise<void> {
   // BENCH_SUITE_ENV: JSON of extra service settings to compare (e.g. '{"ADMISSION_QUEUE_TIMEOUT_MS":"50"}').
   const extraEnv = process.env.BENCH_SUITE_ENV ? (JSON.parse(process.env.BENCH_SUITE_ENV) as Record<string, string>) : {};
   const suite = await startSuite({ env: { LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '10', ...extraEnv } });
+  const memory = new MemorySampler(suite);
   let refs: Record<'jwt' | 'opaque', ReferenceServer> | undefined;
   const rows: Row[] = [];
   try {
@@ -363,6 +365,9 @@ async function main(): Promise<void> {
       (await db.query(`SELECT count(*)::int AS n FROM audit_event WHERE type = 'token.issued'`)).rows[0].n,
     );
     await db.end();
+
+    memory.stop();
+    printFootprint(memory, await startupTimes(suite));
 
     const tokenRows = rows.filter((r) => r.name.startsWith('client_credentials'));
     const ours = rows.filter((r) => !r.name.startsWith('reference'));
