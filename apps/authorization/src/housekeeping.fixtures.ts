@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { ClientDirectory, InProcessEventBus, type Janitor, type ServiceBus } from '#nest';
+import { ClientDirectory, InProcessEventBus, Outbox, type Janitor, type ServiceBus } from '#nest';
 import type { AuthorizationConfig } from './config/authorization.config.js';
 import { InteractionStore } from './flow/interaction.store.js';
 import { authorizationJanitor } from './housekeeping.js';
@@ -21,6 +21,7 @@ function housekeepingStores(dataSource: DataSource, config: AuthorizationConfig)
     new LoginThrottle(dataSource, config),
     new SessionService(dataSource, config),
     new PushedRequestStore(dataSource),
+    new Outbox(dataSource, new InProcessEventBus(), 'authorization'),
   ] as const;
 }
 

@@ -1,5 +1,5 @@
 import type { FactoryProvider } from '@nestjs/common';
-import { janitorProvider, type Janitor } from '#nest';
+import { janitorProvider, Outbox, type Janitor } from '#nest';
 import { reuseDetectionSeconds, type AuthorizationConfig } from './config/authorization.config.js';
 import { InteractionStore } from './flow/interaction.store.js';
 import { LaunchService } from './launch/launch.service.js';
@@ -15,7 +15,8 @@ export const AUTHORIZATION_HOUSEKEEPING_LOCK = 0x686b6175;
 /**
  * The authorization service's janitor (issue #20): expired interactions,
  * codes, refresh tokens (and rotated ones past the reuse-detection horizon),
- * launch contexts, throttle windows, sessions and pushed requests, each store
+ * launch contexts, throttle windows, sessions, pushed requests and published
+ * outbox rows, each store
  * saying what its horizon is (see docs/operations.md, housekeeping).
  */
 export function authorizationJanitor(config: AuthorizationConfig): FactoryProvider<Janitor> {
@@ -23,8 +24,8 @@ export function authorizationJanitor(config: AuthorizationConfig): FactoryProvid
     service: 'authorization',
     lockKey: AUTHORIZATION_HOUSEKEEPING_LOCK,
     config,
-    inject: [InteractionStore, AuthorizationCodeStore, RefreshTokenStore, LaunchService, LoginThrottle, SessionService, PushedRequestStore],
-    tasks: (interactions, codes, refreshTokens, launches, throttle, sessions, pushedRequests) => [
+    inject: [InteractionStore, AuthorizationCodeStore, RefreshTokenStore, LaunchService, LoginThrottle, SessionService, PushedRequestStore, Outbox],
+    tasks: (interactions, codes, refreshTokens, launches, throttle, sessions, pushedRequests, outbox) => [
       interactions.expiredRows(),
       codes.expiredRows(),
       ...refreshTokens.expiredRows(reuseDetectionSeconds(config)),
@@ -32,6 +33,7 @@ export function authorizationJanitor(config: AuthorizationConfig): FactoryProvid
       throttle.expiredRows(),
       sessions.expiredRows(),
       pushedRequests.expiredRows(),
+      outbox.expiredRows(),
     ],
   });
 }

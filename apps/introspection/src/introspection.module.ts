@@ -5,6 +5,7 @@ import {
   ClientDirectory,
   healthControllerFor,
   janitorProvider,
+  Outbox,
   outboxProvider,
   PUBLIC_KEY_RING_PROVIDER,
   ReadinessCondition,
@@ -43,13 +44,13 @@ export function introspectionModule(config: IntrospectionConfig, runtime: SuiteR
       ClientAuthenticator,
       RevocationStore,
       RevokedGrantStore,
-      // Revocations whose tokens have all expired (issue #20): one replica at a time, in batches.
+      // Revocations whose tokens have all expired, and published outbox rows (issue #20): one replica at a time, in batches.
       janitorProvider({
         service: 'introspection',
         lockKey: INTROSPECTION_HOUSEKEEPING_LOCK,
         config,
-        inject: [RevocationStore, RevokedGrantStore],
-        tasks: (tokens, grants) => [tokens.expiredRows(), grants.expiredRows()],
+        inject: [RevocationStore, RevokedGrantStore, Outbox],
+        tasks: (tokens, grants, outbox) => [tokens.expiredRows(), grants.expiredRows(), outbox.expiredRows()],
       }),
       TokenStateService,
       // Not ready while the revocation state is catching up (issue #13).

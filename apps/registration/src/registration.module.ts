@@ -1,5 +1,5 @@
 import type { DynamicModule } from '@nestjs/common';
-import { BearerTokens, healthControllerFor, outboxProvider, RuntimeModule, serviceTables, type SuiteRuntime } from '#nest';
+import { BearerTokens, healthControllerFor, outboxJanitorProvider, outboxProvider, RuntimeModule, serviceTables, type SuiteRuntime } from '#nest';
 import { AdminClientBootstrap } from './clients/admin-client.bootstrap.js';
 import { AdminClientsController } from './clients/admin-clients.controller.js';
 import { AdminClientsService } from './clients/admin-clients.service.js';
@@ -23,6 +23,9 @@ import { UdapController } from './udap/udap.controller.js';
 import { UdapMetadata } from './udap/udap-metadata.service.js';
 import { UdapRegistration } from './udap/udap-registration.service.js';
 
+/** Key of the registration service's housekeeping advisory lock ("hkre" in ASCII). */
+export const REGISTRATION_HOUSEKEEPING_LOCK = 0x686b7265;
+
 export function registrationModule(config: RegistrationConfig, trust: TrustConfiguration, udap: UdapConfiguration | null, runtime: SuiteRuntime, declared?: DeclaredClientsSource): DynamicModule {
   return {
     module: class RegistrationModule {},
@@ -34,7 +37,7 @@ export function registrationModule(config: RegistrationConfig, trust: TrustConfi
       { provide: UDAP_CONFIGURATION, useValue: udap },
       RegistrationTrust,
       UdapMetadata, UdapRegistration, UdapClientRegistrations,
-      outboxProvider('registration'), ClientStore, ClientEventPublisher, RegistrationService, AdminClientBootstrap, BearerTokens, AdminAccess, ClientInsight, AdminClientsService, AdminClientChanges,
+      outboxProvider('registration'), outboxJanitorProvider('registration', REGISTRATION_HOUSEKEEPING_LOCK, config), ClientStore, ClientEventPublisher, RegistrationService, AdminClientBootstrap, BearerTokens, AdminAccess, ClientInsight, AdminClientsService, AdminClientChanges,
       ...(declared ? [{ provide: DeclaredClientsSource, useValue: declared }] : []),
       DeclaredClientsReconciler,
     ],

@@ -1,6 +1,6 @@
 import { Transform } from 'class-transformer';
 import { Matches } from 'class-validator';
-import { DatabaseConfig, IsKeyEncryptionKey, IntegerSetting } from '#nest';
+import { HousekeepingConfig, IsKeyEncryptionKey, IntegerSetting } from '#nest';
 import { DURATION } from './duration.js';
 
 const ALG = '(RS256|RS384|RS512|ES256|ES384|ES512)';
@@ -8,7 +8,7 @@ const ALG = '(RS256|RS384|RS512|ES256|ES384|ES512)';
 /** `ES256, RS256` reads as `ES256,RS256`. */
 const compactList = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.replace(/\s+/g, '') : value);
 
-export class JwksConfig extends DatabaseConfig {
+export class JwksConfig extends HousekeepingConfig {
   /**
    * Key-encryption key ring: comma separated 32-byte keys, base64 or
    * base64url. The first encrypts, all decrypt. No default: a secret.

@@ -1,7 +1,7 @@
 import { IsIn, IsOptional, Matches } from 'class-validator';
-import { DatabaseConfig, FlagSetting, IntegerSetting, OptionalSecretSetting, OptionalTextSetting } from '#nest';
+import { FlagSetting, HousekeepingConfig, IntegerSetting, OptionalSecretSetting, OptionalTextSetting } from '#nest';
 
-export class RegistrationConfig extends DatabaseConfig {
+export class RegistrationConfig extends HousekeepingConfig {
   /**
    * `open`: anyone may register, and what they register is tiered (trust
    * tiers, client-privileges.ts): privileges wait for an administrator unless

@@ -27,3 +27,26 @@ export function outboxMigration(service: string): new () => MigrationInterface {
     }
   };
 }
+
+/**
+ * The index the janitor deletes published rows through (issue #20): before
+ * it, every replica deleted them every ten minutes in one statement that
+ * read the whole table. Built CONCURRENTLY (outside a transaction), so events
+ * go on being written while a large outbox is indexed.
+ */
+export function outboxPublishedIndexMigration(service: string): new () => MigrationInterface {
+  const table = outboxTable(service);
+  return class OutboxPublishedIndex1767200000000 implements MigrationInterface {
+    name = 'OutboxPublishedIndex1767200000000';
+    transaction = false;
+
+    async up(q: QueryRunner): Promise<void> {
+      await q.query(`DROP INDEX CONCURRENTLY IF EXISTS ${table}_published_idx`);
+      await q.query(`CREATE INDEX CONCURRENTLY ${table}_published_idx ON ${table} (published_at) WHERE published_at IS NOT NULL`);
+    }
+
+    async down(q: QueryRunner): Promise<void> {
+      await q.query(`DROP INDEX CONCURRENTLY IF EXISTS ${table}_published_idx`);
+    }
+  };
+}

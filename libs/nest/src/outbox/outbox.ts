@@ -3,6 +3,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { EventData, EventEnvelope, EventType } from '#contracts';
 import { EventBus, type PublishMeta } from '../messaging/event-bus.js';
+import type { ExpiringRows } from '../housekeeping/expiring-rows.js';
 import { suiteMetrics } from '../observability/metrics.js';
 
 export interface OutboxOptions {
@@ -120,6 +121,15 @@ export class Outbox implements OnApplicationBootstrap, OnModuleDestroy {
     return rows.map((row) => (typeof row.envelope === 'string' ? JSON.parse(row.envelope) : row.envelope) as EventEnvelope<T>);
   }
 
+  /**
+   * Published rows, kept a day for inspection, then the service's janitor's
+   * to delete (in batches, one replica at a time; `<table>_published_idx`).
+   * A row not yet published never goes.
+   */
+  expiredRows(): ExpiringRows {
+    return { table: this.table, key: 'id', pastHorizon: `published_at < now() - interval '1 day'` };
+  }
+
   /** Events not yet published (health, tests). */
   async pending(): Promise<number> {
     const rows: Array<{ n: string | number }> = await this.dataSource.query(`SELECT count(*) AS n FROM ${this.table} WHERE published_at IS NULL`);
@@ -129,15 +139,8 @@ export class Outbox implements OnApplicationBootstrap, OnModuleDestroy {
   onApplicationBootstrap(): void {
     // outbox_backlog_events: counted at each scrape.
     this.unwatch = suiteMetrics().watchOutbox(this.service, () => this.pending());
-    let round = 0;
     this.timer = setInterval(() => {
       this.relay().catch((err: unknown) => this.logger.warn(`relay failed: ${(err as Error).message}`));
-      // Published rows are kept a day for inspection, then dropped.
-      if (++round % 600 === 0) {
-        this.dataSource
-          .query(`DELETE FROM ${this.table} WHERE published_at < now() - interval '1 day'`)
-          .catch((err: unknown) => this.logger.warn(`purge failed: ${(err as Error).message}`));
-      }
     }, this.relayEveryMs);
     this.timer.unref();
   }

@@ -1,5 +1,5 @@
 import type { MigrationInterface } from 'typeorm';
-import { outboxMigration } from '#nest';
+import { outboxMigration, outboxPublishedIndexMigration } from '#nest';
 import { CreateAuthorizationTables1764100000000 } from './1764100000000-CreateAuthorizationTables.js';
 import { AddUpstreamLoginToInteraction1764300000000 } from './1764300000000-AddUpstreamLoginToInteraction.js';
 import { CreateJwtBearerSubject1764400000000 } from './1764400000000-CreateJwtBearerSubject.js';
@@ -30,4 +30,5 @@ export const AUTHORIZATION_MIGRATIONS: Array<new () => MigrationInterface> = [
   PushedAuthorizationRequest1766100000000,
   DpopBinding1766200000000,
   HousekeepingIndexes1766300000000,
+  outboxPublishedIndexMigration('authorization'),
 ];

@@ -1,5 +1,5 @@
 import type { MigrationInterface } from 'typeorm';
-import { outboxMigration } from '#nest';
+import { outboxMigration, outboxPublishedIndexMigration } from '#nest';
 import { CreateRevokedToken1764050200000 } from './1764050200000-CreateRevokedToken.js';
 import { CreateRevokedGrant1764080000000 } from './1764080000000-CreateRevokedGrant.js';
 
@@ -8,4 +8,5 @@ export const INTROSPECTION_MIGRATIONS: Array<new () => MigrationInterface> = [
   CreateRevokedToken1764050200000,
   CreateRevokedGrant1764080000000,
   outboxMigration('introspection'),
+  outboxPublishedIndexMigration('introspection'),
 ];

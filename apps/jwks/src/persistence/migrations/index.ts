@@ -1,5 +1,5 @@
 import type { MigrationInterface } from 'typeorm';
-import { outboxMigration } from '#nest';
+import { outboxMigration, outboxPublishedIndexMigration } from '#nest';
 import { CreateSigningKey1764050000000 } from './1764050000000-CreateSigningKey.js';
 import { OneActiveKeyPerAlg1764060000000 } from './1764060000000-OneActiveKeyPerAlg.js';
 import { KeyLifecycle1764090000000 } from './1764090000000-KeyLifecycle.js';
@@ -10,4 +10,5 @@ export const JWKS_MIGRATIONS: Array<new () => MigrationInterface> = [
   OneActiveKeyPerAlg1764060000000,
   KeyLifecycle1764090000000,
   outboxMigration('jwks'),
+  outboxPublishedIndexMigration('jwks'),
 ];

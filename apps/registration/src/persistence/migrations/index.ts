@@ -1,5 +1,5 @@
 import type { MigrationInterface } from 'typeorm';
-import { outboxMigration } from '#nest';
+import { outboxMigration, outboxPublishedIndexMigration } from '#nest';
 import { CreateClient1764050100000 } from './1764050100000-CreateClient.js';
 import { KeepRegistrationToken1764050400000 } from './1764050400000-KeepRegistrationToken.js';
 import { DropRegistrationTokenEnvelope1764070000000 } from './1764070000000-DropRegistrationTokenEnvelope.js';
@@ -18,4 +18,5 @@ export const REGISTRATION_MIGRATIONS: Array<new () => MigrationInterface> = [
   ClientTrustTiers1765100000000,
   ClientDisabled1766000000000,
   ClientUdap1767000000000,
+  outboxPublishedIndexMigration('registration'),
 ];
