@@ -32,6 +32,8 @@ export interface IssueOptions {
   /** Key usage bits (default: digitalSignature). */
   keyUsage?: number;
   commonName?: string;
+  /** More extensions, as given (e.g. one marked critical that a verifier must refuse). */
+  extraExtensions?: x509.Extension[];
 }
 
 const DAY = 86_400_000;
@@ -115,6 +117,7 @@ export class TestPki {
     if (options.ca) extensions.push(new x509.BasicConstraintsExtension(true, 0, true));
     if (options.uris?.length) extensions.push(new x509.SubjectAlternativeNameExtension(options.uris.map((value) => ({ type: 'url' as const, value }))));
     if (options.crl) extensions.push(new x509.CRLDistributionPointsExtension([options.crl]));
+    extensions.push(...(options.extraExtensions ?? []));
     const certificate = await x509.X509CertificateGenerator.create({
       serialNumber: `02${randomBytes(6).toString('hex')}`,
       subject: options.subject.replace(/[,+<>#;"\\]/g, ' '),

@@ -54,6 +54,17 @@ describe('certification path to a trust anchor (UDAP Security 2.0 §7.1.5, RFC 5
       const notCa = await pki.issue({ uris: ['https://app.example/issuer'] });
       return { leaf: await pki.issue({ uris: ['https://app.example/child'], issuer: notCa }), chain: [notCa, pki.intermediate] };
     }, 'untrusted'],
+    ['a leaf with a critical extension this server does not process', async () => ({
+      leaf: await pki.issue({ uris: ['https://app.example/crit'], extraExtensions: [new x509.Extension('1.3.6.1.4.1.99999.1', true, new Uint8Array([5, 0]))] }),
+      chain: [pki.intermediate],
+    }), 'usage'],
+    ['an intermediate whose name constraints (critical) would not be enforced', async () => {
+      const constrained = await pki.issue({
+        commonName: 'Constrained CA', issuer: pki.root, keyUsage: x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign,
+        extraExtensions: [new x509.BasicConstraintsExtension(true, 0, true), new x509.Extension('2.5.29.30', true, new Uint8Array([0x30, 0x00]))],
+      });
+      return { leaf: await pki.issue({ uris: ['https://app.example/nc'], issuer: constrained }), chain: [constrained] };
+    }, 'usage'],
   );
   for (const [name, make, problem] of cases) {
     it(`refuses ${name} (${problem})`, async () => {

@@ -19,7 +19,9 @@ export interface CertificationPath {
  * §6.1): each certificate's signature verifies with its issuer's key, every
  * certificate (the anchor's too) is within its validity period, every issuer
  * below the anchor is a CA allowed to sign certificates (basic constraints,
- * `keyCertSign`, path length), and the leaf's key may sign (`digitalSignature`).
+ * `keyCertSign`, path length), the leaf's key may sign (`digitalSignature`),
+ * and no certificate under the anchor has a critical extension not processed
+ * here (name constraints among them: refused rather than ignored).
  * Revocation is checked separately (crl-revocation.ts). Pure: the clock is a
  * parameter.
  *
@@ -32,6 +34,11 @@ export function validateCertificationPath(leaf: ParsedCertificate, intermediates
     if (!certificate.validAt(now)) {
       throw new CertificateRejected('expired', `the certificate ${certificate.subject} is outside its validity period (${certificate.notBefore.toISOString()} to ${certificate.notAfter.toISOString()})`);
     }
+  }
+  // Every certificate under the anchor (the anchor is trusted by configuration, RFC 5280 §6.1.1).
+  for (const certificate of path.certificates.slice(0, -1)) {
+    const unprocessed = certificate.unprocessedCriticalExtensions();
+    if (unprocessed.length) throw new CertificateRejected('usage', `the certificate ${certificate.subject} has a critical extension this server does not process (${unprocessed.join(', ')})`);
   }
   if (!leaf.allows(x509.KeyUsageFlags.digitalSignature)) throw new CertificateRejected('usage', `the certificate ${leaf.subject} may not sign (key usage lacks digitalSignature)`);
   // Every issuer under the anchor: a CA that may sign certificates, within its path length constraint.

@@ -5,6 +5,14 @@ import { CertificateRejected } from './certificate-rejected.js';
 /** Longest DER certificate read (an `x5c` entry, a trust anchor). */
 const MAX_CERTIFICATE_BYTES = 16_384;
 
+/**
+ * Extensions path validation processes or may ignore (RFC 5280 §4.2.1):
+ * key usage, basic constraints, subject alternative name, extended key
+ * usage, certificate policies (no policy is required, RFC 5280 §6.1.1 with
+ * any-policy), key identifiers, CRL distribution points.
+ */
+const PROCESSED_EXTENSIONS = new Set(['2.5.29.15', '2.5.29.19', '2.5.29.17', '2.5.29.37', '2.5.29.32', '2.5.29.14', '2.5.29.35', '2.5.29.31']);
+
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+?)-----END CERTIFICATE-----/g;
 
 /**
@@ -122,6 +130,15 @@ export class ParsedCertificate {
     } catch {
       return false;
     }
+  }
+
+  /**
+   * The critical extensions path validation here does not process (RFC 5280
+   * §4.2: a certificate with one must be refused), by OID; name constraints
+   * and policy constraints among them.
+   */
+  unprocessedCriticalExtensions(): string[] {
+    return this.parsed.extensions.filter((e) => e.critical && !PROCESSED_EXTENSIONS.has(e.type)).map((e) => e.type);
   }
 
   /** Whether `at` lies within its validity period (RFC 5280 §4.1.2.5). */
