@@ -71,8 +71,10 @@ export async function bundleServices(root = process.cwd()) {
       platform: 'node',
       format: 'esm',
       target: 'node20',
-      // Class names stay what the sources say (NestJS and the logs print them).
-      keepNames: true,
+      // No keepNames: it wraps every function made at run time in a call that defines its `name`
+      // (measured: 8 % of the gateway's CPU under load, 2026-12-07). Nothing here depends on a class's
+      // name: entities, migrations and errors name themselves, NestJS and TypeORM hold classes by reference;
+      // a class esbuild renames to avoid a clash (Foo → Foo2) only shows so in a log line.
       sourcemap: 'linked',
       sourcesContent: false,
       external: LOADED_BY_PATH,
