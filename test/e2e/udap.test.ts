@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt, decodeProtectedHeader, importX509, jwtVerify, type JWTPayload } from 'jose';
 import { privateKeyPem, signX5cJwt, startSuite, TestPki, type RunningSuite, type TestCertificate } from '#testing';
-import { browse, completeInteraction, CookieJar, obtainCode, pkcePair } from './support/form-flow.js';
+import { browse, completeInteraction, CookieJar, csrfOf, obtainCode, pkcePair, postForm } from './support/form-flow.js';
 import { assertOAuthError, bearer, call, eventually, type Reply } from './support/http.js';
 import { adminToken, createUser, type TestUser } from './support/people.js';
 import { authenticationToken, claimsOf, udapPost } from './support/udap.js';
@@ -218,6 +218,24 @@ describe('UDAP: discovery, trusted dynamic registration, community trust, client
       assert.equal(view.status, 200, view.text);
       assert.equal(view.json.trust, 'udap');
       assert.equal(view.json.status, 'approved');
+      // The administrator sees who the client is in its community (UDAP Security 2.0 §3.4).
+      const fingerprint = (c: TestCertificate) => new X509Certificate(c.pem).fingerprint256.replace(/:/g, '').toLowerCase();
+      assert.deepEqual(view.json.udap, { issuer: 'https://payer-app.test/udap', community: PAYERS, anchor_sha256: fingerprint(payers.root), certificate_sha256: fingerprint(clients.rsa) });
+    });
+
+    it("shows a UDAP client's identity on its app directory page (/admin/apps/:client_id)", async () => {
+      const siteAdmin = await createUser(suite, admin, { fhirUser: 'Practitioner/pr-udap-admin' });
+      const promoted = await call(suite, `/admin/users/${siteAdmin.id}`, { method: 'PATCH', headers: { authorization: bearer(admin), 'content-type': 'application/json' }, body: '{"admin":true}' });
+      assert.equal(promoted.status, 200, promoted.text);
+      const jar = new CookieJar();
+      const path = `/admin/apps/${payerClientId}`;
+      const signIn = await browse(suite, jar, path, { headers: { accept: 'text/html' } });
+      const signedIn = await postForm(suite, jar, '/admin/login', { csrf: csrfOf(signIn.text), username: siteAdmin.username, password: siteAdmin.password, return_to: path });
+      assert.equal(signedIn.status, 303, signedIn.text.slice(0, 300));
+      const page = await browse(suite, jar, path, { headers: { accept: 'text/html' } });
+      assert.equal(page.status, 200, page.text.slice(0, 300));
+      const fingerprint = new X509Certificate(clients.rsa.pem).fingerprint256.replace(/:/g, '').toLowerCase();
+      for (const shown of ['UDAP issuer (certificate SAN)', 'https://payer-app.test/udap', 'UDAP community', PAYERS, 'UDAP certificate SHA-256', fingerprint]) assert.ok(page.text.includes(shown), shown);
     });
 
     it('modifies that registration with a later statement of the same iss and community (200, same client_id); what the community does not vouch for waits for an administrator', async () => {
