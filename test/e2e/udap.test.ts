@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { randomUUID, X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -500,6 +501,45 @@ describe('UDAP: discovery, trusted dynamic registration, community trust, client
         const callback = location.startsWith('/interaction/') ? await completeInteraction(suite, jar, location, person) : new URL(location);
         assert.equal(callback.searchParams.get('error'), 'invalid_request');
       });
+    });
+  });
+  describe('smart-auth udap inspect (the CLI, locally on its input)', () => {
+    /** Runs `node dist/apps/cli/main.js udap inspect …`; its exit code and output. */
+    const inspect = (args: string[]) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, ['dist/apps/cli/main.js', 'udap', 'inspect', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+      });
+    const statementFile = async (name: string, claims: JWTPayload, signer: TestCertificate, chain: TestCertificate[]) => {
+      const path = join(dir, name);
+      writeFileSync(path, await signX5cJwt(claims, signer, chain));
+      return path;
+    };
+    const trust = () => ['--anchors', join(dir, 'anchors.pem'), '--registration-endpoint', REGISTER];
+
+    it('exits 0 on a statement the server would accept, showing the chain', async () => {
+      const ran = await inspect([await statementFile('good.jwt', backend(B2B_EC), authn.ec, [payers.intermediate]), ...trust()]);
+      assert.equal(ran.code, 0, ran.stdout + ran.stderr);
+      assert.match(ran.stdout, /SAN URIs\s+https:\/\/b2b\.test\/ec/);
+      assert.match(ran.stdout, /CRL DPs\s+http:\/\/127\.0\.0\.1:\d+\/payers\/intermediate\.crl/);
+      assert.match(ran.stdout, /Result: no rule broken/);
+    });
+
+    it('exits 1 on bad statements, each problem on its own line naming its rule', async () => {
+      const bad = await statementFile('bad.jwt', { ...backend(B2B_EC), sub: 'https://b2b.test/else', aud: `${ISSUER}/token`, grant_types: ['client_credentials', 'refresh_token'] }, authn.ec, [payers.intermediate]);
+      const ran = await inspect([bad, ...trust()]);
+      assert.equal(ran.code, 1, ran.stdout + ran.stderr);
+      for (const rule of ['sub-equals-iss', 'aud-is-registration-endpoint', 'refresh-token-with-authorization-code']) assert.match(ran.stdout, new RegExp(`^  \\[${rule}\\] `, 'm'), rule);
+      const untrusted = await inspect([await statementFile('untrusted.jwt', backend('https://untrusted.test/udap'), clients.untrusted, [untrustedPki.intermediate]), ...trust()]);
+      assert.equal(untrusted.code, 1);
+      assert.match(untrusted.stdout, /^ {2}\[chain-to-anchor\] .*unapproved_software_statement/m);
+      const expired = await inspect([await statementFile('expired.jwt', backend('https://expired.test/udap'), clients.expired, [payers.intermediate]), ...trust(), '--json']);
+      assert.equal(expired.code, 1);
+      assert.deepEqual((JSON.parse(expired.stdout) as { problems: Array<{ rule: string }> }).problems.map((p) => p.rule), ['certificate-validity']);
     });
   });
 });
