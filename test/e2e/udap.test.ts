@@ -356,6 +356,9 @@ describe('UDAP: discovery, trusted dynamic registration, community trust, client
       it(`issues a client_credentials token to a ${kind === 'rsa' ? 'RS256' : 'ES256'} client with hl7-b2b: the token and its audit event carry purpose of use and organization; at most 60 minutes`, async () => {
         const reply = await clientCredentials(ids[kind], authn[kind]);
         assert.equal(reply.status, 200, reply.text);
+        // RFC 6749 §5.1 (Inferno udap_token_exchange_response_headers, _response_body).
+        assert.equal(reply.headers.get('cache-control'), 'no-store');
+        assert.equal(reply.headers.get('pragma'), 'no-cache');
         assert.equal(reply.json.token_type, 'Bearer');
         assert.equal(reply.json.scope, 'system/*.rs');
         assert.equal(reply.json.refresh_token, undefined);

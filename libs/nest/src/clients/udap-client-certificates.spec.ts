@@ -20,6 +20,12 @@ const TOKEN_URL = `${ISSUER}/token`;
 const CRL_BASE = 'http://crl.test';
 const SAN = 'https://payer.example/udap';
 
+/** The JWT with members added to its protected header (its signature no longer matches). */
+const withHeader = (jwt: string, extra: Record<string, unknown>) => {
+  const header = JSON.parse(Buffer.from(jwt.split('.')[0]!, 'base64url').toString('utf8')) as Record<string, unknown>;
+  return jwt.replace(/^[^.]+/, Buffer.from(JSON.stringify({ ...header, ...extra })).toString('base64url'));
+};
+
 /** CRLs by URL, as the test publishes them. */
 class PublishedCrls implements CrlSource {
   readonly served = new Map<string, Buffer>();
@@ -128,6 +134,7 @@ describe('UDAP client authentication: the x5c certificate as the client key (UDA
     ['a chain without its intermediate', () => token(certs.rsa, {}, []), /not trusted for this client \(untrusted\)/],
     ['a signature by another key than the certificate\'s', async () => signX5cJwt(claims(), certs.rsa, [pki.intermediate], { key: certs.otherSan.keys.privateKey }), /signature does not verify/],
     ['no x5c (a kid, as for registered keys)', async () => (await token(certs.rsa)).replace(/^[^.]+/, Buffer.from(JSON.stringify({ alg: 'RS256', kid: 'k' })).toString('base64url')), /carries its certificate in x5c/],
+    ['a jku beside x5c (the IG\'s experimental alternative)', async () => withHeader(await token(certs.rsa), { jku: 'https://payer.example/jwks' }), /jku is not accepted/],
     ['exp more than five minutes ahead', () => token(certs.rsa, { exp: now() + 900 }), /more than 300 seconds/],
     ['an expired token', () => token(certs.rsa, { iat: now() - 900, exp: now() - 600 }), /expired/],
     ['aud of another server', () => token(certs.rsa, { aud: 'https://elsewhere.example/token' }), /aud must be/],
