@@ -1,5 +1,6 @@
 import { subject } from './namespace.js';
 import type { ClientApprovalStatus, ClientPrivileges, TokenEndpointAuthMethod } from './client-record.js';
+import type { TokenAuthorizationExtensions } from './token-payloads.js';
 
 /**
  * Envelope of every durable event (published to JetStream under
@@ -42,26 +43,6 @@ export interface ClientEventData {
 export interface ClientDecisionData extends ClientEventData {
   /** The privileges this decision was about. */
   privileges: ClientPrivileges;
-}
-
-/**
- * The authorization context a UDAP client asserted in its Authentication
- * Token's Authorization Extension Objects (UDAP Security 2.0 §5.2.1.1), which
- * its access token carries in its `extensions` claim: the requestor and the
- * purpose the token may be used for.
- */
-export interface TokenAuthorizationExtensions {
-  /** The extension objects the token carries (`hl7-b2b`, `tefca-ias`, `tefca_smart`). */
-  extensions: string[];
-  /** The purposes of use asserted (e.g. `urn:oid:2.16.840.1.113883.5.8#TREAT`). */
-  purpose_of_use: string[];
-  /** The requesting organization (a URI). */
-  organization_id?: string;
-  organization_name?: string;
-  /** The person or system requesting, when the client named one. */
-  subject_name?: string;
-  subject_id?: string;
-  subject_role?: string;
 }
 
 export interface TokenIssuedData {
