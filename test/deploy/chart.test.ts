@@ -151,6 +151,11 @@ describe('Helm chart', () => {
     assert.ok(pod.metadata.annotations['checksum/udap']);
     assert.equal(pod.spec.volumes.find((v: any) => v.name === 'udap-server').secret.secretName, 'rel-smart-auth-udap-server');
     assert.deepEqual(find(manifests, 'NetworkPolicy', 'rel-udap-crls')!.spec.egress[0].ports.map((p: any) => p.port), [80, 443]);
+    const shared = find(manifests, 'ConfigMap', 'rel-smart-auth')!.data;
+    assert.equal(shared.UDAP_AUTHORIZATION_EXTENSIONS_SUPPORTED, 'hl7-b2b');
+    assert.equal(shared.UDAP_AUTHORIZATION_EXTENSIONS_REQUIRED, undefined);
+    const required = await renderChart({ udap: { enabled: true, trustAnchors: pem('CERTIFICATE'), serverCertificate: pem('CERTIFICATE'), serverKey: pem('PRIVATE KEY'), authorizationExtensionsRequired: 'hl7-b2b' } });
+    assert.equal(find(required, 'ConfigMap', 'rel-smart-auth')!.data.UDAP_AUTHORIZATION_EXTENSIONS_REQUIRED, 'hl7-b2b');
     for (const s of SERVICES.filter((x) => x !== 'registration')) {
       assert.ok(!find(manifests, 'Deployment', `rel-${s}`)!.spec.template.spec.containers[0].env.some((e: any) => e.name.startsWith('UDAP_')), s);
     }

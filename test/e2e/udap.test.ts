@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { randomUUID, X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -8,32 +9,44 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt, decodeProtectedHeader, importX509, jwtVerify, type JWTPayload } from 'jose';
 import { privateKeyPem, signX5cJwt, startSuite, TestPki, type RunningSuite, type TestCertificate } from '#testing';
-import { assertOAuthError, bearer, call, type Reply } from './support/http.js';
-import { adminToken } from './support/people.js';
+import { browse, completeInteraction, CookieJar, csrfOf, obtainCode, pkcePair, postForm } from './support/form-flow.js';
+import { assertOAuthError, bearer, call, eventually, type Reply } from './support/http.js';
+import { adminToken, createUser, type TestUser } from './support/people.js';
+import { authenticationToken, claimsOf, udapPost } from './support/udap.js';
 
 /** A host name, not the loopback address the suite listens on: the server certificate names it before the port is known. */
 const ISSUER = 'https://udap-auth.test';
 const FHIR_BASE = `${ISSUER}/fhir`;
 const REGISTER = `${ISSUER}/register`;
+const TOKEN = `${ISSUER}/token`;
 const PAYERS = 'urn:example:udap:payers';
 const DAY = 86_400_000;
+/** The SANs of the authentication tests' clients. */
+const B2B_RSA = 'https://b2b.test/rsa';
+const B2B_EC = 'https://b2b.test/ec';
+const PORTAL = 'https://clinic-portal.test/udap';
 
 /**
- * UDAP Security 2.0 (issue #17, part 1): discovery with signed metadata,
- * trusted dynamic client registration and its refusals, and the community
- * trust tier, against a suite configured with a PKI the test makes: the
- * payers community (CRLs served here on loopback, its clients vouched for
- * `system/*.rs` only), the clinics community (everything), and a community
- * whose CRLs cannot be had.
+ * UDAP Security 2.0 (issue #17): discovery with signed metadata, trusted
+ * dynamic client registration and its refusals, the community trust tier,
+ * and UDAP client authentication (B2B client credentials with the hl7-b2b
+ * extension required, authorization code, /introspect and /revoke), against a
+ * suite configured with a PKI the test makes: the payers community (CRLs
+ * served here on loopback, its clients vouched for `system/*.rs` only), the
+ * clinics community (everything), a community whose CRLs cannot be had, and
+ * one whose CRL the test changes (revocation after registration).
  */
-describe('UDAP: discovery, trusted dynamic registration, community trust', () => {
+describe('UDAP: discovery, trusted dynamic registration, community trust, client authentication', () => {
   let suite: RunningSuite;
   let crlServer: Server;
   let dir: string;
   let payers: TestPki;
   let clinics: TestPki;
   let flaky: TestPki;
+  let revocable: TestPki;
   const clients: Record<'rsa' | 'ec' | 'clinic' | 'revoked' | 'expired' | 'flaky' | 'untrusted', TestCertificate> = {} as never;
+  /** Client certificates of the authentication tests: two B2B apps (RSA, EC), a renewal, another SAN, the same SAN in another community, an expired one, one revoked later, a clinic's app. */
+  const authn: Record<'rsa' | 'ec' | 'renewed' | 'otherSan' | 'foreign' | 'expired' | 'revocable' | 'portal', TestCertificate> = {} as never;
   let untrustedPki: TestPki;
   const crls = new Map<string, Buffer>();
   let admin: string;
@@ -49,6 +62,7 @@ describe('UDAP: discovery, trusted dynamic registration, community trust', () =>
     payers = await TestPki.create({ name: 'Payers', crlBaseUrl: `${crlBase}/payers` });
     clinics = await TestPki.create({ name: 'Clinics', kind: 'ec' });
     flaky = await TestPki.create({ name: 'Flaky', crlBaseUrl: `${crlBase}/flaky` });
+    revocable = await TestPki.create({ name: 'Revocable', crlBaseUrl: `${crlBase}/revocable` });
     untrustedPki = await TestPki.create({ name: 'Nobody Trusts' });
     const server = await payers.issue({ uris: [ISSUER, FHIR_BASE], commonName: 'udap-auth.test' });
     clients.rsa = await payers.issue({ uris: ['https://payer-app.test/udap'] });
@@ -58,8 +72,17 @@ describe('UDAP: discovery, trusted dynamic registration, community trust', () =>
     clients.expired = await payers.issue({ uris: ['https://expired.test/udap'], notBefore: new Date(Date.now() - 30 * DAY), notAfter: new Date(Date.now() - DAY) });
     clients.flaky = await flaky.issue({ uris: ['https://flaky.test/udap'] });
     clients.untrusted = await untrustedPki.issue({ uris: ['https://untrusted.test/udap'] });
+    authn.rsa = await payers.issue({ uris: [B2B_RSA] });
+    authn.ec = await payers.issue({ uris: [B2B_EC], kind: 'ec' });
+    authn.renewed = await payers.issue({ uris: [B2B_RSA], kind: 'ec' });
+    authn.otherSan = await payers.issue({ uris: ['https://b2b.test/other'] });
+    authn.foreign = await clinics.issue({ uris: [B2B_RSA], kind: 'ec' });
+    authn.expired = await payers.issue({ uris: [B2B_RSA], notBefore: new Date(Date.now() - 30 * DAY), notAfter: new Date(Date.now() - DAY) });
+    authn.revocable = await revocable.issue({ uris: ['https://revocable.test/udap'] });
+    authn.portal = await clinics.issue({ uris: [PORTAL], kind: 'ec' });
     crls.set('/payers/intermediate.crl', await payers.crl([clients.revoked]));
     crls.set('/payers/root.crl', await payers.crl([], payers.root));
+    crls.set('/revocable/root.crl', await revocable.crl([], revocable.root));
 
     dir = mkdtempSync(join(tmpdir(), 'udap-e2e-'));
     const file = (name: string, text: string) => {
@@ -71,7 +94,7 @@ describe('UDAP: discovery, trusted dynamic registration, community trust', () =>
       env: {
         ISSUER,
         FHIR_BASE_URL: FHIR_BASE,
-        UDAP_TRUST_ANCHORS_FILE: file('anchors.pem', [payers.root.pem, clinics.root.pem, flaky.root.pem].join('\n')),
+        UDAP_TRUST_ANCHORS_FILE: file('anchors.pem', [payers.root.pem, clinics.root.pem, flaky.root.pem, revocable.root.pem].join('\n')),
         UDAP_COMMUNITIES_FILE: file(
           'communities.yaml',
           [
@@ -79,12 +102,15 @@ describe('UDAP: discovery, trusted dynamic registration, community trust', () =>
             `  - { uri: "${PAYERS}", anchor: "${sha256(payers.root)}", privileges: "system/*.rs" }`,
             `  - { uri: "urn:example:udap:clinics", anchor: "${sha256(clinics.root)}" }`,
             `  - { anchor: "${sha256(flaky.root)}" }`,
+            `  - { anchor: "${sha256(revocable.root)}" }`,
           ].join('\n'),
         ),
         UDAP_SERVER_CERT_FILE: file('server.pem', `${server.pem}\n${payers.intermediate.pem}`),
         UDAP_SERVER_KEY_FILE: file('server.key', await privateKeyPem(server)),
         // Test only: the CRLs are served on loopback, which CRL fetching otherwise refuses.
         UDAP_CRL_ALLOWED_HOSTS: '127.0.0.1',
+        // UDAP Security 2.0 §2.2, §5.2.1.1: every client_credentials token request carries the HL7 B2B extension.
+        UDAP_AUTHORIZATION_EXTENSIONS_REQUIRED: 'hl7-b2b',
       },
     });
     admin = await adminToken(suite);
@@ -134,6 +160,8 @@ describe('UDAP: discovery, trusted dynamic registration, community trust', () =>
         const doc = await documentAt(path);
         assert.deepEqual(doc.udap_versions_supported, ['1']);
         assert.deepEqual(doc.udap_profiles_supported, ['udap_dcr', 'udap_authn', 'udap_authz']);
+        assert.deepEqual(doc.udap_authorization_extensions_supported, ['hl7-b2b']);
+        assert.deepEqual(doc.udap_authorization_extensions_required, ['hl7-b2b']);
         for (const field of ['udap_authorization_extensions_supported', 'udap_authorization_extensions_required', 'udap_certifications_supported', 'udap_certifications_required']) {
           assert.ok(Array.isArray(doc[field]), field);
         }
@@ -191,6 +219,24 @@ describe('UDAP: discovery, trusted dynamic registration, community trust', () =>
       assert.equal(view.status, 200, view.text);
       assert.equal(view.json.trust, 'udap');
       assert.equal(view.json.status, 'approved');
+      // The administrator sees who the client is in its community (UDAP Security 2.0 §3.4).
+      const fingerprint = (c: TestCertificate) => new X509Certificate(c.pem).fingerprint256.replace(/:/g, '').toLowerCase();
+      assert.deepEqual(view.json.udap, { issuer: 'https://payer-app.test/udap', community: PAYERS, anchor_sha256: fingerprint(payers.root), certificate_sha256: fingerprint(clients.rsa) });
+    });
+
+    it("shows a UDAP client's identity on its app directory page (/admin/apps/:client_id)", async () => {
+      const siteAdmin = await createUser(suite, admin, { fhirUser: 'Practitioner/pr-udap-admin' });
+      const promoted = await call(suite, `/admin/users/${siteAdmin.id}`, { method: 'PATCH', headers: { authorization: bearer(admin), 'content-type': 'application/json' }, body: '{"admin":true}' });
+      assert.equal(promoted.status, 200, promoted.text);
+      const jar = new CookieJar();
+      const path = `/admin/apps/${payerClientId}`;
+      const signIn = await browse(suite, jar, path, { headers: { accept: 'text/html' } });
+      const signedIn = await postForm(suite, jar, '/admin/login', { csrf: csrfOf(signIn.text), username: siteAdmin.username, password: siteAdmin.password, return_to: path });
+      assert.equal(signedIn.status, 303, signedIn.text.slice(0, 300));
+      const page = await browse(suite, jar, path, { headers: { accept: 'text/html' } });
+      assert.equal(page.status, 200, page.text.slice(0, 300));
+      const fingerprint = new X509Certificate(clients.rsa.pem).fingerprint256.replace(/:/g, '').toLowerCase();
+      for (const shown of ['UDAP issuer (certificate SAN)', 'https://payer-app.test/udap', 'UDAP community', PAYERS, 'UDAP certificate SHA-256', fingerprint]) assert.ok(page.text.includes(shown), shown);
     });
 
     it('modifies that registration with a later statement of the same iss and community (200, same client_id); what the community does not vouch for waits for an administrator', async () => {
@@ -272,6 +318,231 @@ describe('UDAP: discovery, trusted dynamic registration, community trust', () =>
       const first = await udapRegister(statement);
       assert.equal(first.status, 200, first.text);
       assertOAuthError(await udapRegister(statement), 400, 'invalid_software_statement', 'replayed jti');
+    });
+  });
+  describe('UDAP client authentication (UDAP Security 2.0 §5.2 B2B client credentials, §4.2 authorization code, /introspect, /revoke)', () => {
+    const B2B = {
+      'hl7-b2b': {
+        version: '1',
+        subject_name: 'Claims batch',
+        organization_name: 'Example Payer',
+        organization_id: 'https://payer.test/org',
+        purpose_of_use: ['urn:oid:2.16.840.1.113883.5.8#HPAYMT'],
+      },
+    };
+    const ids: Record<'rsa' | 'ec', string> = {} as never;
+    const registerWith = async (certificate: TestCertificate, iss: string, chain: TestCertificate[], statement: JWTPayload = backend(iss)) => {
+      const reply = await udapRegister(await signX5cJwt(statement, certificate, chain));
+      assert.equal(reply.status, 201, reply.text);
+      return reply.json.client_id as string;
+    };
+    /** client_credentials for `clientId`, its token signed by `signer`, with the B2B extension unless `claims` says otherwise. */
+    const clientCredentials = async (clientId: string, signer: TestCertificate, claims: JWTPayload = {}, params: Record<string, string | undefined> = {}, chain = [payers.intermediate]) =>
+      udapPost(suite, '/token', await authenticationToken(clientId, TOKEN, signer, chain, { extensions: B2B, ...claims }), { grant_type: 'client_credentials', scope: 'system/*.rs', ...params });
+    /** The `token.issued` event of the token `jti` (the audit service stores events a moment after they are published). */
+    type AuditEntry = { event: { data: Record<string, unknown> } };
+    const auditOf = async (clientId: string, jti: string): Promise<AuditEntry> => {
+      const withJti = (r: Reply) => ((r.json.events as AuditEntry[] | undefined) ?? []).find((e) => e.event.data.jti === jti);
+      const reply = await eventually(() => call(suite, `/admin/audit?client_id=${encodeURIComponent(clientId)}&type=token.issued&limit=100`, { headers: { authorization: bearer(admin) } }), (r) => withJti(r) !== undefined, `token.issued ${jti}`);
+      return withJti(reply)!;
+    };
+
+    before(async () => {
+      ids.rsa = await registerWith(authn.rsa, B2B_RSA, [payers.intermediate]);
+      ids.ec = await registerWith(authn.ec, B2B_EC, [payers.intermediate]);
+    });
+
+    for (const kind of ['rsa', 'ec'] as const) {
+      it(`issues a client_credentials token to a ${kind === 'rsa' ? 'RS256' : 'ES256'} client with hl7-b2b: the token and its audit event carry purpose of use and organization; at most 60 minutes`, async () => {
+        const reply = await clientCredentials(ids[kind], authn[kind]);
+        assert.equal(reply.status, 200, reply.text);
+        // RFC 6749 §5.1 (Inferno udap_token_exchange_response_headers, _response_body).
+        assert.equal(reply.headers.get('cache-control'), 'no-store');
+        assert.equal(reply.headers.get('pragma'), 'no-cache');
+        assert.equal(reply.json.token_type, 'Bearer');
+        assert.equal(reply.json.scope, 'system/*.rs');
+        assert.equal(reply.json.refresh_token, undefined);
+        assert.ok((reply.json.expires_in as number) > 0 && (reply.json.expires_in as number) <= 3600);
+        const claims = claimsOf(reply.json.access_token as string);
+        assert.equal(claims.client_id, ids[kind]);
+        assert.deepEqual(claims.extensions, B2B);
+        assert.ok((claims.exp as number) - (claims.iat as number) <= 3600);
+        const event = await auditOf(ids[kind], claims.jti as string);
+        assert.deepEqual(event.event.data.authorization_extensions, {
+          extensions: ['hl7-b2b'],
+          purpose_of_use: ['urn:oid:2.16.840.1.113883.5.8#HPAYMT'],
+          organization_id: 'https://payer.test/org',
+          organization_name: 'Example Payer',
+          subject_name: 'Claims batch',
+        });
+      });
+    }
+
+    it('refuses a token request without the required hl7-b2b extension: 400 invalid_grant with extensions_required', async () => {
+      const reply = await clientCredentials(ids.rsa, authn.rsa, { extensions: undefined });
+      assertOAuthError(reply, 400, 'invalid_grant');
+      assert.deepEqual(reply.json.extensions_required, ['hl7-b2b']);
+      const malformed = await clientCredentials(ids.rsa, authn.rsa, { extensions: { 'hl7-b2b': { ...B2B['hl7-b2b'], purpose_of_use: [] } } });
+      assertOAuthError(malformed, 400, 'invalid_grant', 'an empty purpose_of_use');
+    });
+
+    it('refuses a replayed Authentication Token (jti): 401 invalid_client', async () => {
+      const assertion = await authenticationToken(ids.rsa, TOKEN, authn.rsa, [payers.intermediate], { extensions: B2B });
+      const params = { grant_type: 'client_credentials', scope: 'system/*.rs' };
+      assert.equal((await udapPost(suite, '/token', assertion, params)).status, 200);
+      assertOAuthError(await udapPost(suite, '/token', assertion, params), 401, 'invalid_client', 'replayed');
+    });
+
+    it('asks for udap=1 at /token (400 invalid_request)', async () => {
+      assertOAuthError(await clientCredentials(ids.rsa, authn.rsa, {}, { udap: undefined }), 400, 'invalid_request');
+    });
+
+    it('accepts a renewed certificate (same SAN, same anchor, a new key)', async () => {
+      const reply = await clientCredentials(ids.rsa, authn.renewed);
+      assert.equal(reply.status, 200, reply.text);
+    });
+
+    const now = () => Math.floor(Date.now() / 1000);
+    const refusals: Array<[string, () => Promise<Reply>]> = [
+      ['a certificate of another SAN', () => clientCredentials(ids.rsa, authn.otherSan)],
+      ['an expired certificate', () => clientCredentials(ids.rsa, authn.expired)],
+      ["a certificate of the client's SAN under another community", () => clientCredentials(ids.rsa, authn.foreign, {}, {}, [clinics.intermediate])],
+      ['exp more than five minutes ahead', () => clientCredentials(ids.rsa, authn.rsa, { exp: now() + 900 })],
+      ['an expired token', () => clientCredentials(ids.rsa, authn.rsa, { iat: now() - 900, exp: now() - 600 })],
+      ['aud other than the token endpoint', () => clientCredentials(ids.rsa, authn.rsa, { aud: REGISTER })],
+      ['iss other than the client_id (its SAN)', () => clientCredentials(ids.rsa, authn.rsa, { iss: B2B_RSA, sub: ids.rsa })],
+      ['sub other than the client_id', () => clientCredentials(ids.rsa, authn.rsa, { sub: B2B_RSA })],
+      ["another UDAP client's client_id", () => clientCredentials(ids.ec, authn.rsa)],
+    ];
+    for (const [name, send] of refusals) {
+      it(`refuses ${name}: 401 invalid_client`, async () => assertOAuthError(await send(), 401, 'invalid_client', name));
+    }
+
+    it('refuses a certificate revoked after registration once the cached CRL is past its nextUpdate (401 invalid_client)', async () => {
+      // The community's CRL says "nothing revoked" for the next 3 s: the registration and the first token fetch and keep it.
+      const firstNextUpdate = Date.now() + 3000;
+      crls.set('/revocable/intermediate.crl', await revocable.crl([], revocable.intermediate, new Date(firstNextUpdate)));
+      const clientId = await registerWith(authn.revocable, 'https://revocable.test/udap', [revocable.intermediate], { ...backend('https://revocable.test/udap'), scope: 'system/*.rs' });
+      assert.equal((await clientCredentials(clientId, authn.revocable, {}, {}, [revocable.intermediate])).status, 200);
+      crls.set('/revocable/intermediate.crl', await revocable.crl([authn.revocable], revocable.intermediate));
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, firstNextUpdate - Date.now()) + 250));
+      const reply = await clientCredentials(clientId, authn.revocable, {}, {}, [revocable.intermediate]);
+      assertOAuthError(reply, 401, 'invalid_client', 'revoked');
+      assert.match(String(reply.json.error_description), /revoked/);
+    });
+
+    it('authenticates /introspect and /revoke with UDAP Authentication Tokens', async () => {
+      const issued = await clientCredentials(ids.ec, authn.ec);
+      assert.equal(issued.status, 200, issued.text);
+      const token = issued.json.access_token as string;
+      const asked = async (path: string) => udapPost(suite, path, await authenticationToken(ids.ec, `${ISSUER}${path}`, authn.ec, [payers.intermediate]), { token, udap: undefined });
+      const active = await asked('/introspect');
+      assert.equal(active.status, 200, active.text);
+      assert.equal(active.json.active, true);
+      assert.equal(active.json.client_id, ids.ec);
+      assert.deepEqual(active.json.extensions, B2B);
+      assert.equal((await asked('/revoke')).status, 200);
+      const inactive = await asked('/introspect');
+      assert.deepEqual(inactive.json, { active: false });
+      const forged = await udapPost(suite, '/introspect', await authenticationToken(ids.ec, `${ISSUER}/introspect`, authn.otherSan, [payers.intermediate]), { token });
+      assertOAuthError(forged, 401, 'invalid_client', 'introspection by a certificate of another SAN');
+    });
+
+    describe('authorization code (UDAP Security 2.0 §4, §7.2)', () => {
+      const CALLBACK = 'https://clinic-portal.test/callback';
+      let portalId: string;
+      let person: TestUser;
+      before(async () => {
+        portalId = await registerWith(authn.portal, PORTAL, [clinics.intermediate], {
+          ...userApp(PORTAL),
+          client_name: 'Clinic portal',
+          redirect_uris: [CALLBACK],
+          logo_uri: 'https://clinic-portal.test/logo.png',
+          scope: 'openid fhirUser launch/patient patient/*.rs offline_access',
+        });
+        person = await createUser(suite, admin, { fhirUser: 'Patient/udap-portal-1' });
+      });
+      const request = { redirect_uri: CALLBACK, scope: 'openid fhirUser launch/patient patient/*.rs offline_access', aud: FHIR_BASE };
+
+      it('requires state of a UDAP app: invalid_request at the redirect URI', async () => {
+        const jar = new CookieJar();
+        const query = new URLSearchParams({ response_type: 'code', client_id: portalId, ...request, code_challenge: pkcePair().challenge, code_challenge_method: 'S256' });
+        const started = await browse(suite, jar, `/authorize?${query.toString()}`);
+        const location = started.headers.get('location') ?? '';
+        // RFC 9700 §4.11.2: the error goes back once the person signed in (or at once with a live session).
+        const callback = location.startsWith('/interaction/') ? await completeInteraction(suite, jar, location, person) : new URL(location);
+        assert.equal(`${callback.origin}${callback.pathname}`, CALLBACK);
+        assert.equal(callback.searchParams.get('error'), 'invalid_request');
+        assert.equal(callback.searchParams.get('code'), null);
+      });
+
+      it('redeems a code (PKCE, state) and a refresh token with UDAP Authentication Tokens; access tokens live at most 60 minutes', async () => {
+        const obtained = await obtainCode(suite, { client_id: portalId, ...request }, person);
+        assert.equal(obtained.callback.searchParams.get('state'), obtained.state);
+        const assertion = () => authenticationToken(portalId, TOKEN, authn.portal, [clinics.intermediate]);
+        const redeemed = await udapPost(suite, '/token', await assertion(), { grant_type: 'authorization_code', code: obtained.code, redirect_uri: CALLBACK, code_verifier: obtained.verifier });
+        assert.equal(redeemed.status, 200, redeemed.text);
+        assert.equal(redeemed.json.patient, 'udap-portal-1');
+        assert.equal(typeof redeemed.json.id_token, 'string');
+        assert.ok((redeemed.json.expires_in as number) <= 3600);
+        const claims = claimsOf(redeemed.json.access_token as string);
+        assert.ok((claims.exp as number) - (claims.iat as number) <= 3600);
+        assert.equal(claims.extensions, undefined);
+        const refreshed = await udapPost(suite, '/token', await assertion(), { grant_type: 'refresh_token', refresh_token: redeemed.json.refresh_token as string });
+        assert.equal(refreshed.status, 200, refreshed.text);
+        const again = await udapPost(suite, '/token', await assertion(), { grant_type: 'authorization_code', code: obtained.code, redirect_uri: CALLBACK, code_verifier: obtained.verifier });
+        assertOAuthError(again, 400, 'invalid_grant', 'a spent code');
+      });
+
+      it('refuses a code redeemed without the PKCE verifier, and a code request without PKCE', async () => {
+        const obtained = await obtainCode(suite, { client_id: portalId, ...request }, person);
+        const assertion = await authenticationToken(portalId, TOKEN, authn.portal, [clinics.intermediate]);
+        assertOAuthError(await udapPost(suite, '/token', assertion, { grant_type: 'authorization_code', code: obtained.code, redirect_uri: CALLBACK }), 400, 'invalid_grant', 'no code_verifier (RFC 7636 §4.6)');
+        const jar = new CookieJar();
+        const query = new URLSearchParams({ response_type: 'code', client_id: portalId, ...request, state: 's' });
+        const location = (await browse(suite, jar, `/authorize?${query.toString()}`)).headers.get('location') ?? '';
+        const callback = location.startsWith('/interaction/') ? await completeInteraction(suite, jar, location, person) : new URL(location);
+        assert.equal(callback.searchParams.get('error'), 'invalid_request');
+      });
+    });
+  });
+  describe('smart-auth udap inspect (the CLI, locally on its input)', () => {
+    /** Runs `node dist/apps/cli/main.js udap inspect …`; its exit code and output. */
+    const inspect = (args: string[]) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, ['dist/apps/cli/main.js', 'udap', 'inspect', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+      });
+    const statementFile = async (name: string, claims: JWTPayload, signer: TestCertificate, chain: TestCertificate[]) => {
+      const path = join(dir, name);
+      writeFileSync(path, await signX5cJwt(claims, signer, chain));
+      return path;
+    };
+    const trust = () => ['--anchors', join(dir, 'anchors.pem'), '--registration-endpoint', REGISTER];
+
+    it('exits 0 on a statement the server would accept, showing the chain', async () => {
+      const ran = await inspect([await statementFile('good.jwt', backend(B2B_EC), authn.ec, [payers.intermediate]), ...trust()]);
+      assert.equal(ran.code, 0, ran.stdout + ran.stderr);
+      assert.match(ran.stdout, /SAN URIs\s+https:\/\/b2b\.test\/ec/);
+      assert.match(ran.stdout, /CRL DPs\s+http:\/\/127\.0\.0\.1:\d+\/payers\/intermediate\.crl/);
+      assert.match(ran.stdout, /Result: no rule broken/);
+    });
+
+    it('exits 1 on bad statements, each problem on its own line naming its rule', async () => {
+      const bad = await statementFile('bad.jwt', { ...backend(B2B_EC), sub: 'https://b2b.test/else', aud: `${ISSUER}/token`, grant_types: ['client_credentials', 'refresh_token'] }, authn.ec, [payers.intermediate]);
+      const ran = await inspect([bad, ...trust()]);
+      assert.equal(ran.code, 1, ran.stdout + ran.stderr);
+      for (const rule of ['sub-equals-iss', 'aud-is-registration-endpoint', 'refresh-token-with-authorization-code']) assert.match(ran.stdout, new RegExp(`^  \\[${rule}\\] `, 'm'), rule);
+      const untrusted = await inspect([await statementFile('untrusted.jwt', backend('https://untrusted.test/udap'), clients.untrusted, [untrustedPki.intermediate]), ...trust()]);
+      assert.equal(untrusted.code, 1);
+      assert.match(untrusted.stdout, /^ {2}\[chain-to-anchor\] .*unapproved_software_statement/m);
+      const expired = await inspect([await statementFile('expired.jwt', backend('https://expired.test/udap'), clients.expired, [payers.intermediate]), ...trust(), '--json']);
+      assert.equal(expired.code, 1);
+      assert.deepEqual((JSON.parse(expired.stdout) as { problems: Array<{ rule: string }> }).problems.map((p) => p.rule), ['certificate-validity']);
     });
   });
 });

@@ -8,6 +8,7 @@ import { GRANT_COMMANDS } from './commands/grants.commands.js';
 import { KEY_COMMANDS } from './commands/keys.commands.js';
 import { PERFORM_COMMANDS } from './commands/perform.commands.js';
 import { TOKEN_COMMANDS } from './commands/token.commands.js';
+import { UDAP_COMMANDS } from './commands/udap.commands.js';
 import { USER_COMMANDS } from './commands/users.commands.js';
 import { CommandFailure } from './command-failure.js';
 import { Deployment } from './deployment.js';
@@ -25,6 +26,7 @@ export const COMMANDS: readonly Command[] = [
   ...KEY_COMMANDS,
   ...AUDIT_COMMANDS,
   ...PERFORM_COMMANDS,
+  ...UDAP_COMMANDS,
 ];
 
 /** The suite's version: package.json beside dist/ (dist/apps/cli/src/cli.js → package.json), as in the container image. */

@@ -53,7 +53,8 @@ export class TokenController {
     const handler = this.grants.resolve(payload.params.grant_type);
     known(handler.grantType);
     const mustAuthenticate = handler.requiresClientAuthentication || payload.auth.method !== 'absent';
-    const client = mustAuthenticate ? await this.authenticator.authenticate(payload.auth) : null;
+    const authenticated = mustAuthenticate ? await this.authenticator.authenticateRequest(payload.auth) : null;
+    const client = authenticated?.client ?? null;
     // RFC 9449 §4.3: the proof is for POST at the issuer's public URL of this endpoint.
     const proof = await this.dpop.verify(payload.dpop, { method: 'POST', url: `${this.config.ISSUER}/token` });
     const params: FormParams = {};
@@ -61,7 +62,7 @@ export class TokenController {
       const value = payload.params[name];
       if (value !== undefined) params[name] = value;
     }
-    return handler.handle({ params, client, requestId: payload.requestId, ...(proof ? { proof } : {}) });
+    return handler.handle({ params, client, requestId: payload.requestId, ...(proof ? { proof } : {}), ...(authenticated?.assertion ? { assertion: authenticated.assertion } : {}) });
   }
 
   @MessagePattern(Rpc.service.token.metadata.subject)

@@ -79,6 +79,12 @@ export interface UdapClientIdentity {
   certificate_sha256: string;
   /** That certificate's public key (JWK, public members only). */
   public_jwk: Record<string, unknown>;
+  /**
+   * The trust anchor's certificate (base64 DER) while this server still trusts
+   * that community; absent once it is no longer configured. UDAP client
+   * authentication validates the client's `x5c` chain to this anchor.
+   */
+  anchor_certificate?: string;
 }
 
 /**
@@ -107,6 +113,7 @@ export interface ClientRecord {
 export type PresentedClientAuth =
   | { method: 'client_secret_basic'; clientId: string; clientSecret: string }
   | { method: 'client_secret_post'; clientId: string; clientSecret: string }
-  | { method: 'private_key_jwt'; clientId?: string; assertionType: string; assertion: string }
+  /** `udap`: the token request's `udap` parameter (UDAP Security 2.0 §4.2.2, §5.2.2: `1` with a UDAP Authentication Token). */
+  | { method: 'private_key_jwt'; clientId?: string; assertionType: string; assertion: string; udap?: string }
   | { method: 'none'; clientId: string }
   | { method: 'absent' };

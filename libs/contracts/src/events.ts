@@ -1,5 +1,6 @@
 import { subject } from './namespace.js';
 import type { ClientApprovalStatus, ClientPrivileges, TokenEndpointAuthMethod } from './client-record.js';
+import type { TokenAuthorizationExtensions } from './token-payloads.js';
 
 /**
  * Envelope of every durable event (published to JetStream under
@@ -58,6 +59,8 @@ export interface TokenIssuedData {
   grant_id?: string;
   /** Patient in context, when there is one. */
   patient?: string;
+  /** A UDAP client's asserted authorization context (B2B: purpose of use, organization), when its token carries one. */
+  authorization_extensions?: TokenAuthorizationExtensions;
 }
 
 export interface TokenRevokedData {

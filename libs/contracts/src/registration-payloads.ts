@@ -143,6 +143,8 @@ export interface AdminClientView extends ClientMetadata {
   trust: ClientTrust;
   /** The issuer of the software statement that vouched for it, when one did. */
   software_statement_issuer?: string;
+  /** A client registered through UDAP: who it is in its trust community (UDAP Security 2.0 §3.4). */
+  udap?: AdminUdapIdentity;
   privileges_approved: ClientPrivileges;
   privileges_pending: ClientPrivileges;
   privileges_rejected: ClientPrivileges;
@@ -150,6 +152,18 @@ export interface AdminClientView extends ClientMetadata {
   last_used_at?: string | null;
   /** Its grants in force (from the authorization service); absent when that service did not answer. */
   live_grants?: number;
+}
+
+/** What an administrator sees of a UDAP client's identity (no key material). */
+export interface AdminUdapIdentity {
+  /** Its URI: the software statement's `iss`, a uniformResourceIdentifier SAN of its certificate. */
+  issuer: string;
+  /** Its trust community's URI, when UDAP_COMMUNITIES_FILE names one. */
+  community?: string;
+  /** SHA-256 (hex) of the community's trust anchor. */
+  anchor_sha256: string;
+  /** SHA-256 (hex) of the certificate that registered it, or last modified its registration. */
+  certificate_sha256: string;
 }
 
 /** GET /admin/clients/:client_id: the client, what its keys are, and what happened to it lately. */

@@ -61,7 +61,7 @@ interface ActiveIntrospection extends LaunchContextClaims {
 /** RFC 7662 §2.2 with the SMART additions: an access token, or a refresh token (`token_type: refresh_token`, no `aud`). */
 export type IntrospectionResponseBody =
   | { active: false }
-  | (ActiveIntrospection & { aud: string | string[]; token_type: 'Bearer' | 'DPoP'; jti?: string; cnf?: DpopConfirmation })
+  | (ActiveIntrospection & { aud: string | string[]; token_type: 'Bearer' | 'DPoP'; jti?: string; cnf?: DpopConfirmation; extensions?: AuthorizationExtensionsClaim })
   | (ActiveIntrospection & { token_type: 'refresh_token' });
 
 export interface RevocationRequest {
@@ -80,6 +80,29 @@ export interface DpopConfirmation {
   jkt: string;
 }
 
+/**
+ * The authorization context a UDAP client asserted in its Authentication
+ * Token's Authorization Extension Objects (UDAP Security 2.0 §5.2.1.1), which
+ * its access token carries in its `extensions` claim: the requestor and the
+ * purpose the token may be used for.
+ */
+export interface TokenAuthorizationExtensions {
+  /** The extension objects the token carries (`hl7-b2b`, `tefca-ias`, `tefca_smart`). */
+  extensions: string[];
+  /** The purposes of use asserted (e.g. `urn:oid:2.16.840.1.113883.5.8#TREAT`). */
+  purpose_of_use: string[];
+  /** The requesting organization (a URI). */
+  organization_id?: string;
+  organization_name?: string;
+  /** The person or system requesting, when the client named one. */
+  subject_name?: string;
+  subject_id?: string;
+  subject_role?: string;
+}
+
+/** UDAP Security 2.0 §5.2.1.1: the Authorization Extension Objects a UDAP client asserted, by key (`hl7-b2b`, …), as its access token carries them. */
+export type AuthorizationExtensionsClaim = Record<string, Record<string, unknown>>;
+
 /** Claims of an active access token, as other services rely on them (with the launch context signed into it). */
 export interface ActiveTokenClaims extends LaunchContextClaims {
   iss: string;
@@ -93,6 +116,8 @@ export interface ActiveTokenClaims extends LaunchContextClaims {
   grant_id?: string;
   /** RFC 9449 §6: present when the token is bound to a DPoP key. */
   cnf?: DpopConfirmation;
+  /** A UDAP client's asserted authorization context (UDAP B2B). */
+  extensions?: AuthorizationExtensionsClaim;
 }
 
 export type TokenVerification = { active: false } | { active: true; claims: ActiveTokenClaims };

@@ -29,6 +29,11 @@ describe('toFhirAuditEvent (FHIR R4 AuditEvent)', () => {
     const reuse = toFhirAuditEvent(envelope('grant.revoked', { grant_id: 'g', client_id: 'app', user_id: 'u', reason: 'refresh_token_reuse', revoked_at: 1 }), ISSUER);
     assert.deepEqual([reuse.type.code, reuse.action, reuse.outcome], ['110113', 'D', '8']);
   });
+  it("a UDAP client's token: the purposes of use it asserted (hl7-b2b) as purposeOfEvent", () => {
+    const data = { jti: 'j2', client_id: 'b2b', sub: 'b2b', scope: 'system/*.rs', authorization_extensions: { extensions: ['hl7-b2b'], purpose_of_use: ['urn:oid:2.16.840.1.113883.5.8#TREAT', 'SYSDEV'], organization_id: 'https://payer.example/org' } };
+    assert.deepEqual(toFhirAuditEvent(envelope('token.issued', data), ISSUER).purposeOfEvent, [{ coding: [{ system: 'urn:oid:2.16.840.1.113883.5.8', code: 'TREAT' }] }, { text: 'SYSDEV' }]);
+    assert.equal(toFhirAuditEvent(envelope('token.issued', { jti: 'j3', client_id: 'c', sub: 'c', scope: 's' }), ISSUER).purposeOfEvent, undefined);
+  });
   it('a refresh: application activity, created, the person as requestor and the grant and patient as entities', () => {
     const r = toFhirAuditEvent(envelope('token.refreshed', { grant_id: 'g2', client_id: 'app', user_id: 'u2', scope: 'patient/*.rs offline_access', patient: 'p2' }), ISSUER);
     assert.deepEqual([r.type.code, r.action, r.outcome], ['110100', 'C', '0']);

@@ -13,6 +13,7 @@ export interface FhirAuditEvent {
   agent: Array<{ type?: { coding: Array<{ system: string; code: string; display: string }> }; who: { identifier: { system?: string; value: string } }; requestor: boolean; network?: { address: string; type: '2' } }>;
   source: { site?: string; observer: { display: string }; type: Array<{ system: string; code: string; display: string }> };
   entity?: Array<{ what: { reference?: string; identifier?: { system?: string; value: string } }; type?: { system: string; code: string; display: string }; description?: string }>;
+  purposeOfEvent?: Array<{ coding: Array<{ system: string; code: string }> } | { text: string }>;
 }
 
 const DCM = 'http://dicom.nema.org/resources/ontology/DCM';
@@ -47,10 +48,25 @@ function outcomeOf(type: string, data: Record<string, unknown>): Pick<FhirAuditE
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /**
+ * The purposes of use a UDAP client asserted for its token (`authorization_extensions.purpose_of_use`,
+ * UDAP Security 2.0 §5.2.1.1): a coding when written `<code system URI>#<code>` (§5.2.1.3's preferred
+ * form, e.g. `urn:oid:2.16.840.1.113883.5.8#TREAT`), its text otherwise.
+ */
+function purposesOf(data: Record<string, unknown>): FhirAuditEvent['purposeOfEvent'] {
+  const asserted = (data.authorization_extensions as { purpose_of_use?: unknown } | undefined)?.purpose_of_use;
+  const purposes = Array.isArray(asserted) ? asserted.filter((p): p is string => str(p) !== undefined) : [];
+  return purposes.map((purpose) => {
+    const hash = purpose.lastIndexOf('#');
+    return hash > 0 && hash < purpose.length - 1 ? { coding: [{ system: purpose.slice(0, hash), code: purpose.slice(hash + 1) }] } : { text: purpose };
+  });
+}
+
+/**
  * One stored event as a FHIR R4 AuditEvent, so a hospital can feed the trail
  * to its FHIR audit repository: DICOM event type, the suite's event type as
  * subtype, the person and the client as agents, the patient and the grant or
- * token as entities. `issuer` names the client and user identifier systems.
+ * token as entities, a UDAP client's asserted purposes of use as
+ * `purposeOfEvent`. `issuer` names the client and user identifier systems.
  */
 export function toFhirAuditEvent(event: EventEnvelope, issuer: string): FhirAuditEvent {
   const data = event.data as unknown as Record<string, unknown>;
@@ -84,6 +100,7 @@ export function toFhirAuditEvent(event: EventEnvelope, issuer: string): FhirAudi
   const scope = str(data.granted_scope) ?? str(data.scope);
   if (scope && entities.length > 0) entities[entities.length - 1]!.description = `${entities[entities.length - 1]!.description ?? 'patient'}; scope: ${scope}`;
 
+  const purposes = purposesOf(data);
   return {
     resourceType: 'AuditEvent',
     id: event.id,
@@ -99,5 +116,6 @@ export function toFhirAuditEvent(event: EventEnvelope, issuer: string): FhirAudi
       type: [{ system: 'http://terminology.hl7.org/CodeSystem/security-source-type', code: '4', display: 'Application Server' }],
     },
     ...(entities.length > 0 ? { entity: entities } : {}),
+    ...(purposes?.length ? { purposeOfEvent: purposes } : {}),
   };
 }

@@ -1,6 +1,7 @@
 import type { ClientRecord } from '#contracts';
 import { dpopJktOf } from './dpop-jkt.rule.js';
 import { hasForbiddenCharacters, InvalidRequest, InvalidScope, isPersonGrantable, negotiateScopes, OAuthError, ScopeSet, UnauthorizedClient, UnsupportedResponseType, type RequestParams } from '#oauth';
+import { checkUdapState } from './udap-state.rule.js';
 
 /** A validated authorization request (RFC 6749 §4.1.1, RFC 7636, SMART App Launch 2.x), as kept with the interaction. */
 export interface AuthorizationRequest {
@@ -109,6 +110,7 @@ export function validateAuthorizationRequest(params: RequestParams, verified: Ve
   if (unprintable !== undefined) fail(new InvalidRequest(/^[A-Za-z0-9_.-]{1,64}$/.test(unprintable) ? `the ${unprintable} parameter contains a control character` : 'a parameter name contains a control character'));
   if (params.repeated.length > 0) fail(new InvalidRequest(`the ${params.repeated[0]!.slice(0, 64)} parameter is repeated`));
   if (state !== undefined && state.length > MAX_STATE) fail(new InvalidRequest('state is too long'));
+  checkUdapState(client, state);
   // OIDC Core §6: request objects are not supported here (discovery says so), and an OP that does not support them MUST say so.
   if (params.get('request') !== undefined) fail(new OAuthError('request_not_supported', 400, 'request objects are not supported; send the parameters as they are', { redirectable: true }));
   if (params.get('request_uri') !== undefined) fail(new OAuthError('request_uri_not_supported', 400, 'request_uri is not supported; send the parameters as they are', { redirectable: true }));

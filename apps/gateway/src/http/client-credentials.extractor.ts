@@ -2,7 +2,8 @@ import type { FormParams, PresentedClientAuth } from '#contracts';
 import { hasForbiddenCharacters, InvalidClient, InvalidRequest, OAuthError } from '#oauth';
 
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
-const CREDENTIAL_PARAMS = ['client_id', 'client_secret', 'client_assertion_type', 'client_assertion'];
+/** Parameters of client authentication; `udap` marks a UDAP Authentication Token (UDAP Security 2.0 §4.2.2, §5.2.2). */
+const CREDENTIAL_PARAMS = ['client_id', 'client_secret', 'client_assertion_type', 'client_assertion', 'udap'];
 
 function formDecode(value: string): string {
   // RFC 6749 §2.3.1: the id and secret are form-url-encoded before Basic encoding.
@@ -48,7 +49,13 @@ export function extractClientAuth(authorization: string | undefined, form: FormP
     if (form.client_assertion_type !== JWT_BEARER_ASSERTION) throw new OAuthError('invalid_client', 400, 'unsupported client_assertion_type');
     if (!form.client_assertion) throw new InvalidRequest('client_assertion is required with client_assertion_type');
     return {
-      auth: { method: 'private_key_jwt', assertionType: form.client_assertion_type, assertion: form.client_assertion, ...(form.client_id ? { clientId: form.client_id } : {}) },
+      auth: {
+        method: 'private_key_jwt',
+        assertionType: form.client_assertion_type,
+        assertion: form.client_assertion,
+        ...(form.client_id ? { clientId: form.client_id } : {}),
+        ...(form.udap !== undefined ? { udap: form.udap } : {}),
+      },
       params,
     };
   }

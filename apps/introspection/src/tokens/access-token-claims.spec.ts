@@ -20,6 +20,11 @@ describe('introspection response shaping (RFC 7662 §2.2, SMART token-introspect
     ['a DPoP-bound token is DPoP with its cnf, and nothing else of cnf (RFC 9449 §6.2)', { ...base, cnf: { jkt: 'x', x5t: 'y' } }, { ...expected, token_type: 'DPoP', cnf: { jkt: 'x' } }],
     ['an audience array is kept', { ...base, aud: ['a', 'b'] }, { ...expected, aud: ['a', 'b'] }],
     ['grant_id is not echoed', { ...base, grant_id: 'g1', patient: 'p1' }, { ...expected, patient: 'p1' }],
+    [
+      "a UDAP client's authorization extension objects are echoed (UDAP B2B)",
+      { ...base, extensions: { 'hl7-b2b': { version: '1', organization_id: 'urn:oid:1.2', purpose_of_use: ['TREAT'] } } },
+      { ...expected, extensions: { 'hl7-b2b': { version: '1', organization_id: 'urn:oid:1.2', purpose_of_use: ['TREAT'] } } },
+    ],
   ];
   for (const [name, payload, response] of shaped) {
     it(name, () => {
@@ -42,6 +47,8 @@ describe('introspection response shaping (RFC 7662 §2.2, SMART token-introspect
     ['a cnf without jkt', { ...base, cnf: { x5t: 'y' } }],
     ['a cnf that is not an object', { ...base, cnf: 'x' }],
     ['a null cnf', { ...base, cnf: null }],
+    ['extensions that are not an object', { ...base, extensions: ['hl7-b2b'] }],
+    ['an extension object that is not an object', { ...base, extensions: { 'hl7-b2b': 'B2B' } }],
   ];
   it('reads grant_id when the token carries one', () => {
     assert.equal(accessTokenClaimsOf({ ...base, grant_id: 'g1' })?.grant_id, 'g1');

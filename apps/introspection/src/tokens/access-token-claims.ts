@@ -1,4 +1,4 @@
-import { launchContextClaimsOf, type ActiveTokenClaims, type IntrospectionResponseBody } from '#contracts';
+import { launchContextClaimsOf, type ActiveTokenClaims, type AuthorizationExtensionsClaim, type IntrospectionResponseBody } from '#contracts';
 
 /**
  * The claims of one of our RFC 9068 access tokens, as this service relies on
@@ -8,6 +8,8 @@ import { launchContextClaimsOf, type ActiveTokenClaims, type IntrospectionRespon
 export type AccessTokenClaims = ActiveTokenClaims;
 
 const isString = (v: unknown): v is string => typeof v === 'string';
+const isObjectOf = (v: unknown, each: (member: unknown) => boolean = () => true): boolean =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((member) => each(member));
 const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 /**
@@ -30,6 +32,12 @@ export function accessTokenClaimsOf(payload: Record<string, unknown>): AccessTok
     if (typeof cnf !== 'object' || !isString(jkt)) return null;
     claims.cnf = { jkt };
   }
+  // UDAP Security 2.0 §5.2.1.1: the authorization context the client asserted, object by object.
+  const { extensions } = payload;
+  if (extensions !== undefined) {
+    if (!isObjectOf(extensions, isObjectOf)) return null;
+    claims.extensions = extensions as AuthorizationExtensionsClaim;
+  }
   // The launch context, read through the one codec (well-typed claims only).
   return Object.assign(claims, launchContextClaimsOf(payload));
 }
@@ -49,6 +57,8 @@ export function activeIntrospectionResponse(claims: AccessTokenClaims): Introspe
     token_type: claims.cnf ? 'DPoP' : 'Bearer',
     jti: claims.jti,
     ...(claims.cnf ? { cnf: { jkt: claims.cnf.jkt } } : {}),
+    // A UDAP client's asserted authorization context: what the token may be used for (UDAP Security 2.0 §5.2.2).
+    ...(claims.extensions ? { extensions: claims.extensions } : {}),
   };
   // SMART token-introspection.html: the launch context of the token response is echoed.
   return Object.assign(response, launchContextClaimsOf(claims));

@@ -28,6 +28,16 @@ export function adminClientView(client: ClientEntity): AdminClientView {
     ...(client.disabledAt ? { disabled_at: client.disabledAt.toISOString() } : {}),
     trust: client.trust,
     ...(client.softwareStatementIssuer ? { software_statement_issuer: client.softwareStatementIssuer } : {}),
+    ...(client.udapIssuer
+      ? {
+          udap: {
+            issuer: client.udapIssuer,
+            ...(client.udapCommunity ? { community: client.udapCommunity } : {}),
+            anchor_sha256: client.udapAnchorSha256!,
+            certificate_sha256: client.udapCertificateSha256!,
+          },
+        }
+      : {}),
     privileges_approved: withoutPrivileges(privilegesOf(client.metadata), unionPrivileges(pending, rejected)),
     privileges_pending: pending,
     privileges_rejected: rejected,

@@ -34,8 +34,12 @@ export function withheldFields(client: ClientEntity): Pick<ClientRecord, 'privil
   return { ...(hasPrivileges(pending) ? { privileges_pending: pending } : {}), ...(hasPrivileges(rejected) ? { privileges_rejected: rejected } : {}) };
 }
 
-/** The cached view the token path uses: the secret hash, never the registration token hash. */
-export function clientRecord(client: ClientEntity): ClientRecord {
+/**
+ * The cached view the token path uses: the secret hash, never the registration
+ * token hash; for a UDAP client, its identity and its community's trust anchor
+ * (`anchorCertificate`, base64 DER) while this server trusts that community.
+ */
+export function clientRecord(client: ClientEntity, anchorCertificate?: string): ClientRecord {
   return {
     client_id: client.clientId,
     metadata: client.metadata,
@@ -44,7 +48,7 @@ export function clientRecord(client: ClientEntity): ClientRecord {
     client_id_issued_at: Number(client.clientIdIssuedAt),
     revision: client.revision,
     ...withheldFields(client),
-    ...(client.udapIssuer ? { udap: udapIdentity(client) } : {}),
+    ...(client.udapIssuer ? { udap: { ...udapIdentity(client), ...(anchorCertificate ? { anchor_certificate: anchorCertificate } : {}) } } : {}),
   };
 }
 

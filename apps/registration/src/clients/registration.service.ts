@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { ClientInformationResponse, ClientRecord, LaunchableApp, ManageClientRequest, RegisterClientRequest, UpdateClientRequest } from '#contracts';
 import { generateOpaqueToken, InvalidClientMetadata, InvalidToken, isSymmetric, secretMatchesHash, sha256Hex, TemporarilyUnavailable, type ValidatedClientRegistration } from '#oauth';
 import { RegistrationConfig } from '../config/registration.config.js';
@@ -10,6 +10,7 @@ import { privilegeFields, type Vouch } from './client-trust.js';
 import { RegistrationTrust } from './registration-trust.service.js';
 import { validateRegistration } from './registration-policy.js';
 import { checkUpdateBody, secretChangeFor } from './update-body.js';
+import { UDAP_CONFIGURATION, type UdapConfiguration } from '../udap/udap-configuration.js';
 
 /** Characters a stored client_id can have (requested ids, generated base64url ids, the configured admin id). */
 const STORABLE_CLIENT_ID = /^[A-Za-z0-9._~-]{1,128}$/;
@@ -41,6 +42,7 @@ export class RegistrationService {
     private readonly config: RegistrationConfig,
     private readonly events: ClientEventPublisher,
     private readonly trust: RegistrationTrust,
+    @Inject(UDAP_CONFIGURATION) private readonly udap: UdapConfiguration | null,
   ) {}
 
   /**
@@ -148,7 +150,10 @@ export class RegistrationService {
     if (!STORABLE_CLIENT_ID.test(clientId)) return null;
     const client = await this.store.find(clientId);
     // A disabled client is unknown to the token path: invalid_client at /token and /authorize, its tokens inactive.
-    return client && !client.disabledAt ? clientRecord(client) : null;
+    if (!client || client.disabledAt) return null;
+    // A UDAP client authenticates with certificates that chain to its community's anchor, while it is configured.
+    const anchor = client.udapAnchorSha256 ? this.udap?.communities.find((c) => c.anchor.sha256 === client.udapAnchorSha256)?.anchor : undefined;
+    return clientRecord(client, anchor?.certificate.x5c);
   }
 
   /** Internal: the apps an EHR launcher may offer (the authorization service's /launcher), at most 200. */

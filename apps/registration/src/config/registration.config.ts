@@ -64,15 +64,6 @@ export class RegistrationConfig extends HousekeepingConfig {
   @OptionalTextSetting()
   UDAP_SERVER_KEY_FILE?: string;
 
-  /**
-   * For tests only: comma-separated host names (as written in a CRL
-   * distribution point, e.g. `127.0.0.1`) whose CRLs may be fetched although
-   * they are private or loopback addresses. Empty (the default): none.
-   */
-  @IsOptional()
-  @Matches(/^[A-Za-z0-9.:[\]_-]+(,[A-Za-z0-9.:[\]_-]+)*$/, { message: 'must be host names separated by commas' })
-  UDAP_CRL_ALLOWED_HOSTS?: string;
-
   /** Clients as code: a YAML file of client registrations reconciled at start, on SIGHUP and on the reload interval. */
   @OptionalTextSetting()
   CLIENTS_FILE?: string;

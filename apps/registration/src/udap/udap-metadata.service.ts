@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { UdapMetadataAnswer, UdapMetadataRequest } from '#contracts';
-import { UDAP_SIGNING_ALGS } from '#nest';
+import { authorizationExtensionPolicy, UDAP_SIGNING_ALGS } from '#nest';
 import { InvalidRequest } from '#oauth';
 import { RegistrationConfig } from '../config/registration.config.js';
 import { signedMetadata } from './signed-metadata.js';
@@ -9,8 +9,10 @@ import { UDAP_VERSIONS } from './udap-registration-request.js';
 
 /**
  * The part of `.well-known/udap` the registration service vouches for (UDAP
- * Security 2.0 §2.2): versions, extensions and certifications (none
- * supported or required yet), the algorithms it verifies, and
+ * Security 2.0 §2.2): versions, the authorization extension objects read at
+ * /token (UDAP_AUTHORIZATION_EXTENSIONS_SUPPORTED and …_REQUIRED, as the token
+ * service reads them), certifications (none supported or required yet), the
+ * algorithms it verifies, and
  * `signed_metadata` signed with the community's server certificate when the
  * request names a known community (§2.4), the default one otherwise.
  */
@@ -33,6 +35,7 @@ export class UdapMetadata {
       signer = community.signer ?? signer;
     }
     const baseUrl = request.base === 'fhir' ? this.config.FHIR_BASE_URL : this.config.ISSUER;
+    const extensions = authorizationExtensionPolicy(this.config);
     const jwt = await signedMetadata(signer, baseUrl, this.config.ISSUER);
     if (!jwt) {
       this.warnOnce(`${signer.leaf.sha256}:${baseUrl}`, `no signed_metadata for ${baseUrl}: the server certificate ${signer.leaf.subject} does not name it as a URI SAN, or is outside its validity period; .well-known/udap answers 404 there`);
@@ -42,8 +45,8 @@ export class UdapMetadata {
       outcome: 'ok',
       metadata: {
         udap_versions_supported: [...UDAP_VERSIONS],
-        udap_authorization_extensions_supported: [],
-        udap_authorization_extensions_required: [],
+        udap_authorization_extensions_supported: extensions.supported,
+        udap_authorization_extensions_required: extensions.required,
         udap_certifications_supported: [],
         udap_certifications_required: [],
         token_endpoint_auth_signing_alg_values_supported: [...UDAP_SIGNING_ALGS],

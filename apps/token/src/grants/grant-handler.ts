@@ -1,5 +1,5 @@
 import type { ClientRecord, FormParams, TokenResponseBody } from '#contracts';
-import type { VerifiedProof } from '#nest';
+import type { VerifiedAssertion, VerifiedProof } from '#nest';
 import { InvalidClient, UnauthorizedClient } from '#oauth';
 
 export interface GrantContext {
@@ -12,6 +12,8 @@ export interface GrantContext {
   client: ClientRecord | null;
   /** The request's DPoP proof, checked (RFC 9449 §4.3); absent without one. */
   proof?: VerifiedProof;
+  /** The assertion the client authenticated with, verified (its claims: a UDAP token's `extensions`); absent for other methods. */
+  assertion?: VerifiedAssertion;
   requestId?: string;
 }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventBus, SigningKeyRing, suiteMetrics } from '#nest';
 import { TemporarilyUnavailable, uniqueId } from '#oauth';
-import type { LaunchContextClaims } from '#contracts';
+import type { LaunchContextClaims, TokenAuthorizationExtensions } from '#contracts';
 import { TokenConfig } from '../config/token.config.js';
 
 /**
@@ -28,6 +28,10 @@ export interface AccessTokenRequest {
   grantId?: string;
   /** RFC 9449 §6.1: the thumbprint of the DPoP key the token is bound to, signed as `cnf.jkt`. */
   jkt?: string;
+  /** UDAP Security 2.0 §5.2.1.1: the Authorization Extension Objects the client asserted, signed as the `extensions` claim. */
+  extensions?: Record<string, Record<string, unknown>>;
+  /** Their summary for `token.issued` (purpose of use, organization, requestor). */
+  authorizationExtensions?: TokenAuthorizationExtensions;
 }
 
 export interface IssuedAccessToken {
@@ -66,8 +70,9 @@ export class AccessTokenIssuer {
     // RFC 9068 §2.2: iss, exp, aud, sub, client_id, iat, jti; plus scope (§2.2.3).
     const grant = request.grantId === undefined ? {} : { grant_id: request.grantId };
     const cnf = request.jkt === undefined ? {} : { cnf: { jkt: request.jkt } };
+    const extensions = request.extensions === undefined ? {} : { extensions: request.extensions };
     const token = await key.sign(
-      { ...request.extraClaims, ...grant, ...cnf, iss: this.config.ISSUER, sub: request.subject, aud, client_id: request.clientId, scope: request.scope, jti, iat, exp },
+      { ...request.extraClaims, ...grant, ...cnf, ...extensions, iss: this.config.ISSUER, sub: request.subject, aud, client_id: request.clientId, scope: request.scope, jti, iat, exp },
       'at+jwt',
     );
     const patient = request.extraClaims?.patient;
@@ -86,6 +91,7 @@ export class AccessTokenIssuer {
           kid: key.kid,
           ...grant,
           ...(patient === undefined ? {} : { patient }),
+          ...(request.authorizationExtensions === undefined ? {} : { authorization_extensions: request.authorizationExtensions }),
         },
         { source: 'token', requestId: request.requestId },
       );

@@ -3,6 +3,7 @@ import { launchContextClaimsOf, mistypedLaunchContextClaims, type AuthorizedGran
 import { ScopeSet, ServerError } from '#oauth';
 import { TokenConfig } from '../config/token.config.js';
 import { tokenTypeFor } from '../dpop/dpop-binding.rule.js';
+import { accessTokenLifetime } from '../udap/udap-token-lifetime.rule.js';
 import { AccessTokenIssuer, type AccessTokenContext } from './access-token.issuer.js';
 import { IdTokenIssuer } from './id-token.issuer.js';
 
@@ -45,7 +46,7 @@ export class GrantTokenResponse {
       subject: grant.sub,
       scope: grant.scope,
       grantType,
-      ttlSeconds: this.config.ACCESS_TOKEN_TTL_SECONDS,
+      ttlSeconds: accessTokenLifetime(client, this.config.ACCESS_TOKEN_TTL_SECONDS),
       requestId,
       extraClaims: context,
       grantId: grant.grant_id,

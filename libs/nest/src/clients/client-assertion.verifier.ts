@@ -1,17 +1,21 @@
 import { decodeJwt, type CryptoKey } from 'jose';
-import type { ClientRecord } from '#contracts';
+import type { ClientRecord, UdapClientIdentity } from '#contracts';
 import { AssertionReplayStore } from '../messaging/assertion-replay.store.js';
-import { headerOf, importPublicJwk, InvalidJwt, typMatches, verifiedPayload } from '../keys/compact-jws.js';
+import { headerOf, importPublicJwk, InvalidJwt, typMatches, verifiedPayload, type JwsHeader } from '../keys/compact-jws.js';
+import { AssertionRejected, AssertionRequestMalformed } from './assertion-rejected.js';
 import { ClientKeyResolver, ClientKeyUnavailable } from './client-key.resolver.js';
 import type { ClientSource } from './client-authenticator.js';
+import type { UdapClientCertificates } from './udap-client-certificates.js';
 
-/** Algorithms accepted for client assertions (SMART requires RS384 and ES384; `none` and HMAC never). */
+/** Algorithms accepted for client assertions (SMART requires RS384 and ES384, UDAP RS256; `none` and HMAC never). */
 export const CLIENT_ASSERTION_ALGS: readonly string[] = ['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512'];
 /** SMART Backend Services: `exp` no more than five minutes in the future. */
 export const MAX_ASSERTION_LIFETIME_SECONDS = 300;
 /** Clock skew allowed on `exp`, `nbf` and `iat`. */
 export const ASSERTION_CLOCK_SKEW_SECONDS = 60;
 const MAX_ASSERTION_LENGTH = 16_384;
+/** A UDAP Authentication Token carries its certificate chain in `x5c`: larger. */
+const MAX_X5C_ASSERTION_LENGTH = 65_536;
 const MAX_JTI_LENGTH = 256;
 
 /**
@@ -27,6 +31,8 @@ export interface AssertionExpectations {
   endpoint: string;
   /** The `client_id` form parameter, when the request carried one (RFC 7523 §3: must match). */
   clientId?: string;
+  /** The request's `udap` parameter, if any (UDAP Security 2.0 §4.2.2, §5.2.2: `1`, required at /token). */
+  udap?: string;
 }
 
 export interface VerifiedAssertion {
@@ -34,14 +40,8 @@ export interface VerifiedAssertion {
   /** `sub`: the client itself, or the user of an authorization grant. */
   subject: string;
   claims: Record<string, unknown>;
-}
-
-/**
- * An assertion failed a check. The message names the check and is shown to
- * the client (`error_description`); it never carries key material.
- */
-export class AssertionRejected extends Error {
-  override readonly name = 'AssertionRejected';
+  /** Present when a UDAP client authenticated with its certificate: that certificate's SHA-256 (hex). */
+  udapCertificateSha256?: string;
 }
 
 const isNonEmptyString = (v: unknown): v is string => typeof v === 'string' && v !== '';
@@ -52,7 +52,9 @@ const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFi
  * §3, SMART App Launch 2.2 client-confidential-asymmetric and Backend
  * Services): algorithm, `kid`, `jku`, signature, `iss`/`sub`, `aud`, `exp`
  * (present, at most five minutes ahead), `nbf`/`iat`, and `jti` (present,
- * accepted once, across every replica).
+ * accepted once, across every replica). A client registered through UDAP has
+ * no registered key: its assertions are UDAP Authentication Tokens whose key
+ * is the `x5c` certificate, trusted as {@link UdapClientCertificates} says.
  */
 export class ClientAssertionVerifier {
   /** Imported keys, per JWK object (a client's records are replaced on change) and algorithm. */
@@ -63,6 +65,7 @@ export class ClientAssertionVerifier {
     private readonly keys: ClientKeyResolver,
     private readonly replays: AssertionReplayStore,
     private readonly issuer: string,
+    private readonly udapCertificates?: UdapClientCertificates,
   ) {}
 
   /** Accepted `aud` values: the endpoint's URL, the token endpoint's, and the issuer. */
@@ -72,8 +75,8 @@ export class ClientAssertionVerifier {
 
   /** @throws AssertionRejected; store outages reject with other errors. */
   async verify(assertion: string, expected: AssertionExpectations): Promise<VerifiedAssertion> {
-    if (typeof assertion !== 'string' || assertion.length > MAX_ASSERTION_LENGTH) throw new AssertionRejected('the assertion is not a JWT of acceptable size');
-    let header;
+    if (typeof assertion !== 'string' || assertion.length > MAX_X5C_ASSERTION_LENGTH) throw new AssertionRejected('the assertion is not a JWT of acceptable size');
+    let header: JwsHeader;
     let unverified;
     try {
       header = headerOf(assertion);
@@ -81,6 +84,7 @@ export class ClientAssertionVerifier {
     } catch {
       throw new AssertionRejected('the assertion is not a well-formed signed JWT');
     }
+    if (header.x5c === undefined && assertion.length > MAX_ASSERTION_LENGTH) throw new AssertionRejected('the assertion is not a JWT of acceptable size');
     // RFC 8725 §3.1: the algorithm is checked against an allow-list before anything else.
     if (!CLIENT_ASSERTION_ALGS.includes(header.alg)) throw new AssertionRejected(`alg "${String(header.alg).slice(0, 20)}" is not accepted; use one of ${CLIENT_ASSERTION_ALGS.join(', ')}`);
     if (header.typ !== undefined && !typMatches(header.typ, 'JWT') && !typMatches(header.typ, 'client-authentication+jwt')) {
@@ -96,10 +100,12 @@ export class ClientAssertionVerifier {
     if (expected.use === 'client_authentication' && metadata.token_endpoint_auth_method !== 'private_key_jwt') {
       throw new AssertionRejected(`this client is registered for ${metadata.token_endpoint_auth_method} authentication, not private_key_jwt`);
     }
-    if (!metadata.jwks && !metadata.jwks_uri) throw new AssertionRejected('the client has registered no keys (jwks or jwks_uri)');
     if (metadata.token_endpoint_auth_signing_alg !== undefined && header.alg !== metadata.token_endpoint_auth_signing_alg) {
       throw new AssertionRejected(`alg must be ${metadata.token_endpoint_auth_signing_alg}, as registered in token_endpoint_auth_signing_alg`);
     }
+    if (client.udap) return this.verifyUdap(assertion, header, client, client.udap, expected);
+
+    if (!metadata.jwks && !metadata.jwks_uri) throw new AssertionRejected('the client has registered no keys (jwks or jwks_uri)');
     // SMART: a jku is followed only when it is the registered jwks_uri (here: only then accepted).
     if (header.jku !== undefined && header.jku !== metadata.jwks_uri) throw new AssertionRejected('jku is not the registered jwks_uri');
     if (!isNonEmptyString(header.kid)) throw new AssertionRejected('the header has no kid');
@@ -120,12 +126,39 @@ export class ClientAssertionVerifier {
     }
 
     const subject = this.checkClaims(claims, client.client_id, expected);
-    // RFC 7523 §3 item 7: jti, checked last so that an unsigned assertion cannot use up a jti.
+    await this.spendJti(client, claims);
+    return { client, subject, claims };
+  }
+
+  /**
+   * A UDAP Authentication Token (UDAP Security 2.0 §4.2, §5.2; UDAP JWT-Based
+   * Client Authentication §6), in the order of the checks' cost: `udap=1` at
+   * /token, the signature by the `x5c` leaf, the claims (as for every
+   * assertion: `iss` = `sub` = client_id, `aud`, `exp` at most five minutes
+   * ahead, `jti`), the certificate (SAN, path to the client's anchor,
+   * validity, CRLs), and last the `jti`.
+   */
+  private async verifyUdap(assertion: string, header: JwsHeader, client: ClientRecord, identity: UdapClientIdentity, expected: AssertionExpectations): Promise<VerifiedAssertion> {
+    if (expected.udap !== undefined && expected.udap !== '1') throw new AssertionRequestMalformed('udap must be 1');
+    if (expected.use === 'client_authentication' && expected.endpoint === '/token' && expected.udap === undefined) {
+      throw new AssertionRequestMalformed('udap=1 is required with a UDAP Authentication Token (UDAP Security 2.0 §4.2.2, §5.2.2)');
+    }
+    if (!this.udapCertificates) throw new AssertionRejected('UDAP client authentication is not available here');
+    if (header.x5c === undefined) throw new AssertionRejected('this client registered through UDAP: its Authentication Token carries its certificate in x5c');
+    if (header.jku !== undefined) throw new AssertionRejected('jku is not accepted: a UDAP Authentication Token carries its certificate in x5c');
+    const signed = await this.udapCertificates.read(assertion, CLIENT_ASSERTION_ALGS);
+    const subject = this.checkClaims(signed.payload, client.client_id, expected);
+    await this.udapCertificates.trust(identity, signed);
+    await this.spendJti(client, signed.payload);
+    return { client, subject, claims: signed.payload, udapCertificateSha256: signed.leaf.sha256 };
+  }
+
+  /** RFC 7523 §3 item 7: the jti, checked last so that an assertion failing any other check uses none up. */
+  private async spendJti(client: ClientRecord, claims: Record<string, unknown>): Promise<void> {
     const used = `${client.client_id}:${claims.jti as string}`;
     if (!(await this.replays.firstUse(used, (claims.exp as number) + ASSERTION_CLOCK_SKEW_SECONDS))) {
       throw new AssertionRejected('jti has already been used');
     }
-    return { client, subject, claims };
   }
 
   private checkClaims(claims: Record<string, unknown>, clientId: string, expected: AssertionExpectations): string {

@@ -1,7 +1,8 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import type { ClientRecord, PresentedClientAuth } from '#contracts';
-import { InvalidClient, OAuthError, secretMatchesHash, TemporarilyUnavailable } from '#oauth';
-import { AssertionRejected, ClientAssertionVerifier } from './client-assertion.verifier.js';
+import { InvalidClient, InvalidRequest, OAuthError, secretMatchesHash, TemporarilyUnavailable } from '#oauth';
+import { AssertionRejected, AssertionRequestMalformed } from './assertion-rejected.js';
+import { ClientAssertionVerifier, type VerifiedAssertion } from './client-assertion.verifier.js';
 import { ClientDirectory } from './client-directory.js';
 
 /** What the authenticator needs of a directory (a narrow seam for unit tests). */
@@ -12,12 +13,19 @@ export interface ClientSource {
 /** The endpoints that authenticate clients, by path: each accepts assertions addressed to it. */
 export type AuthenticatingEndpoint = '/token' | '/introspect' | '/revoke' | '/par';
 
+/** An authenticated client, with the assertion it authenticated with (its claims: a UDAP token's `extensions`). */
+export interface AuthenticatedClient {
+  client: ClientRecord;
+  assertion?: VerifiedAssertion;
+}
+
 /**
  * Client authentication (RFC 6749 §2.3, §5.2): the presented method must be
  * the one the client registered; secrets are compared as SHA-256 hashes in
  * constant time; `private_key_jwt` assertions (RFC 7523 §2.2) are checked
- * by the {@link ClientAssertionVerifier}. Every failure is `invalid_client`
- * (401, with a Basic challenge when Basic was used).
+ * by the {@link ClientAssertionVerifier} (UDAP Authentication Tokens too).
+ * Every failure is `invalid_client` (401, with a Basic challenge when Basic
+ * was used), but a malformed UDAP token request, `invalid_request`.
  */
 @Injectable()
 export class ClientAuthenticator {
@@ -33,11 +41,23 @@ export class ClientAuthenticator {
   }
 
   async authenticate(presented: PresentedClientAuth, endpoint: AuthenticatingEndpoint = '/token'): Promise<ClientRecord> {
+    return (await this.authenticateRequest(presented, endpoint)).client;
+  }
+
+  /** As {@link authenticate}, with the verified assertion when the client presented one. */
+  async authenticateRequest(presented: PresentedClientAuth, endpoint: AuthenticatingEndpoint = '/token'): Promise<AuthenticatedClient> {
     if (!presented || typeof presented !== 'object' || presented.method === 'absent') {
       throw new InvalidClient('client authentication required');
     }
+    if (presented.method === 'private_key_jwt') {
+      const assertion = await this.authenticateAssertion(presented, endpoint);
+      return { client: assertion.client, assertion };
+    }
+    return { client: await this.authenticateWithSecret(presented) };
+  }
+
+  private async authenticateWithSecret(presented: Exclude<PresentedClientAuth, { method: 'absent' | 'private_key_jwt' }>): Promise<ClientRecord> {
     const basic = presented.method === 'client_secret_basic';
-    if (presented.method === 'private_key_jwt') return this.authenticateAssertion(presented, endpoint);
     if (typeof presented.clientId !== 'string' || presented.clientId === '' || presented.clientId.length > 128) {
       throw new InvalidClient('unknown client', { basic });
     }
@@ -57,14 +77,15 @@ export class ClientAuthenticator {
   }
 
   /** RFC 7523 §2.2 and §3.2: a failed check is `invalid_client`, naming the check. */
-  private async authenticateAssertion(presented: Extract<PresentedClientAuth, { method: 'private_key_jwt' }>, endpoint: AuthenticatingEndpoint): Promise<ClientRecord> {
+  private async authenticateAssertion(presented: Extract<PresentedClientAuth, { method: 'private_key_jwt' }>, endpoint: AuthenticatingEndpoint): Promise<VerifiedAssertion> {
     if (!this.assertions) throw new InvalidClient('private_key_jwt client authentication is not available here');
-    if (typeof presented.assertion !== 'string' || (presented.clientId !== undefined && typeof presented.clientId !== 'string')) {
+    if (typeof presented.assertion !== 'string' || (presented.clientId !== undefined && typeof presented.clientId !== 'string') || (presented.udap !== undefined && typeof presented.udap !== 'string')) {
       throw new InvalidClient('malformed client assertion');
     }
     try {
-      return (await this.assertions.verify(presented.assertion, { use: 'client_authentication', endpoint, clientId: presented.clientId })).client;
+      return await this.assertions.verify(presented.assertion, { use: 'client_authentication', endpoint, clientId: presented.clientId, ...(presented.udap !== undefined ? { udap: presented.udap } : {}) });
     } catch (err: unknown) {
+      if (err instanceof AssertionRequestMalformed) throw new InvalidRequest(err.message);
       if (err instanceof AssertionRejected) throw new InvalidClient(`client assertion: ${err.message}`);
       if (err instanceof OAuthError) throw err;
       this.logger.error(`client assertion could not be checked: ${(err as Error).message}`);

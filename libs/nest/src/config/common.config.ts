@@ -1,5 +1,6 @@
 import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
 import { FlagSetting, HttpUrlSetting, IntegerSetting, OptionalTextSetting } from './settings.js';
+import { UdapExtensionList } from './udap-extension-list.js';
 
 /** Settings every service reads. Names are the environment variables. */
 export class CommonConfig {
@@ -60,6 +61,35 @@ export class CommonConfig {
   @IsOptional()
   @Matches(/^[A-Za-z0-9.:[\]_-]+(,[A-Za-z0-9.:[\]_-]+)*$/, { message: 'must be host names separated by commas' })
   JWKS_URI_ALLOWED_HOSTS?: string;
+
+  /**
+   * For tests only: comma-separated host names (as written in a CRL
+   * distribution point, e.g. `127.0.0.1`) whose CRLs may be fetched although
+   * they are private or loopback addresses. Empty (the default): none. Read
+   * by every service that checks UDAP certificates (registration, and the
+   * services that authenticate clients).
+   */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9.:[\]_-]+(,[A-Za-z0-9.:[\]_-]+)*$/, { message: 'must be host names separated by commas' })
+  UDAP_CRL_ALLOWED_HOSTS?: string;
+
+  /**
+   * UDAP: the Authorization Extension Objects read in a UDAP Authentication
+   * Token's `extensions` (comma separated: `hl7-b2b`, `tefca-ias`,
+   * `tefca_smart`), advertised as `udap_authorization_extensions_supported`
+   * (registration) and validated at /token (token).
+   */
+  @UdapExtensionList()
+  UDAP_AUTHORIZATION_EXTENSIONS_SUPPORTED = 'hl7-b2b';
+
+  /**
+   * UDAP: the extension objects every client_credentials token request must
+   * carry (`udap_authorization_extensions_required`; `invalid_grant`
+   * otherwise); a subset of UDAP_AUTHORIZATION_EXTENSIONS_SUPPORTED. Empty: none.
+   */
+  @IsOptional()
+  @UdapExtensionList('UDAP_AUTHORIZATION_EXTENSIONS_SUPPORTED')
+  UDAP_AUTHORIZATION_EXTENSIONS_REQUIRED?: string;
 }
 
 export class DatabaseConfig extends CommonConfig {

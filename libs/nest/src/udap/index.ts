@@ -7,4 +7,8 @@ export * from './crl-revocation.js';
 export * from './certificate-trust.js';
 export * from './x5c-jwt.js';
 export * from './development-certificate.js';
+export * from './authorization-extensions.js';
+export * from './udap-rule-problem.js';
+export * from './software-statement-rules.js';
+export * from './registration-metadata-rules.js';
 export { x509 } from './peculiar-x509.js';

@@ -2,7 +2,12 @@
 export interface OAuthErrorBody {
   error: string;
   error_description?: string;
+  /** Members an extension defines beside the error (UDAP: `extensions_required`). */
+  [member: string]: string | string[] | undefined;
 }
+
+/** Extra members of an error body (RFC 6749 §5.2 allows extension parameters): names other than `error` and `error_description`. */
+export type OAuthErrorMembers = Record<string, string | string[]>;
 
 /**
  * Plain, serialisable shape of an {@link OAuthError}. This is what crosses NATS:
@@ -16,6 +21,7 @@ export interface OAuthErrorEnvelope {
   readonly status: number;
   readonly redirectable: boolean;
   readonly headers?: Record<string, string>;
+  readonly members?: OAuthErrorMembers;
 }
 
 /**
@@ -28,7 +34,7 @@ export class OAuthError extends Error {
     readonly error: string,
     readonly status: number,
     readonly description?: string,
-    readonly options: { redirectable?: boolean; headers?: Record<string, string>; detail?: string } = {},
+    readonly options: { redirectable?: boolean; headers?: Record<string, string>; detail?: string; members?: OAuthErrorMembers } = {},
   ) {
     super(description ? `${error}: ${description}` : error);
     this.name = new.target.name;
@@ -48,7 +54,8 @@ export class OAuthError extends Error {
   }
 
   toBody(): OAuthErrorBody {
-    return this.description ? { error: this.error, error_description: this.description } : { error: this.error };
+    const members = Object.fromEntries(Object.entries(this.options.members ?? {}).filter(([name]) => name !== 'error' && name !== 'error_description'));
+    return { ...members, ...(this.description ? { error: this.error, error_description: this.description } : { error: this.error }) };
   }
 
   toEnvelope(): OAuthErrorEnvelope {
@@ -59,6 +66,7 @@ export class OAuthError extends Error {
       status: this.status,
       redirectable: this.redirectable,
       headers: this.options.headers,
+      ...(this.options.members ? { members: this.options.members } : {}),
     };
   }
 
@@ -66,6 +74,7 @@ export class OAuthError extends Error {
     return new OAuthError(envelope.error, envelope.status, envelope.description, {
       redirectable: envelope.redirectable,
       headers: envelope.headers,
+      ...(isMembers(envelope.members) ? { members: envelope.members } : {}),
     });
   }
 
@@ -78,4 +87,14 @@ export class OAuthError extends Error {
       typeof (value as { status?: unknown }).status === 'number'
     );
   }
+}
+
+/** Members from the bus, checked (a malformed set is dropped rather than rendered). */
+function isMembers(value: unknown): value is OAuthErrorMembers {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((v) => typeof v === 'string' || (Array.isArray(v) && v.every((item) => typeof item === 'string')))
+  );
 }

@@ -1,6 +1,6 @@
-import { OAuthError } from './oauth-error.js';
+import { OAuthError, type OAuthErrorMembers } from './oauth-error.js';
 
-type Options = { detail?: string; headers?: Record<string, string> };
+type Options = { detail?: string; headers?: Record<string, string>; members?: OAuthErrorMembers };
 
 /**
  * The class of an RFC error code that needs nothing but a description:

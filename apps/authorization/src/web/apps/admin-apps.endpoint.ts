@@ -195,6 +195,14 @@ function metadataFields(c: AdminClientDetail): MetadataField[] {
     { label: 'JWK Set URI', values: one(c.jwks_uri), code: true },
     { label: 'Key IDs', values: c.key_ids ?? (c.jwks_uri_error ? [c.jwks_uri_error] : []), code: c.key_ids !== undefined },
     { label: 'Software statement issuer', values: one(c.software_statement_issuer) },
+    // UDAP Security 2.0 §3.4: who a UDAP client is in its community (its certificate's SAN under that anchor).
+    ...(c.udap
+      ? [
+          { label: 'UDAP issuer (certificate SAN)', values: [c.udap.issuer], code: true },
+          { label: 'UDAP community', values: [c.udap.community ?? `trust anchor SHA-256 ${c.udap.anchor_sha256}`], code: true },
+          { label: 'UDAP certificate SHA-256', values: [c.udap.certificate_sha256], code: true },
+        ]
+      : []),
     { label: 'Managed by', values: one(c.managed_by === 'clients-file' ? 'the clients file (CLIENTS_FILE)' : c.managed_by === 'admin' ? 'the server configuration (ADMIN_CLIENT_ID)' : undefined) },
     { label: 'Created', values: [c.created_at] },
     { label: 'Updated', values: [c.updated_at] },

@@ -22,7 +22,7 @@ const TEXT_FIELDS = ['client_name', 'scope', 'launch_uri', 'client_uri', 'logo_u
 const FORM_MEMBERS = [...TEXT_FIELDS, 'token_endpoint_auth_method', 'grant_types', 'redirect_uris', 'contacts', 'response_types'];
 /** What the directory adds to a client's metadata; never sent back in an update. */
 const VIEW_MEMBERS = [
-  'client_id_issued_at', 'managed', 'managed_by', 'created_at', 'updated_at', 'status', 'approval_status', 'disabled_at', 'trust', 'software_statement_issuer',
+  'client_id_issued_at', 'managed', 'managed_by', 'created_at', 'updated_at', 'status', 'approval_status', 'disabled_at', 'trust', 'software_statement_issuer', 'udap',
   'privileges_approved', 'privileges_pending', 'privileges_rejected', 'last_used_at', 'live_grants', 'key_ids', 'jwks_uri_error', 'recent_events',
 ];
 
