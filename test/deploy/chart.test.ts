@@ -99,6 +99,21 @@ describe('Helm chart', () => {
     }
   });
 
+  it('names the protocol and housekeeping settings, each in the shared ConfigMap only when set (the suite\'s defaults otherwise)', async () => {
+    const shared = async (overrides: Record<string, unknown>) => find(await renderChart(overrides), 'ConfigMap', 'rel-smart-auth')!.data as Record<string, string>;
+    const NAMED = ['REQUIRE_PAR', 'PAR_LIFETIME_SECONDS', 'DPOP_NONCE_REQUIRED', 'DPOP_NONCE_ROTATION_SECONDS', 'REFRESH_REUSE_GRACE_SECONDS', 'REFRESH_REUSE_DETECTION_SECONDS', 'EHR_SIGN_IN_TRUSTED', 'HOUSEKEEPING_INTERVAL_SECONDS', 'HOUSEKEEPING_BATCH_SIZE', 'HOUSEKEEPING_ROUND_BUDGET_MS'];
+    const defaults = await shared({});
+    for (const key of NAMED) assert.equal(defaults[key], undefined, `${key} is not set by default`);
+    const set = await shared({
+      protocol: { requirePar: true, parLifetimeSeconds: 30, dpopNonceRequired: true, dpopNonceRotationSeconds: 120, refreshReuseGraceSeconds: 10, refreshReuseDetectionSeconds: 604800, ehrSignInTrusted: true },
+      housekeeping: { intervalSeconds: 30, batchSize: 1000, roundBudgetMs: 5000 },
+    });
+    assert.deepEqual(Object.fromEntries(NAMED.map((k) => [k, set[k]])), {
+      REQUIRE_PAR: 'true', PAR_LIFETIME_SECONDS: '30', DPOP_NONCE_REQUIRED: 'true', DPOP_NONCE_ROTATION_SECONDS: '120', REFRESH_REUSE_GRACE_SECONDS: '10',
+      REFRESH_REUSE_DETECTION_SECONDS: '604800', EHR_SIGN_IN_TRUSTED: 'true', HOUSEKEEPING_INTERVAL_SECONDS: '30', HOUSEKEEPING_BATCH_SIZE: '1000', HOUSEKEEPING_ROUND_BUDGET_MS: '5000',
+    });
+  });
+
   it('renders declared clients into a ConfigMap mounted into the registration pods, a valid clients file', async () => {
     const declared = [
       { client_id: 'billing', client_name: 'Billing "prod" \\ é', grant_types: ['client_credentials'], scope: 'system/Patient.rs', client_secret_file: '/run/secrets/smart-auth-clients/billing' },
