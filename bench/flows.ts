@@ -22,6 +22,7 @@ import type { RunningSuite } from '#testing';
 import { hashPassword } from '../apps/authorization/src/users/password-hasher.js';
 import { Browser, send } from './browser-client.js';
 import { cpuSnapshot, cpuUsedBetween, type CpuGroups } from './cpu-split.js';
+import { percentile } from './percentile.js';
 
 const CALLBACK = 'https://app.bench.example/cb';
 
@@ -46,12 +47,6 @@ interface Person {
   /** A browser signed in, with consent given for the plain and the launch scopes. */
   signedIn?: Browser;
   refreshToken?: string;
-}
-
-function percentile(values: number[], q: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
 /** The password hash's raw rate here: one at a time, and two at once (the machine's cores). */

@@ -13,27 +13,16 @@
  *    the resident memory of the gateway and the registration service.
  */
 import autocannon from 'autocannon';
-import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import type { RunningSuite } from '#testing';
-import { cpuSnapshot, cpuUsedBetween, type CpuGroups } from './cpu-split.js';
+import { cpuSnapshot, cpuUsedBetween, residentMiB, type CpuGroups } from './cpu-split.js';
+import { percentile } from './percentile.js';
 
 const REGISTRATION = JSON.stringify({ client_name: 'Overload', redirect_uris: ['https://overload.example/cb'], token_endpoint_auth_method: 'none', scope: 'openid patient/*.rs' });
 
-function percentile(values: number[], q: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-}
-
 function rssMiB(pid: number | undefined): number {
-  if (!pid) return NaN;
-  try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Math.round(Number(match[1]) / 1024) : NaN;
-  } catch {
-    return NaN;
-  }
+  const mib = pid ? residentMiB(pid) : undefined;
+  return mib === undefined ? NaN : Math.round(mib);
 }
 
 /**

@@ -2,31 +2,10 @@
  * Each service's footprint (issue #20): its time from start to ready, and
  * its resident memory at idle and at the most the run saw under load.
  */
-import { readFileSync } from 'node:fs';
+import { cpuSecondsOf, residentMiB } from './cpu-split.js';
 import { freePort, SERVICE_NAMES, type RunningSuite } from '#testing';
 
 type Service = (typeof SERVICE_NAMES)[number];
-
-function rssMiB(pid: number | undefined): number {
-  if (!pid) return 0;
-  try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) / 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
-/** CPU seconds a process has used (user + system), from /proc. */
-function cpuSeconds(pid: number | undefined): number {
-  if (!pid) return NaN;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
-  }
-}
 
 /** Resident memory per service (its processes together), sampled every half second; idle is the first sample. */
 export class MemorySampler {
@@ -43,7 +22,7 @@ export class MemorySampler {
   private sample(): Record<string, number> {
     const now: Record<string, number> = {};
     for (const name of SERVICE_NAMES) {
-      now[name] = this.suite.processes(name).reduce((sum, c) => sum + rssMiB(c.pid), 0);
+      now[name] = this.suite.processes(name).reduce((sum, c) => sum + (c.pid ? (residentMiB(c.pid) ?? 0) : 0), 0);
       this.peak[name] = Math.max(this.peak[name] ?? 0, now[name]!);
     }
     return now;
@@ -75,7 +54,7 @@ export async function startupTimes(suite: RunningSuite): Promise<Array<{ service
         break;
       }
     }
-    out.push({ service, readyMs, cpuS: cpuSeconds(child.pid) });
+    out.push({ service, readyMs, cpuS: (child.pid ? cpuSecondsOf(child.pid) : undefined) ?? NaN });
     child.kill('SIGTERM');
     await new Promise((r) => (child.exitCode !== null ? r(undefined) : child.once('exit', r)));
   }
