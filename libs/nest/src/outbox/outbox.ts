@@ -5,6 +5,7 @@ import type { EventData, EventEnvelope, EventType } from '#contracts';
 import { EventBus, type PublishMeta } from '../messaging/event-bus.js';
 import type { ExpiringRows } from '../housekeeping/expiring-rows.js';
 import { suiteMetrics } from '../observability/metrics.js';
+import { PublishedMarks } from './published-marks.js';
 
 export interface OutboxOptions {
   /** How often pending events are retried (ms). */
@@ -40,6 +41,7 @@ export class Outbox implements OnApplicationBootstrap, OnModuleDestroy {
   private relaying?: Promise<number>;
   private readonly relayEveryMs: number;
   private readonly batchSize: number;
+  private readonly marks: PublishedMarks;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -51,6 +53,7 @@ export class Outbox implements OnApplicationBootstrap, OnModuleDestroy {
     this.logger = new Logger(`Outbox(${service})`);
     this.relayEveryMs = options.relayEveryMs ?? 1000;
     this.batchSize = options.batchSize ?? 200;
+    this.marks = new PublishedMarks((ids) => this.dataSource.query(`UPDATE ${this.table} SET published_at = now() WHERE id = ANY($1::uuid[])`, [ids]));
   }
 
   /** Writes an event with `manager` (inside the caller's transaction); publish it after the commit. */
@@ -66,14 +69,31 @@ export class Outbox implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * Publishes committed events now, in order, and marks them sent. Throws
-   * when the broker does not take one; the rest stay pending for the relay.
+   * Publishes committed events now, in order, and marks them sent (together
+   * with other callers' events, in one statement: {@link PublishedMarks}).
+   * Throws when the broker does not take one; it and the rest stay pending
+   * for the relay (those published before it are marked).
    */
   async publish(envelopes: readonly EventEnvelope[]): Promise<void> {
+    const { failure } = await this.publishInOrder(envelopes);
+    if (failure) throw failure.error;
+  }
+
+  /** Publishes until one fails, then marks the ones that went out; returns how many did and the failure. */
+  private async publishInOrder(envelopes: readonly EventEnvelope[]): Promise<{ sent: number; failure?: { error: unknown } }> {
+    const sent: string[] = [];
+    let failure: { error: unknown } | undefined;
     for (const envelope of envelopes) {
-      await this.events.publishEnvelope(envelope);
-      await this.dataSource.query(`UPDATE ${this.table} SET published_at = now() WHERE id = $1`, [envelope.id]);
+      try {
+        await this.events.publishEnvelope(envelope);
+      } catch (error: unknown) {
+        failure = { error };
+        break;
+      }
+      sent.push(envelope.id);
     }
+    await this.marks.add(sent);
+    return { sent: sent.length, ...(failure ? { failure } : {}) };
   }
 
   /** Publishes without making the caller wait or fail: the relay retries what does not go out. */
@@ -94,17 +114,9 @@ export class Outbox implements OnApplicationBootstrap, OnModuleDestroy {
       `SELECT id, envelope FROM ${this.table} WHERE published_at IS NULL ORDER BY created_at, id LIMIT $1`,
       [this.batchSize],
     );
-    let sent = 0;
-    for (const row of rows) {
-      const envelope = (typeof row.envelope === 'string' ? JSON.parse(row.envelope) : row.envelope) as EventEnvelope;
-      try {
-        await this.publish([envelope]);
-        sent++;
-      } catch (err: unknown) {
-        this.logger.warn(`${rows.length - sent} event(s) wait for the broker: ${(err as Error).message}`);
-        break;
-      }
-    }
+    const envelopes = rows.map((row) => (typeof row.envelope === 'string' ? JSON.parse(row.envelope) : row.envelope) as EventEnvelope);
+    const { sent, failure } = await this.publishInOrder(envelopes);
+    if (failure) this.logger.warn(`${rows.length - sent} event(s) wait for the broker: ${(failure.error as Error).message}`);
     return sent;
   }
 
