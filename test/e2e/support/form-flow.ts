@@ -123,8 +123,13 @@ export interface StartedAuthorization {
   verifier: string;
   challenge: string;
   state: string;
-  /** The interaction page the browser is sent to (a path), when the request was accepted. */
+  /** The interaction page the browser is sent to (a path), when the request was accepted and asks a page. */
   interaction?: string;
+  /**
+   * Where the browser was sent straight back to (the client's redirect URI, with a code or an error), when the
+   * request needed no page: a live session whose consent covers it, or `prompt=none`.
+   */
+  callback?: URL;
 }
 
 /** GET /authorize with PKCE S256 and the suite's FHIR base as `aud` unless given. */
@@ -135,7 +140,15 @@ export async function startAuthorization(suite: RunningSuite, jar: CookieJar, pa
   for (const [k, v] of Object.entries(params)) if (v !== undefined) query.set(k, v);
   const reply = await browse(suite, jar, `/authorize?${query.toString()}`);
   const location = reply.headers.get('location') ?? '';
-  return { reply, verifier, challenge, state, ...(reply.status === 303 && location.startsWith('/interaction/') ? { interaction: location } : {}) };
+  const straightBack = reply.status === 303 && location !== '' && new URL(location, suite.baseUrl).origin !== new URL(suite.baseUrl).origin;
+  return {
+    reply,
+    verifier,
+    challenge,
+    state,
+    ...(reply.status === 303 && location.startsWith('/interaction/') ? { interaction: location } : {}),
+    ...(straightBack ? { callback: new URL(location) } : {}),
+  };
 }
 
 /** POSTs the login form of `interaction` (csrf read from its page unless given). */
@@ -200,8 +213,8 @@ export interface ObtainedCode {
 /** A whole authorization request answered by `answers`; returns the code for the token request. */
 export async function obtainCode(suite: RunningSuite, params: AuthorizationParams, answers: PageAnswers, jar = new CookieJar()): Promise<ObtainedCode> {
   const started = await startAuthorization(suite, jar, params);
-  if (!started.interaction) throw new Error(`/authorize answered ${started.reply.status} ${started.reply.headers.get('location') ?? started.reply.text.slice(0, 300)}`);
-  const callback = await completeInteraction(suite, jar, started.interaction, answers);
+  if (!started.interaction && !started.callback) throw new Error(`/authorize answered ${started.reply.status} ${started.reply.headers.get('location') ?? started.reply.text.slice(0, 300)}`);
+  const callback = started.callback ?? (await completeInteraction(suite, jar, started.interaction!, answers));
   const code = callback.searchParams.get('code');
   if (!code) throw new Error(`no code in ${callback.href}`);
   return { code, verifier: started.verifier, state: started.state, callback, jar };

@@ -74,17 +74,20 @@ export class InteractionFlow {
         await this.interactions.choosePatient(ix.id, decision.ownPatient);
         ix.patient = decision.ownPatient;
       }
-      return decision.step === 'consent' ? { kind: 'consent', client, user } : this.finish(ix, request.scope, req.requestId);
+      return decision.step === 'consent' ? { kind: 'consent', client, user } : this.finish(ix, request.scope, req.requestId, user);
     }
     return this.act(ix, decision, user, req.requestId);
   }
 
-  /** Issues the code for `grantedScope` (transition `complete`) and sends the browser back to the client. */
-  async finish(ix: InteractionEntity, grantedScope: string, requestId: string | undefined): Promise<NextStep> {
+  /**
+   * Issues the code for `grantedScope` (transition `complete`) and sends the browser back to the client;
+   * `signedIn` is the interaction's user when the caller has just read it (one read fewer).
+   */
+  async finish(ix: InteractionEntity, grantedScope: string, requestId: string | undefined, signedIn?: UserEntity): Promise<NextStep> {
     if (ix.request.error) return this.fail(ix, { error: ix.request.error.error, description: ix.request.error.description ?? ix.request.error.error });
     // Every way to a code passes here (a consent posted without the page in between too): the launch check again.
     if (ix.launch) {
-      const user = ix.userId ? await this.users.byId(ix.userId) : null;
+      const user = ix.userId ? (signedIn?.id === ix.userId ? signedIn : await this.users.byId(ix.userId)) : null;
       if (!user) return this.fail(ix, { error: 'access_denied', description: 'the user is not signed in' });
       if (user.disabled) return this.fail(ix, { error: 'access_denied', description: 'the account is disabled' });
       const refusal = this.refusalFor(ix, user);
@@ -112,6 +115,7 @@ export class InteractionFlow {
         // SMART App Launch 2.2 §"Scopes for requesting a refresh token": an online_access refresh token lives only
         // as long as the user's session; an offline_access one outlives it (logout included).
         sessionHash: granted.has('online_access') && !granted.has('offline_access') ? ix.sessionHash : null,
+        ...(signedIn?.id === ix.userId ? { fhirUser: signedIn.fhirUser } : {}),
       },
       {
         redirectUri: ix.request.redirectUri,

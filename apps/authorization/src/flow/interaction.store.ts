@@ -7,7 +7,7 @@ import { AuthorizationConfig } from '../config/authorization.config.js';
 import { InteractionEntity } from '../persistence/entities/interaction.entity.js';
 import type { ResolvedLaunch } from '../launch/launch-binding.js';
 import type { AuthorizationRequest } from './authorization-request.js';
-import { isFinal, TRANSITIONS, type InteractionTransition } from './interaction-state.js';
+import { isFinal, nextState, TRANSITIONS, type InteractionTransition } from './interaction-state.js';
 
 export const INTERACTION_COOKIE = 'smart_interaction';
 
@@ -22,9 +22,18 @@ function isLive(interaction: InteractionEntity): boolean {
   return !isFinal(interaction.state) && !interaction.completedAt && interaction.expiresAt.getTime() > Date.now();
 }
 
-/** Authorization requests in progress, each bound to the browser that started it by a cookie secret. */
+/**
+ * Authorization requests in progress, each bound to the browser that started it by a cookie secret.
+ *
+ * An interaction may be started unsaved ({@link start} with `unsaved`): /authorize tries to end it at once
+ * (a live session whose consent covers the request), and one that ends there never needs a row (issue #20:
+ * three statements fewer per silent sign-in). Its transitions follow the same rules in memory, for the one
+ * request that holds it; it is {@link save}d with its state if it goes on to a page, else {@link forget}ten.
+ */
 @Injectable()
 export class InteractionStore {
+  private readonly unsaved = new Map<string, InteractionEntity>();
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AuthorizationConfig,
@@ -34,7 +43,7 @@ export class InteractionStore {
     return this.dataSource.getRepository(InteractionEntity);
   }
 
-  async start(request: AuthorizationRequest, launch: ResolvedLaunch | null): Promise<{ interaction: InteractionEntity; binding: string }> {
+  async start(request: AuthorizationRequest, launch: ResolvedLaunch | null, options: { unsaved?: boolean } = {}): Promise<{ interaction: InteractionEntity; binding: string }> {
     const binding = generateOpaqueToken();
     const interaction: InteractionEntity = {
       id: generateOpaqueToken(24),
@@ -56,8 +65,21 @@ export class InteractionStore {
       state: 'started',
       completedAt: null,
     };
-    await this.repo.insert(interaction as never);
+    if (options.unsaved) this.unsaved.set(interaction.id, interaction);
+    else await this.repo.insert(interaction as never);
     return { interaction, binding };
+  }
+
+  /** Stores an interaction started unsaved, in the state it reached, so its pages find it. */
+  async save(interaction: InteractionEntity): Promise<void> {
+    if (!this.unsaved.has(interaction.id)) return;
+    await this.repo.insert(interaction as never);
+    this.unsaved.delete(interaction.id);
+  }
+
+  /** Lets go of an interaction started unsaved (it ended at once, or its request failed). */
+  forget(interaction: InteractionEntity): void {
+    this.unsaved.delete(interaction.id);
   }
 
   /** The live interaction `id` if `binding` (the browser's cookie) belongs to it; otherwise null. */
@@ -118,6 +140,14 @@ export class InteractionStore {
   private async transition(id: string, transition: InteractionTransition, changes: Partial<Pick<InteractionEntity, 'userId' | 'sessionHash' | 'authTime' | 'patient'>>): Promise<boolean> {
     const { from, to } = TRANSITIONS[transition];
     const ends = to === 'completed' || to === 'failed';
+    const pending = this.unsaved.get(id);
+    if (pending) {
+      // The same rule as the statement below, on the one copy there is.
+      const current = pending.state === 'started' && pending.userId !== null ? 'authenticated' : pending.state;
+      if (nextState(current, transition) === null || pending.completedAt !== null) return false;
+      Object.assign(pending, changes, { state: to }, ends ? { completedAt: new Date() } : {});
+      return true;
+    }
     const result = await this.repo
       .createQueryBuilder()
       .update(InteractionEntity)

@@ -20,6 +20,8 @@ export interface NewGrant {
   launch: GrantEntity['launch'];
   /** The login session, kept for `online_access` refresh tokens. */
   sessionHash: string | null;
+  /** The user's `fhirUser` (null: none), when the caller has the user at hand; read otherwise. */
+  fhirUser?: string | null;
 }
 
 /** What the code is bound to (RFC 6749 §4.1.3, RFC 7636 §4.4, OIDC Core §3.1.3.6). */
@@ -53,9 +55,10 @@ export class CodeIssuance {
   async createWithCode(grant: NewGrant, binding: CodeBinding, requestId?: string): Promise<{ code: string; grantId: string }> {
     const code = generateOpaqueToken();
     const grantId = randomUUID();
-    const fhirUser = (await this.users.byId(grant.userId))?.fhirUser ?? undefined;
+    const { fhirUser: known, ...row } = grant;
+    const fhirUser = (known === undefined ? (await this.users.byId(grant.userId))?.fhirUser : known) ?? undefined;
     const event = await inTransaction(this.dataSource, async (manager) => {
-      await this.grants.insert(manager, { id: grantId, ...grant });
+      await this.grants.insert(manager, { id: grantId, ...row });
       await this.codes.insert(manager, {
         codeHash: sha256Hex(code),
         grantId,

@@ -5,7 +5,7 @@ import { hasForbiddenCharacters, OAuthError, RequestParams } from '#oauth';
 import { AuthorizationConfig } from '../config/authorization.config.js';
 import { deferredRequest, echoableState, validateAuthorizationRequest, verifyClientAndRedirect, type AuthorizationRequest, type VerifiedRedirect } from '../flow/authorization-request.js';
 import { errorRedirect } from '../flow/client-redirect.js';
-import { interactionPath } from '../flow/interaction-flow.service.js';
+import { InteractionFlow, interactionPath } from '../flow/interaction-flow.service.js';
 import { INTERACTION_COOKIE, InteractionStore } from '../flow/interaction.store.js';
 import { EhrSignIn } from '../launch/ehr-sign-in.js';
 import type { ResolvedLaunch } from '../launch/launch-binding.js';
@@ -36,6 +36,7 @@ export class AuthorizeEndpoint {
     private readonly users: UserDirectory,
     private readonly kit: PageKit,
     private readonly ehrSignIn: EhrSignIn,
+    private readonly flow: InteractionFlow,
   ) {}
 
   async handle(req: WebRequest): Promise<WebResponse> {
@@ -75,7 +76,7 @@ export class AuthorizeEndpoint {
       // Who may open the launch (its binding, the patient) is checked once someone signed in (InteractionFlow).
       // A pushed request's launch was resolved and spent when it was pushed.
       const launch = request.launch === undefined ? null : (pushedLaunch ?? (await this.launches.consume(request.launch, request.clientId)));
-      return await this.toInteraction(request, launch);
+      return await this.toInteraction(request, launch, req);
     } catch (err: unknown) {
       // RFC 6749 §4.1.2.1: from here on every error goes back to the verified redirect URI.
       if (!(err instanceof OAuthError)) throw err;
@@ -83,7 +84,7 @@ export class AuthorizeEndpoint {
       // RFC 9700 §4.11.2 (BCP-02): nobody signed in here, so the redirect URI is not yet vouched for by a person;
       // the sign-in page comes first and the error after it. prompt=none allows no page (OIDC Core §3.1.2.1).
       if (params.get('prompt')?.split(' ').includes('none') !== true && !(await this.signedIn(req))) {
-        return this.toInteraction(deferredRequest(verified, err, state), null);
+        return this.toInteraction(deferredRequest(verified, err, state), null, req);
       }
       return seeOther(errorRedirect(verified.redirectUri, err, state, this.config.ISSUER));
     }
@@ -95,11 +96,29 @@ export class AuthorizeEndpoint {
     return idHash === null ? null : this.pushedRequests.take(idHash, client.client_id);
   }
 
-  private async toInteraction(request: AuthorizationRequest, launch: ResolvedLaunch | null): Promise<WebResponse> {
-    const { interaction, binding } = await this.interactions.start(request, launch);
+  /**
+   * The interaction of a valid request. When it can end at once (a live session whose consent covers the
+   * request, or `prompt=none`), it ends here and the browser goes straight back to the client, as it would
+   * from the interaction's first page one redirect later; otherwise the browser goes on to that page.
+   */
+  private async toInteraction(request: AuthorizationRequest, launch: ResolvedLaunch | null, req: WebRequest): Promise<WebResponse> {
     // A launch made at the launcher on an EHR's trusted word signs its practitioner in (no second sign-in).
     const session = await this.ehrSignIn.sessionFor(launch, request);
-    if (session) await this.interactions.signIn(interaction.id, session.userId, session.idHash, session.authenticatedAt);
+    const mayEndHere = session !== null || req.cookies[SESSION_COOKIE] !== undefined || request.prompt === 'none';
+    const { interaction, binding } = await this.interactions.start(request, launch, { unsaved: mayEndHere });
+    try {
+      if (session) {
+        await this.interactions.signIn(interaction.id, session.userId, session.idHash, session.authenticatedAt);
+        Object.assign(interaction, { userId: session.userId, sessionHash: session.idHash, authTime: session.authenticatedAt });
+      }
+      if (mayEndHere) {
+        const step = await this.flow.advance(interaction, req);
+        if (step.kind === 'redirect') return seeOther(step.location);
+        await this.interactions.save(interaction);
+      }
+    } finally {
+      this.interactions.forget(interaction);
+    }
     const path = interactionPath(interaction.id);
     return seeOther(path, [this.kit.cookie(INTERACTION_COOKIE, binding, { path, maxAge: this.config.INTERACTION_TTL_SECONDS })]);
   }
