@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { AuthorizedGrant, RedeemCodeRequest } from '#contracts';
-import { ClientDirectory, inTransaction } from '#nest';
+import { ClientDirectory } from '#nest';
 import { InvalidGrant, InvalidRequest, ScopeSet, sha256Hex } from '#oauth';
 import { AuthorizationConfig } from '../config/authorization.config.js';
 import { AuthorizationCodeStore, type RedeemedCode } from '../persistence/authorization-code.store.js';
@@ -35,11 +35,17 @@ export function codeRedemptionFailure(code: RedeemedCode, request: Pick<RedeemCo
 type Redemption = { replayOf: string | null } | { failure: string } | { use: GrantUse };
 
 /**
- * `authorization.v1.code.redeem`: RFC 6749 §4.1.3 with RFC 7636 §4.6, in one
- * transaction: the code is spent (single use, atomically), checked, its grant
- * marked used and the refresh token issued. A failed check still spends the
- * code (RFC 6749 §10.5: the outcome is decided inside, thrown after the
- * commit); a code presented again revokes what its first use issued (RFC 6749 §4.1.2).
+ * `authorization.v1.code.redeem`: RFC 6749 §4.1.3 with RFC 7636 §4.6: the
+ * code is spent (single use: one statement that only a code not yet spent
+ * passes), checked, its grant marked used and the refresh token issued. A
+ * failed check still spends the code (RFC 6749 §10.5); a code presented
+ * again revokes what its first use issued (RFC 6749 §4.1.2).
+ *
+ * Each step is a statement of its own, not one transaction (issue #20: a
+ * transaction cost two more round trips to PostgreSQL per code). No step
+ * undoes another, and a step that fails leaves a state that is one already:
+ * a spent code whose grant gave nothing (as after a failed check), a grant
+ * marked used whose tokens never came. The client then starts again.
  */
 @Injectable()
 export class CodeRedemption {
@@ -57,19 +63,7 @@ export class CodeRedemption {
     if (typeof request?.code !== 'string' || typeof request.client_id !== 'string') throw new InvalidRequest('code is required');
     if (request.dpop_jkt !== undefined && typeof request.dpop_jkt !== 'string') throw new InvalidRequest('malformed dpop_jkt');
     const codeHash = sha256Hex(request.code.slice(0, 512));
-    const outcome = await inTransaction(this.dataSource, async (manager): Promise<Redemption> => {
-      const code = await this.codes.redeem(manager, codeHash);
-      if (!code) return { replayOf: await this.codes.grantOf(manager, codeHash) };
-      const failure = codeRedemptionFailure(code, request, Date.now());
-      if (failure) return { failure };
-      const used = await this.grants.use(manager, code.grantId);
-      if (!used) return { failure: 'the authorization was revoked' };
-      const client = await this.directory.get(used.grant.clientId);
-      if (!client) return { failure: 'the client of this grant is no longer registered' };
-      const binding = refreshTokenBinding(client, request.dpop_jkt);
-      const refresh = await this.refreshTokens.issue(manager, used.grant, client, ScopeSet.parse(used.grant.scope), code.authTime, binding);
-      return { use: { ...used, scope: used.grant.scope, authTime: code.authTime, nonce: code.nonce ?? undefined, refresh } };
-    });
+    const outcome = await this.spend(codeHash, request);
     if ('replayOf' in outcome) {
       if (outcome.replayOf === null) throw new InvalidGrant('the authorization code is invalid or expired');
       await this.revocation.revoke(outcome.replayOf, 'code_replay', request.requestId);
@@ -78,5 +72,21 @@ export class CodeRedemption {
     if ('failure' in outcome) throw new InvalidGrant(outcome.failure);
     // authorizedGrant() refuses a grant whose user is gone or disabled.
     return authorizedGrant(outcome.use, this.config.FHIR_BASE_URL);
+  }
+
+  /** Spends the code and, when it passes, uses its grant and issues its refresh token; each a statement of its own. */
+  private async spend(codeHash: string, request: RedeemCodeRequest): Promise<Redemption> {
+    const manager = this.dataSource.manager;
+    const code = await this.codes.redeem(manager, codeHash);
+    if (!code) return { replayOf: await this.codes.grantOf(manager, codeHash) };
+    const failure = codeRedemptionFailure(code, request, Date.now());
+    if (failure) return { failure };
+    const used = await this.grants.use(manager, code.grantId);
+    if (!used) return { failure: 'the authorization was revoked' };
+    const client = await this.directory.get(used.grant.clientId);
+    if (!client) return { failure: 'the client of this grant is no longer registered' };
+    const binding = refreshTokenBinding(client, request.dpop_jkt);
+    const refresh = await this.refreshTokens.issue(manager, used.grant, client, ScopeSet.parse(used.grant.scope), code.authTime, binding);
+    return { use: { ...used, scope: used.grant.scope, authTime: code.authTime, nonce: code.nonce ?? undefined, refresh } };
   }
 }

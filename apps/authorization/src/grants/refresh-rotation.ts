@@ -93,7 +93,8 @@ export class RefreshRotation {
 
   /** Decides inside the transaction; a reuse is returned, not thrown, so its revocation commits. */
   private async rotate(manager: EntityManager, tokenHash: string, request: RefreshGrantRequest): Promise<Rotation> {
-    const token = await this.tokens.lockForRotation(manager, tokenHash);
+    // Locked and marked used in one statement; every refusal below throws, and the rollback unmarks it.
+    const token = await this.tokens.lockAndSpend(manager, tokenHash);
     const state = presentedTokenState(token, request.client_id, Date.now(), this.config.REFRESH_REUSE_GRACE_SECONDS);
     if (state === 'invalid' || state === 'expired' || !token) throw new InvalidGrant(INVALID);
     // RFC 9449 §5: a bound token without its key is refused before anything (grace, reuse, rotation) happens.
@@ -110,7 +111,6 @@ export class RefreshRotation {
     }
     const held = ScopeSet.parse(token.scope);
     const scope = narrowedScope(request.scope, held).toString();
-    await this.tokens.markUsed(manager, tokenHash);
     const client = await this.directory.get(grant.clientId);
     if (!client) throw new InvalidGrant('the client of this grant is no longer registered');
     // The new token keeps the scope of the one it replaces (RFC 6749 §6); only the access token is narrowed.
