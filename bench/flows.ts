@@ -25,6 +25,9 @@ import { cpuSnapshot, cpuUsedBetween, type CpuGroups } from './cpu-split.js';
 import { percentile } from './percentile.js';
 
 const CALLBACK = 'https://app.bench.example/cb';
+/** Which flows to run (BENCH_FLOWS=b,c) and at how many people (BENCH_FLOW_PEOPLE=64): all four at 16 and 64 by default. */
+const ONLY_FLOWS = new Set((process.env.BENCH_FLOWS ?? 'a,b,c,d').split(',').map((s) => s.trim()));
+const FLOW_CONNECTIONS = (process.env.BENCH_FLOW_PEOPLE ?? '16,64').split(',').map(Number);
 
 export interface FlowRow {
   name: string;
@@ -234,12 +237,14 @@ export async function runFlows(suite: RunningSuite, seconds: number, warmup: num
   const flows = await Flows.prepare(suite, 64);
   await flows.signEveryoneIn();
   const rows: FlowRow[] = [];
-  for (const connections of [16, 64]) {
-    rows.push(await flows.run('(a) fresh sign-in: /authorize, sign-in, consent, /token', flows.fresh, connections, seconds, warmup, cpu));
-    rows.push(await flows.run('(b) signed in, consent remembered: /authorize, /token', flows.signedIn, connections, seconds, warmup, cpu));
-    rows.push(await flows.run('(c) refresh with rotation', flows.refresh, connections, seconds, warmup, cpu));
-    rows.push(await flows.run('(d) EHR launch: /launch, /authorize, /token', flows.ehrLaunch, connections, seconds, warmup, cpu));
-  }
+  const all: [string, (p: Person) => Promise<Browser | undefined>][] = [
+    ['(a) fresh sign-in: /authorize, sign-in, consent, /token', flows.fresh],
+    ['(b) signed in, consent remembered: /authorize, /token', flows.signedIn],
+    ['(c) refresh with rotation', flows.refresh],
+    ['(d) EHR launch: /launch, /authorize, /token', flows.ehrLaunch],
+  ];
+  const chosen = all.filter(([name]) => ONLY_FLOWS.has(name[1]!));
+  for (const connections of FLOW_CONNECTIONS) for (const [name, flow] of chosen) rows.push(await flows.run(name, flow, connections, seconds, warmup, cpu));
   console.log(`\n# whole flows (raw password hash here: ${raw.one.toFixed(1)}/s one at a time, ${raw.two.toFixed(1)}/s two at once)`);
   console.log('| flow | people | flows/s | p50 ms | p99 ms | failed | 503s sent again | pages per flow |');
   console.log('|---|---|---|---|---|---|---|---|');
@@ -247,7 +252,7 @@ export async function runFlows(suite: RunningSuite, seconds: number, warmup: num
   const groups = Object.keys(rows.find((r) => r.cpuPerFlow)?.cpuPerFlow ?? {});
   console.log(`\nCPU µs per flow, by process:\n| flow | people | ${groups.join(' | ')} | total |\n|---|---|${groups.map(() => '---|').join('')}---|`);
   for (const r of rows.filter((x) => x.cpuPerFlow)) console.log(`| ${r.name.slice(0, 3)} | ${r.connections} | ${groups.map((g) => r.cpuPerFlow![g]).join(' | ')} | ${Object.values(r.cpuPerFlow!).reduce((a, b) => a + b, 0)} |`);
-  const best = (prefix: string) => Math.max(...rows.filter((r) => r.name.startsWith(prefix)).map((r) => r.perSecond));
+  const best = (prefix: string) => Math.max(0, ...rows.filter((r) => r.name.startsWith(prefix)).map((r) => r.perSecond));
   console.log(`fresh sign-ins/s ÷ raw hashes/s (two at once): ${(best('(a)') / raw.two).toFixed(2)} (target 0.8)`);
   if (clientCredentialsRate) {
     console.log(`signed-in flows/s ÷ client_credentials tokens/s: ${(best('(b)') / clientCredentialsRate).toFixed(2)} (target 0.4)`);
