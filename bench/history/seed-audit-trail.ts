@@ -255,8 +255,8 @@ async function stage(context: SeedContext, since: Date): Promise<number> {
     `INSERT INTO history_event (${columns})
      SELECT start.at + ($2::timestamptz - start.at) * pg_temp.u('cc-time', f), ${KIND.clientCredentials}, NULL, pg_temp.client_id(c.i), NULL, NULL, 'system/*.rs', NULL, NULL, NULL, NULL
        FROM generate_series(0, $3::bigint - 1) AS f
-       CROSS JOIN LATERAL (SELECT ${CLIENT_BLOCK} * floor($4::bigint * pg_temp.u('cc-client', f))::bigint + ${USER_FACING_PER_BLOCK} + floor(2 * pg_temp.u('cc-position', f))::bigint AS i) c
-       CROSS JOIN LATERAL (SELECT greatest($1::timestamptz, pg_temp.client_created(c.i)) AS at) start`,
+       CROSS JOIN LATERAL (SELECT ${CLIENT_BLOCK} * floor($4::bigint * pg_temp.u('cc-client', f))::bigint + ${USER_FACING_PER_BLOCK} + floor(2 * pg_temp.u('cc-position', f))::bigint AS i OFFSET 0) c
+       CROSS JOIN LATERAL (SELECT greatest($1::timestamptz, pg_temp.client_created(c.i)) AS at OFFSET 0) start`,
     [since, plan.now, Math.max(0, plan.auditEvents - Math.min(history, plan.auditEvents)), plan.clients / CLIENT_BLOCK],
   );
   await db.query(`CREATE UNLOGGED TABLE history_event_ordered AS SELECT row_number() OVER (ORDER BY t, kind) AS n, ${columns} FROM history_event`);
@@ -301,9 +301,10 @@ function clientAsRegistered(row: Record<string, unknown>): ClientEntity {
 
 /** Stages and appends the trail; returns the events appended. */
 export async function seedAuditTrail(context: SeedContext, values: SeededValues, databaseUrl: string, log: (line: string) => void): Promise<number> {
+  const started = performance.now();
   const since = await stretchFor(context, Math.round(context.plan.auditEvents * HISTORY_SHARE));
   const staged = await stage(context, since);
-  log(`audit_event: ${staged.toLocaleString('en-US')} events of the history since ${since.toISOString()} staged`);
+  log(`audit_event: ${staged.toLocaleString('en-US')} events since ${since.toISOString()} staged in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   const trail = await auditTrailOf(databaseUrl);
   let appended = 0;
   try {

@@ -42,27 +42,27 @@ export async function seedGrants({ db, plan }: SeedContext): Promise<number> {
                         ELSE '{}'::jsonb END,
               t.t0, r.n, r.d, t.t0 + make_interval(secs => (r.n - 1) * r.d), v.revoked_at, v.reason
          FROM generate_series($1::bigint, $2::bigint - 1) AS g
-         CROSS JOIN LATERAL (SELECT floor(${userFacing} * pg_temp.u('grant-client', g) ^ 3)::bigint AS k) pick
+         CROSS JOIN LATERAL (SELECT floor(${userFacing} * pg_temp.u('grant-client', g) ^ 3)::bigint AS k OFFSET 0) pick
          CROSS JOIN LATERAL (SELECT ${CLIENT_BLOCK} * (pick.k / ${USER_FACING_PER_BLOCK}) + pick.k % ${USER_FACING_PER_BLOCK} AS i,
-                                    pick.k % ${USER_FACING_PER_BLOCK} >= ${FIRST_EHR_POSITION} AS ehr) c
-         CROSS JOIN LATERAL (SELECT ${USER_BLOCK} * floor(${blocks} * pg_temp.u('grant-user', g))::bigint AS first) b
-         CROSS JOIN LATERAL (SELECT CASE WHEN c.ehr THEN b.first ELSE b.first + 1 + floor(${USER_BLOCK - 1} * pg_temp.u('grant-person', g))::bigint END AS user_i) pu
+                                    pick.k % ${USER_FACING_PER_BLOCK} >= ${FIRST_EHR_POSITION} AS ehr OFFSET 0) c
+         CROSS JOIN LATERAL (SELECT ${USER_BLOCK} * floor(${blocks} * pg_temp.u('grant-user', g))::bigint AS first OFFSET 0) b
+         CROSS JOIN LATERAL (SELECT CASE WHEN c.ehr THEN b.first ELSE b.first + 1 + floor(${USER_BLOCK - 1} * pg_temp.u('grant-person', g))::bigint END AS user_i OFFSET 0) pu
          CROSS JOIN LATERAL (SELECT pu.user_i,
                                     CASE WHEN c.ehr THEN 'Practitioner/' || pg_temp.practitioner_id(pu.user_i) ELSE 'Patient/' || pg_temp.patient_id(pu.user_i) END AS fhir_user,
                                     pg_temp.patient_id(CASE WHEN c.ehr THEN pu.user_i + 1 + floor(${PATIENTS_PER_PRACTITIONER} * pg_temp.u('grant-patient', g))::bigint
-                                                            ELSE pu.user_i END) AS patient) p
+                                                            ELSE pu.user_i END) AS patient OFFSET 0) p
          CROSS JOIN LATERAL (SELECT CASE WHEN c.ehr THEN '${EHR_SCOPE}' ELSE '${STANDALONE_SCOPE}' END AS scope,
-                                    CASE WHEN c.ehr THEN 'ehr' ELSE 'standalone' END AS launch) s
-         CROSS JOIN LATERAL (SELECT greatest(pg_temp.client_created(c.i), pg_temp.user_created(pu.user_i)) AS earliest) e
-         CROSS JOIN LATERAL (SELECT e.earliest + ($3::timestamptz - interval '1 minute' - e.earliest) * pg_temp.u('grant-time', g) AS t0) t
+                                    CASE WHEN c.ehr THEN 'ehr' ELSE 'standalone' END AS launch OFFSET 0) s
+         CROSS JOIN LATERAL (SELECT greatest(pg_temp.client_created(c.i), pg_temp.user_created(pu.user_i)) AS earliest OFFSET 0) e
+         CROSS JOIN LATERAL (SELECT e.earliest + ($3::timestamptz - interval '1 minute' - e.earliest) * pg_temp.u('grant-time', g) AS t0 OFFSET 0) t
          CROSS JOIN LATERAL (SELECT 1 + floor(${MAX_TOKENS_PER_GRANT} * pg_temp.u('grant-tokens', g))::int AS n,
-                                    ${SHORTEST_INTERVAL_S} * exp(ln(${LONGEST_INTERVAL_S / SHORTEST_INTERVAL_S}) * pg_temp.u('grant-interval', g)) AS d) r0
-         CROSS JOIN LATERAL (SELECT r0.n, least(r0.d, extract(epoch FROM $3::timestamptz - interval '1 minute' - t.t0) / greatest(r0.n - 1, 1)) AS d) r
-         CROSS JOIN LATERAL (SELECT pg_temp.u('grant-revoked', g) AS x) rx
+                                    ${SHORTEST_INTERVAL_S} * exp(ln(${LONGEST_INTERVAL_S / SHORTEST_INTERVAL_S}) * pg_temp.u('grant-interval', g)) AS d OFFSET 0) r0
+         CROSS JOIN LATERAL (SELECT r0.n, least(r0.d, extract(epoch FROM $3::timestamptz - interval '1 minute' - t.t0) / greatest(r0.n - 1, 1)) AS d OFFSET 0) r
+         CROSS JOIN LATERAL (SELECT pg_temp.u('grant-revoked', g) AS x OFFSET 0) rx
          CROSS JOIN LATERAL (SELECT CASE WHEN rx.x < 0.05 THEN t.t0 + make_interval(secs => (r.n - 1) * r.d)
                                            + least(make_interval(secs => r.d), $3::timestamptz - t.t0 - make_interval(secs => (r.n - 1) * r.d)) * pg_temp.u('grant-revoked-at', g) END AS revoked_at,
                                     CASE WHEN rx.x < 0.025 THEN 'user' WHEN rx.x < 0.04 THEN 'client_request' WHEN rx.x < 0.045 THEN 'admin'
-                                         WHEN rx.x < 0.05 THEN 'refresh_token_reuse' END AS reason) v`,
+                                         WHEN rx.x < 0.05 THEN 'refresh_token_reuse' END AS reason OFFSET 0) v`,
       [lo, hi, plan.now, `${plan.issuer}/smart-style.json`],
     );
   }

@@ -30,16 +30,16 @@ export async function seedRevokedTokens({ db, plan }: SeedContext, which: 'histo
        SELECT pg_temp.jti(r), pg_temp.client_id(c.i), 'access_token', t.iat + make_interval(secs => c.ttl), t.revoked_at
          FROM generate_series($1::bigint, $5::bigint - 1) AS r
          CROSS JOIN LATERAL (SELECT pg_temp.u('revoked-backend', r) < 0.6 AS backend,
-                                    ${CLIENT_BLOCK} * floor(${blocks} * pg_temp.u('revoked-client', r))::bigint AS first) k
+                                    ${CLIENT_BLOCK} * floor(${blocks} * pg_temp.u('revoked-client', r))::bigint AS first OFFSET 0) k
          CROSS JOIN LATERAL (SELECT CASE WHEN k.backend THEN k.first + ${USER_FACING_PER_BLOCK} + floor(${backends} * pg_temp.u('revoked-position', r))::bigint
                                          ELSE k.first + floor(${USER_FACING_PER_BLOCK} * pg_temp.u('revoked-position', r))::bigint END AS i,
-                                    CASE WHEN k.backend THEN ${BACKEND_TTL_S} ELSE ${APP_TTL_S} END AS ttl) c
+                                    CASE WHEN k.backend THEN ${BACKEND_TTL_S} ELSE ${APP_TTL_S} END AS ttl OFFSET 0) c
          CROSS JOIN LATERAL (SELECT CASE WHEN r < $2
                                          THEN $4::timestamptz - make_interval(secs => 0.95 * c.ttl * pg_temp.u('revoked-iat', r))
                                          ELSE pg_temp.client_created(c.i) + ($3::timestamptz - interval '2 hours' - pg_temp.client_created(c.i)) * pg_temp.u('revoked-iat', r)
-                                    END AS iat) i
+                                    END AS iat OFFSET 0) i
          CROSS JOIN LATERAL (SELECT i.iat, CASE WHEN r < $2 THEN i.iat + ($4::timestamptz - i.iat) * pg_temp.u('revoked-at', r)
-                                                ELSE i.iat + make_interval(secs => 0.9 * c.ttl * pg_temp.u('revoked-at', r)) END AS revoked_at) t
+                                                ELSE i.iat + make_interval(secs => 0.9 * c.ttl * pg_temp.u('revoked-at', r)) END AS revoked_at OFFSET 0) t
         ORDER BY t.revoked_at`,
       [from, plan.liveRevokedTokens, plan.now, liveAt, to],
     ),

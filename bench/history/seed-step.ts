@@ -1,6 +1,12 @@
 import type pg from 'pg';
 import type { HistoryPlan } from './history-plan.js';
 
+/*
+ * The steps' statements compute each row in a chain of `CROSS JOIN LATERAL
+ * (SELECT … OFFSET 0)`: OFFSET 0 keeps PostgreSQL from folding a step into
+ * the next, which would compute it again (hashes included) wherever it is used.
+ */
+
 /** What every step of the history seed works with: one connection (its `pg_temp` functions, seeded-values.ts) and the plan. */
 export interface SeedContext {
   db: pg.Client;

@@ -68,8 +68,8 @@ export function seededValueFunctions(secrets: SeedSecrets, plan: HistoryPlan): s
       'IMMUTABLE'),
     fn('refresh_token(g bigint, j int)', 'text', `SELECT pg_temp.refresh_token_of(substr(pg_temp.h('refresh', g * 32 + j), 1, 24))`),
     // Clients register and people join over the history up to its last day (oldest first).
-    fn('client_created(i bigint)', 'timestamptz', `SELECT '${ISO(start)}'::timestamptz + make_interval(secs => ${span - 86_400} * i / ${plan.clients}.0)`, 'IMMUTABLE'),
-    fn('user_created(i bigint)', 'timestamptz', `SELECT '${ISO(start)}'::timestamptz + make_interval(secs => ${span - 86_400} * i / ${plan.users}.0)`, 'IMMUTABLE'),
+    fn('client_created(i bigint)', 'timestamptz', `SELECT '${ISO(start)}'::timestamptz + make_interval(secs => ${span - 86_400} * i / ${plan.clients}.0)`),
+    fn('user_created(i bigint)', 'timestamptz', `SELECT '${ISO(start)}'::timestamptz + make_interval(secs => ${span - 86_400} * i / ${plan.users}.0)`),
   ];
 }
 
