@@ -27,6 +27,7 @@ import { runOverload } from './overload.js';
 import { postgresPids, type CpuGroups } from './cpu-split.js';
 import { dpopProofSupply } from './dpop.js';
 import { runFlows } from './flows.js';
+import { growthSuiteEnv, runGrowth } from './growth.js';
 import { DURATION, load, WARMUP, type Row } from './http-load.js';
 import { MemorySampler, printFootprint, startupTimes } from './process-footprint.js';
 
@@ -64,7 +65,7 @@ async function ownNats(): Promise<{ url: string; pid: number | undefined; stop: 
 
 const ALG = 'ES256';
 const BACKEND_ALGS = ['ES384', 'RS384'];
-/** Which parts to run (comma-separated: token, dpop, introspect, backend, reference, flows, overload); all but overload by default. */
+/** Which parts to run (comma-separated: token, dpop, introspect, backend, reference, flows, overload, growth); all but overload and growth by default. */
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'token,dpop,introspect,backend,reference,flows').split(',').map((s) => s.trim()));
 /**
  * The issue's targets were set against node-oidc-provider's rates on this
@@ -202,7 +203,7 @@ async function main(): Promise<void> {
   console.log(`# NATS: ${process.env.NATS_URL}${nats ? ' (own nats-server, GOMAXPROCS=1)' : ''}`);
   // BENCH_SUITE_ENV: JSON of extra service settings to compare (e.g. '{"ADMISSION_QUEUE_TIMEOUT_MS":"50"}').
   const extraEnv = process.env.BENCH_SUITE_ENV ? (JSON.parse(process.env.BENCH_SUITE_ENV) as Record<string, string>) : {};
-  const suite = await startSuite({ env: { LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '10', ...extraEnv } });
+  const suite = await startSuite({ env: { LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '10', ...(ONLY.has('growth') ? growthSuiteEnv() : {}), ...extraEnv } });
   const memory = new MemorySampler(suite);
   let refs: Record<'jwt' | 'opaque', ReferenceServer> | undefined;
   const rows: Row[] = [];
@@ -270,6 +271,11 @@ async function main(): Promise<void> {
     }
 
     if (ONLY.has('overload') && !(await runOverload(suite, form, DURATION, cpu))) process.exitCode = 1;
+
+    if (ONLY.has('growth') && !(await runGrowth(suite, form, DURATION, WARMUP, cpu))) {
+      console.log('FAILED: a request or flow of the growth run failed, or a revocation was not honoured after the restart');
+      process.exitCode = 1;
+    }
 
     for (const alg of ONLY.has('backend') ? BACKEND_ALGS : []) {
       const backend = await assertionClient(suite, alg, ASSERTIONS);
