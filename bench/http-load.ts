@@ -27,8 +27,9 @@ export interface Row {
 
 /**
  * `connections` keep-alive connections POSTing to `url` for WARMUP seconds,
- * then DURATION seconds measured: the rate, p50/p99 (ms), failures, answers
- * `check` refused, and with `cpu` the CPU µs per answered request by group.
+ * then DURATION seconds measured (or `timing`'s): the rate, p50/p99 (ms),
+ * failures, answers `check` refused, and with `cpu` the CPU µs per answered
+ * request by group.
  */
 export async function load(
   name: string,
@@ -40,6 +41,7 @@ export async function load(
   cpu?: () => CpuGroups,
   /** Headers of each request of its own (a fresh DPoP proof each time). */
   perRequest?: () => Record<string, string>,
+  timing: { warmup: number; duration: number } = { warmup: WARMUP, duration: DURATION },
 ): Promise<Row> {
   const verifyBody = check ? (b: string | Buffer | undefined) => check(String(b ?? '')) : undefined;
   // A body function gives every request its own body (a fresh assertion each time); perRequest its own headers.
@@ -58,9 +60,9 @@ export async function load(
             },
           ],
         };
-  const warm = await autocannon({ url, method: 'POST', connections, duration: WARMUP, headers, ...shape });
+  const warm = timing.warmup > 0 ? await autocannon({ url, method: 'POST', connections, duration: timing.warmup, headers, ...shape }) : { '2xx': 0 };
   const before = cpu ? cpuSnapshot(cpu()) : undefined;
-  const result = await autocannon({ url, method: 'POST', connections, duration: DURATION, headers, ...shape, ...(verifyBody ? { verifyBody } : {}) });
+  const result = await autocannon({ url, method: 'POST', connections, duration: timing.duration, headers, ...shape, ...(verifyBody ? { verifyBody } : {}) });
   // The groups are listed again: database backends may have come and gone.
   const used = before && cpu ? cpuUsedBetween(before, cpuSnapshot(cpu())) : undefined;
   const answered = result.requests.total;
