@@ -12,7 +12,8 @@
  *
  * `history_grant` (an unlogged table of the seed, dropped at its end) keeps
  * each grant's number and its refresh timeline (`n` tokens, one every `d`
- * seconds from `t0`) for the refresh tokens and the audit trail.
+ * seconds from `t0`, as many as fit before the end of the history) for the
+ * refresh tokens and the audit trail.
  */
 import { CLIENT_BLOCK, MAX_TOKENS_PER_GRANT, USER_BLOCK, USER_FACING_PER_BLOCK } from './history-plan.js';
 import { FIRST_EHR_POSITION } from './seed-clients.js';
@@ -57,7 +58,7 @@ export async function seedGrants({ db, plan }: SeedContext): Promise<number> {
          CROSS JOIN LATERAL (SELECT e.earliest + ($3::timestamptz - interval '1 minute' - e.earliest) * pg_temp.u('grant-time', g) AS t0 OFFSET 0) t
          CROSS JOIN LATERAL (SELECT 1 + floor(${MAX_TOKENS_PER_GRANT} * pg_temp.u('grant-tokens', g))::int AS n,
                                     ${SHORTEST_INTERVAL_S} * exp(ln(${LONGEST_INTERVAL_S / SHORTEST_INTERVAL_S}) * pg_temp.u('grant-interval', g)) AS d OFFSET 0) r0
-         CROSS JOIN LATERAL (SELECT r0.n, least(r0.d, extract(epoch FROM $3::timestamptz - interval '1 minute' - t.t0) / greatest(r0.n - 1, 1)) AS d OFFSET 0) r
+         CROSS JOIN LATERAL (SELECT least(r0.n, floor(extract(epoch FROM $3::timestamptz - interval '1 minute' - t.t0) / r0.d)::int + 1) AS n, r0.d OFFSET 0) r
          CROSS JOIN LATERAL (SELECT pg_temp.u('grant-revoked', g) AS x OFFSET 0) rx
          CROSS JOIN LATERAL (SELECT CASE WHEN rx.x < 0.05 THEN t.t0 + make_interval(secs => (r.n - 1) * r.d)
                                            + least(make_interval(secs => r.d), $3::timestamptz - t.t0 - make_interval(secs => (r.n - 1) * r.d)) * pg_temp.u('grant-revoked-at', g) END AS revoked_at,
