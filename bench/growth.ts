@@ -109,9 +109,9 @@ function printComparison(empty: Figure[], loaded: Figure[]): void {
     const rate = ratioOf(after.rate, before.rate);
     const p99 = ratioOf(after.p99, before.p99);
     const p50 = ratioOf(after.p50, before.p50);
-    console.log(`| ${before.name}: ${before.unit} | ${before.rate.toFixed(1)} | ${after.rate.toFixed(1)} | ${rate.toFixed(2)} | ≥ ${RATE_BOUND.toFixed(2)} | ${rate >= RATE_BOUND ? 'yes' : 'NO'} |`);
-    console.log(`| ${before.name}: p99 ms | ${before.p99.toFixed(1)} | ${after.p99.toFixed(1)} | ${p99.toFixed(2)} | ≤ ${P99_BOUND.toFixed(2)} | ${p99 <= P99_BOUND ? 'yes' : 'NO'} |`);
-    console.log(`| ${before.name}: p50 ms | ${before.p50.toFixed(1)} | ${after.p50.toFixed(1)} | ${p50.toFixed(2)} | — | — |`);
+    console.log(`| ${before.name}: ${before.unit} | ${before.rate.toFixed(1)} | ${after.rate.toFixed(1)} | ${rate.toFixed(3)} | ≥ ${RATE_BOUND.toFixed(2)} | ${rate >= RATE_BOUND ? 'yes' : 'NO'} |`);
+    console.log(`| ${before.name}: p99 ms | ${before.p99.toFixed(1)} | ${after.p99.toFixed(1)} | ${p99.toFixed(3)} | ≤ ${P99_BOUND.toFixed(2)} | ${p99 <= P99_BOUND ? 'yes' : 'NO'} |`);
+    console.log(`| ${before.name}: p50 ms | ${before.p50.toFixed(1)} | ${after.p50.toFixed(1)} | ${p50.toFixed(3)} | — | — |`);
   }
   const failures = [...empty.map((f) => ['empty', f] as const), ...loaded.map((f) => ['loaded', f] as const)].filter(([, f]) => f.failed);
   for (const [phase, f] of failures) console.log(`${phase}: ${f.name}: ${f.failed} failed${f.firstError ? ` (first: ${f.firstError})` : ''}`);
