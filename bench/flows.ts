@@ -76,7 +76,7 @@ export class Flows {
   private constructor(
     private readonly suite: RunningSuite,
     private readonly client: { id: string; secret: string },
-    private readonly adminToken: string,
+    private adminToken: string,
     readonly people: Person[],
   ) {
     this.base = new URL(suite.baseUrl);
@@ -90,12 +90,7 @@ export class Flows {
       if (res.status !== expected) throw new Error(`${path}: ${res.status} ${await res.text()}`);
       return (await res.json()) as Record<string, string>;
     };
-    const admin = await fetch(`${suite.baseUrl}/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${suite.adminClientId}:${suite.adminClientSecret}`).toString('base64')}` },
-      body: 'grant_type=client_credentials&scope=admin',
-    });
-    const adminToken = ((await admin.json()) as { access_token: string }).access_token;
+    const adminToken = await Flows.adminToken(suite);
     const app = await json('/register', { authorization: `Bearer ${suite.env.REGISTRATION_INITIAL_ACCESS_TOKEN}` }, {
       client_name: 'Bench Flows App',
       redirect_uris: [CALLBACK],
@@ -113,6 +108,21 @@ export class Flows {
       people.push({ id: user.id!, username, password, patient });
     }
     return new Flows(suite, { id: app.client_id!, secret: app.client_secret! }, adminToken, people);
+  }
+
+  /** The EHR's admin token (client_credentials, minutes long). */
+  private static async adminToken(suite: RunningSuite): Promise<string> {
+    const admin = await fetch(`${suite.baseUrl}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${suite.adminClientId}:${suite.adminClientSecret}`).toString('base64')}` },
+      body: 'grant_type=client_credentials&scope=admin',
+    });
+    return ((await admin.json()) as { access_token: string }).access_token;
+  }
+
+  /** A fresh admin token for the EHR launches, when the people's flows go on after a pause longer than its lifetime. */
+  async renewAdminToken(): Promise<void> {
+    this.adminToken = await Flows.adminToken(this.suite);
   }
 
   private authorizeUrl(scope: string, extra: Record<string, string>): { url: string; verifier: string } {

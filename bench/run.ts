@@ -15,7 +15,6 @@
  * way (bench/reference-server.ts). Its rates today, next to ours, give the
  * targets as ratios, which hold whatever the shared host's speed that day.
  */
-import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,9 +24,11 @@ import pg from 'pg';
 import { freePort, SERVICE_NAMES, startSuite, type RunningSuite } from '#testing';
 import { REFERENCE_CLIENT, REFERENCE_SCOPE, startReference, type ReferenceServer } from './reference.js';
 import { runOverload } from './overload.js';
-import { cpuSnapshot, cpuUsedBetween, postgresPids, type CpuGroups } from './cpu-split.js';
+import { postgresPids, type CpuGroups } from './cpu-split.js';
 import { dpopProofSupply } from './dpop.js';
 import { runFlows } from './flows.js';
+import { growthSuiteEnv, runGrowth } from './growth.js';
+import { DURATION, load, WARMUP, type Row } from './http-load.js';
 import { MemorySampler, printFootprint, startupTimes } from './process-footprint.js';
 
 process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -62,11 +63,9 @@ async function ownNats(): Promise<{ url: string; pid: number | undefined; stop: 
   };
 }
 
-const DURATION = Number(process.env.BENCH_DURATION_S ?? 10);
-const WARMUP = Number(process.env.BENCH_WARMUP_S ?? 3);
 const ALG = 'ES256';
 const BACKEND_ALGS = ['ES384', 'RS384'];
-/** Which parts to run (comma-separated: token, dpop, introspect, backend, reference, flows, overload); all but overload by default. */
+/** Which parts to run (comma-separated: token, dpop, introspect, backend, reference, flows, overload, growth); all but overload and growth by default. */
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'token,dpop,introspect,backend,reference,flows').split(',').map((s) => s.trim()));
 /**
  * The issue's targets were set against node-oidc-provider's rates on this
@@ -79,21 +78,6 @@ const REFERENCE_INTROSPECT_NAME = 'reference: node-oidc-provider introspection (
 const DPOP_TOKEN_NAME = 'client_credentials /token with a DPoP proof';
 /** Pre-signed assertions per algorithm: enough for warm-up plus the run at the rates this machine reaches. */
 const ASSERTIONS = Number(process.env.BENCH_ASSERTIONS ?? 70_000);
-
-interface Row {
-  name: string;
-  connections: number;
-  rps: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
-  errors: number;
-  mismatches: number;
-  /** 2xx answers, warm-up included. */
-  ok: number;
-  /** CPU microseconds per answered request, by process group, over the measured run. */
-  cpuPerRequest?: Record<string, number>;
-}
 
 function basic(id: string, secret: string): string {
   return `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
@@ -128,56 +112,6 @@ async function rawJoseRates(seconds: number): Promise<{ sign: number; verify: nu
     n++;
   }
   return { sign: signRate, verify: n / seconds };
-}
-
-
-async function load(
-  name: string,
-  url: string,
-  connections: number,
-  headers: Record<string, string>,
-  body: string | (() => string),
-  check?: (body: string) => boolean,
-  cpu?: () => CpuGroups,
-  /** Headers of each request of its own (a fresh DPoP proof each time). */
-  perRequest?: () => Record<string, string>,
-): Promise<Row> {
-  const verifyBody = check ? (b: string | Buffer | undefined) => check(String(b ?? '')) : undefined;
-  // A body function gives every request its own body (a fresh assertion each time); perRequest its own headers.
-  const shape =
-    typeof body === 'string' && !perRequest
-      ? { body }
-      : {
-          requests: [
-            {
-              method: 'POST' as const,
-              setupRequest: (req: autocannon.Request): autocannon.Request => ({
-                ...req,
-                body: typeof body === 'string' ? body : body(),
-                ...(perRequest ? { headers: { ...req.headers, ...perRequest() } } : {}),
-              }),
-            },
-          ],
-        };
-  const warm = await autocannon({ url, method: 'POST', connections, duration: WARMUP, headers, ...shape });
-  const before = cpu ? cpuSnapshot(cpu()) : undefined;
-  const result = await autocannon({ url, method: 'POST', connections, duration: DURATION, headers, ...shape, ...(verifyBody ? { verifyBody } : {}) });
-  // The groups are listed again: database backends may have come and gone.
-  const used = before && cpu ? cpuUsedBetween(before, cpuSnapshot(cpu())) : undefined;
-  const answered = result.requests.total;
-  const cpuPerRequest = used && answered > 0 ? Object.fromEntries(Object.entries(used).map(([k, v]) => [k, Math.round((v * 1e6) / answered)])) : undefined;
-  return {
-    name,
-    connections,
-    rps: Math.round(result.requests.average),
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    non2xx: result.non2xx,
-    errors: result.errors + result.timeouts,
-    mismatches: (result as unknown as { mismatches?: number }).mismatches ?? 0,
-    ok: warm['2xx'] + result['2xx'],
-    ...(cpuPerRequest ? { cpuPerRequest } : {}),
-  };
 }
 
 /** Raw jose rate of verifying one `alg` assertion and signing one ES256 token, back to back (what the server does per request). */
@@ -269,7 +203,7 @@ async function main(): Promise<void> {
   console.log(`# NATS: ${process.env.NATS_URL}${nats ? ' (own nats-server, GOMAXPROCS=1)' : ''}`);
   // BENCH_SUITE_ENV: JSON of extra service settings to compare (e.g. '{"ADMISSION_QUEUE_TIMEOUT_MS":"50"}').
   const extraEnv = process.env.BENCH_SUITE_ENV ? (JSON.parse(process.env.BENCH_SUITE_ENV) as Record<string, string>) : {};
-  const suite = await startSuite({ env: { LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '10', ...extraEnv } });
+  const suite = await startSuite({ env: { LOG_LEVEL: 'warn', DATABASE_POOL_SIZE: '10', ...(ONLY.has('growth') ? growthSuiteEnv() : {}), ...extraEnv } });
   const memory = new MemorySampler(suite);
   let refs: Record<'jwt' | 'opaque', ReferenceServer> | undefined;
   const rows: Row[] = [];
@@ -337,6 +271,11 @@ async function main(): Promise<void> {
     }
 
     if (ONLY.has('overload') && !(await runOverload(suite, form, DURATION, cpu))) process.exitCode = 1;
+
+    if (ONLY.has('growth') && !(await runGrowth(suite, form, DURATION, WARMUP, cpu))) {
+      console.log('FAILED: a request or flow of the growth run failed, or a revocation was not honoured after the restart');
+      process.exitCode = 1;
+    }
 
     for (const alg of ONLY.has('backend') ? BACKEND_ALGS : []) {
       const backend = await assertionClient(suite, alg, ASSERTIONS);
