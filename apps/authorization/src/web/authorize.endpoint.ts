@@ -107,10 +107,8 @@ export class AuthorizeEndpoint {
     const mayEndHere = session !== null || req.cookies[SESSION_COOKIE] !== undefined || request.prompt === 'none';
     const { interaction, binding } = await this.interactions.start(request, launch, { unsaved: mayEndHere });
     try {
-      if (session) {
-        await this.interactions.signIn(interaction.id, session.userId, session.idHash, session.authenticatedAt);
-        Object.assign(interaction, { userId: session.userId, sessionHash: session.idHash, authTime: session.authenticatedAt });
-      }
+      // Unsaved here (a session makes it one that may end at once): the transition changes this very copy.
+      if (session) await this.interactions.signIn(interaction.id, session.userId, session.idHash, session.authenticatedAt);
       if (mayEndHere) {
         const step = await this.flow.advance(interaction, req);
         if (step.kind === 'redirect') return seeOther(step.location);
